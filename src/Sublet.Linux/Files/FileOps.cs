@@ -1,0 +1,92 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace Sublet.Linux.Files;
+
+/// <summary>
+/// Safe wrappers for the file calls an image unpacker needs. None of them follows a symlink in the
+/// last path component; every failure throws <see cref="LinuxError"/> naming the call and path.
+/// </summary>
+public static class FileOps
+{
+    /// <summary>S_IFMT file-type bits (sys/stat.h), for <see cref="Mknod"/>.</summary>
+    public const uint S_IFIFO = 0x1000, S_IFCHR = 0x2000, S_IFBLK = 0x6000;
+
+    /// <summary>lchown(2): owner of the entry itself, also when it is a symlink.</summary>
+    public static void Lchown(string path, uint uid, uint gid) =>
+        Check(FileSyscalls.Lchown(path, uid, gid), "lchown", path);
+
+    /// <summary>mknod(2) for character/block devices and FIFOs; <paramref name="mode"/> includes S_IF*.</summary>
+    public static void Mknod(string path, uint mode, uint major, uint minor) =>
+        Check(FileSyscalls.Mknod(path, mode, MakeDev(major, minor)), "mknod", path);
+
+    /// <summary>glibc's makedev(3) encoding of a 64-bit dev_t.</summary>
+    public static ulong MakeDev(uint major, uint minor) =>
+        ((ulong)(major & 0xfffff000) << 32) | ((ulong)(major & 0xfff) << 8)
+        | ((ulong)(minor & 0xffffff00) << 12) | (minor & 0xff);
+
+    /// <summary>lsetxattr(2): sets an extended attribute on the entry itself.</summary>
+    public static void Lsetxattr(string path, string name, ReadOnlySpan<byte> value) =>
+        Check(FileSyscalls.Lsetxattr(path, name, value.ToArray(), (nuint)value.Length, 0), "lsetxattr " + name, path);
+
+    /// <summary>lgetxattr(2); null when the attribute is absent (ENODATA).</summary>
+    public static byte[]? Lgetxattr(string path, string name)
+    {
+        var buffer = new byte[65536];
+        var n = FileSyscalls.Lgetxattr(path, name, buffer, (nuint)buffer.Length);
+        if (n < 0)
+        {
+            if (Marshal.GetLastPInvokeError() == Errno.ENODATA) return null;
+            throw LinuxError.Last("lgetxattr " + name, path);
+        }
+        return buffer.AsSpan(0, (int)n).ToArray();
+    }
+
+    /// <summary>utimensat(2) with AT_SYMLINK_NOFOLLOW: sets atime and mtime of the entry itself.</summary>
+    public static void Lutimes(string path, DateTimeOffset atime, DateTimeOffset mtime)
+    {
+        long[] times = [.. Timespec(atime), .. Timespec(mtime)];
+        Check(FileSyscalls.Utimensat(FileSyscalls.AT_FDCWD, path, times, FileSyscalls.AT_SYMLINK_NOFOLLOW), "utimensat", path);
+    }
+
+    /// <summary>linkat(2) without AT_SYMLINK_FOLLOW: a hard link to <paramref name="existing"/> itself.</summary>
+    public static void Link(string existing, string newPath) =>
+        Check(FileSyscalls.Linkat(FileSyscalls.AT_FDCWD, existing, FileSyscalls.AT_FDCWD, newPath, 0), "link " + existing + " ->", newPath);
+
+    /// <summary>
+    /// Opens (creating, 0600) <paramref name="path"/> and takes a blocking flock(2) on it; disposing
+    /// the handle releases the lock. flock locks belong to the open file description, so they work
+    /// between processes and between handles of one process alike.
+    /// </summary>
+    public static SafeFileHandle LockFile(string path, bool exclusive)
+    {
+        var fd = FileSyscalls.Open(path, FileSyscalls.O_RDWR | FileSyscalls.O_CREAT | FileSyscalls.O_NOFOLLOW | FileSyscalls.O_CLOEXEC, 0x180);
+        if (fd.IsInvalid)
+        {
+            var error = LinuxError.Last("open", path);
+            fd.Dispose();
+            throw error;
+        }
+        while (FileSyscalls.Flock(fd, exclusive ? FileSyscalls.LOCK_EX : FileSyscalls.LOCK_SH) != 0)
+        {
+            if (Marshal.GetLastPInvokeError() == Errno.EINTR) continue;
+            var error = LinuxError.Last("flock", path);
+            fd.Dispose();
+            throw error;
+        }
+        return fd;
+    }
+
+    private static long[] Timespec(DateTimeOffset t)
+    {
+        var ticks = t.UtcTicks - DateTime.UnixEpoch.Ticks;
+        var seconds = Math.DivRem(ticks, TimeSpan.TicksPerSecond, out var rest);
+        if (rest < 0) { seconds--; rest += TimeSpan.TicksPerSecond; }
+        return [seconds, rest * 100];
+    }
+
+    private static void Check(int result, string operation, string path)
+    {
+        if (result != 0) throw LinuxError.Last(operation, path);
+    }
+}
