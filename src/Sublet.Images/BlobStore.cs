@@ -1,0 +1,81 @@
+using System.Security.Cryptography;
+
+namespace Sublet.Images;
+
+/// <summary>
+/// Content-addressed blobs at <c>&lt;root&gt;/blobs/sha256/&lt;hex&gt;</c>, the layout of
+/// image-spec image-layout.md. A blob is written to a temporary file under the store, its sha256
+/// checked, and only then renamed into place, so a blob file always holds what its name says.
+/// </summary>
+internal sealed class BlobStore(string blobsDir, string tmpDir)
+{
+    public string PathOf(string digest) => Path.Combine(blobsDir, Digest.Hex(digest, "blob"));
+
+    public bool Contains(string digest) => File.Exists(PathOf(digest));
+
+    public FileStream Open(string digest) => File.OpenRead(PathOf(digest));
+
+    public byte[] Read(string digest) => File.ReadAllBytes(PathOf(digest));
+
+    /// <summary>
+    /// Copies <paramref name="source"/> into the store and returns its digest. When
+    /// <paramref name="expected"/> is given, a different digest (or size, when
+    /// <paramref name="expectedSize"/> is not negative) is an error naming <paramref name="what"/>;
+    /// nothing is stored then.
+    /// </summary>
+    public string Add(string source, string? expected, long expectedSize, string what, CancellationToken ct)
+    {
+        if (expected is not null && Contains(expected)) return expected;
+        var tmp = Path.Combine(tmpDir, "blob-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            string actual;
+            long length;
+            using (var input = File.OpenRead(source))
+            using (var output = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+            using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
+            {
+                var buffer = new byte[81920];
+                int n;
+                while ((n = input.Read(buffer)) > 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    hash.AppendData(buffer, 0, n);
+                    output.Write(buffer, 0, n);
+                }
+                actual = Digest.FromHash(hash);
+                length = output.Length;
+            }
+            if (expected is not null && actual != expected)
+                throw new ImageException($"{what}: digest mismatch: the content has {actual}, expected {expected}");
+            if (expectedSize >= 0 && length != expectedSize)
+                throw new ImageException($"{what}: size mismatch: the content has {length} bytes, the descriptor says {expectedSize}");
+            if (!Contains(actual)) File.Move(tmp, PathOf(actual));
+            return actual;
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
+    /// <summary>Stores a document this process made (a manifest synthesised for `docker save`).</summary>
+    public string AddBytes(byte[] data, CancellationToken ct)
+    {
+        var tmp = Path.Combine(tmpDir, "doc-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            File.WriteAllBytes(tmp, data);
+            return Add(tmp, Digest.Of(data), data.Length, "generated manifest", ct);
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
+    public IEnumerable<string> All() =>
+        Directory.EnumerateFiles(blobsDir).Select(f => Digest.Prefix + Path.GetFileName(f)).Where(Digest.IsValid);
+
+    public void Delete(string digest) => File.Delete(PathOf(digest));
+}
