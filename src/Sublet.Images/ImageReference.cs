@@ -71,10 +71,8 @@ internal sealed partial record ImageReference(string Name, string? Tag, string? 
             path = components[1..];
             if (!DomainPattern().IsMatch(domain)) throw Invalid(reference, $"bad domain \"{domain}\"");
         }
-        else if (components.Length == 1)
-        {
-            path = ["library", components[0]];
-        }
+        if (domain == "index.docker.io") domain = DefaultDomain;
+        if (domain == DefaultDomain && path.Length == 1) path = ["library", path[0]];
         foreach (var component in path)
             if (!PathComponent().IsMatch(component))
                 throw Invalid(reference, $"bad name component \"{component}\" (lowercase letters, digits and . _ - only)");
