@@ -10,6 +10,9 @@ public sealed class SlotAllocator
 {
     private readonly IdPool _pool;
 
+    /// <summary>The pool the slots are cut from.</summary>
+    public IdPool Pool => _pool;
+
     /// <summary>An allocator over <paramref name="pool"/>, which must pass <see cref="PoolResolver.Validate"/>.</summary>
     /// <exception cref="IdMappingException">The pool is malformed (maxPods is not checked here).</exception>
     public SlotAllocator(IdPool pool)

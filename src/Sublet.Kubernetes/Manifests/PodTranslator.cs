@@ -1,0 +1,154 @@
+using k8s.Models;
+using Sublet.Runtime.Plan;
+
+namespace Sublet.Kubernetes.Manifests;
+
+/// <summary>A pod that cannot be run; every problem, each with its field path, kubectl style.</summary>
+public sealed class PodRejectedException(string pod, IReadOnlyList<string> problems)
+    : Exception($"The Pod \"{pod}\" is invalid: {string.Join("; ", problems)}")
+{
+    public IReadOnlyList<string> Problems { get; } = problems;
+}
+
+/// <summary>
+/// Turns a v1 Pod into a <see cref="PodPlan"/>. Fields Sublet does not act on yet are refused by
+/// path rather than ignored: a pod must never run with less isolation or fewer files than it asked for.
+/// </summary>
+public static class PodTranslator
+{
+    public static PodPlan Translate(V1Pod pod, string source)
+    {
+        var problems = new List<string>();
+        var name = pod.Metadata?.Name;
+        if (string.IsNullOrEmpty(name))
+        {
+            problems.Add("metadata.name: Required value: name or generateName is required");
+        }
+        else
+        {
+            Check(problems, "metadata.name", name, Dns1123.Subdomain(name));
+        }
+        var ns = pod.Metadata?.NamespaceProperty ?? "default";
+        Check(problems, "metadata.namespace", ns, Dns1123.Label(ns));
+
+        var spec = pod.Spec;
+        if (spec is null)
+        {
+            problems.Add("spec: Required value");
+            throw new PodRejectedException(name ?? "", problems);
+        }
+        var hostUsers = spec.HostUsers ?? true;
+        if (!hostUsers)
+        {
+            // pkg/apis/core/validation validateHostUsers: host namespaces cannot go with a pod user namespace.
+            if (spec.HostNetwork == true) problems.Add("spec.hostNetwork: Forbidden: when `hostUsers` is false");
+            if (spec.HostPID == true) problems.Add("spec.hostPID: Forbidden: when `hostUsers` is false");
+            if (spec.HostIPC == true) problems.Add("spec.hostIPC: Forbidden: when `hostUsers` is false");
+        }
+        Unsupported(problems, spec.HostNetwork == true && hostUsers, "spec.hostNetwork");
+        Unsupported(problems, spec.HostPID == true && hostUsers, "spec.hostPID");
+        Unsupported(problems, spec.HostIPC == true && hostUsers, "spec.hostIPC");
+        Unsupported(problems, spec.InitContainers is { Count: > 0 }, "spec.initContainers");
+        Unsupported(problems, spec.EphemeralContainers is { Count: > 0 }, "spec.ephemeralContainers");
+        Unsupported(problems, spec.Volumes is { Count: > 0 }, "spec.volumes");
+
+        if (spec.Containers is not { Count: > 0 })
+        {
+            problems.Add("spec.containers: Required value");
+        }
+        var containers = new List<ContainerPlan>();
+        var names = new HashSet<string>();
+        for (var i = 0; i < (spec.Containers?.Count ?? 0); i++)
+        {
+            var c = spec.Containers![i];
+            var path = $"spec.containers[{i}]";
+            if (string.IsNullOrEmpty(c.Name))
+            {
+                problems.Add($"{path}.name: Required value");
+            }
+            else
+            {
+                Check(problems, $"{path}.name", c.Name, Dns1123.Label(c.Name));
+                if (!names.Add(c.Name))
+                {
+                    problems.Add($"{path}.name: Duplicate value: \"{c.Name}\"");
+                }
+            }
+            if (string.IsNullOrWhiteSpace(c.Image))
+            {
+                problems.Add($"{path}.image: Required value");
+            }
+            Unsupported(problems, c.VolumeMounts is { Count: > 0 }, $"{path}.volumeMounts");
+            Unsupported(problems, c.EnvFrom is { Count: > 0 }, $"{path}.envFrom");
+            var env = new List<EnvVar>();
+            for (var e = 0; e < (c.Env?.Count ?? 0); e++)
+            {
+                var item = c.Env![e];
+                Unsupported(problems, item.ValueFrom is not null, $"{path}.env[{e}].valueFrom");
+                env.Add(new EnvVar(item.Name, item.Value ?? ""));
+            }
+            var sc = c.SecurityContext;
+            var psc = spec.SecurityContext;
+            containers.Add(new ContainerPlan
+            {
+                Name = c.Name ?? "",
+                Image = c.Image ?? "",
+                PullPolicy = c.ImagePullPolicy switch { "Always" => PullPolicy.Always, "Never" => PullPolicy.Never, _ => PullPolicy.IfNotPresent },
+                Command = c.Command?.ToList(),
+                Args = c.Args?.ToList(),
+                Env = env,
+                WorkingDir = c.WorkingDir,
+                RunAsUser = sc?.RunAsUser ?? psc?.RunAsUser,
+                RunAsGroup = sc?.RunAsGroup ?? psc?.RunAsGroup,
+                Tty = c.Tty == true,
+            });
+        }
+        var restart = spec.RestartPolicy switch
+        {
+            null or "Always" => RestartPolicy.Always,
+            "OnFailure" => RestartPolicy.OnFailure,
+            "Never" => RestartPolicy.Never,
+            var other => Invalid(problems, "spec.restartPolicy", other, "supported values: \"Always\", \"OnFailure\", \"Never\""),
+        };
+        if (problems.Count > 0)
+        {
+            throw new PodRejectedException(name ?? "", problems);
+        }
+        return new PodPlan
+        {
+            Name = name!,
+            Namespace = ns,
+            Uid = pod.Metadata?.Uid ?? Guid.NewGuid().ToString(),
+            HostUsers = hostUsers,
+            RestartPolicy = restart,
+            TerminationGracePeriodSeconds = spec.TerminationGracePeriodSeconds ?? 30,
+            Hostname = spec.Hostname,
+            Labels = pod.Metadata?.Labels is { } l ? new Dictionary<string, string>(l) : new Dictionary<string, string>(),
+            Annotations = pod.Metadata?.Annotations is { } a ? new Dictionary<string, string>(a) : new Dictionary<string, string>(),
+            Containers = containers,
+            Source = source,
+        };
+    }
+
+    private static void Check(List<string> problems, string path, string value, string? error)
+    {
+        if (error is not null)
+        {
+            problems.Add($"{path}: Invalid value: \"{value}\": {error}");
+        }
+    }
+
+    private static void Unsupported(List<string> problems, bool present, string path)
+    {
+        if (present)
+        {
+            problems.Add($"{path}: Unsupported value: sublet does not support this field yet, and will not run the pod without it");
+        }
+    }
+
+    private static RestartPolicy Invalid(List<string> problems, string path, string value, string detail)
+    {
+        problems.Add($"{path}: Unsupported value: \"{value}\": {detail}");
+        return RestartPolicy.Always;
+    }
+}

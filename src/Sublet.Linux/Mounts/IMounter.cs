@@ -1,0 +1,25 @@
+namespace Sublet.Linux.Mounts;
+
+/// <summary>
+/// The mount operations the runtime needs, shaped around its use rather than around libc
+/// (aesthetics.md §9.3 rule 6). <see cref="LinuxMounter"/> acts; tests use a recording fake.
+/// </summary>
+public interface IMounter
+{
+    /// <summary>
+    /// Clones <paramref name="source"/> (recursively), idmaps the clone for the user namespace
+    /// behind <paramref name="userNamespace"/> and attaches it at <paramref name="target"/>.
+    /// A bind of the result keeps the idmap (fs/namespace.c clone_mnt), so the OCI runtime
+    /// can bind it further without knowing about idmaps.
+    /// </summary>
+    void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly);
+
+    /// <summary>Mounts overlayfs; <paramref name="lowerDirsTopFirst"/> in overlay order (top first).</summary>
+    void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir);
+
+    /// <summary>Detaches the mount at <paramref name="target"/>; a path that is not a mount point is not an error.</summary>
+    void Unmount(string target);
+
+    /// <summary>Mount points at or below <paramref name="prefix"/>, deepest first (from /proc/self/mountinfo).</summary>
+    IReadOnlyList<string> MountPointsUnder(string prefix);
+}

@@ -1,0 +1,105 @@
+using Sublet.Linux.Interop;
+
+namespace Sublet.Linux.Processes;
+
+/// <summary>Facts about processes read from procfs (proc(5)); the root is injectable for tests.</summary>
+public sealed class ProcFs
+{
+    private readonly string _root;
+
+    public ProcFs(string root = "/proc") => _root = root;
+
+    /// <summary>Field 22 of /proc/PID/stat, clock ticks since boot: with the PID it names one process for the life of a boot.</summary>
+    public ulong? StartTime(int pid)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "stat"));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+        // comm (field 2) may hold spaces and parentheses: fields after it follow the last ')'.
+        var rest = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        return ulong.Parse(rest[19], System.Globalization.CultureInfo.InvariantCulture); // field 22 = index 19 after state (field 3)
+    }
+
+    /// <summary>True when a process with that PID exists and, if given, started at <paramref name="startTime"/>.</summary>
+    public bool IsAlive(int pid, ulong? startTime = null)
+    {
+        var actual = StartTime(pid);
+        return actual is not null && (startTime is null || actual == startTime);
+    }
+
+    /// <summary>State 'Z' in /proc/PID/stat: exited, not yet reaped.</summary>
+    public bool IsZombie(int pid) => Stat(pid) is { } s && s[(s.LastIndexOf(')') + 2)] == 'Z';
+
+    /// <summary>/proc/PID/comm, the command name.</summary>
+    public string? Comm(int pid)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "comm")).Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private string? Stat(int pid)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "stat"));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>/proc/sys/kernel/random/boot_id: changes at every boot, so stale run state can be recognised.</summary>
+    public string BootId() => File.ReadAllText(Path.Combine(_root, "sys/kernel/random/boot_id")).Trim();
+
+    public string UidMap(int pid) => File.ReadAllText(Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "uid_map"));
+
+    public string FdPath(int pid, int fd) => Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "fd", fd.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public string NamespacePath(int pid, string kind) => Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "ns", kind);
+}
+
+/// <summary>Small process and ownership calls.</summary>
+public static class Posix
+{
+    public const int SIGKILL = 9;
+    public const int SIGTERM = 15;
+
+    /// <summary>Sends a signal; false when the process is gone (ESRCH).</summary>
+    public static bool Kill(int pid, int signal)
+    {
+        if (Libc.Kill(pid, signal) == 0)
+        {
+            return true;
+        }
+        var error = LinuxError.Last("kill", pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return error.Errno == Errno.ESRCH ? false : throw error;
+    }
+
+    /// <summary>chown(2), following symlinks (used on directories Sublet created itself).</summary>
+    public static void Chown(string path, uint uid, uint gid)
+    {
+        if (Libc.Chown(path, uid, gid) != 0)
+        {
+            throw LinuxError.Last("chown", path);
+        }
+    }
+
+    public static bool IsRoot => Libc.Geteuid() == 0;
+}

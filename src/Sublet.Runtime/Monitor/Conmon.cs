@@ -1,0 +1,97 @@
+using Process = System.Diagnostics.Process;
+using System.Text.Json;
+using Sublet.Linux.Processes;
+using Sublet.Runtime.Oci;
+
+namespace Sublet.Runtime.Monitor;
+
+/// <summary>Where conmon keeps one container's files.</summary>
+public sealed record ConmonPaths(string Bundle, string ContainerDir, string LogPath, string ExitDir, string SocketDir)
+{
+    /// <summary>conmon writes the exit status here (<c>--persist-dir</c>/exit, conmon src/conmon.c).</summary>
+    public string ExitFile => Path.Combine(ContainerDir, "exit");
+    public string PidFile => Path.Combine(Bundle, "pidfile");
+    public string ConmonPidFile => Path.Combine(ContainerDir, "conmon.pid");
+    public string ConmonLog => Path.Combine(ContainerDir, "conmon.log");
+}
+
+/// <summary>A command conmon runs when the container exits (<c>--exit-command</c>): podman's pattern, no resident daemon.</summary>
+public sealed record ExitHook(string Program, IReadOnlyList<string> Args);
+
+/// <summary>
+/// Starts conmon, which runs <c>runtime create</c>, keeps the container's stdio, writes the
+/// CRI-format log and, when the container ends, its exit status (runtime-anchors.md §4).
+/// </summary>
+public sealed class Conmon
+{
+    private readonly string _binary;
+
+    public Conmon(string binary) => _binary = binary;
+
+    /// <summary>Creates the container through conmon and returns its init PID (the container is created, not started).</summary>
+    public int Create(string id, string name, OciRuntime runtime, ConmonPaths paths, ExitHook? exitHook, TimeSpan timeout)
+    {
+        var args = new List<string>
+        {
+            "--cid", id, "--cuuid", id, "--name", name,
+            "--runtime", runtime.Binary, "--bundle", paths.Bundle,
+            "--container-pidfile", paths.PidFile, "--conmon-pidfile", paths.ConmonPidFile,
+            "--log-path", "k8s-file:" + paths.LogPath,
+            "--exit-dir", paths.ExitDir, "--persist-dir", paths.ContainerDir,
+            "--socket-dir-path", paths.SocketDir, "--log-level", "error",
+        };
+        foreach (var arg in runtime.GlobalArgs)
+        {
+            args.Add("--runtime-arg");
+            args.Add(arg);
+        }
+        if (exitHook is not null)
+        {
+            args.Add("--exit-command");
+            args.Add(exitHook.Program);
+            foreach (var a in exitHook.Args)
+            {
+                args.Add("--exit-command-arg");
+                args.Add(a);
+            }
+        }
+        using var sync = new InheritablePipe();
+        // conmon daemonizes and keeps its stdio: give it none of ours, or a caller reading our
+        // stdout would wait for the container to end. Its own diagnostics go to conmon.log.
+        var env = new Dictionary<string, string> { ["_OCI_SYNCPIPE"] = sync.WriteFd.ToString(System.Globalization.CultureInfo.InvariantCulture), ["CONMON_LOG"] = paths.ConmonLog };
+        var info = ProcessRunner.StartInfo("/bin/sh", ["-c", "exec \"$0\" \"$@\" </dev/null >/dev/null 2>>\"$CONMON_LOG\"", _binary, .. args], env);
+        info.RedirectStandardOutput = info.RedirectStandardError = info.RedirectStandardInput = false;
+        using var process = sync.Spawn(() => Process.Start(info) ?? throw new RuntimeFailure("conmon: could not start"));
+        var line = ReadSyncLine(sync, timeout);
+        process.WaitForExit();
+        return ParsePid(line, runtime.Name, id, paths.ConmonLog);
+    }
+
+    private static string? ReadSyncLine(InheritablePipe sync, TimeSpan timeout)
+    {
+        var read = Task.Run(sync.ReadFirstLine);
+        if (!read.Wait(timeout))
+        {
+            throw new RuntimeFailure($"conmon did not report the container within {timeout.TotalSeconds:0} s");
+        }
+        return read.Result;
+    }
+
+    /// <summary>conmon writes <c>{"pid": N}</c>, or a negative value with <c>"message"</c> (the runtime's stderr) on failure.</summary>
+    internal static int ParsePid(string? line, string runtimeName, string id, string conmonLog)
+    {
+        if (string.IsNullOrWhiteSpace(line))
+        {
+            var log = File.Exists(conmonLog) ? File.ReadAllText(conmonLog).Trim() : "";
+            throw new RuntimeFailure($"conmon exited without creating container {id}{(log.Length > 0 ? ": " + log : "")}");
+        }
+        using var doc = JsonDocument.Parse(line);
+        var pid = doc.RootElement.GetProperty("pid").GetInt32();
+        if (pid > 0)
+        {
+            return pid;
+        }
+        var message = doc.RootElement.TryGetProperty("message", out var m) ? m.GetString() ?? "" : "";
+        throw new RuntimeFailure($"{runtimeName} create: {OciErrors.Message(message)}");
+    }
+}

@@ -1,0 +1,128 @@
+using System.Text.Json;
+
+namespace Sublet.Runtime.Oci;
+
+/// <summary>What <c>runc state</c> reports (runtime-spec runtime.md "State").</summary>
+public sealed record OciState(string Status, int Pid);
+
+/// <summary>
+/// Drives runc or crun through their command line, always with Sublet's own <c>--root</c> so
+/// its containers never mix with anyone else's.
+/// </summary>
+public sealed class OciRuntime
+{
+    private readonly IProcessRunner _runner;
+
+    public OciRuntime(string name, string binary, string root, IProcessRunner runner)
+    {
+        Name = name;
+        Binary = binary;
+        Root = root;
+        _runner = runner;
+    }
+
+    public string Name { get; }
+    public string Binary { get; }
+    public string Root { get; }
+
+    /// <summary>Arguments that go before every subcommand.</summary>
+    public IReadOnlyList<string> GlobalArgs => ["--root", Root];
+
+    public void Start(string id) => Check(Run("start", id), "start", id);
+
+    /// <summary>Sends a signal; a container that no longer exists or runs is not an error (it is already stopped).</summary>
+    public void Kill(string id, string signal)
+    {
+        var result = Run("kill", id, signal);
+        if (result.ExitCode != 0 && !IsGone(result.Stderr))
+        {
+            Check(result, "kill", id);
+        }
+    }
+
+    /// <summary>Deletes the container (force kills it first); one that does not exist is already deleted.</summary>
+    public void Delete(string id)
+    {
+        var result = Run("delete", "--force", id);
+        if (result.ExitCode != 0 && !IsGone(result.Stderr))
+        {
+            Check(result, "delete", id);
+        }
+    }
+
+    public OciState? State(string id)
+    {
+        var result = Run("state", id);
+        if (result.ExitCode != 0)
+        {
+            return IsGone(result.Stderr) ? null : throw Failure(result, "state", id);
+        }
+        using var doc = JsonDocument.Parse(result.Stdout);
+        return new OciState(doc.RootElement.GetProperty("status").GetString() ?? "unknown", doc.RootElement.GetProperty("pid").GetInt32());
+    }
+
+    /// <summary>IDs of every container under Sublet's root.</summary>
+    public IReadOnlyList<string> List()
+    {
+        if (!Directory.Exists(Root))
+        {
+            return [];
+        }
+        var result = Run("list", "-q");
+        Check(result, "list", "");
+        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    }
+
+    private ProcessResult Run(params string[] args) => _runner.Run(Binary, [.. GlobalArgs, .. args]);
+
+    // runc: "container does not exist"; crun: "No such file or directory" / "does not exist".
+    private static bool IsGone(string stderr) =>
+        stderr.Contains("does not exist", StringComparison.OrdinalIgnoreCase)
+        || stderr.Contains("not running", StringComparison.OrdinalIgnoreCase)
+        || stderr.Contains("No such file", StringComparison.OrdinalIgnoreCase)
+        || stderr.Contains("process already finished", StringComparison.OrdinalIgnoreCase);
+
+    private void Check(ProcessResult result, string verb, string id)
+    {
+        if (result.ExitCode != 0)
+        {
+            throw Failure(result, verb, id);
+        }
+    }
+
+    private RuntimeFailure Failure(ProcessResult result, string verb, string id) =>
+        new($"{Name} {verb} {id}: {OciErrors.Message(result.Stderr)}");
+}
+
+/// <summary>Turns runc/crun stderr (runc logs JSON or logfmt lines) into one readable line.</summary>
+public static class OciErrors
+{
+    public static string Message(string stderr)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var picked = new List<string>();
+        foreach (var line in lines)
+        {
+            var text = line;
+            if (line.StartsWith('{'))
+            {
+                try
+                {
+                    using var doc = JsonDocument.Parse(line);
+                    text = doc.RootElement.TryGetProperty("msg", out var msg) ? msg.GetString() ?? line : line;
+                }
+                catch (JsonException)
+                {
+                }
+            }
+            else if (line.Contains("msg=\"", StringComparison.Ordinal))
+            {
+                var start = line.IndexOf("msg=\"", StringComparison.Ordinal) + 5;
+                var end = line.LastIndexOf('"');
+                text = end > start ? line[start..end].Replace("\\\"", "\"", StringComparison.Ordinal) : line;
+            }
+            picked.Add(text);
+        }
+        return picked.Count == 0 ? "failed with no message" : string.Join("; ", picked.Distinct());
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json.Serialization;
+
+namespace Sublet.Runtime.Oci;
+
+// The subset of the OCI runtime-spec config.json (config.md, config-linux.md @ v1.0.2, the
+// version runc 1.1.5 reads) that Sublet writes. Names follow the spec exactly.
+
+public sealed record Spec
+{
+    [JsonPropertyName("ociVersion")] public string OciVersion { get; init; } = "1.0.2";
+    [JsonPropertyName("process")] public required Process Process { get; init; }
+    [JsonPropertyName("root")] public required Root Root { get; init; }
+    [JsonPropertyName("hostname")] public string? Hostname { get; init; }
+    [JsonPropertyName("mounts")] public List<Mount> Mounts { get; init; } = [];
+    [JsonPropertyName("annotations")] public Dictionary<string, string>? Annotations { get; init; }
+    [JsonPropertyName("linux")] public required Linux Linux { get; init; }
+}
+
+public sealed record Process
+{
+    [JsonPropertyName("terminal")] public bool Terminal { get; init; }
+    [JsonPropertyName("user")] public required User User { get; init; }
+    [JsonPropertyName("args")] public required List<string> Args { get; init; }
+    [JsonPropertyName("env")] public List<string> Env { get; init; } = [];
+    [JsonPropertyName("cwd")] public string Cwd { get; init; } = "/";
+    [JsonPropertyName("capabilities")] public Capabilities? Capabilities { get; init; }
+    [JsonPropertyName("noNewPrivileges")] public bool NoNewPrivileges { get; init; }
+    [JsonPropertyName("oomScoreAdj")] public int? OomScoreAdj { get; init; }
+}
+
+public sealed record User
+{
+    [JsonPropertyName("uid")] public uint Uid { get; init; }
+    [JsonPropertyName("gid")] public uint Gid { get; init; }
+    [JsonPropertyName("additionalGids")] public List<uint>? AdditionalGids { get; init; }
+}
+
+public sealed record Capabilities
+{
+    [JsonPropertyName("bounding")] public List<string> Bounding { get; init; } = [];
+    [JsonPropertyName("effective")] public List<string> Effective { get; init; } = [];
+    [JsonPropertyName("permitted")] public List<string> Permitted { get; init; } = [];
+}
+
+public sealed record Root
+{
+    [JsonPropertyName("path")] public required string Path { get; init; }
+    [JsonPropertyName("readonly")] public bool Readonly { get; init; }
+}
+
+public sealed record Mount
+{
+    [JsonPropertyName("destination")] public required string Destination { get; init; }
+    [JsonPropertyName("type")] public string? Type { get; init; }
+    [JsonPropertyName("source")] public string? Source { get; init; }
+    [JsonPropertyName("options")] public List<string>? Options { get; init; }
+}
+
+public sealed record Linux
+{
+    [JsonPropertyName("uidMappings")] public List<IdMapping>? UidMappings { get; init; }
+    [JsonPropertyName("gidMappings")] public List<IdMapping>? GidMappings { get; init; }
+    [JsonPropertyName("namespaces")] public List<Namespace> Namespaces { get; init; } = [];
+    [JsonPropertyName("maskedPaths")] public List<string>? MaskedPaths { get; init; }
+    [JsonPropertyName("readonlyPaths")] public List<string>? ReadonlyPaths { get; init; }
+    [JsonPropertyName("cgroupsPath")] public string? CgroupsPath { get; init; }
+    [JsonPropertyName("resources")] public Resources? Resources { get; init; }
+}
+
+public sealed record IdMapping
+{
+    [JsonPropertyName("containerID")] public uint ContainerId { get; init; }
+    [JsonPropertyName("hostID")] public uint HostId { get; init; }
+    [JsonPropertyName("size")] public uint Size { get; init; }
+}
+
+public sealed record Namespace
+{
+    [JsonPropertyName("type")] public required string Type { get; init; }
+    [JsonPropertyName("path")] public string? Path { get; init; }
+}
+
+public sealed record Resources
+{
+    [JsonPropertyName("devices")] public List<DeviceRule>? Devices { get; init; }
+}
+
+public sealed record DeviceRule
+{
+    [JsonPropertyName("allow")] public bool Allow { get; init; }
+    [JsonPropertyName("type")] public string? Type { get; init; }
+    [JsonPropertyName("major")] public long? Major { get; init; }
+    [JsonPropertyName("minor")] public long? Minor { get; init; }
+    [JsonPropertyName("access")] public string? Access { get; init; }
+}
+
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(Spec))]
+internal sealed partial class SpecJson : JsonSerializerContext;

@@ -1,0 +1,177 @@
+using Sublet.IdMapping;
+using Sublet.Images;
+using Sublet.Runtime.Plan;
+
+namespace Sublet.Runtime.Oci;
+
+/// <summary>Where a container's namespaces come from: the sandbox's pause process.</summary>
+public sealed record SandboxNamespaces(int PausePid, string ProcRoot = "/proc")
+{
+    public string Path(string kind) => $"{ProcRoot}/{PausePid}/ns/{kind}";
+}
+
+/// <summary>
+/// Builds OCI configs from plans. Pure: no I/O, so every rule is unit-tested without root.
+/// </summary>
+public static class SpecBuilder
+{
+    /// <summary>
+    /// The pod sandbox: catatonit -P as PID 1 holding the pod's namespaces. With a user namespace
+    /// the OCI runtime creates it and writes the maps (runtime-spec config-linux.md "User namespace mappings").
+    /// </summary>
+    public static Spec Sandbox(PodPlan pod, string rootfs, IdRange? userns, string cgroupsPath)
+    {
+        var namespaces = new List<Namespace>
+        {
+            new() { Type = "pid" }, new() { Type = "network" }, new() { Type = "ipc" },
+            new() { Type = "uts" }, new() { Type = "mount" },
+        };
+        if (userns is not null)
+        {
+            namespaces.Add(new() { Type = "user" });
+        }
+        return new Spec
+        {
+            Hostname = Hostname(pod),
+            Root = new Root { Path = rootfs, Readonly = true },
+            Process = new Process
+            {
+                User = new User { Uid = 0, Gid = 0 },
+                Args = ["/catatonit", "-P"],
+                Env = [SpecDefaults.DefaultPath],
+                Capabilities = new Capabilities(),
+                NoNewPrivileges = true,
+            },
+            Mounts =
+            [
+                new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
+                new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+            ],
+            Annotations = new() { ["io.kubernetes.cri.container-type"] = "sandbox", ["io.kubernetes.pod.name"] = pod.Name, ["io.kubernetes.pod.namespace"] = pod.Namespace },
+            Linux = new Linux
+            {
+                Namespaces = namespaces,
+                UidMappings = Mappings(userns),
+                GidMappings = Mappings(userns),
+                MaskedPaths = [.. SpecDefaults.MaskedPaths],
+                ReadonlyPaths = [.. SpecDefaults.ReadonlyPaths],
+                CgroupsPath = cgroupsPath,
+                Resources = new Resources { Devices = SpecDefaults.DenyAllDevices() },
+            },
+        };
+    }
+
+    /// <summary>An app container joining the sandbox's user, network, IPC and UTS namespaces by path.</summary>
+    public static Spec Container(PodPlan pod, ContainerPlan container, ImageConfig image, ResolvedUser user,
+        string rootfs, SandboxNamespaces sandbox, IdRange? userns, string cgroupsPath)
+    {
+        var namespaces = new List<Namespace>
+        {
+            new() { Type = "pid" },
+            new() { Type = "mount" },
+            new() { Type = "network", Path = sandbox.Path("net") },
+            new() { Type = "ipc", Path = sandbox.Path("ipc") },
+            new() { Type = "uts", Path = sandbox.Path("uts") },
+        };
+        if (userns is not null)
+        {
+            // runc 1.1.5 needs the mappings repeated even when joining by path (runtime-anchors.md §3.3, runc#4122).
+            namespaces.Add(new() { Type = "user", Path = sandbox.Path("user") });
+        }
+        var caps = SpecDefaults.Capabilities.ToList();
+        return new Spec
+        {
+            Root = new Root { Path = rootfs },
+            Process = new Process
+            {
+                Terminal = container.Tty,
+                User = new User { Uid = user.Uid, Gid = user.Gid, AdditionalGids = user.AdditionalGids.Count > 0 ? [.. user.AdditionalGids] : null },
+                Args = [.. Arguments(container, image)],
+                Env = [.. Environment(pod, container, image)],
+                Cwd = WorkingDir(container, image),
+                // Kubernetes gives a non-root user no effective capabilities: they go to bounding
+                // and permitted only for UID 0 (containerd WithCapabilities + WithUser semantics).
+                Capabilities = new Capabilities { Bounding = caps, Effective = user.Uid == 0 ? caps : [], Permitted = caps },
+            },
+            Mounts = SpecDefaults.Mounts(withCgroup: true),
+            Annotations = new()
+            {
+                ["io.kubernetes.cri.container-type"] = "container",
+                ["io.kubernetes.cri.container-name"] = container.Name,
+                ["io.kubernetes.pod.name"] = pod.Name,
+                ["io.kubernetes.pod.namespace"] = pod.Namespace,
+            },
+            Linux = new Linux
+            {
+                Namespaces = namespaces,
+                UidMappings = Mappings(userns),
+                GidMappings = Mappings(userns),
+                MaskedPaths = [.. SpecDefaults.MaskedPaths],
+                ReadonlyPaths = [.. SpecDefaults.ReadonlyPaths],
+                CgroupsPath = cgroupsPath,
+                Resources = new Resources { Devices = SpecDefaults.DenyAllDevices() },
+            },
+        };
+    }
+
+    /// <summary>
+    /// Kubernetes' command/args rules (Container.command and .args, "Define a command and
+    /// arguments"): command replaces ENTRYPOINT and drops CMD; args alone replace CMD.
+    /// </summary>
+    public static IReadOnlyList<string> Arguments(ContainerPlan container, ImageConfig image)
+    {
+        IEnumerable<string> args = container.Command is { Count: > 0 } command
+            ? command.Concat(container.Args ?? [])
+            : (image.Entrypoint ?? []).Concat(container.Args ?? image.Cmd ?? []);
+        var list = args.ToList();
+        return list.Count > 0 ? list
+            : throw new PlanException($"container \"{container.Name}\": no command specified: the image has no ENTRYPOINT or CMD and the manifest sets no command");
+    }
+
+    /// <summary>Image environment, then the manifest's (a name set twice keeps the last value), as the kubelet and containerd merge them.</summary>
+    public static IReadOnlyList<string> Environment(PodPlan pod, ContainerPlan container, ImageConfig image)
+    {
+        var env = new List<KeyValuePair<string, string>>();
+        void Set(string name, string value)
+        {
+            var at = env.FindIndex(e => e.Key == name);
+            if (at >= 0) env[at] = new(name, value); else env.Add(new(name, value));
+        }
+        foreach (var item in image.Env)
+        {
+            var eq = item.IndexOf('=');
+            Set(eq < 0 ? item : item[..eq], eq < 0 ? "" : item[(eq + 1)..]);
+        }
+        if (!env.Exists(e => e.Key == "PATH"))
+        {
+            Set("PATH", SpecDefaults.DefaultPath["PATH=".Length..]);
+        }
+        Set("HOSTNAME", Hostname(pod));
+        foreach (var item in container.Env)
+        {
+            Set(item.Name, item.Value);
+        }
+        return env.Select(e => $"{e.Key}={e.Value}").ToList();
+    }
+
+    public static string WorkingDir(ContainerPlan container, ImageConfig image) =>
+        !string.IsNullOrEmpty(container.WorkingDir) ? container.WorkingDir
+        : !string.IsNullOrEmpty(image.WorkingDir) ? image.WorkingDir
+        : "/";
+
+    /// <summary>The kubelet uses the pod name as hostname, cut to 63 characters (pkg/kubelet/util GeneratePodHostNameAndDomain).</summary>
+    public static string Hostname(PodPlan pod)
+    {
+        var name = pod.Hostname ?? pod.Name;
+        return name.Length > 63 ? name[..63].TrimEnd('-', '.') : name;
+    }
+
+    private static List<IdMapping>? Mappings(IdRange? range) =>
+        range is { } r ? [new IdMapping { ContainerId = 0, HostId = r.Start, Size = r.Length }] : null;
+}
+
+/// <summary>The user a container process runs as, after manifest and image USER were combined.</summary>
+public sealed record ResolvedUser(uint Uid, uint Gid, IReadOnlyList<uint> AdditionalGids);
+
+/// <summary>A plan that cannot be run as asked (bad command, unknown user): a user error, not a runtime failure.</summary>
+public sealed class PlanException(string message) : Exception(message);

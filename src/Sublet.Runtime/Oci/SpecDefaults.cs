@@ -1,0 +1,51 @@
+namespace Sublet.Runtime.Oci;
+
+/// <summary>
+/// The defaults a Kubernetes container gets from containerd's CRI plugin
+/// (pkg/oci/spec.go populateDefaultUnixSpec, internal/cri/opts/spec_linux.go), so workloads
+/// behave as on a containerd node.
+/// </summary>
+internal static class SpecDefaults
+{
+    /// <summary>containerd's default capability set (pkg/cap defaults used by CRI: oci.WithDefaultUnixSpec).</summary>
+    public static readonly IReadOnlyList<string> Capabilities =
+    [
+        "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD", "CAP_NET_RAW",
+        "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP", "CAP_NET_BIND_SERVICE",
+        "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE",
+    ];
+
+    /// <summary>Paths hidden from containers (containerd pkg/oci/spec.go defaultUnixSpec maskedPaths).</summary>
+    public static readonly IReadOnlyList<string> MaskedPaths =
+    [
+        "/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/sys/firmware",
+        "/sys/devices/virtual/powercap", "/proc/scsi", "/proc/interrupts",
+    ];
+
+    /// <summary>Paths mounted read-only (containerd defaultUnixSpec readonlyPaths).</summary>
+    public static readonly IReadOnlyList<string> ReadonlyPaths =
+    [
+        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+    ];
+
+    /// <summary>PATH when the image sets none (containerd oci.defaultUnixEnv).</summary>
+    public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>The usual filesystems of a container (containerd defaultMounts).</summary>
+    public static List<Mount> Mounts(bool withCgroup) =>
+    [
+        new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
+        new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+        new() { Destination = "/dev/pts", Type = "devpts", Source = "devpts", Options = ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"] },
+        new() { Destination = "/dev/shm", Type = "tmpfs", Source = "shm", Options = ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
+        new() { Destination = "/dev/mqueue", Type = "mqueue", Source = "mqueue", Options = ["nosuid", "noexec", "nodev"] },
+        new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = ["nosuid", "noexec", "nodev", "ro"] },
+        .. (withCgroup
+            ? new List<Mount> { new() { Destination = "/sys/fs/cgroup", Type = "cgroup", Source = "cgroup", Options = ["nosuid", "noexec", "nodev", "relatime", "ro"] } }
+            : []),
+    ];
+
+    /// <summary>Device cgroup: deny everything; runc then allows its default devices (null, zero, full, tty, random, urandom, ptmx).</summary>
+    public static List<DeviceRule> DenyAllDevices() => [new() { Allow = false, Access = "rwm" }];
+}

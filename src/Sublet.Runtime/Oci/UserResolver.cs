@@ -1,0 +1,78 @@
+using System.Globalization;
+using Sublet.Runtime.Plan;
+
+namespace Sublet.Runtime.Oci;
+
+/// <summary>
+/// Combines the manifest's runAsUser/runAsGroup with the image's USER ("uid", "uid:gid",
+/// "name", "name:group"; image-spec config.md) and resolves names through the image's own
+/// /etc/passwd and /etc/group, as containerd's WithUser does.
+/// </summary>
+public static class UserResolver
+{
+    public static ResolvedUser Resolve(ContainerPlan container, string? imageUser, string? passwd, string? group)
+    {
+        uint? uid = container.RunAsUser is { } u ? checked((uint)u) : null;
+        uint? gid = container.RunAsGroup is { } g ? checked((uint)g) : null;
+        string? userName = null;
+
+        if (uid is null && !string.IsNullOrEmpty(imageUser))
+        {
+            var parts = imageUser.Split(':', 2);
+            if (uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var numeric))
+            {
+                uid = numeric;
+            }
+            else
+            {
+                userName = parts[0];
+                var entry = Find(passwd, parts[0], byName: true)
+                    ?? throw new PlanException($"container \"{container.Name}\": image user \"{parts[0]}\" is not in the image's /etc/passwd");
+                uid = Field(entry, 2);
+                gid ??= Field(entry, 3);
+            }
+            if (parts.Length == 2 && gid is null)
+            {
+                gid = uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var g2) ? g2
+                    : Find(group, parts[1], byName: true) is { } ge ? Field(ge, 2)
+                    : throw new PlanException($"container \"{container.Name}\": image group \"{parts[1]}\" is not in the image's /etc/group");
+            }
+        }
+        uid ??= 0;
+        if (gid is null)
+        {
+            // A numeric user's primary group comes from /etc/passwd when listed there, else 0 (runc/containerd behaviour).
+            var entry = Find(passwd, uid.Value.ToString(CultureInfo.InvariantCulture), byName: false);
+            gid = entry is null ? 0 : Field(entry, 3);
+            userName ??= entry?[0];
+        }
+        return new ResolvedUser(uid.Value, gid.Value, SupplementaryGroups(group, userName, gid.Value));
+    }
+
+    private static List<uint> SupplementaryGroups(string? group, string? userName, uint primary)
+    {
+        var result = new List<uint>();
+        if (group is null || userName is null)
+        {
+            return result;
+        }
+        foreach (var fields in Lines(group))
+        {
+            if (fields.Length >= 4 && fields[3].Split(',').Contains(userName)
+                && uint.TryParse(fields[2], NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id != primary && !result.Contains(id))
+            {
+                result.Add(id);
+            }
+        }
+        return result;
+    }
+
+    private static string[]? Find(string? file, string key, bool byName) =>
+        file is null ? null : Lines(file).FirstOrDefault(f => f.Length >= 4 && (byName ? f[0] == key : f[2] == key));
+
+    private static IEnumerable<string[]> Lines(string file) =>
+        file.Split('\n').Where(l => l.Length > 0 && l[0] != '#').Select(l => l.Split(':'));
+
+    private static uint Field(string[] entry, int index) =>
+        uint.Parse(entry[index], NumberStyles.None, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,116 @@
+using Sublet.Linux.Processes;
+
+namespace Sublet.Runtime.Pods;
+
+internal static class Directories
+{
+    private const UnixFileMode Mode0700 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode Mode0711 = Mode0700 | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;
+
+    /// <summary>Created 0700: only root looks inside.</summary>
+    public static string Private(string path)
+    {
+        Directory.CreateDirectory(path);
+        File.SetUnixFileMode(path, Mode0700);
+        return path;
+    }
+
+    /// <summary>
+    /// 0711: others may pass through but not list. runc resolves the rootfs from inside the
+    /// container's user namespace, where root is an unprivileged host ID (CRI-O makeAccessible).
+    /// </summary>
+    public static string Searchable(string path)
+    {
+        Directory.CreateDirectory(path);
+        File.SetUnixFileMode(path, Mode0711);
+        return path;
+    }
+
+    /// <summary>A directory shared by all pods (exit files, conmon sockets), root-only.</summary>
+    public static string Shared(string path) => Directory.Exists(path) ? path : Private(path);
+
+    /// <summary>Makes every directory from <paramref name="root"/> down to <paramref name="path"/> searchable.</summary>
+    public static void SearchableChain(string root, string path)
+    {
+        var current = Path.GetFullPath(path);
+        var stop = Path.GetFullPath(root).TrimEnd('/');
+        while (current.Length >= stop.Length && current.StartsWith(stop, StringComparison.Ordinal))
+        {
+            var mode = File.GetUnixFileMode(current);
+            File.SetUnixFileMode(current, mode | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
+            current = Path.GetDirectoryName(current) ?? "";
+        }
+    }
+
+    /// <summary>Removes a tree; gone already is fine.</summary>
+    public static void Remove(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
+    }
+}
+
+/// <summary>The read-only rootfs of every pod's sandbox: just a static catatonit (runtime-anchors.md §4.8).</summary>
+internal static class PauseRootfs
+{
+    public static string Ensure(string runRoot, string catatonit)
+    {
+        var rootfs = PodPaths.PauseRootfs(runRoot);
+        var binary = Path.Combine(rootfs, "catatonit");
+        if (File.Exists(binary))
+        {
+            return rootfs;
+        }
+        if (!File.Exists(catatonit))
+        {
+            throw new RuntimeFailure($"pause binary {catatonit} is missing: apt-get install catatonit");
+        }
+        Directories.Searchable(runRoot);
+        Directories.Searchable(Path.GetDirectoryName(rootfs)!);
+        var temp = rootfs + ".tmp-" + Environment.ProcessId;
+        Directories.Remove(temp);
+        Directory.CreateDirectory(temp);
+        // Mount points exist beforehand: the rootfs is read-only and shared, and runc runs
+        // inside the pod's user namespace, where it could not create them.
+        foreach (var dir in new[] { "proc", "dev", "sys" })
+        {
+            Directory.CreateDirectory(Path.Combine(temp, dir));
+        }
+        File.Copy(catatonit, Path.Combine(temp, "catatonit"));
+        File.SetUnixFileMode(temp, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(Path.Combine(temp, "catatonit"), (UnixFileMode)0b111_101_101);
+        try
+        {
+            Directory.Move(temp, rootfs);
+        }
+        catch (IOException) when (File.Exists(binary))
+        {
+            Directories.Remove(temp); // another sublet process made it first
+        }
+        return rootfs;
+    }
+}
+
+/// <summary>
+/// Debian's conmon 2.1.6 leaves the container's stdio pipes owner-only (fixed in conmon 2.1.8,
+/// commit 7a7c893), so a process running as a mapped ID cannot reopen /dev/stdout. Between
+/// <c>create</c> and <c>start</c>, open them up as conmon 2.1.8 does (runtime-anchors.md §4.7).
+/// </summary>
+internal static class StdioPermissions
+{
+    public static void Open(ProcFs proc, int pid)
+    {
+        for (var fd = 0; fd <= 2; fd++)
+        {
+            var link = proc.FdPath(pid, fd);
+            var target = new FileInfo(link).LinkTarget;
+            // Only pipes: a chmod through /proc/PID/fd/N of /dev/null would change the host's /dev/null.
+            if (target is not null && target.StartsWith("pipe:", StringComparison.Ordinal))
+            {
+                File.SetUnixFileMode(link, (UnixFileMode)0b111_111_111);
+            }
+        }
+    }
+}

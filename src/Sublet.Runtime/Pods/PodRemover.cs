@@ -1,0 +1,94 @@
+using Sublet.Linux.Processes;
+using Sublet.Runtime.State;
+
+namespace Sublet.Runtime.Pods;
+
+/// <summary>
+/// Stops and removes a pod from whatever state it is in — running, half started, or left by a
+/// killed <c>sublet</c>: it works from what exists (runc's containers under Sublet's root, mounts
+/// below the pod's run directory, conmon pid files), not only from what was recorded.
+/// </summary>
+public sealed class PodRemover
+{
+    private static readonly TimeSpan ConmonExitWait = TimeSpan.FromSeconds(10);
+    private readonly RuntimeContext _ctx;
+
+    public PodRemover(RuntimeContext ctx) => _ctx = ctx;
+
+    public void Remove(PodRecord pod, TimeSpan grace)
+    {
+        var paths = _ctx.Paths(pod.Id);
+        var ours = _ctx.Oci.List().Where(id => id == pod.Id || id.StartsWith(pod.Id + "-", StringComparison.Ordinal)).ToList();
+        var apps = ours.Where(id => id != pod.Id).ToList();
+
+        // App containers first (the kubelet's order), then the sandbox holding the namespaces.
+        Stop(apps, grace);
+        foreach (var id in apps)
+        {
+            _ctx.Oci.Delete(id);
+        }
+        if (ours.Contains(pod.Id))
+        {
+            _ctx.Oci.Delete(pod.Id);
+        }
+        WaitForMonitors(paths);
+
+        foreach (var mount in _ctx.Mounter.MountPointsUnder(paths.RunDir))
+        {
+            _ctx.Mounter.Unmount(mount);
+        }
+        Directories.Remove(paths.RunDir);
+        Directories.Remove(paths.StateDir);
+        foreach (var id in ours)
+        {
+            File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id));
+        }
+        _ctx.Store.DeletePod(pod.Id);
+    }
+
+    /// <summary>SIGTERM, then SIGKILL once the grace period is over (runc delete --force).</summary>
+    private void Stop(IReadOnlyList<string> ids, TimeSpan grace)
+    {
+        if (grace <= TimeSpan.Zero)
+        {
+            return;
+        }
+        var running = new List<int>();
+        foreach (var id in ids)
+        {
+            if (_ctx.Oci.State(id) is { Status: "running" } state)
+            {
+                _ctx.Oci.Kill(id, "TERM");
+                running.Add(state.Pid);
+            }
+        }
+        var deadline = _ctx.Time.GetUtcNow() + grace;
+        while (running.Exists(pid => IsRunning(pid)) && _ctx.Time.GetUtcNow() < deadline)
+        {
+            Thread.Sleep(50);
+        }
+    }
+
+    // A zombie (exited, not yet reaped by conmon) counts as stopped.
+    private bool IsRunning(int pid) => _ctx.Proc.IsAlive(pid) && !_ctx.Proc.IsZombie(pid);
+
+    /// <summary>conmon exits once its container is gone; kill any that did not (it is ours: its pid file is in our pod directory).</summary>
+    private void WaitForMonitors(PodPaths paths)
+    {
+        var pidFiles = Directory.Exists(paths.StateDir)
+            ? Directory.EnumerateFiles(paths.StateDir, "conmon.pid", SearchOption.AllDirectories).ToList()
+            : [];
+        var pids = pidFiles.Select(f => int.TryParse(File.ReadAllText(f).Trim(), out var p) ? p : 0).Where(p => p > 0).ToList();
+        var deadline = _ctx.Time.GetUtcNow() + ConmonExitWait;
+        while (pids.Exists(p => IsConmon(p)) && _ctx.Time.GetUtcNow() < deadline)
+        {
+            Thread.Sleep(20);
+        }
+        foreach (var pid in pids.Where(IsConmon))
+        {
+            Posix.Kill(pid, Posix.SIGKILL);
+        }
+    }
+
+    private bool IsConmon(int pid) => _ctx.Proc.IsAlive(pid) && !_ctx.Proc.IsZombie(pid) && _ctx.Proc.Comm(pid) == "conmon";
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using System.Text.Json;
+using Sublet.Runtime.Plan;
+using Sublet.Runtime.State;
+
+namespace Sublet.Runtime.Pods;
+
+/// <summary>A pod with its containers, as last reconciled.</summary>
+public sealed record PodView(PodRecord Pod, IReadOnlyList<ContainerRecord> Containers)
+{
+    public PodPlan Plan => JsonSerializer.Deserialize<PodPlan>(Pod.PlanJson)!;
+}
+
+/// <summary>
+/// Brings the store up to date with what conmon recorded: exit files are written even when
+/// no <c>sublet</c> process runs (DESIGN.md "No daemon for play"), so every reader reconciles first.
+/// </summary>
+public sealed class PodStatus
+{
+    private readonly RuntimeContext _ctx;
+
+    public PodStatus(RuntimeContext ctx) => _ctx = ctx;
+
+    public PodView View(PodRecord pod)
+    {
+        var paths = _ctx.Paths(pod.Id);
+        var containers = _ctx.Store.Containers(pod.Id).ToList();
+        for (var i = 0; i < containers.Count; i++)
+        {
+            var c = containers[i];
+            if (c.State == ContainerState.Running && ExitOf(paths.ExitFile(c.Name)) is { } exit)
+            {
+                c = c with { State = ContainerState.Exited, ExitCode = exit.Code, Finished = exit.Time, Reason = exit.Code == 0 ? "Completed" : "Error" };
+                _ctx.Store.SaveContainer(c, i);
+                containers[i] = c;
+            }
+        }
+        var plan = JsonSerializer.Deserialize<PodPlan>(pod.PlanJson)!;
+        if (pod.State == PodState.Running && containers.Count > 0 && IsDone(plan.RestartPolicy, containers))
+        {
+            pod = pod with { State = PodState.Exited };
+            _ctx.Store.UpdatePod(pod);
+        }
+        return new PodView(pod, containers);
+    }
+
+    /// <summary>Records one container's exit (conmon's --exit-command calls this through <c>sublet</c>).</summary>
+    public void RecordExit(string containerId)
+    {
+        foreach (var pod in _ctx.Store.Pods())
+        {
+            if (containerId.StartsWith(pod.Id + "-", StringComparison.Ordinal))
+            {
+                View(pod);
+                return;
+            }
+        }
+    }
+
+    /// <summary>Every container ended, and the restart policy restarts none of them (kubelet computePodActions).</summary>
+    public static bool IsDone(RestartPolicy policy, IReadOnlyList<ContainerRecord> containers) =>
+        containers.All(c => c.State == ContainerState.Exited) && policy switch
+        {
+            RestartPolicy.Never => true,
+            RestartPolicy.OnFailure => containers.All(c => c.ExitCode == 0),
+            _ => false,
+        };
+
+    /// <summary>conmon's exit file: the decimal status; its modification time is when the container ended.</summary>
+    public static (int Code, DateTimeOffset Time)? ExitOf(string exitFile)
+    {
+        if (!File.Exists(exitFile))
+        {
+            return null;
+        }
+        var text = File.ReadAllText(exitFile).Trim();
+        if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var code))
+        {
+            return null; // being written
+        }
+        return (code, File.GetLastWriteTimeUtc(exitFile));
+    }
+}

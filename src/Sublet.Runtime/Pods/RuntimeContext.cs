@@ -1,0 +1,62 @@
+using Sublet.Images;
+using Sublet.Linux.Mounts;
+using Sublet.Linux.Processes;
+using Sublet.Runtime.Config;
+using Sublet.Runtime.Monitor;
+using Sublet.Runtime.Oci;
+using Sublet.Runtime.Rootfs;
+using Sublet.Runtime.State;
+
+namespace Sublet.Runtime.Pods;
+
+/// <summary>Everything the pod executor works with, built once per command (composition root: the CLI).</summary>
+public sealed class RuntimeContext : IDisposable
+{
+    public required NodeConfig Config { get; init; }
+    public required StateStore Store { get; init; }
+    public required ImageStore Images { get; init; }
+    public required IMounter Mounter { get; init; }
+    public required OciRuntime Oci { get; init; }
+    public required Conmon Conmon { get; init; }
+    public required ProcFs Proc { get; init; }
+    public ExitHook? ExitHook { get; init; }
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    public RootfsBuilder Rootfs => new(Mounter);
+
+    public PodPaths Paths(string podId) => new(Config.RunRoot, Config.StateRoot, podId);
+
+    /// <summary>The usual wiring on a real host.</summary>
+    public static RuntimeContext Create(NodeConfig config, ExitHook? exitHook)
+    {
+        var runner = new ProcessRunner();
+        var runtimeBinary = config.OciRuntime.Path is { Length: > 0 } p ? p : Which(config.OciRuntime.Name)
+            ?? throw new RuntimeFailure($"OCI runtime \"{config.OciRuntime.Name}\" not found on PATH; install it (apt-get install {config.OciRuntime.Name}) or set ociRuntime.path");
+        return new RuntimeContext
+        {
+            Config = config,
+            Store = new StateStore(config.StateRoot),
+            Images = new ImageStore(Path.Combine(config.StateRoot, "images")),
+            Mounter = new LinuxMounter(),
+            Oci = new OciRuntime(config.OciRuntime.Name, runtimeBinary, PodPaths.RuncRoot(config.RunRoot), runner),
+            Conmon = new Conmon(config.ConmonPath),
+            Proc = new ProcFs(),
+            ExitHook = exitHook,
+        };
+    }
+
+    public static string? Which(string name)
+    {
+        foreach (var dir in "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin".Split(':'))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    public void Dispose() => Store.Dispose();
+}

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+
+namespace Sublet.Runtime;
+
+/// <summary>Result of a finished helper process (runc, conmon, …).</summary>
+public sealed record ProcessResult(int ExitCode, string Stdout, string Stderr);
+
+/// <summary>The one seam through which the runtime starts programs; tests record calls instead.</summary>
+public interface IProcessRunner
+{
+    ProcessResult Run(string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null);
+}
+
+/// <summary>
+/// Starts programs with an argument list (never a command string) and a clean environment:
+/// only PATH and what the caller adds (cri-o runtimeCmd/prepareEnv pattern).
+/// </summary>
+public sealed class ProcessRunner : IProcessRunner
+{
+    public ProcessResult Run(string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null)
+    {
+        using var process = new Process { StartInfo = StartInfo(file, args, env) };
+        process.Start();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new RuntimeFailure($"{Path.GetFileName(file)} {string.Join(' ', args)}: timed out");
+        }
+        process.WaitForExit();
+        return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public static ProcessStartInfo StartInfo(string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env)
+    {
+        var info = new ProcessStartInfo(file)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+        info.Environment.Clear();
+        info.Environment["PATH"] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        foreach (var (k, v) in env ?? new Dictionary<string, string>())
+        {
+            info.Environment[k] = v;
+        }
+        return info;
+    }
+}
+
+/// <summary>The runtime or a helper it drives failed; the message names the command and its stderr.</summary>
+public sealed class RuntimeFailure(string message) : Exception(message);

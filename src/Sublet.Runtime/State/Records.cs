@@ -1,0 +1,56 @@
+using Sublet.IdMapping;
+
+namespace Sublet.Runtime.State;
+
+public enum PodState
+{
+    /// <summary>Recorded, range allocated; sandbox or containers still being set up.</summary>
+    Creating,
+    Running,
+    /// <summary>Every container ended and none is to be restarted.</summary>
+    Exited,
+    /// <summary>Start failed part-way; <c>down</c> removes what is left.</summary>
+    Failed,
+}
+
+public enum ContainerState
+{
+    Created,
+    Running,
+    Exited,
+}
+
+public sealed record PodRecord
+{
+    public required string Id { get; init; }
+    public required string Name { get; init; }
+    public required string Namespace { get; init; }
+    public required string Uid { get; init; }
+    public required string PlanJson { get; init; }
+    public PodState State { get; init; }
+    public DateTimeOffset Created { get; init; }
+    public IdRange? Ids { get; init; }
+    public int? PausePid { get; init; }
+    public ulong? PauseStartTime { get; init; }
+    public string? BootId { get; init; }
+    public string? Reason { get; init; }
+}
+
+public sealed record ContainerRecord
+{
+    public required string Id { get; init; }
+    public required string PodId { get; init; }
+    public required string Name { get; init; }
+    public required string Image { get; init; }
+    public string? ImageId { get; init; }
+    public ContainerState State { get; init; }
+    public int? Pid { get; init; }
+    public DateTimeOffset? Started { get; init; }
+    public DateTimeOffset? Finished { get; init; }
+    public int? ExitCode { get; init; }
+    public string? Reason { get; init; }
+    public int RestartCount { get; init; }
+}
+
+/// <summary>One row of the ID allocation table.</summary>
+public sealed record Allocation(string PodId, string PodName, string PodNamespace, IdRange Range, DateTimeOffset Created);

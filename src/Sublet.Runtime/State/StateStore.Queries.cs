@@ -1,0 +1,102 @@
+using Microsoft.Data.Sqlite;
+using Sublet.IdMapping;
+
+namespace Sublet.Runtime.State;
+
+public sealed partial class StateStore
+{
+    private const string PodColumns = """
+        SELECT p.id, p.name, p.namespace, p.uid, p.plan, p.state, p.created, p.reason, p.pause_pid, p.pause_start,
+               p.boot_id, a.start, a.length
+        FROM pods p LEFT JOIN id_allocations a ON a.pod_id = p.id
+        """;
+
+    public IReadOnlyList<PodRecord> Pods()
+    {
+        using var cmd = Command(PodColumns + " ORDER BY p.created, p.name");
+        return ReadPods(cmd);
+    }
+
+    /// <summary>By name (any namespace when unique; <c>ns/name</c> to choose), full id or id prefix.</summary>
+    public PodRecord? FindPod(string key)
+    {
+        var (ns, name) = key.Contains('/') ? (key[..key.IndexOf('/')], key[(key.IndexOf('/') + 1)..]) : (null, key);
+        var pods = Pods();
+        var byName = pods.Where(p => p.Name == name && (ns is null || p.Namespace == ns)).ToList();
+        if (byName.Count == 1)
+        {
+            return byName[0];
+        }
+        if (byName.Count > 1)
+        {
+            throw new StateConflictException($"pod name \"{name}\" is used in namespaces {string.Join(", ", byName.Select(p => p.Namespace))}: say which as NAMESPACE/{name}");
+        }
+        var byId = key.Length >= 4 ? pods.Where(p => p.Id.StartsWith(key, StringComparison.Ordinal)).ToList() : [];
+        return byId.Count == 1 ? byId[0] : null;
+    }
+
+    public void UpdatePod(PodRecord pod) =>
+        Exec("""
+            UPDATE pods SET state = $state, reason = $reason, pause_pid = $pid, pause_start = $start, boot_id = $boot WHERE id = $id
+            """,
+            ("$id", pod.Id), ("$state", pod.State.ToString()), ("$reason", pod.Reason), ("$pid", pod.PausePid),
+            ("$start", pod.PauseStartTime is { } s ? (long)s : null), ("$boot", pod.BootId));
+
+    public void SaveContainer(ContainerRecord c, int ordinal) =>
+        Exec("""
+            INSERT INTO containers(id, pod_id, name, image, image_id, state, pid, started, finished, exit_code, reason, restart_count, ordinal)
+            VALUES ($id, $pod, $name, $image, $imageId, $state, $pid, $started, $finished, $exit, $reason, $restarts, $ordinal)
+            ON CONFLICT(id) DO UPDATE SET state = excluded.state, pid = excluded.pid, started = excluded.started,
+              finished = excluded.finished, exit_code = excluded.exit_code, reason = excluded.reason,
+              restart_count = excluded.restart_count, image_id = excluded.image_id
+            """,
+            ("$id", c.Id), ("$pod", c.PodId), ("$name", c.Name), ("$image", c.Image), ("$imageId", c.ImageId),
+            ("$state", c.State.ToString()), ("$pid", c.Pid), ("$started", c.Started is { } st ? Time(st) : null),
+            ("$finished", c.Finished is { } f ? Time(f) : null), ("$exit", c.ExitCode), ("$reason", c.Reason),
+            ("$restarts", c.RestartCount), ("$ordinal", ordinal));
+
+    public IReadOnlyList<ContainerRecord> Containers(string podId)
+    {
+        using var cmd = Command("""
+            SELECT id, pod_id, name, image, image_id, state, pid, started, finished, exit_code, reason, restart_count
+            FROM containers WHERE pod_id = $pod ORDER BY ordinal
+            """, ("$pod", podId));
+        using var r = cmd.ExecuteReader();
+        var list = new List<ContainerRecord>();
+        while (r.Read())
+        {
+            list.Add(new ContainerRecord
+            {
+                Id = r.GetString(0), PodId = r.GetString(1), Name = r.GetString(2), Image = r.GetString(3),
+                ImageId = r.IsDBNull(4) ? null : r.GetString(4),
+                State = Enum.Parse<ContainerState>(r.GetString(5)),
+                Pid = r.IsDBNull(6) ? null : r.GetInt32(6),
+                Started = ParseTime(r.GetValue(7)), Finished = ParseTime(r.GetValue(8)),
+                ExitCode = r.IsDBNull(9) ? null : r.GetInt32(9),
+                Reason = r.IsDBNull(10) ? null : r.GetString(10),
+                RestartCount = r.GetInt32(11),
+            });
+        }
+        return list;
+    }
+
+    private static List<PodRecord> ReadPods(SqliteCommand cmd)
+    {
+        using var r = cmd.ExecuteReader();
+        var list = new List<PodRecord>();
+        while (r.Read())
+        {
+            list.Add(new PodRecord
+            {
+                Id = r.GetString(0), Name = r.GetString(1), Namespace = r.GetString(2), Uid = r.GetString(3),
+                PlanJson = r.GetString(4), State = Enum.Parse<PodState>(r.GetString(5)), Created = ParseTime(r.GetString(6)),
+                Reason = r.IsDBNull(7) ? null : r.GetString(7),
+                PausePid = r.IsDBNull(8) ? null : r.GetInt32(8),
+                PauseStartTime = r.IsDBNull(9) ? null : (ulong)r.GetInt64(9),
+                BootId = r.IsDBNull(10) ? null : r.GetString(10),
+                Ids = r.IsDBNull(11) ? null : new IdRange((uint)r.GetInt64(11), (uint)r.GetInt64(12)),
+            });
+        }
+        return list;
+    }
+}

@@ -1,0 +1,146 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Sublet.IdMapping;
+
+namespace Sublet.Runtime.State;
+
+/// <summary>
+/// The embedded state database (SQLite, WAL, busy timeout). Several <c>sublet</c> processes use
+/// it at once; each decision is one IMMEDIATE transaction, so two processes never both read a
+/// range as free (SQLite takes the write lock at BEGIN IMMEDIATE; https://sqlite.org/lang_transaction.html).
+/// </summary>
+public sealed partial class StateStore : IDisposable
+{
+    private readonly SqliteConnection _db;
+
+    public StateStore(string stateRoot)
+    {
+        Directory.CreateDirectory(stateRoot);
+        File.SetUnixFileMode(stateRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        Path = System.IO.Path.Combine(stateRoot, "state.db");
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            DefaultTimeout = 60, // seconds; sqlite3_busy_timeout for lock waits
+            Pooling = false,
+        }.ToString());
+        _db.Open();
+        Exec("PRAGMA busy_timeout = 60000;");
+        Exec("PRAGMA journal_mode = WAL;");
+        Exec("PRAGMA foreign_keys = ON;");
+        Exec("""
+            CREATE TABLE IF NOT EXISTS pods(
+              id TEXT PRIMARY KEY, name TEXT NOT NULL, namespace TEXT NOT NULL, uid TEXT NOT NULL,
+              plan TEXT NOT NULL, state TEXT NOT NULL, created TEXT NOT NULL, reason TEXT,
+              pause_pid INTEGER, pause_start INTEGER, boot_id TEXT,
+              UNIQUE(namespace, name));
+            CREATE TABLE IF NOT EXISTS id_allocations(
+              pod_id TEXT PRIMARY KEY REFERENCES pods(id) ON DELETE CASCADE,
+              start INTEGER NOT NULL, length INTEGER NOT NULL, created TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS containers(
+              id TEXT PRIMARY KEY, pod_id TEXT NOT NULL REFERENCES pods(id) ON DELETE CASCADE,
+              name TEXT NOT NULL, image TEXT NOT NULL, image_id TEXT, state TEXT NOT NULL,
+              pid INTEGER, started TEXT, finished TEXT, exit_code INTEGER, reason TEXT,
+              restart_count INTEGER NOT NULL DEFAULT 0, ordinal INTEGER NOT NULL DEFAULT 0);
+            """);
+    }
+
+    public string Path { get; }
+
+    /// <summary>
+    /// Records a new pod and, when <paramref name="allocate"/> is given, its ID range, in one
+    /// transaction: the allocator sees every range in use at that moment and nobody else can add one.
+    /// </summary>
+    public PodRecord CreatePod(PodRecord pod, Func<IReadOnlyList<IdRange>, IdRange>? allocate)
+    {
+        using var tx = _db.BeginTransaction(deferred: false);
+        if (Scalar("SELECT id FROM pods WHERE namespace = $ns AND name = $name", ("$ns", pod.Namespace), ("$name", pod.Name)) is string existing)
+        {
+            throw new StateConflictException($"pod \"{pod.Namespace}/{pod.Name}\" already exists (id {existing[..12]}); remove it with: sublet down {pod.Name}");
+        }
+        IdRange? ids = null;
+        if (allocate is not null)
+        {
+            ids = allocate(Allocations().Select(a => a.Range).ToList());
+        }
+        var now = DateTimeOffset.UtcNow;
+        Exec("""
+            INSERT INTO pods(id, name, namespace, uid, plan, state, created, boot_id)
+            VALUES ($id, $name, $ns, $uid, $plan, $state, $created, $boot)
+            """,
+            ("$id", pod.Id), ("$name", pod.Name), ("$ns", pod.Namespace), ("$uid", pod.Uid), ("$plan", pod.PlanJson),
+            ("$state", pod.State.ToString()), ("$created", Time(now)), ("$boot", pod.BootId));
+        if (ids is { } r)
+        {
+            Exec("INSERT INTO id_allocations(pod_id, start, length, created) VALUES ($id, $start, $len, $created)",
+                ("$id", pod.Id), ("$start", (long)r.Start), ("$len", (long)r.Length), ("$created", Time(now)));
+        }
+        tx.Commit();
+        return pod with { Ids = ids, Created = now };
+    }
+
+    /// <summary>Every recorded range, whichever pod holds it.</summary>
+    public IReadOnlyList<Allocation> Allocations()
+    {
+        using var cmd = Command("""
+            SELECT a.pod_id, p.name, p.namespace, a.start, a.length, a.created
+            FROM id_allocations a JOIN pods p ON p.id = a.pod_id ORDER BY a.start
+            """);
+        using var r = cmd.ExecuteReader();
+        var list = new List<Allocation>();
+        while (r.Read())
+        {
+            list.Add(new Allocation(r.GetString(0), r.GetString(1), r.GetString(2),
+                new IdRange((uint)r.GetInt64(3), (uint)r.GetInt64(4)), ParseTime(r.GetString(5))));
+        }
+        return list;
+    }
+
+    /// <summary>Removes the pod, its containers and its ID range together.</summary>
+    public void DeletePod(string podId)
+    {
+        using var tx = _db.BeginTransaction(deferred: false);
+        Exec("DELETE FROM containers WHERE pod_id = $id", ("$id", podId));
+        Exec("DELETE FROM id_allocations WHERE pod_id = $id", ("$id", podId));
+        Exec("DELETE FROM pods WHERE id = $id", ("$id", podId));
+        tx.Commit();
+    }
+
+    public void Dispose() => _db.Dispose();
+
+    private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private static DateTimeOffset ParseTime(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    private static DateTimeOffset? ParseTime(object value) => value is string s ? ParseTime(s) : null;
+
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return cmd;
+    }
+
+    private int Exec(string sql, params (string Name, object? Value)[] args)
+    {
+        using var cmd = Command(sql, args);
+        return cmd.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql, params (string Name, object? Value)[] args)
+    {
+        using var cmd = Command(sql, args);
+        var v = cmd.ExecuteScalar();
+        return v is DBNull ? null : v;
+    }
+}
+
+/// <summary>The request clashes with what is recorded (a pod of that name exists, …).</summary>
+public sealed class StateConflictException(string message) : Exception(message);
+
+/// <summary>No pod or container of that name or id.</summary>
+public sealed class NotFoundException(string message) : Exception(message);

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using Sublet.IdMapping;
+using Sublet.Images;
+using Sublet.Kubernetes;
+using Sublet.Kubernetes.Manifests;
+using Sublet.Linux;
+using Sublet.Runtime;
+using Sublet.Runtime.Config;
+using Sublet.Runtime.Monitor;
+using Sublet.Runtime.Oci;
+using Sublet.Runtime.Pods;
+using Sublet.Runtime.State;
+
+namespace Sublet.Cli;
+
+/// <summary>Shared options and the one place where domain errors become a message and an exit code.</summary>
+internal static class Cli
+{
+    public static readonly Option<string?> ConfigOption = new("--config")
+    {
+        Description = $"Configuration file (default {NodeConfig.DefaultPath}; missing = defaults)",
+        Recursive = true,
+    };
+
+    public static Option<string> OutputOption(params string[] formats) => new("--output", "-o")
+    {
+        Description = $"Output format: {string.Join(", ", formats)}",
+        DefaultValueFactory = _ => formats[0],
+        CustomParser = r =>
+        {
+            var value = r.Tokens.Count > 0 ? r.Tokens[0].Value : formats[0];
+            if (!formats.Contains(value))
+            {
+                r.AddError($"--output: unsupported format \"{value}\": use one of {string.Join(", ", formats)}");
+            }
+            return value;
+        },
+    };
+
+    /// <summary>Runs a command body: errors are one line on stderr and exit code 1 (125 for Sublet's own failures in play).</summary>
+    public static int Run(ParseResult parse, Func<RuntimeContext, int> body) =>
+        Guard(() =>
+        {
+            using var ctx = Context(parse);
+            return body(ctx);
+        });
+
+    public static int Guard(Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (Exception e) when (IsUserFacing(e))
+        {
+            Console.Error.WriteLine($"Error: {e.Message}");
+            return 1;
+        }
+    }
+
+    public static NodeConfig Config(ParseResult parse) => ConfigLoader.Load(parse.GetValue(ConfigOption));
+
+    public static RuntimeContext Context(ParseResult parse)
+    {
+        var config = Config(parse);
+        if (!Linux.Processes.Posix.IsRoot)
+        {
+            throw new RuntimeFailure("sublet must run as root: it creates mounts and user namespaces");
+        }
+        return RuntimeContext.Create(config, ExitHook(parse));
+    }
+
+    /// <summary>conmon runs this when a container ends: <c>sublet [--config F] internal container-exited ID</c>.</summary>
+    private static ExitHook ExitHook(ParseResult parse)
+    {
+        var self = Environment.ProcessPath ?? "sublet";
+        var args = new List<string>();
+        if (Path.GetFileName(self) == "dotnet")
+        {
+            args.Add(typeof(Cli).Assembly.Location);
+        }
+        if (parse.GetValue(ConfigOption) is { } config)
+        {
+            args.Add("--config");
+            args.Add(Path.GetFullPath(config));
+        }
+        args.AddRange(["internal", "container-exited"]);
+        return new ExitHook(self, args);
+    }
+
+    /// <summary>The ID pool for <c>play</c>: the kubelet's (kube-userns.md §3.2).</summary>
+    public static SlotAllocator Allocator(NodeConfig config)
+    {
+        static string? Read(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
+        var pool = PoolResolver.Resolve(Read(config.SubUidPath), Read(config.SubGidPath), (uint)config.UserNamespaces.IdsPerPod, config.MaxPods);
+        return new SlotAllocator(pool);
+    }
+
+    private static bool IsUserFacing(Exception e) => e is ManifestException or PodRejectedException or ConfigException
+        or ImageException or IdMappingException or RuntimeFailure or PlanException or StateConflictException
+        or NotFoundException or LinuxError or IOException or UnauthorizedAccessException;
+}

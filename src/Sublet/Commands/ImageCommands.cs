@@ -1,0 +1,71 @@
+using System.CommandLine;
+using Sublet.Cli.Output;
+using Sublet.Images;
+
+namespace Sublet.Cli.Commands;
+
+/// <summary><c>image load</c>, <c>images</c>, <c>rmi</c>: the local image store.</summary>
+internal static class ImageCommands
+{
+    public static Command Load()
+    {
+        var path = new Argument<string>("path") { Description = "OCI image layout (directory or tar) or docker save archive" };
+        var load = new Command("load", "Import images from an OCI layout or docker save archive") { path };
+        load.SetAction(parse => Cli.Guard(() =>
+        {
+            var store = Store(parse);
+            foreach (var image in store.Load(parse.GetValue(path)!))
+            {
+                Console.WriteLine($"Loaded image: {image.Reference} ({image.Id[..19]})");
+            }
+            return 0;
+        }));
+        return new Command("image", "Manage images") { load };
+    }
+
+    public static Command List()
+    {
+        var output = Cli.OutputOption("table", "json");
+        var command = new Command("images", "List images in the store") { output };
+        command.SetAction(parse => Cli.Guard(() =>
+        {
+            var images = Store(parse).List();
+            if (parse.GetValue(output) == "json")
+            {
+                Table.WriteJson(images.Select(i => new { i.Reference, i.Id, i.ManifestDigest, i.Size, i.Created, Layers = i.LayerIds.Count }));
+                return 0;
+            }
+            var now = DateTimeOffset.UtcNow;
+            Table.Write(["IMAGE", "IMAGE ID", "SIZE", "CREATED"],
+                images.Select(i => (IReadOnlyList<string>)[i.Reference, i.Id.Replace("sha256:", "", StringComparison.Ordinal)[..12], Size(i.Size), Table.Age(i.Created, now)]));
+            return 0;
+        }));
+        return command;
+    }
+
+    public static Command Remove()
+    {
+        var images = new Argument<string[]>("image") { Arity = ArgumentArity.OneOrMore, Description = "Image reference or id" };
+        var command = new Command("rmi", "Remove images from the store") { images };
+        command.SetAction(parse => Cli.Guard(() =>
+        {
+            var store = Store(parse);
+            foreach (var image in parse.GetValue(images)!)
+            {
+                store.Remove(image);
+                Console.WriteLine($"Untagged: {image}");
+            }
+            return 0;
+        }));
+        return command;
+    }
+
+    private static ImageStore Store(ParseResult parse) => new(Path.Combine(Cli.Config(parse).StateRoot, "images"));
+
+    private static string Size(long bytes) => bytes switch
+    {
+        < 1024 * 1024 => $"{bytes / 1024.0:0.#} kB",
+        < 1024L * 1024 * 1024 => $"{bytes / 1024.0 / 1024:0.#} MB",
+        _ => $"{bytes / 1024.0 / 1024 / 1024:0.##} GB",
+    };
+}

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using Sublet.Runtime.Pods;
+using Sublet.Runtime.State;
+
+namespace Sublet.Cli.Commands;
+
+/// <summary><c>sublet logs POD [-c NAME] [-f]</c>: a container's output from its CRI log.</summary>
+internal static class LogsCommand
+{
+    public static Command Create()
+    {
+        var pod = new Argument<string>("pod") { Description = "Pod name (NAMESPACE/NAME) or id" };
+        var container = new Option<string?>("--container", "-c") { Description = "Container name (needed when the pod has several)" };
+        var follow = new Option<bool>("--follow", "-f") { Description = "Keep streaming until the container ends" };
+        var command = new Command("logs", "Print a container's logs") { pod, container, follow };
+        command.SetAction(parse => Cli.Run(parse, ctx =>
+        {
+            var record = ctx.Store.FindPod(parse.GetValue(pod)!) ?? throw new NotFoundException($"pod \"{parse.GetValue(pod)}\" not found");
+            var status = new PodStatus(ctx);
+            var containers = status.View(record).Containers;
+            var name = parse.GetValue(container);
+            var chosen = name is null
+                ? containers.Count == 1 ? containers[0]
+                    : throw new NotFoundException($"pod \"{record.Name}\" has {containers.Count} containers: choose one of [{string.Join(" ", containers.Select(c => c.Name))}] with -c")
+                : containers.FirstOrDefault(c => c.Name == name) ?? throw new NotFoundException($"container \"{name}\" is not in pod \"{record.Name}\"");
+            var follower = new LogFollower(ctx.Paths(record.Id).LogPath(chosen.Name), prefix: null);
+            follower.Pump();
+            if (!parse.GetValue(follow))
+            {
+                return 0;
+            }
+            using var stop = new StopSignal();
+            while (!stop.Token.IsCancellationRequested)
+            {
+                var current = ctx.Store.FindPod(record.Id);
+                var state = current is null ? null : status.View(current).Containers.FirstOrDefault(c => c.Name == chosen.Name);
+                follower.Pump();
+                if (state is null || state.State == ContainerState.Exited)
+                {
+                    break;
+                }
+                stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(200));
+            }
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,105 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using Sublet.Kubernetes.Manifests;
+using Sublet.Runtime.Plan;
+using Sublet.Runtime.Pods;
+using Sublet.Runtime.State;
+
+namespace Sublet.Cli.Commands;
+
+/// <summary><c>sublet play FILE</c>: runs the pods of a manifest (podman kube play semantics).</summary>
+internal static class PlayCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("file") { Description = "Pod manifest (YAML, several documents allowed; - for stdin)" };
+        var wait = new Option<bool>("--wait") { Description = "Stay in the foreground, stream the logs, tear the pods down when they end or on Ctrl-C, and exit with the first non-zero exit code" };
+        var command = new Command("play", "Run the pods of a Kubernetes manifest") { file, wait };
+        command.SetAction(parse => Cli.Run(parse, ctx =>
+        {
+            // Every pod is checked before anything starts (ground rule 4).
+            var manifest = ManifestReader.ReadFile(parse.GetValue(file)!);
+            var plans = manifest.Pods.Select(p => PodTranslator.Translate(p, manifest.Source)).ToList();
+            if (plans.Count == 0)
+            {
+                throw new ManifestException($"{manifest.Source}: no Pod in the file");
+            }
+            var allocator = plans.Any(p => !p.HostUsers) ? Cli.Allocator(ctx.Config) : null;
+
+            using var stop = new StopSignal();
+            var started = new List<PodRecord>();
+            try
+            {
+                foreach (var plan in plans)
+                {
+                    stop.Token.ThrowIfCancellationRequested();
+                    var pod = new PodStarter(ctx).Start(plan, inUse => allocator!.Allocate(inUse));
+                    started.Add(pod);
+                    Console.Error.WriteLine(Describe(pod));
+                }
+            }
+            catch
+            {
+                // All or nothing: pods this command already started go too.
+                foreach (var pod in started)
+                {
+                    new PodRemover(ctx).Remove(pod, TimeSpan.Zero);
+                }
+                throw;
+            }
+            if (!parse.GetValue(wait))
+            {
+                return 0;
+            }
+            try
+            {
+                return new PodWaiter(ctx).Wait(started, stop.Token);
+            }
+            finally
+            {
+                foreach (var pod in started)
+                {
+                    if (ctx.Store.FindPod(pod.Id) is { } current)
+                    {
+                        var plan = new PodStatus(ctx).View(current).Plan;
+                        new PodRemover(ctx).Remove(current, TimeSpan.FromSeconds(plan.TerminationGracePeriodSeconds));
+                    }
+                }
+            }
+        }));
+        return command;
+    }
+
+    private static string Describe(PodRecord pod) => pod.Ids is { } ids
+        ? $"pod/{pod.Name} started: user namespace, host IDs {ids.Start}-{ids.End - 1} (uid_map \"0 {ids.Start} {ids.Length}\")"
+        : $"pod/{pod.Name} started: host user namespace";
+}
+
+/// <summary>Ctrl-C and SIGTERM end a <c>--wait</c> cleanly instead of killing the process mid-teardown.</summary>
+internal sealed class StopSignal : IDisposable
+{
+    private readonly CancellationTokenSource _cts = new();
+    private readonly PosixSignalRegistration _int;
+    private readonly PosixSignalRegistration _term;
+
+    public StopSignal()
+    {
+        _int = PosixSignalRegistration.Create(PosixSignal.SIGINT, Handle);
+        _term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Handle);
+    }
+
+    public CancellationToken Token => _cts.Token;
+
+    private void Handle(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        _cts.Cancel();
+    }
+
+    public void Dispose()
+    {
+        _int.Dispose();
+        _term.Dispose();
+        _cts.Dispose();
+    }
+}

@@ -1,0 +1,32 @@
+using Sublet.Runtime.Pods;
+using Sublet.Runtime.State;
+
+namespace Sublet.Cli.Commands;
+
+/// <summary>What <c>ps -o json</c> and <c>inspect</c> show of a pod: stable field names for scripts.</summary>
+internal sealed record PodInfo(
+    string Id, string Name, string Namespace, string Uid, string State, DateTimeOffset Created, string? Reason,
+    UserNamespaceInfo UserNamespace, int? PausePid, IReadOnlyList<ContainerInfo> Containers)
+{
+    public static PodInfo From(PodView view) => new(
+        view.Pod.Id, view.Pod.Name, view.Pod.Namespace, view.Pod.Uid, view.Pod.State.ToString(), view.Pod.Created, view.Pod.Reason,
+        UserNamespaceInfo.From(view.Pod),
+        view.Pod.PausePid,
+        view.Containers.Select(ContainerInfo.From).ToList());
+}
+
+internal sealed record UserNamespaceInfo(bool HostUsers, long? HostIdStart, long? Length, string UidMap)
+{
+    public static UserNamespaceInfo From(PodRecord pod) => pod.Ids is { } ids
+        ? new(false, ids.Start, ids.Length, $"0 {ids.Start} {ids.Length}")
+        : new(true, null, null, "0 0 4294967295");
+
+    public string Display => HostUsers ? "host" : $"{HostIdStart}-{HostIdStart + Length - 1}";
+}
+
+internal sealed record ContainerInfo(string Id, string Name, string Image, string? ImageId, string State, int? Pid,
+    DateTimeOffset? Started, DateTimeOffset? Finished, int? ExitCode, string? Reason, int RestartCount)
+{
+    public static ContainerInfo From(ContainerRecord c) => new(c.Id, c.Name, c.Image, c.ImageId, c.State.ToString(),
+        c.State == ContainerState.Running ? c.Pid : null, c.Started, c.Finished, c.ExitCode, c.Reason, c.RestartCount);
+}

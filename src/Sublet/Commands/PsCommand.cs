@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Sublet.Cli.Output;
+using Sublet.Runtime.Pods;
+
+namespace Sublet.Cli.Commands;
+
+/// <summary><c>sublet ps</c>: pods and their containers.</summary>
+internal static class PsCommand
+{
+    public static Command Create()
+    {
+        var output = Cli.OutputOption("table", "json");
+        var command = new Command("ps", "List pods and their containers") { output };
+        command.SetAction(parse => Cli.Run(parse, ctx =>
+        {
+            var status = new PodStatus(ctx);
+            var pods = ctx.Store.Pods().Select(p => PodInfo.From(status.View(p))).ToList();
+            if (parse.GetValue(output) == "json")
+            {
+                Table.WriteJson(pods);
+                return 0;
+            }
+            var now = DateTimeOffset.UtcNow;
+            Table.Write(["POD", "NAMESPACE", "CONTAINER", "STATE", "EXIT", "HOST IDS", "AGE", "POD ID"],
+                pods.SelectMany(p => p.Containers.Count == 0
+                    ? [[p.Name, p.Namespace, "-", p.State, "", p.UserNamespace.Display, Table.Age(p.Created, now), p.Id[..12]]]
+                    : p.Containers.Select(c => (IReadOnlyList<string>)[p.Name, p.Namespace, c.Name, c.State, c.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                        p.UserNamespace.Display, Table.Age(p.Created, now), p.Id[..12]])));
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,22 @@
+using System.CommandLine;
+using Sublet.Cli.Commands;
+
+namespace Sublet.Cli;
+
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        var root = new RootCommand("sublet: run Kubernetes pods in their own user namespaces")
+        {
+            Options = { Cli.ConfigOption },
+            Subcommands =
+            {
+                PlayCommand.Create(), DownCommand.Create(), PsCommand.Create(), LogsCommand.Create(),
+                InspectCommand.Create(), IdsCommand.Create(), ImageCommands.Load(), ImageCommands.List(),
+                ImageCommands.Remove(), InternalCommands.Create(),
+            },
+        };
+        return root.Parse(args).Invoke();
+    }
+}
