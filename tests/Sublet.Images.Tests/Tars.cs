@@ -31,8 +31,16 @@ internal sealed class Tars
     public Tars HardLink(string name, string target) =>
         Add(new PaxTarEntry(TarEntryType.HardLink, name) { LinkName = target, ModificationTime = Epoch });
 
-    public Tars Device(string name, TarEntryType type, int major, int minor) =>
-        Add(new PaxTarEntry(type, name) { DeviceMajor = major, DeviceMinor = minor, Mode = (UnixFileMode)0x1b6, ModificationTime = Epoch });
+    public Tars Device(string name, TarEntryType type, int major, int minor)
+    {
+        var entry = new PaxTarEntry(type, name) { Mode = (UnixFileMode)0x1b6, ModificationTime = Epoch };
+        if (type != TarEntryType.Fifo)
+        {
+            entry.DeviceMajor = major;
+            entry.DeviceMinor = minor;
+        }
+        return Add(entry);
+    }
 
     public Tars Add(PaxTarEntry entry)
     {
