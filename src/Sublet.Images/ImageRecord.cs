@@ -21,6 +21,9 @@ public sealed record ImageConfig(
 /// layers as lowercase hex without the <c>sha256:</c> prefix, bottom first: each is the name of a
 /// directory under <see cref="ImageStore.LayersRoot"/>. Hex only, because ':' separates
 /// overlayfs lowerdirs.</para>
+/// <para><see cref="Size"/> is the bytes of the config and layer blobs as stored (compressed), as
+/// `docker images` reports for pulled images; <see cref="Created"/> is the config's "created"
+/// (the Unix epoch when the image does not say).</para>
 /// </summary>
 public sealed record ImageRecord(
     string Reference,

@@ -139,11 +139,5 @@ public sealed class HostileArchiveTests : IDisposable
             p => !p.StartsWith(store + "/layers/", StringComparison.Ordinal));
     }
 
-    private void AssertStoreEmpty()
-    {
-        Assert.Empty(_store.List());
-        Assert.Empty(Directory.GetFileSystemEntries(_dir["store/blobs/sha256"]));
-        Assert.Empty(Directory.GetFileSystemEntries(_store.LayersRoot));
-        Assert.Empty(Directory.GetFileSystemEntries(_dir["store/tmp"]));
-    }
+    private void AssertStoreEmpty() => StoreAssert.Empty(_store, _dir["store"]);
 }

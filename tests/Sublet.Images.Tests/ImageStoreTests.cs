@@ -200,11 +200,5 @@ public sealed class ImageStoreTests : IDisposable
         Assert.Equal(expected.LayerIds, actual.LayerIds);
     }
 
-    internal void AssertStoreEmpty()
-    {
-        Assert.Empty(_store.List());
-        Assert.Empty(Directory.GetFileSystemEntries(_dir["store/blobs/sha256"]));
-        Assert.Empty(Directory.GetFileSystemEntries(_store.LayersRoot));
-        Assert.Empty(Directory.GetFileSystemEntries(_dir["store/tmp"]));
-    }
+    private void AssertStoreEmpty() => StoreAssert.Empty(_store, _dir["store"]);
 }
