@@ -29,16 +29,20 @@ internal static class Directories
     /// <summary>A directory shared by all pods (exit files, conmon sockets), root-only.</summary>
     public static string Shared(string path) => Directory.Exists(path) ? path : Private(path);
 
-    /// <summary>Makes every directory from <paramref name="root"/> down to <paramref name="path"/> searchable.</summary>
-    public static void SearchableChain(string root, string path)
+    /// <summary>
+    /// Fails unless every existing parent of <paramref name="path"/> lets others search it: the
+    /// OCI runtime opens the rootfs from inside the pod's user namespace, as an unprivileged host
+    /// ID (containerd docs/user-namespaces "+x on every parent"). Sublet does not chmod
+    /// directories it did not create; it says which one to change.
+    /// </summary>
+    public static void RequireSearchableParents(string path)
     {
-        var current = Path.GetFullPath(path);
-        var stop = Path.GetFullPath(root).TrimEnd('/');
-        while (current.Length >= stop.Length && current.StartsWith(stop, StringComparison.Ordinal))
+        for (var dir = Path.GetDirectoryName(Path.GetFullPath(path)); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
         {
-            var mode = File.GetUnixFileMode(current);
-            File.SetUnixFileMode(current, mode | UnixFileMode.OtherExecute | UnixFileMode.GroupExecute);
-            current = Path.GetDirectoryName(current) ?? "";
+            if (Directory.Exists(dir) && (File.GetUnixFileMode(dir) & UnixFileMode.OtherExecute) == 0)
+            {
+                throw new RuntimeFailure($"{dir} is not searchable by other users (no o+x): pods with hostUsers: false need it on every parent of the run root {path}; run: chmod o+x {dir}");
+            }
         }
     }
 

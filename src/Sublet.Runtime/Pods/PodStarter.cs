@@ -24,6 +24,10 @@ public sealed class PodStarter
     public PodRecord Start(PodPlan plan, Func<IReadOnlyList<IdRange>, IdRange> allocate)
     {
         // Resolve images first: an unknown image must not cost an allocation.
+        if (!plan.HostUsers)
+        {
+            Directories.RequireSearchableParents(_ctx.Config.RunRoot);
+        }
         var images = plan.Containers.Select(c => _ctx.Images.Get(c.Image)).ToList();
         var podId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         var record = _ctx.Store.CreatePod(new PodRecord

@@ -21,6 +21,7 @@ internal sealed record UserNamespaceInfo(bool HostUsers, long? HostIdStart, long
         ? new(false, ids.Start, ids.Length, $"0 {ids.Start} {ids.Length}")
         : new(true, null, null, "0 0 4294967295");
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public string Display => HostUsers ? "host" : $"{HostIdStart}-{HostIdStart + Length - 1}";
 }
 

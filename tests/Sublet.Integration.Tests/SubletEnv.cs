@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Sublet.Integration.Tests;
+
+/// <summary>Output of one <c>sublet</c> run.</summary>
+public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
+{
+    public override string ToString() => $"exit {ExitCode}\n--- stdout\n{Stdout}\n--- stderr\n{Stderr}";
+}
+
+/// <summary>
+/// A private Sublet installation for one test: its own state and run roots and config file under
+/// a temp dir, driven through the real <c>sublet</c> binary as a user would. Dispose removes
+/// every pod, mount, runc container and file it made, also when the test failed.
+/// </summary>
+public sealed class SubletEnv : IDisposable
+{
+    public SubletEnv(string? extraConfig = null)
+    {
+        Prerequisites.Check();
+        Root = Directory.CreateTempSubdirectory("sublet-it-").FullName;
+        // runc reaches the rootfs from inside the pod's user namespace: every parent needs o+x.
+        File.SetUnixFileMode(Root, (UnixFileMode)0b111_001_001);
+        StateRoot = Path.Combine(Root, "state");
+        RunRoot = Path.Combine(Root, "run");
+        ConfigPath = Path.Combine(Root, "config.yaml");
+        // An empty subuid file keeps the kubelet's default pool, whatever this host's /etc/subuid says.
+        File.WriteAllText(Path.Combine(Root, "subuid"), "");
+        File.WriteAllText(Path.Combine(Root, "subgid"), "");
+        File.WriteAllText(ConfigPath, $"""
+            stateRoot: {StateRoot}
+            runRoot: {RunRoot}
+            subUidPath: {Root}/subuid
+            subGidPath: {Root}/subgid
+            {extraConfig ?? ""}
+            """);
+    }
+
+    public string Root { get; }
+    public string StateRoot { get; }
+    public string RunRoot { get; }
+    public string ConfigPath { get; }
+    public string RuncRoot => Path.Combine(RunRoot, "runc");
+
+    public static string Binary => Path.Combine(AppContext.BaseDirectory, "sublet");
+
+    public CliResult Run(params string[] args) => RunWithTimeout(TimeSpan.FromMinutes(3), args);
+
+    public CliResult RunWithTimeout(TimeSpan timeout, params string[] args)
+    {
+        using var process = Start(args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"sublet {string.Join(' ', args)} did not finish in {timeout}");
+        }
+        process.WaitForExit();
+        return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    public Process Start(params string[] args)
+    {
+        var info = new ProcessStartInfo(Binary)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("--config");
+        info.ArgumentList.Add(ConfigPath);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+        return Process.Start(info)!;
+    }
+
+    /// <summary>Runs and expects success.</summary>
+    public CliResult Ok(params string[] args)
+    {
+        var result = Run(args);
+        Assert.True(result.ExitCode == 0, $"sublet {string.Join(' ', args)} failed: {result}");
+        return result;
+    }
+
+    public string WriteManifest(string yaml, string name = "pod.yaml")
+    {
+        var path = Path.Combine(Root, name);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    /// <summary>Imports localhost/busybox:demo through <c>sublet image load</c>, the real path.</summary>
+    public void LoadDemoImage() => Ok("image", "load", DemoImage.Layout);
+
+    public JsonElement Json(params string[] args) => JsonDocument.Parse(Ok([.. args, "-o", "json"]).Stdout).RootElement.Clone();
+
+    /// <summary>What a pod start could leave behind: mounts under our roots, runc containers, ID allocations, processes.</summary>
+    public Leftovers Leftovers()
+    {
+        var mounts = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(Root, StringComparison.Ordinal)).ToList();
+        var containers = RuncList();
+        var ids = Directory.Exists(StateRoot) ? Json("ids").EnumerateArray().Select(e => e.GetProperty("podId").GetString()!).ToList() : [];
+        var pods = Directory.Exists(Path.Combine(RunRoot, "pods")) ? Directory.GetDirectories(Path.Combine(RunRoot, "pods")).ToList() : [];
+        return new Leftovers(mounts, containers, ids, pods);
+    }
+
+    private List<string> RuncList()
+    {
+        if (!Directory.Exists(RuncRoot))
+        {
+            return [];
+        }
+        var info = new ProcessStartInfo("runc", ["--root", RuncRoot, "list", "-q"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(info)!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (Directory.Exists(StateRoot))
+            {
+                foreach (var pod in Json("ps").EnumerateArray())
+                {
+                    Run("down", "--grace-period", "0", pod.GetProperty("id").GetString()!);
+                }
+            }
+        }
+        finally
+        {
+            // Whatever `down` could not remove: containers, then mounts, deepest first.
+            foreach (var id in RuncList())
+            {
+                using var p = Process.Start(new ProcessStartInfo("runc", ["--root", RuncRoot, "delete", "--force", id]) { RedirectStandardError = true })!;
+                p.WaitForExit();
+            }
+            var mounts = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4])
+                .Where(m => m.StartsWith(Root, StringComparison.Ordinal)).OrderByDescending(m => m.Length);
+            foreach (var m in mounts)
+            {
+                using var p = Process.Start(new ProcessStartInfo("umount", ["-l", m]) { RedirectStandardError = true })!;
+                p.WaitForExit();
+            }
+            Directory.Delete(Root, recursive: true);
+        }
+    }
+}
+
+public sealed record Leftovers(IReadOnlyList<string> Mounts, IReadOnlyList<string> Containers, IReadOnlyList<string> Allocations, IReadOnlyList<string> PodDirs)
+{
+    public bool IsEmpty => Mounts.Count == 0 && Containers.Count == 0 && Allocations.Count == 0 && PodDirs.Count == 0;
+
+    public override string ToString() =>
+        $"mounts [{string.Join(", ", Mounts)}], runc containers [{string.Join(", ", Containers)}], allocations [{string.Join(", ", Allocations)}], pod dirs [{string.Join(", ", PodDirs)}]";
+}
+
+/// <summary>The demo image layout, built once per test run by hack/busybox-image.sh.</summary>
+internal static class DemoImage
+{
+    private static readonly Lazy<string> Built = new(Build);
+
+    public static string Layout => Built.Value;
+
+    private static string Build()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"sublet-it-image-{Environment.ProcessId}");
+        var script = Path.Combine(RepoRoot(), "hack", "busybox-image.sh");
+        using var p = Process.Start(new ProcessStartInfo("bash", [script, dir]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var err = p.StandardError.ReadToEndAsync();
+        p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        Assert.True(p.ExitCode == 0, $"{script} failed: {err.Result}");
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
+        return dir;
+    }
+
+    public static string RepoRoot()
+    {
+        var dir = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(dir, "Sublet.slnx")))
+        {
+            dir = Path.GetDirectoryName(dir) ?? throw new InvalidOperationException("Sublet.slnx not found above " + AppContext.BaseDirectory);
+        }
+        return dir;
+    }
+}
+
+/// <summary>Integration tests need root, runc, conmon, catatonit and busybox: a missing one is a failure that says what to do.</summary>
+internal static class Prerequisites
+{
+    private static readonly Lazy<string?> Problem = new(Find);
+
+    public static void Check()
+    {
+        if (Problem.Value is { } problem)
+        {
+            Assert.Fail(problem);
+        }
+    }
+
+    private static string? Find()
+    {
+        if (Environment.UserName != "root")
+        {
+            return "integration tests run real pods: run them as root (./test.sh)";
+        }
+        foreach (var (file, package) in new[] { ("/usr/sbin/runc", "runc"), ("/usr/bin/conmon", "conmon"), ("/usr/bin/catatonit", "catatonit"), ("/bin/busybox", "busybox-static") })
+        {
+            if (!File.Exists(file))
+            {
+                return $"{file} is missing: apt-get install {package} (./test.sh installs it)";
+            }
+        }
+        return null;
+    }
+}
