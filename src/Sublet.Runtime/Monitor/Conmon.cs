@@ -83,7 +83,7 @@ public sealed class Conmon
         if (string.IsNullOrWhiteSpace(line))
         {
             var log = File.Exists(conmonLog) ? File.ReadAllText(conmonLog).Trim() : "";
-            throw new RuntimeFailure($"conmon exited without creating container {id}{(log.Length > 0 ? ": " + log : "")}");
+            throw new RuntimeFailure($"{runtimeName} create: conmon exited without creating container {id}{(log.Length > 0 ? ": " + log : " and gave no reason")}");
         }
         using var doc = JsonDocument.Parse(line);
         var pid = doc.RootElement.GetProperty("pid").GetInt32();

@@ -23,6 +23,10 @@ public sealed class PodStarter
 
     public PodRecord Start(PodPlan plan, Func<IReadOnlyList<IdRange>, IdRange> allocate)
     {
+        if (_ctx.Oci.Name == "crun" && new Sublet.Linux.CgroupLayout().CrunRefusal() is { } refusal)
+        {
+            throw new RuntimeFailure(refusal);
+        }
         // Resolve images first: an unknown image must not cost an allocation.
         if (!plan.HostUsers)
         {
