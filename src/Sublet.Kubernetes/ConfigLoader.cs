@@ -11,10 +11,13 @@ public sealed class ConfigException(string message) : Exception(message);
 /// <summary>Reads /etc/sublet/config.yaml (camelCase keys, as KubeletConfiguration). A missing default file means defaults.</summary>
 public static class ConfigLoader
 {
-    public static NodeConfig Load(string? path)
+    public static NodeConfig Load(string? path) => Load(path, NodeConfig.DefaultPath);
+
+    /// <summary><paramref name="path"/> when given (it must exist), else <paramref name="defaultPath"/> when it exists, else defaults.</summary>
+    internal static NodeConfig Load(string? path, string defaultPath)
     {
         var explicitPath = path is not null;
-        path ??= NodeConfig.DefaultPath;
+        path ??= defaultPath;
         if (!File.Exists(path))
         {
             return explicitPath ? throw new ConfigException($"{path}: configuration file not found") : new NodeConfig();
@@ -24,6 +27,12 @@ public static class ConfigLoader
         {
             var deserializer = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();
             config = deserializer.Deserialize<NodeConfig?>(File.ReadAllText(path)) ?? new NodeConfig();
+            // A section left empty ("ociRuntime:" with nothing below) reads as null: it means its defaults.
+            config = config with
+            {
+                OciRuntime = config.OciRuntime ?? new OciRuntimeConfig(),
+                UserNamespaces = config.UserNamespaces ?? new UserNamespacesConfig(),
+            };
         }
         catch (YamlException e)
         {

@@ -27,13 +27,13 @@ public sealed class ConmonTests
         using var dir = new TestDir();
         var log = dir.Write("conmon.log", "conmon: failed to open runtime\n");
         var e = Assert.Throws<RuntimeFailure>(() => Conmon.ParsePid(line, "runc", "c1", log));
-        Assert.Equal("conmon exited without creating container c1: conmon: failed to open runtime", e.Message);
+        Assert.Equal("runc create: conmon exited without creating container c1: conmon: failed to open runtime", e.Message);
     }
 
     [Fact]
     public void ParsePid_without_a_line_or_log_still_names_the_container()
     {
         var e = Assert.Throws<RuntimeFailure>(() => Conmon.ParsePid("", "runc", "c1", "/nonexistent/conmon.log"));
-        Assert.Equal("conmon exited without creating container c1", e.Message);
+        Assert.Equal("runc create: conmon exited without creating container c1 and gave no reason", e.Message);
     }
 }

@@ -1,9 +1,9 @@
-namespace Sublet.Runtime.Tests;
+namespace Sublet.Tests;
 
 /// <summary>A private temporary directory, deleted at the end of the test.</summary>
 internal sealed class TestDir : IDisposable
 {
-    public TestDir() => Path = Directory.CreateTempSubdirectory("sublet-runtime-").FullName;
+    public TestDir() => Path = Directory.CreateTempSubdirectory("sublet-tests-").FullName;
 
     public string Path { get; }
 

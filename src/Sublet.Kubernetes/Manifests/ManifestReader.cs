@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
 
 namespace Sublet.Kubernetes.Manifests;
@@ -47,9 +48,11 @@ public static class ManifestReader
         var namespaces = new List<V1Namespace>();
         var configMaps = new List<V1ConfigMap>();
         var secrets = new List<V1Secret>();
+        var spans = DocumentSpans(text);
         var index = 0;
         foreach (var document in stream.Documents)
         {
+            var span = spans[index];
             index++;
             if (document.RootNode is YamlScalarNode { Value: null or "" })
             {
@@ -65,7 +68,7 @@ public static class ManifestReader
             {
                 throw new ManifestException($"{source}: document {index}: Object 'Kind' or 'apiVersion' is missing");
             }
-            var yaml = Serialize(document);
+            var yaml = Original(text, span);
             var where = $"{source}: document {index} ({kind})";
             switch ((apiVersion, kind))
             {
@@ -88,11 +91,13 @@ public static class ManifestReader
     {
         try
         {
-            return KubernetesYaml.Deserialize<T>(yaml);
+            // Strict, as kubectl's default field validation: a misspelt field (say "hostUser: false")
+            // must not be dropped silently, or the pod would run with less isolation than it asked for.
+            return KubernetesYaml.Deserialize<T>(yaml, strict: true);
         }
         catch (YamlException e)
         {
-            throw new ManifestException($"{where}: {Inner(e).Message} (line {e.Start.Line} of the document)");
+            throw new ManifestException($"{where}: line {e.Start.Line}: {Inner(e).Message}");
         }
     }
 
@@ -101,10 +106,35 @@ public static class ManifestReader
     private static string? Scalar(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var node) && node is YamlScalarNode s ? s.Value : null;
 
-    private static string Serialize(YamlDocument document)
+    /// <summary>
+    /// The document's own text, padded with the lines and columns before it, so the deserializer's
+    /// line numbers are the file's (comments and earlier documents count, as in an editor).
+    /// </summary>
+    private static string Original(string text, (Mark Root, Mark End) span) =>
+        new string('\n', (int)span.Root.Line - 1) + new string(' ', (int)span.Root.Column - 1)
+        + text[(int)span.Root.Index..(int)span.End.Index];
+
+    /// <summary>Per document: where its root node starts and where the document ends (YamlDotNet's nodes carry no end mark).</summary>
+    private static List<(Mark Root, Mark End)> DocumentSpans(string text)
     {
-        using var writer = new StringWriter();
-        new YamlStream(document).Save(writer, assignAnchors: false);
-        return writer.ToString();
+        var spans = new List<(Mark, Mark)>();
+        var parser = new Parser(new StringReader(text));
+        Mark? root = null;
+        while (parser.MoveNext())
+        {
+            switch (parser.Current)
+            {
+                case DocumentStart:
+                    root = null;
+                    break;
+                case DocumentEnd end:
+                    spans.Add((root ?? end.Start, end.Start));
+                    break;
+                case { } e when root is null:
+                    root = e.Start;
+                    break;
+            }
+        }
+        return spans;
     }
 }

@@ -51,6 +51,8 @@ public static class PodTranslator
         Unsupported(problems, spec.InitContainers is { Count: > 0 }, "spec.initContainers");
         Unsupported(problems, spec.EphemeralContainers is { Count: > 0 }, "spec.ephemeralContainers");
         Unsupported(problems, spec.Volumes is { Count: > 0 }, "spec.volumes");
+        CheckId(problems, "spec.securityContext.runAsUser", spec.SecurityContext?.RunAsUser);
+        CheckId(problems, "spec.securityContext.runAsGroup", spec.SecurityContext?.RunAsGroup);
 
         if (spec.Containers is not { Count: > 0 })
         {
@@ -84,18 +86,26 @@ public static class PodTranslator
             for (var e = 0; e < (c.Env?.Count ?? 0); e++)
             {
                 var item = c.Env![e];
+                if (string.IsNullOrEmpty(item.Name))
+                {
+                    problems.Add($"{path}.env[{e}].name: Required value");
+                }
                 Unsupported(problems, item.ValueFrom is not null, $"{path}.env[{e}].valueFrom");
                 env.Add(new EnvVar(item.Name, item.Value ?? ""));
             }
             var sc = c.SecurityContext;
             var psc = spec.SecurityContext;
+            CheckId(problems, $"{path}.securityContext.runAsUser", sc?.RunAsUser);
+            CheckId(problems, $"{path}.securityContext.runAsGroup", sc?.RunAsGroup);
             containers.Add(new ContainerPlan
             {
                 Name = c.Name ?? "",
                 Image = c.Image ?? "",
                 PullPolicy = c.ImagePullPolicy switch { "Always" => PullPolicy.Always, "Never" => PullPolicy.Never, _ => PullPolicy.IfNotPresent },
-                Command = c.Command?.ToList(),
-                Args = c.Args?.ToList(),
+                // An empty list is no list, as after an API server round trip (Go omitempty):
+                // "args: []" keeps the image CMD rather than dropping it.
+                Command = c.Command is { Count: > 0 } command ? command.ToList() : null,
+                Args = c.Args is { Count: > 0 } args ? args.ToList() : null,
                 Env = env,
                 WorkingDir = c.WorkingDir,
                 RunAsUser = sc?.RunAsUser ?? psc?.RunAsUser,
@@ -135,6 +145,15 @@ public static class PodTranslator
         if (error is not null)
         {
             problems.Add($"{path}: Invalid value: \"{value}\": {error}");
+        }
+    }
+
+    /// <summary>pkg/apis/core/validation ValidateNonnegativeField + IsValidUserID/IsValidGroupID.</summary>
+    private static void CheckId(List<string> problems, string path, long? id)
+    {
+        if (id is < 0 or > int.MaxValue)
+        {
+            problems.Add($"{path}: Invalid value: {id}: must be between 0 and 2147483647, inclusive");
         }
     }
 

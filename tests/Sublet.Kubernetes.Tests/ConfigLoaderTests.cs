@@ -1,0 +1,134 @@
+using Sublet.Runtime.Config;
+
+namespace Sublet.Kubernetes.Tests;
+
+public sealed class ConfigLoaderTests : IDisposable
+{
+    private readonly TestDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string File(string yaml)
+    {
+        var path = _dir["config.yaml"];
+        System.IO.File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    private ConfigException Rejected(string yaml) =>
+        Assert.Throws<ConfigException>(() => ConfigLoader.Load(File(yaml)));
+
+    [Fact]
+    public void A_missing_default_file_means_defaults()
+    {
+        var config = ConfigLoader.Load(null, _dir["absent.yaml"]);
+        Assert.Equal(new NodeConfig(), config);
+        Assert.Equal(("/var/lib/sublet", "/run/sublet", "runc", 65536L, 110), (config.StateRoot, config.RunRoot, config.OciRuntime.Name, config.UserNamespaces.IdsPerPod, config.MaxPods));
+    }
+
+    [Fact]
+    public void The_default_file_is_read_when_present()
+    {
+        var path = File("maxPods: 7\n");
+        Assert.Equal(7, ConfigLoader.Load(null, path).MaxPods);
+    }
+
+    [Fact]
+    public void An_explicit_missing_file_is_an_error()
+    {
+        var missing = _dir["missing.yaml"];
+        Assert.Equal($"{missing}: configuration file not found", Assert.Throws<ConfigException>(() => ConfigLoader.Load(missing)).Message);
+    }
+
+    [Fact]
+    public void CamelCase_keys_are_read()
+    {
+        var config = ConfigLoader.Load(File("""
+            stateRoot: /tmp/s
+            runRoot: /tmp/r
+            ociRuntime:
+              name: crun
+              path: /usr/local/bin/crun
+            userNamespaces:
+              idsPerPod: 131072
+            maxPods: 12
+            """));
+
+        Assert.Equal("/tmp/s", config.StateRoot);
+        Assert.Equal("/tmp/r", config.RunRoot);
+        Assert.Equal(new OciRuntimeConfig { Name = "crun", Path = "/usr/local/bin/crun" }, config.OciRuntime);
+        Assert.Equal(131072, config.UserNamespaces.IdsPerPod);
+        Assert.Equal(12, config.MaxPods);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("# nothing set\n")]
+    [InlineData("ociRuntime:\n")]
+    [InlineData("userNamespaces:\n")]
+    [InlineData("ociRuntime: {}\nuserNamespaces: {}\n")]
+    public void Empty_files_and_sections_mean_defaults(string yaml) =>
+        Assert.Equal(new NodeConfig(), ConfigLoader.Load(File(yaml)));
+
+    [Fact]
+    public void Keys_left_out_keep_their_defaults()
+    {
+        var config = ConfigLoader.Load(File("ociRuntime: {path: /opt/runc}\n"));
+        Assert.Equal("runc", config.OciRuntime.Name);
+        Assert.Equal("/opt/runc", config.OciRuntime.Path);
+        Assert.Equal("/var/lib/sublet", config.StateRoot);
+    }
+
+    [Fact]
+    public void Several_mistakes_are_reported_together()
+    {
+        var path = File("""
+            stateRoot: relative/state
+            runRoot: run
+            ociRuntime: {name: docker}
+            userNamespaces: {idsPerPod: 1000}
+            maxPods: 0
+            """);
+
+        var message = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path)).Message;
+
+        Assert.Equal(
+            $"{path}: stateRoot: Invalid value: \"relative/state\": must be an absolute path; "
+            + "runRoot: Invalid value: \"run\": must be an absolute path; "
+            + "ociRuntime.name: Unsupported value: \"docker\": supported values: \"runc\", \"crun\"; "
+            + "userNamespaces.idsPerPod: Invalid value: 1000: must be a multiple of 65536, at least 65536 and below 2^32; "
+            + "maxPods: Invalid value: 0: must be at least 1",
+            message);
+    }
+
+    [Theory]
+    [InlineData(65536L, true)]
+    [InlineData(65536L * 65535, true)]
+    [InlineData(0L, false)]
+    [InlineData(65535L, false)]
+    [InlineData(65536L + 1, false)]
+    [InlineData(65536L * 65536, false)] // 2^32
+    public void IdsPerPod_is_a_multiple_of_65536_below_2_to_the_32(long ids, bool valid)
+    {
+        var yaml = $"userNamespaces: {{idsPerPod: {ids}}}\n";
+        if (valid)
+        {
+            Assert.Equal(ids, ConfigLoader.Load(File(yaml)).UserNamespaces.IdsPerPod);
+        }
+        else
+        {
+            Assert.Contains("userNamespaces.idsPerPod: Invalid value", Rejected(yaml).Message);
+        }
+    }
+
+    [Theory]
+    [InlineData("stateRoot: /s\nbogus: 1\n", "line 2", "bogus")]
+    [InlineData("maxPods: many\n", "line 1", "many")]
+    [InlineData("stateRoot: /s\nrunRoot: /r\nociRuntime: runc\n", "line 3", "")]
+    public void Unknown_keys_and_bad_yaml_name_the_line(string yaml, string line, string detail)
+    {
+        var message = Rejected(yaml).Message;
+        Assert.StartsWith($"{_dir["config.yaml"]}: {line}: ", message);
+        Assert.Contains(detail, message);
+    }
+}

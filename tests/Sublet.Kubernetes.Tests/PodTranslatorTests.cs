@@ -1,0 +1,221 @@
+using Sublet.Kubernetes.Manifests;
+using Sublet.Runtime.Plan;
+using static Sublet.Kubernetes.Tests.Yaml;
+
+namespace Sublet.Kubernetes.Tests;
+
+public sealed class PodTranslatorTests
+{
+    [Theory]
+    [InlineData("", true)]
+    [InlineData("hostUsers: true", true)]
+    [InlineData("hostUsers: false", false)]
+    public void HostUsers_defaults_to_the_host_namespace(string spec, bool hostUsers) =>
+        Assert.Equal(hostUsers, Translate(Pod(spec: spec)).HostUsers);
+
+    [Theory]
+    [InlineData("", RestartPolicy.Always)]
+    [InlineData("restartPolicy: Always", RestartPolicy.Always)]
+    [InlineData("restartPolicy: OnFailure", RestartPolicy.OnFailure)]
+    [InlineData("restartPolicy: Never", RestartPolicy.Never)]
+    public void RestartPolicy_is_read(string spec, RestartPolicy policy) =>
+        Assert.Equal(policy, Translate(Pod(spec: spec)).RestartPolicy);
+
+    [Fact]
+    public void An_unknown_restart_policy_lists_the_supported_ones() =>
+        Assert.Equal(["spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\""],
+            Problems(Pod(spec: "restartPolicy: Sometimes")));
+
+    [Fact]
+    public void Pod_fields_are_carried_into_the_plan()
+    {
+        var plan = Translate("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: web
+              namespace: team
+              uid: 11111111-2222-3333-4444-555555555555
+              labels: {app: web}
+              annotations: {note: hi}
+            spec:
+              hostname: host-a
+              terminationGracePeriodSeconds: 5
+              containers:
+              - name: app
+                image: localhost/busybox:demo
+                imagePullPolicy: Never
+                workingDir: /srv
+                tty: true
+            """);
+
+        Assert.Equal(("web", "team", "11111111-2222-3333-4444-555555555555", "host-a", 5L, "pod.yaml"),
+            (plan.Name, plan.Namespace, plan.Uid, plan.Hostname, plan.TerminationGracePeriodSeconds, plan.Source));
+        Assert.Equal("web", plan.Labels["app"]);
+        Assert.Equal("hi", plan.Annotations["note"]);
+        var c = Assert.Single(plan.Containers);
+        Assert.Equal(("app", "localhost/busybox:demo", PullPolicy.Never, "/srv", true), (c.Name, c.Image, c.PullPolicy, c.WorkingDir, c.Tty));
+    }
+
+    [Fact]
+    public void Namespace_defaults_to_default_and_uid_is_generated()
+    {
+        var plan = Translate(Pod());
+        Assert.Equal("default", plan.Namespace);
+        Assert.True(Guid.TryParse(plan.Uid, out _));
+    }
+
+    [Theory]
+    [InlineData("", PullPolicy.IfNotPresent)]
+    [InlineData("imagePullPolicy: Always", PullPolicy.Always)]
+    [InlineData("imagePullPolicy: IfNotPresent", PullPolicy.IfNotPresent)]
+    [InlineData("imagePullPolicy: Never", PullPolicy.Never)]
+    public void PullPolicy_is_read(string container, PullPolicy policy) =>
+        Assert.Equal(policy, Translate(Pod(container: container)).Containers[0].PullPolicy);
+
+    [Fact]
+    public void Command_args_and_env_are_carried_in_order()
+    {
+        var c = Translate(Pod(container: """
+            command: ["sh", "-c"]
+            args: ["echo $A", "x"]
+            env:
+            - name: A
+              value: b=c
+            - name: EMPTY
+            """)).Containers[0];
+
+        Assert.Equal(["sh", "-c"], c.Command!);
+        Assert.Equal(["echo $A", "x"], c.Args!);
+        Assert.Equal([new EnvVar("A", "b=c"), new EnvVar("EMPTY", "")], c.Env);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("command: []\nargs: []")]
+    public void No_or_empty_command_and_args_leave_the_image_its_own(string container)
+    {
+        var c = Translate(Pod(container: container)).Containers[0];
+        Assert.Null(c.Command);
+        Assert.Null(c.Args);
+    }
+
+    [Theory]
+    [InlineData("", "", null, null)]
+    [InlineData("securityContext: {runAsUser: 1000, runAsGroup: 2000}", "", 1000L, 2000L)]
+    [InlineData("", "securityContext: {runAsUser: 1001, runAsGroup: 2001}", 1001L, 2001L)]
+    [InlineData("securityContext: {runAsUser: 1000, runAsGroup: 2000}", "securityContext: {runAsUser: 1001}", 1001L, 2000L)]
+    [InlineData("securityContext: {runAsUser: 1000}", "securityContext: {runAsGroup: 0}", 1000L, 0L)]
+    public void RunAs_comes_from_the_container_then_the_pod(string spec, string container, long? uid, long? gid)
+    {
+        var c = Translate(Pod(spec: spec, container: container)).Containers[0];
+        Assert.Equal(uid, c.RunAsUser);
+        Assert.Equal(gid, c.RunAsGroup);
+    }
+
+    [Theory]
+    [InlineData("securityContext: {runAsUser: -1}", "", "spec.securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive")]
+    [InlineData("", "securityContext: {runAsGroup: 2147483648}", "spec.containers[0].securityContext.runAsGroup: Invalid value: 2147483648: must be between 0 and 2147483647, inclusive")]
+    public void RunAs_ids_out_of_range_are_invalid(string spec, string container, string problem) =>
+        Assert.Equal([problem], Problems(Pod(spec: spec, container: container)));
+
+    [Theory]
+    [InlineData("hostNetwork: true", "spec.hostNetwork: Forbidden: when `hostUsers` is false")]
+    [InlineData("hostPID: true", "spec.hostPID: Forbidden: when `hostUsers` is false")]
+    [InlineData("hostIPC: true", "spec.hostIPC: Forbidden: when `hostUsers` is false")]
+    public void Host_namespaces_are_forbidden_with_a_user_namespace(string field, string problem) =>
+        Assert.Equal([problem], Problems(Pod(spec: "hostUsers: false\n" + field)));
+
+    [Theory]
+    [InlineData("hostNetwork: true", "spec.hostNetwork")]
+    [InlineData("initContainers: [{name: i, image: x}]", "spec.initContainers")]
+    [InlineData("volumes: [{name: v, emptyDir: {}}]", "spec.volumes")]
+    public void Unsupported_pod_fields_are_refused_by_path(string field, string path) =>
+        Assert.Equal([$"{path}: Unsupported value: sublet does not support this field yet, and will not run the pod without it"],
+            Problems(Pod(spec: field)));
+
+    [Theory]
+    [InlineData("env: [{name: A, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]", "spec.containers[0].env[0].valueFrom")]
+    [InlineData("envFrom: [{configMapRef: {name: c}}]", "spec.containers[0].envFrom")]
+    [InlineData("volumeMounts: [{name: v, mountPath: /v}]", "spec.containers[0].volumeMounts")]
+    public void Unsupported_container_fields_are_refused_by_path(string field, string path) =>
+        Assert.Equal([$"{path}: Unsupported value: sublet does not support this field yet, and will not run the pod without it"],
+            Problems(Pod(container: field)));
+
+    [Fact]
+    public void Env_without_a_name_is_required()
+    {
+        Assert.Equal(["spec.containers[0].env[0].name: Required value"], Problems(Pod(container: "env: [{value: x}]")));
+    }
+
+    [Fact]
+    public void Every_problem_is_reported_at_once_with_its_path()
+    {
+        var e = Assert.Throws<PodRejectedException>(() => Translate("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: Bad_Name
+            spec:
+              hostUsers: false
+              hostNetwork: true
+              restartPolicy: Sometimes
+              volumes: [{name: v, emptyDir: {}}]
+              containers:
+              - name: app
+                image: img
+              - name: app
+                image: img
+              - name: Upper
+              - image: img
+            """));
+
+        Assert.StartsWith("The Pod \"Bad_Name\" is invalid: ", e.Message);
+        Assert.Equal(
+            [
+                "metadata.name: Invalid value: \"Bad_Name\": " + Dns1123.Subdomain("Bad_Name"),
+                "spec.hostNetwork: Forbidden: when `hostUsers` is false",
+                "spec.volumes: Unsupported value: sublet does not support this field yet, and will not run the pod without it",
+                "spec.containers[1].name: Duplicate value: \"app\"",
+                "spec.containers[2].name: Invalid value: \"Upper\": " + Dns1123.Label("Upper"),
+                "spec.containers[2].image: Required value",
+                "spec.containers[3].name: Required value",
+                "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\"",
+            ],
+            e.Problems);
+        Assert.Contains(string.Join("; ", e.Problems), e.Message);
+    }
+
+    [Theory]
+    [InlineData("metadata: {namespace: Team, name: p}", "metadata.namespace: Invalid value: \"Team\"")]
+    [InlineData("metadata: {}", "metadata.name: Required value: name or generateName is required")]
+    public void Metadata_is_validated(string metadata, string problem)
+    {
+        var yaml = $"apiVersion: v1\nkind: Pod\n{metadata}\nspec:\n  containers: [{{name: a, image: i}}]\n";
+        Assert.StartsWith(problem, Assert.Single(Problems(yaml)));
+    }
+
+    [Theory]
+    [InlineData("spec: {}", "spec.containers: Required value")]
+    [InlineData("spec: {containers: []}", "spec.containers: Required value")]
+    public void A_pod_needs_containers(string spec, string problem) =>
+        Assert.Equal([problem], Problems($"apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\n{spec}\n"));
+
+    [Fact]
+    public void The_example_manifest_translates_to_a_user_namespaced_pod()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Sublet.slnx")))
+        {
+            dir = dir.Parent;
+        }
+        Assert.NotNull(dir);
+        var manifest = ManifestReader.ReadFile(Path.Combine(dir.FullName, "examples", "hello-userns.yaml"));
+
+        var plan = PodTranslator.Translate(Assert.Single(manifest.Pods), manifest.Source);
+
+        Assert.False(plan.HostUsers);
+        Assert.Equal(RestartPolicy.Never, plan.RestartPolicy);
+        Assert.Equal(["sh", "-c"], plan.Containers[0].Command!);
+    }
+}
