@@ -120,19 +120,11 @@ public sealed class SpecBuilderTests
 
         Assert.Equal(["pid", "network", "ipc", "uts", "mount", "user"], spec.Linux.Namespaces.Select(n => n.Type));
         Assert.All(spec.Linux.Namespaces, n => Assert.Null(n.Path));
-        var expected = new Oci.IdMapping { ContainerId = 0, HostId = PodRange.Start, Size = PodRange.Length };
-        Assert.Equal([expected], spec.Linux.UidMappings!);
-        Assert.Equal([expected], spec.Linux.GidMappings!);
+        AssertRootMapsToPodRange(spec);
     }
 
     [Fact]
-    public void Sandbox_without_a_range_has_no_user_namespace_and_no_mappings()
-    {
-        var spec = SandboxSpec(null);
-        Assert.DoesNotContain(spec.Linux.Namespaces, n => n.Type == "user");
-        Assert.Null(spec.Linux.UidMappings);
-        Assert.Null(spec.Linux.GidMappings);
-    }
+    public void Sandbox_without_a_range_has_no_user_namespace_and_no_mappings() => AssertNoUserNamespace(SandboxSpec(null));
 
     [Fact]
     public void Sandbox_runs_catatonit_as_root_on_a_readonly_root_without_capabilities()
@@ -168,21 +160,10 @@ public sealed class SpecBuilderTests
     }
 
     [Fact]
-    public void Container_repeats_the_pod_mappings_for_runc()
-    {
-        var spec = ContainerSpec(PodRange);
-        var expected = new Oci.IdMapping { ContainerId = 0, HostId = PodRange.Start, Size = PodRange.Length };
-        Assert.Equal([expected], spec.Linux.UidMappings!);
-        Assert.Equal([expected], spec.Linux.GidMappings!);
-    }
+    public void Container_repeats_the_pod_mappings_for_runc() => AssertRootMapsToPodRange(ContainerSpec(PodRange));
 
     [Fact]
-    public void Container_of_a_host_users_pod_joins_no_user_namespace()
-    {
-        var spec = ContainerSpec(null);
-        Assert.DoesNotContain(spec.Linux.Namespaces, n => n.Type == "user");
-        Assert.Null(spec.Linux.UidMappings);
-    }
+    public void Container_of_a_host_users_pod_joins_no_user_namespace() => AssertNoUserNamespace(ContainerSpec(null));
 
     [Fact]
     public void Container_proc_root_is_configurable()
@@ -263,6 +244,20 @@ public sealed class SpecBuilderTests
         Assert.Equal("app", annotations["io.kubernetes.cri.container-name"]);
         Assert.Equal("web", annotations["io.kubernetes.pod.name"]);
         Assert.Equal("sandbox", SandboxSpec(null).Annotations!["io.kubernetes.cri.container-type"]);
+    }
+
+    private static void AssertRootMapsToPodRange(Spec spec)
+    {
+        var expected = new Oci.IdMapping { ContainerId = 0, HostId = PodRange.Start, Size = PodRange.Length };
+        Assert.Equal([expected], spec.Linux.UidMappings!);
+        Assert.Equal([expected], spec.Linux.GidMappings!);
+    }
+
+    private static void AssertNoUserNamespace(Spec spec)
+    {
+        Assert.DoesNotContain(spec.Linux.Namespaces, n => n.Type == "user");
+        Assert.Null(spec.Linux.UidMappings);
+        Assert.Null(spec.Linux.GidMappings);
     }
 
     // ---- JSON ----
