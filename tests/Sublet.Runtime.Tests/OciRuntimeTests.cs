@@ -7,6 +7,7 @@ public sealed class OciErrorsTests
     [Theory]
     [InlineData("{\"level\":\"error\",\"msg\":\"container_linux.go:380: exec: \\\"nope\\\": not found\",\"time\":\"2024\"}", "container_linux.go:380: exec: \"nope\": not found")]
     [InlineData("time=\"2024-01-01T00:00:00Z\" level=error msg=\"exec: \\\"nope\\\": executable file not found in $PATH\"", "exec: \"nope\": executable file not found in $PATH")]
+    [InlineData("time=\"t\" level=error msg=\"a \\\"quoted\\\" word\" error=\"b\"", "a \"quoted\" word")] // fields after msg
     [InlineData("container \"abc\" does not exist", "container \"abc\" does not exist")]
     [InlineData("  plain words  \n", "plain words")]
     [InlineData("{not json at all", "{not json at all")]

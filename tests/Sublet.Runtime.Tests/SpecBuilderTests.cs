@@ -40,6 +40,14 @@ public sealed class SpecBuilderTests
         Assert.Equal(expected, result);
     }
 
+    [Fact]
+    public void Empty_args_do_not_replace_the_image_cmd()
+    {
+        // An empty list means unset, as after an API-server round trip and in containerd's CRI.
+        var result = SpecBuilder.Arguments(Container(args: []), Image(["/entry"], ["default"]));
+        Assert.Equal(["/entry", "default"], result);
+    }
+
     [Theory]
     [InlineData(null, null)]
     [InlineData(new string[0], new string[0])]

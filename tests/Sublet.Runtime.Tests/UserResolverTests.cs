@@ -35,6 +35,8 @@ public sealed class UserResolverTests
     [InlineData("1000:50", 1000u, 50u)]  // explicit gid wins over passwd
     [InlineData("4242:staff", 4242u, 50u)] // uid:groupname
     [InlineData("app", 1000u, 1000u)]    // name through /etc/passwd
+    [InlineData("app:staff", 1000u, 50u)] // name:group: the explicit group wins over the passwd primary group
+    [InlineData("app:77", 1000u, 77u)]
     [InlineData("daemon", 1u, 1u)]
     public void Image_user_forms_resolve(string? imageUser, uint uid, uint gid)
     {

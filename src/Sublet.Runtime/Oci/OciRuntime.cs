@@ -69,7 +69,10 @@ public sealed class OciRuntime
             return [];
         }
         var result = Run("list", "-q");
-        Check(result, "list", "");
+        if (result.ExitCode != 0)
+        {
+            throw new RuntimeFailure($"{Name} list: {OciErrors.Message(result.Stderr)}");
+        }
         return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }
 
@@ -117,12 +120,32 @@ public static class OciErrors
             }
             else if (line.Contains("msg=\"", StringComparison.Ordinal))
             {
-                var start = line.IndexOf("msg=\"", StringComparison.Ordinal) + 5;
-                var end = line.LastIndexOf('"');
-                text = end > start ? line[start..end].Replace("\\\"", "\"", StringComparison.Ordinal) : line;
+                text = LogfmtMessage(line, line.IndexOf("msg=\"", StringComparison.Ordinal) + 5) ?? line;
             }
             picked.Add(text);
         }
         return picked.Count == 0 ? "failed with no message" : string.Join("; ", picked.Distinct());
+    }
+
+    // The quoted logfmt value that starts at `start`: up to the first quote not escaped by a backslash.
+    private static string? LogfmtMessage(string line, int start)
+    {
+        var sb = new System.Text.StringBuilder();
+        for (var i = start; i < line.Length; i++)
+        {
+            if (line[i] == '\\' && i + 1 < line.Length)
+            {
+                sb.Append(line[++i]);
+            }
+            else if (line[i] == '"')
+            {
+                return sb.ToString();
+            }
+            else
+            {
+                sb.Append(line[i]);
+            }
+        }
+        return null;
     }
 }

@@ -122,7 +122,7 @@ public static class SpecBuilder
     {
         IEnumerable<string> args = container.Command is { Count: > 0 } command
             ? command.Concat(container.Args ?? [])
-            : (image.Entrypoint ?? []).Concat(container.Args ?? image.Cmd ?? []);
+            : (image.Entrypoint ?? []).Concat(container.Args is { Count: > 0 } args2 ? args2 : image.Cmd ?? []);
         var list = args.ToList();
         return list.Count > 0 ? list
             : throw new PlanException($"container \"{container.Name}\": no command specified: the image has no ENTRYPOINT or CMD and the manifest sets no command");

@@ -19,6 +19,13 @@ public static class UserResolver
         if (uid is null && !string.IsNullOrEmpty(imageUser))
         {
             var parts = imageUser.Split(':', 2);
+            // An explicit ":group" wins over the user's primary group in /etc/passwd.
+            if (parts.Length == 2 && gid is null)
+            {
+                gid = uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var g2) ? g2
+                    : Find(group, parts[1], byName: true) is { } ge ? Field(ge, 2)
+                    : throw new PlanException($"container \"{container.Name}\": image group \"{parts[1]}\" is not in the image's /etc/group");
+            }
             if (uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var numeric))
             {
                 uid = numeric;
@@ -30,12 +37,6 @@ public static class UserResolver
                     ?? throw new PlanException($"container \"{container.Name}\": image user \"{parts[0]}\" is not in the image's /etc/passwd");
                 uid = Field(entry, 2);
                 gid ??= Field(entry, 3);
-            }
-            if (parts.Length == 2 && gid is null)
-            {
-                gid = uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var g2) ? g2
-                    : Find(group, parts[1], byName: true) is { } ge ? Field(ge, 2)
-                    : throw new PlanException($"container \"{container.Name}\": image group \"{parts[1]}\" is not in the image's /etc/group");
             }
         }
         uid ??= 0;

@@ -15,7 +15,8 @@ public sealed class PodRemover
 
     public PodRemover(RuntimeContext ctx) => _ctx = ctx;
 
-    public void Remove(PodRecord pod, TimeSpan grace)
+    /// <param name="afterStop">Runs once the containers have stopped, before anything is deleted (e.g. to read their last log lines).</param>
+    public void Remove(PodRecord pod, TimeSpan grace, Action? afterStop = null)
     {
         var paths = _ctx.Paths(pod.Id);
         var ours = _ctx.Oci.List().Where(id => id == pod.Id || id.StartsWith(pod.Id + "-", StringComparison.Ordinal)).ToList();
@@ -23,6 +24,7 @@ public sealed class PodRemover
 
         // App containers first (the kubelet's order), then the sandbox holding the namespaces.
         Stop(apps, grace);
+        afterStop?.Invoke();
         foreach (var id in apps)
         {
             _ctx.Oci.Delete(id);

@@ -56,7 +56,7 @@ public sealed partial class StateStore : IDisposable
         using var tx = _db.BeginTransaction(deferred: false);
         if (Scalar("SELECT id FROM pods WHERE namespace = $ns AND name = $name", ("$ns", pod.Namespace), ("$name", pod.Name)) is string existing)
         {
-            throw new StateConflictException($"pod \"{pod.Namespace}/{pod.Name}\" already exists (id {existing[..12]}); remove it with: sublet down {pod.Name}");
+            throw new StateConflictException($"pod \"{pod.Namespace}/{pod.Name}\" already exists (id {existing[..Math.Min(12, existing.Length)]}); remove it with: sublet down {pod.Name}");
         }
         IdRange? ids = null;
         if (allocate is not null)

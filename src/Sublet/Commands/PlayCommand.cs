@@ -51,9 +51,10 @@ internal static class PlayCommand
             {
                 return 0;
             }
+            var waiter = new PodWaiter(ctx);
             try
             {
-                return new PodWaiter(ctx).Wait(started, stop.Token);
+                return waiter.Wait(started, stop.Token);
             }
             finally
             {
@@ -62,7 +63,7 @@ internal static class PlayCommand
                     if (ctx.Store.FindPod(pod.Id) is { } current)
                     {
                         var plan = new PodStatus(ctx).View(current).Plan;
-                        new PodRemover(ctx).Remove(current, TimeSpan.FromSeconds(plan.TerminationGracePeriodSeconds));
+                        new PodRemover(ctx).Remove(current, TimeSpan.FromSeconds(plan.TerminationGracePeriodSeconds), waiter.Drain);
                     }
                 }
             }

@@ -8,20 +8,29 @@ internal sealed class PodWaiter
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
     private readonly RuntimeContext _ctx;
+    private readonly List<LogFollower> _followers = [];
 
     public PodWaiter(RuntimeContext ctx) => _ctx = ctx;
+
+    /// <summary>Prints what the containers wrote since the last look (also while they are being stopped).</summary>
+    public void Drain()
+    {
+        foreach (var f in _followers)
+        {
+            f.Pump();
+        }
+    }
 
     /// <returns>The first non-zero exit code in container order, else 0.</returns>
     public int Wait(IReadOnlyList<PodRecord> pods, CancellationToken cancel)
     {
         var status = new PodStatus(_ctx);
-        var followers = new List<LogFollower>();
         var multiple = pods.Sum(p => _ctx.Store.Containers(p.Id).Count) > 1;
         foreach (var pod in pods)
         {
             foreach (var c in _ctx.Store.Containers(pod.Id))
             {
-                followers.Add(new LogFollower(_ctx.Paths(pod.Id).LogPath(c.Name), multiple ? $"{pod.Name}/{c.Name}" : null));
+                _followers.Add(new LogFollower(_ctx.Paths(pod.Id).LogPath(c.Name), multiple ? $"{pod.Name}/{c.Name}" : null));
             }
         }
         List<PodView> views;
@@ -29,10 +38,7 @@ internal sealed class PodWaiter
         {
             views = pods.Select(p => status.View(_ctx.Store.FindPod(p.Id) ?? p)).ToList();
             var done = views.All(v => v.Containers.All(c => c.State == ContainerState.Exited));
-            foreach (var f in followers)
-            {
-                f.Pump();
-            }
+            Drain();
             if (done || cancel.IsCancellationRequested)
             {
                 break;
