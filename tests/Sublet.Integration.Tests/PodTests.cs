@@ -59,6 +59,38 @@ public sealed partial class PodTests
     }
 
     [Fact]
+    public void OtherHostUsersCannotReachThePodsRootFilesystem()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        env.Ok("play", env.WriteManifest(Sleeper.Replace("NAME", "private")));
+        var pod = env.Json("ps")[0];
+        var start = pod.GetProperty("userNamespace").GetProperty("hostIdStart").GetInt64();
+        var rootfs = Path.Combine(env.RunRoot, "pods", pod.GetProperty("id").GetString()!, "c", "main", "rootfs", "bin", "busybox");
+
+        // The pod's own host root may pass (runc needs it); another unprivileged host user may not.
+        var own = Setpriv(start, start, rootfs);
+        Assert.True(own.ExitCode == 0, own.ToString());
+        var stranger = Setpriv(65534, 65534, rootfs);
+        Assert.NotEqual(0, stranger.ExitCode);
+        Assert.Contains("Permission denied", stranger.Stderr);
+    }
+
+    private static CliResult Setpriv(long uid, long gid, string path)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo("setpriv", ["--reuid", uid.ToString(), "--regid", gid.ToString(), "--clear-groups", "stat", "-c", "%u", path])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var p = System.Diagnostics.Process.Start(info)!;
+        var stdout = p.StandardOutput.ReadToEnd();
+        var stderr = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return new CliResult(p.ExitCode, stdout, stderr);
+    }
+
+    [Fact]
     public void PodWithoutHostUsersFalseSharesTheHostUserNamespace()
     {
         using var env = new SubletEnv();

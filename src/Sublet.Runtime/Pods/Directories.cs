@@ -26,6 +26,27 @@ internal static class Directories
         return path;
     }
 
+    /// <summary>
+    /// A directory on the way to a pod's root filesystems. runc opens them from inside the pod's
+    /// user namespace, so the pod's host root must pass through; nobody else on the host may
+    /// (mountinfo shows these paths to every user, and an image's setuid files sit below them).
+    /// User namespace: owner root, group = the pod's host root group, mode 0710. Host users: 0700.
+    /// </summary>
+    public static string PodOnly(string path, Sublet.IdMapping.IdRange? ids)
+    {
+        Directory.CreateDirectory(path);
+        if (ids is { } range)
+        {
+            Posix.Chown(path, 0, range.Start);
+            File.SetUnixFileMode(path, Mode0700 | UnixFileMode.GroupExecute);
+        }
+        else
+        {
+            File.SetUnixFileMode(path, Mode0700);
+        }
+        return path;
+    }
+
     /// <summary>A directory shared by all pods (exit files, conmon sockets), root-only.</summary>
     public static string Shared(string path) => Directory.Exists(path) ? path : Private(path);
 

@@ -67,9 +67,11 @@ public sealed class PodStarter
     private PodRecord StartSandbox(PodPlan plan, PodRecord record)
     {
         var paths = _ctx.Paths(record.Id);
-        Directories.Private(paths.RunDir);
+        Directories.Searchable(_ctx.Config.RunRoot);
+        Directories.Searchable(Path.GetDirectoryName(paths.RunDir)!);
+        // runc reaches the rootfs from inside the user namespace (runtime-anchors.md §7.6).
+        Directories.PodOnly(paths.RunDir, record.Ids);
         Directories.Private(paths.StateDir);
-        Directories.Searchable(paths.RunDir); // runc reaches the rootfs from inside the user namespace (runtime-anchors.md §7.6)
         var rootfs = PauseRootfs.Ensure(_ctx.Config.RunRoot, _ctx.Config.PauseBinary);
         Directory.CreateDirectory(paths.SandboxBundle);
         Directory.CreateDirectory(paths.SandboxStateDir);
@@ -93,8 +95,8 @@ public sealed class PodStarter
         var stateDir = paths.ContainerStateDir(container.Name);
         Directory.CreateDirectory(runDir);
         Directory.CreateDirectory(stateDir);
-        Directories.Searchable(Path.GetDirectoryName(runDir)!);
-        Directories.Searchable(runDir);
+        Directories.PodOnly(Path.GetDirectoryName(runDir)!, pod.Ids);
+        Directories.PodOnly(runDir, pod.Ids);
         var record = new ContainerRecord { Id = id, PodId = pod.Id, Name = container.Name, Image = image.Reference, ImageId = image.Id, State = ContainerState.Created };
         _ctx.Store.SaveContainer(record, ordinal);
 
