@@ -11,6 +11,7 @@ namespace Sublet.Runtime.Pods;
 public sealed class PodRemover
 {
     private static readonly TimeSpan ConmonExitWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(10);
     private readonly RuntimeContext _ctx;
 
     public PodRemover(RuntimeContext ctx) => _ctx = ctx;
@@ -23,15 +24,15 @@ public sealed class PodRemover
         var apps = ours.Where(id => id != pod.Id).ToList();
 
         // App containers first (the kubelet's order), then the sandbox holding the namespaces.
-        Stop(apps, grace);
+        Signal(apps, "TERM", grace);
         afterStop?.Invoke();
-        foreach (var id in apps)
+        Signal(apps, "KILL", KillWait);
+        Signal(ours.Where(id => id == pod.Id).ToList(), "KILL", KillWait);
+        // Deleting a stopped container is immediate; `runc delete --force` of a running one
+        // sleeps 100 ms after its SIGKILL (runc 1.1 delete.go), hence the explicit kill above.
+        foreach (var id in ours)
         {
             _ctx.Oci.Delete(id);
-        }
-        if (ours.Contains(pod.Id))
-        {
-            _ctx.Oci.Delete(pod.Id);
         }
         WaitForMonitors(paths);
 
@@ -48,26 +49,26 @@ public sealed class PodRemover
         _ctx.Store.DeletePod(pod.Id);
     }
 
-    /// <summary>SIGTERM, then SIGKILL once the grace period is over (runc delete --force).</summary>
-    private void Stop(IReadOnlyList<string> ids, TimeSpan grace)
+    /// <summary>Signals the running containers among <paramref name="ids"/> and waits up to <paramref name="wait"/> for them to end.</summary>
+    private void Signal(IReadOnlyList<string> ids, string signal, TimeSpan wait)
     {
-        if (grace <= TimeSpan.Zero)
+        if (wait <= TimeSpan.Zero)
         {
             return;
         }
         var running = new List<int>();
         foreach (var id in ids)
         {
-            if (_ctx.Oci.State(id) is { Status: "running" } state)
+            if (_ctx.Oci.State(id) is { Status: "running" or "created" or "paused" } state)
             {
-                _ctx.Oci.Kill(id, "TERM");
+                _ctx.Oci.Kill(id, signal);
                 running.Add(state.Pid);
             }
         }
-        var deadline = _ctx.Time.GetUtcNow() + grace;
+        var deadline = _ctx.Time.GetUtcNow() + wait;
         while (running.Exists(pid => IsRunning(pid)) && _ctx.Time.GetUtcNow() < deadline)
         {
-            Thread.Sleep(50);
+            Thread.Sleep(5);
         }
     }
 

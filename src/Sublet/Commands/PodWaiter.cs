@@ -6,7 +6,7 @@ namespace Sublet.Cli.Commands;
 /// <summary>Follows the logs of running pods until every container has ended (or Ctrl-C).</summary>
 internal sealed class PodWaiter
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
     private readonly RuntimeContext _ctx;
     private readonly List<LogFollower> _followers = [];
 
