@@ -94,10 +94,7 @@ public sealed class CliTests
         var firstLine = play.StandardOutput.ReadLine();
         Assert.Equal("running", firstLine);
 
-        using (var kill = Process.Start("kill", ["-TERM", play.Id.ToString()]))
-        {
-            kill.WaitForExit();
-        }
+        Host.Run("kill", "-TERM", play.Id.ToString());
         var rest = play.StandardOutput.ReadToEnd();
         Assert.True(play.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.Equal(130, play.ExitCode);

@@ -76,19 +76,8 @@ public sealed partial class PodTests
         Assert.Contains("Permission denied", stranger.Stderr);
     }
 
-    private static CliResult Setpriv(long uid, long gid, string path)
-    {
-        var info = new System.Diagnostics.ProcessStartInfo("setpriv", ["--reuid", uid.ToString(), "--regid", gid.ToString(), "--clear-groups", "stat", "-c", "%u", path])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var p = System.Diagnostics.Process.Start(info)!;
-        var stdout = p.StandardOutput.ReadToEnd();
-        var stderr = p.StandardError.ReadToEnd();
-        p.WaitForExit();
-        return new CliResult(p.ExitCode, stdout, stderr);
-    }
+    private static CliResult Setpriv(long uid, long gid, string path) =>
+        Host.Run("setpriv", "--reuid", uid.ToString(), "--regid", gid.ToString(), "--clear-groups", "stat", "-c", "%u", path);
 
     [Fact]
     public void PodWithoutHostUsersFalseSharesTheHostUserNamespace()

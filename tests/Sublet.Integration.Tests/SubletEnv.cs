@@ -114,11 +114,7 @@ public sealed class SubletEnv : IDisposable
         {
             return [];
         }
-        var info = new ProcessStartInfo("runc", ["--root", RuncRoot, "list", "-q"]) { RedirectStandardOutput = true, RedirectStandardError = true };
-        using var p = Process.Start(info)!;
-        var output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return output.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
+        return Host.Run("runc", "--root", RuncRoot, "list", "-q").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).ToList();
     }
 
     public void Dispose()
@@ -138,15 +134,13 @@ public sealed class SubletEnv : IDisposable
             // Whatever `down` could not remove: containers, then mounts, deepest first.
             foreach (var id in RuncList())
             {
-                using var p = Process.Start(new ProcessStartInfo("runc", ["--root", RuncRoot, "delete", "--force", id]) { RedirectStandardError = true })!;
-                p.WaitForExit();
+                Host.Run("runc", "--root", RuncRoot, "delete", "--force", id);
             }
             var mounts = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4])
                 .Where(m => m.StartsWith(Root, StringComparison.Ordinal)).OrderByDescending(m => m.Length);
             foreach (var m in mounts)
             {
-                using var p = Process.Start(new ProcessStartInfo("umount", ["-l", m]) { RedirectStandardError = true })!;
-                p.WaitForExit();
+                Host.Run("umount", "-l", m);
             }
             Directory.Delete(Root, recursive: true);
         }
@@ -219,5 +213,19 @@ internal static class Prerequisites
             }
         }
         return null;
+    }
+}
+
+/// <summary>Runs a host command (not sublet) to completion.</summary>
+internal static class Host
+{
+    public static CliResult Run(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file, args) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(info)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return new CliResult(p.ExitCode, stdout, stderr.Result);
     }
 }

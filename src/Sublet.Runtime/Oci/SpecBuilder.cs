@@ -48,16 +48,7 @@ public static class SpecBuilder
                 new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
             ],
             Annotations = new() { ["io.kubernetes.cri.container-type"] = "sandbox", ["io.kubernetes.pod.name"] = pod.Name, ["io.kubernetes.pod.namespace"] = pod.Namespace },
-            Linux = new Linux
-            {
-                Namespaces = namespaces,
-                UidMappings = Mappings(userns),
-                GidMappings = Mappings(userns),
-                MaskedPaths = [.. SpecDefaults.MaskedPaths],
-                ReadonlyPaths = [.. SpecDefaults.ReadonlyPaths],
-                CgroupsPath = cgroupsPath,
-                Resources = new Resources { Devices = SpecDefaults.DenyAllDevices() },
-            },
+            Linux = LinuxSection(namespaces, userns, cgroupsPath),
         };
     }
 
@@ -101,16 +92,7 @@ public static class SpecBuilder
                 ["io.kubernetes.pod.name"] = pod.Name,
                 ["io.kubernetes.pod.namespace"] = pod.Namespace,
             },
-            Linux = new Linux
-            {
-                Namespaces = namespaces,
-                UidMappings = Mappings(userns),
-                GidMappings = Mappings(userns),
-                MaskedPaths = [.. SpecDefaults.MaskedPaths],
-                ReadonlyPaths = [.. SpecDefaults.ReadonlyPaths],
-                CgroupsPath = cgroupsPath,
-                Resources = new Resources { Devices = SpecDefaults.DenyAllDevices() },
-            },
+            Linux = LinuxSection(namespaces, userns, cgroupsPath),
         };
     }
 
@@ -165,6 +147,18 @@ public static class SpecBuilder
         var name = pod.Hostname ?? pod.Name;
         return name.Length > 63 ? name[..63].TrimEnd('-', '.') : name;
     }
+
+    /// <summary>The linux section every Sublet container has: the given namespaces, the pod's mappings, containerd's masked paths and a closed device cgroup.</summary>
+    private static Linux LinuxSection(List<Namespace> namespaces, IdRange? userns, string cgroupsPath) => new()
+    {
+        Namespaces = namespaces,
+        UidMappings = Mappings(userns),
+        GidMappings = Mappings(userns),
+        MaskedPaths = [.. SpecDefaults.MaskedPaths],
+        ReadonlyPaths = [.. SpecDefaults.ReadonlyPaths],
+        CgroupsPath = cgroupsPath,
+        Resources = new Resources { Devices = SpecDefaults.DenyAllDevices() },
+    };
 
     private static List<IdMapping>? Mappings(IdRange? range) =>
         range is { } r ? [new IdMapping { ContainerId = 0, HostId = r.Start, Size = r.Length }] : null;
