@@ -21,6 +21,12 @@ public sealed record PodPlan
     public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
     public required IReadOnlyList<ContainerPlan> Containers { get; init; }
 
+    /// <summary><c>spec.initContainers</c>, in order; those with <see cref="ContainerPlan.Sidecar"/> keep running (native sidecars).</summary>
+    public IReadOnlyList<ContainerPlan> InitContainers { get; init; } = [];
+
+    /// <summary><c>spec.shareProcessNamespace</c>: one PID namespace, held by the sandbox, for every container.</summary>
+    public bool ShareProcessNamespace { get; init; }
+
     /// <summary>Where the plan came from (a manifest file), for messages.</summary>
     public string? Source { get; init; }
 }
@@ -56,6 +62,9 @@ public sealed record ContainerPlan
     public long? RunAsUser { get; init; }
     public long? RunAsGroup { get; init; }
     public bool Tty { get; init; }
+
+    /// <summary>An init container with <c>restartPolicy: Always</c> (KEP-753 native sidecar).</summary>
+    public bool Sidecar { get; init; }
 }
 
 public sealed record EnvVar(string Name, string Value);
