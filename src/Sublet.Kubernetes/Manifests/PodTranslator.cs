@@ -48,7 +48,6 @@ public static class PodTranslator
         Unsupported(problems, spec.HostNetwork == true && hostUsers, "spec.hostNetwork");
         Unsupported(problems, spec.HostPID == true && hostUsers, "spec.hostPID");
         Unsupported(problems, spec.HostIPC == true && hostUsers, "spec.hostIPC");
-        Unsupported(problems, spec.InitContainers is { Count: > 0 }, "spec.initContainers");
         Unsupported(problems, spec.EphemeralContainers is { Count: > 0 }, "spec.ephemeralContainers");
         Unsupported(problems, spec.Volumes is { Count: > 0 }, "spec.volumes");
         CheckId(problems, "spec.securityContext.runAsUser", spec.SecurityContext?.RunAsUser);
@@ -58,12 +57,47 @@ public static class PodTranslator
         {
             problems.Add("spec.containers: Required value");
         }
-        var containers = new List<ContainerPlan>();
+        // Container names are unique across init and app containers (ValidatePodSpec).
         var names = new HashSet<string>();
-        for (var i = 0; i < (spec.Containers?.Count ?? 0); i++)
+        var initContainers = Containers(spec.InitContainers, "spec.initContainers", spec, names, problems);
+        var containers = Containers(spec.Containers, "spec.containers", spec, names, problems);
+        var restart = spec.RestartPolicy switch
         {
-            var c = spec.Containers![i];
-            var path = $"spec.containers[{i}]";
+            null or "Always" => RestartPolicy.Always,
+            "OnFailure" => RestartPolicy.OnFailure,
+            "Never" => RestartPolicy.Never,
+            var other => Invalid(problems, "spec.restartPolicy", other, "supported values: \"Always\", \"OnFailure\", \"Never\""),
+        };
+        if (problems.Count > 0)
+        {
+            throw new PodRejectedException(name ?? "", problems);
+        }
+        return new PodPlan
+        {
+            Name = name!,
+            Namespace = ns,
+            Uid = pod.Metadata?.Uid ?? Guid.NewGuid().ToString(),
+            HostUsers = hostUsers,
+            RestartPolicy = restart,
+            TerminationGracePeriodSeconds = spec.TerminationGracePeriodSeconds ?? 30,
+            Hostname = spec.Hostname,
+            Labels = pod.Metadata?.Labels is { } l ? new Dictionary<string, string>(l) : new Dictionary<string, string>(),
+            Annotations = pod.Metadata?.Annotations is { } a ? new Dictionary<string, string>(a) : new Dictionary<string, string>(),
+            Containers = containers,
+            InitContainers = initContainers,
+            ShareProcessNamespace = spec.ShareProcessNamespace == true,
+            Source = source,
+        };
+    }
+
+    private static List<ContainerPlan> Containers(IList<V1Container>? list, string field, V1PodSpec spec, HashSet<string> names, List<string> problems)
+    {
+        var containers = new List<ContainerPlan>();
+        var init = field == "spec.initContainers";
+        for (var i = 0; i < (list?.Count ?? 0); i++)
+        {
+            var c = list![i];
+            var path = $"{field}[{i}]";
             if (string.IsNullOrEmpty(c.Name))
             {
                 problems.Add($"{path}.name: Required value");
@@ -111,33 +145,11 @@ public static class PodTranslator
                 RunAsUser = sc?.RunAsUser ?? psc?.RunAsUser,
                 RunAsGroup = sc?.RunAsGroup ?? psc?.RunAsGroup,
                 Tty = c.Tty == true,
+                // KEP-753: an init container with restartPolicy Always is a sidecar that keeps running.
+                Sidecar = init && c.RestartPolicy == "Always",
             });
-        }
-        var restart = spec.RestartPolicy switch
-        {
-            null or "Always" => RestartPolicy.Always,
-            "OnFailure" => RestartPolicy.OnFailure,
-            "Never" => RestartPolicy.Never,
-            var other => Invalid(problems, "spec.restartPolicy", other, "supported values: \"Always\", \"OnFailure\", \"Never\""),
-        };
-        if (problems.Count > 0)
-        {
-            throw new PodRejectedException(name ?? "", problems);
-        }
-        return new PodPlan
-        {
-            Name = name!,
-            Namespace = ns,
-            Uid = pod.Metadata?.Uid ?? Guid.NewGuid().ToString(),
-            HostUsers = hostUsers,
-            RestartPolicy = restart,
-            TerminationGracePeriodSeconds = spec.TerminationGracePeriodSeconds ?? 30,
-            Hostname = spec.Hostname,
-            Labels = pod.Metadata?.Labels is { } l ? new Dictionary<string, string>(l) : new Dictionary<string, string>(),
-            Annotations = pod.Metadata?.Annotations is { } a ? new Dictionary<string, string>(a) : new Dictionary<string, string>(),
-            Containers = containers,
-            Source = source,
-        };
+                }
+        return containers;
     }
 
     private static void Check(List<string> problems, string path, string value, string? error)
