@@ -1,4 +1,5 @@
 using Sublet.Runtime.Oci;
+using Sublet.Runtime.Plan;
 using static Sublet.Runtime.Tests.Plans;
 
 namespace Sublet.Runtime.Tests;
@@ -100,5 +101,36 @@ public sealed class UserResolverTests
         var e = Assert.Throws<PlanException>(() => Resolve("4242:nosuchgroup"));
         Assert.Contains("\"nosuchgroup\"", e.Message);
         Assert.Contains("/etc/group", e.Message);
+    }
+
+    private static ResolvedUser ResolveWith(ContainerSecurity security, string? imageUser, long? runAsUser = null, long? runAsGroup = null) =>
+        UserResolver.Resolve(Container(runAsUser: runAsUser, runAsGroup: runAsGroup) with { Security = security }, imageUser, Passwd, Group);
+
+    public static TheoryData<SupplementalGroupsPolicy, long[], long?, uint[]> GroupPolicyCases => new()
+    {
+        // policy, supplementalGroups, runAsGroup → additional groups of user "app" (member of 10, 44)
+        { SupplementalGroupsPolicy.Merge, [], null, [10, 44] },
+        { SupplementalGroupsPolicy.Merge, [2000, 44], null, [10, 44, 2000] },     // merged, no duplicates
+        { SupplementalGroupsPolicy.Strict, [], null, [] },                         // image groups ignored
+        { SupplementalGroupsPolicy.Strict, [2000, 3000], null, [2000, 3000] },
+        { SupplementalGroupsPolicy.Strict, [3000, 77], 77, [3000] },              // the primary group is not repeated
+    };
+
+    [Theory]
+    [MemberData(nameof(GroupPolicyCases))]
+    public void Supplemental_groups_follow_the_policy(SupplementalGroupsPolicy policy, long[] supplemental, long? runAsGroup, uint[] expected)
+    {
+        var user = ResolveWith(new ContainerSecurity { SupplementalGroupsPolicy = policy, SupplementalGroups = supplemental }, "app", runAsGroup: runAsGroup);
+        Assert.Equal(expected, user.AdditionalGids);
+    }
+
+    [Fact]
+    public void RunAsNonRoot_with_a_named_image_user_is_left_unresolved_for_the_kubelet_check()
+    {
+        var user = ResolveWith(new ContainerSecurity { RunAsNonRoot = true }, "nosuchuser");
+        Assert.Equal("nosuchuser", user.UnverifiableImageUser);
+        // a numeric runAsUser makes the image user irrelevant
+        Assert.Null(ResolveWith(new ContainerSecurity { RunAsNonRoot = true }, "app", runAsUser: 1000).UnverifiableImageUser);
+        Assert.Null(ResolveWith(new ContainerSecurity { RunAsNonRoot = true }, "1000:staff").UnverifiableImageUser);
     }
 }

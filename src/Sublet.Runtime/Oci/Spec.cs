@@ -65,6 +65,47 @@ public sealed record Linux
     [JsonPropertyName("readonlyPaths")] public List<string>? ReadonlyPaths { get; init; }
     [JsonPropertyName("cgroupsPath")] public string? CgroupsPath { get; init; }
     [JsonPropertyName("resources")] public Resources? Resources { get; init; }
+    [JsonPropertyName("devices")] public List<Device>? Devices { get; init; }
+    [JsonPropertyName("sysctl")] public Dictionary<string, string>? Sysctl { get; init; }
+    [JsonPropertyName("seccomp")] public Seccomp? Seccomp { get; init; }
+}
+
+/// <summary>A device node created in the container (config-linux.md "Devices").</summary>
+public sealed record Device
+{
+    [JsonPropertyName("type")] public required string Type { get; init; }
+    [JsonPropertyName("path")] public required string Path { get; init; }
+    [JsonPropertyName("major")] public long Major { get; init; }
+    [JsonPropertyName("minor")] public long Minor { get; init; }
+    [JsonPropertyName("fileMode")] public uint? FileMode { get; init; }
+    [JsonPropertyName("uid")] public uint? Uid { get; init; }
+    [JsonPropertyName("gid")] public uint? Gid { get; init; }
+}
+
+/// <summary>config-linux.md "Seccomp"; also the format of Localhost profile files, as containerd reads them.</summary>
+public sealed record Seccomp
+{
+    [JsonPropertyName("defaultAction")] public required string DefaultAction { get; init; }
+    [JsonPropertyName("defaultErrnoRet")] public uint? DefaultErrnoRet { get; init; }
+    [JsonPropertyName("architectures")] public List<string>? Architectures { get; init; }
+    [JsonPropertyName("flags")] public List<string>? Flags { get; init; }
+    [JsonPropertyName("syscalls")] public List<Syscall>? Syscalls { get; init; }
+}
+
+public sealed record Syscall
+{
+    [JsonPropertyName("names")] public required List<string> Names { get; init; }
+    [JsonPropertyName("action")] public required string Action { get; init; }
+    [JsonPropertyName("errnoRet")] public uint? ErrnoRet { get; init; }
+    [JsonPropertyName("args")] public List<SyscallArg>? Args { get; init; }
+}
+
+public sealed record SyscallArg
+{
+    [JsonPropertyName("index")] public uint Index { get; init; }
+    [JsonPropertyName("value")] public ulong Value { get; init; }
+    [JsonPropertyName("valueTwo")] public ulong ValueTwo { get; init; }
+    [JsonPropertyName("op")] public required string Op { get; init; }
 }
 
 public sealed record IdMapping

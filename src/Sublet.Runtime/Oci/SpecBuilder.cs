@@ -48,18 +48,25 @@ public static class SpecBuilder
                 new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
             ],
             Annotations = new() { ["io.kubernetes.cri.container-type"] = "sandbox", ["io.kubernetes.pod.name"] = pod.Name, ["io.kubernetes.pod.namespace"] = pod.Namespace },
-            Linux = LinuxSection(namespaces, userns, cgroupsPath),
+            // Namespaced sysctls are set once, in the pod's namespaces, by the sandbox (containerd WithSysctls on the sandbox spec).
+            Linux = LinuxSection(namespaces, userns, cgroupsPath) with
+            {
+                Sysctl = pod.Sysctls.Count > 0 ? pod.Sysctls.ToDictionary(s => s.Name, s => s.Value) : null,
+            },
         };
     }
 
-    /// <summary>An app container joining the sandbox's user, network, IPC and UTS namespaces by path.</summary>
+    /// <summary>
+    /// An app container joining the sandbox's user, network, IPC and UTS namespaces by path, with its
+    /// security context applied (<see cref="SecurityOptions"/>). <paramref name="host"/>: what this host
+    /// grants (default: read from the running process once).
+    /// </summary>
     public static Spec Container(PodPlan pod, ContainerPlan container, ImageConfig image, ResolvedUser user,
-        string rootfs, SandboxNamespaces sandbox, IdRange? userns, string cgroupsPath)
+        string rootfs, SandboxNamespaces sandbox, IdRange? userns, string cgroupsPath, HostLimits? host = null)
     {
         var namespaces = new List<Namespace>
         {
-            // shareProcessNamespace: the sandbox's PID namespace, where catatonit is PID 1 and reaps for everyone.
-            pod.ShareProcessNamespace ? new() { Type = "pid", Path = sandbox.Path("pid") } : new() { Type = "pid" },
+            new() { Type = "pid" },
             new() { Type = "mount" },
             new() { Type = "network", Path = sandbox.Path("net") },
             new() { Type = "ipc", Path = sandbox.Path("ipc") },
@@ -70,10 +77,22 @@ public static class SpecBuilder
             // runc 1.1.5 needs the mappings repeated even when joining by path (runtime-anchors.md §3.3, runc#4122).
             namespaces.Add(new() { Type = "user", Path = sandbox.Path("user") });
         }
-        var caps = SpecDefaults.Capabilities.ToList();
+        var security = SecurityOptions.For(pod, container, user, host ?? HostLimits.Current);
+        var annotations = new Dictionary<string, string>
+        {
+            ["io.kubernetes.cri.container-type"] = "container",
+            ["io.kubernetes.cri.container-name"] = container.Name,
+            ["io.kubernetes.pod.name"] = pod.Name,
+            ["io.kubernetes.pod.namespace"] = pod.Namespace,
+        };
+        if (security.Clamped.Count > 0)
+        {
+            annotations[SecurityOptions.ClampedAnnotation] = string.Join("; ", security.Clamped);
+        }
+        var linux = LinuxSection(namespaces, userns, cgroupsPath, security.HidePaths);
         return new Spec
         {
-            Root = new Root { Path = rootfs },
+            Root = new Root { Path = rootfs, Readonly = container.Security.ReadOnlyRootFilesystem },
             Process = new Process
             {
                 Terminal = container.Tty,
@@ -81,19 +100,19 @@ public static class SpecBuilder
                 Args = [.. Arguments(container, image)],
                 Env = [.. Environment(pod, container, image)],
                 Cwd = WorkingDir(container, image),
-                // Kubernetes gives a non-root user no effective capabilities: they go to bounding
-                // and permitted only for UID 0 (containerd WithCapabilities + WithUser semantics).
-                Capabilities = new Capabilities { Bounding = caps, Effective = user.Uid == 0 ? caps : [], Permitted = caps },
+                Capabilities = security.ProcessCapabilities(),
+                NoNewPrivileges = container.Security.NoNewPrivileges,
+                OomScoreAdj = security.OomScoreAdj,
             },
-            Mounts = SpecDefaults.Mounts(withCgroup: true),
-            Annotations = new()
+            // Privileged: sysfs and cgroupfs writable (oci.WithWriteableSysfs, WithWriteableCgroupfs).
+            Mounts = SpecDefaults.Mounts(withCgroup: true, writable: security.Privileged),
+            Annotations = annotations,
+            Linux = linux with
             {
-                ["io.kubernetes.cri.container-type"] = "container",
-                ["io.kubernetes.cri.container-name"] = container.Name,
-                ["io.kubernetes.pod.name"] = pod.Name,
-                ["io.kubernetes.pod.namespace"] = pod.Namespace,
+                Resources = new Resources { Devices = security.DeviceRules() },
+                Devices = security.Devices is { Count: > 0 } devices ? [.. devices] : null,
+                Seccomp = security.Seccomp,
             },
-            Linux = LinuxSection(namespaces, userns, cgroupsPath),
         };
     }
 
@@ -149,14 +168,14 @@ public static class SpecBuilder
         return name.Length > 63 ? name[..63].TrimEnd('-', '.') : name;
     }
 
-    /// <summary>The linux section every Sublet container has: the given namespaces, the pod's mappings, containerd's masked paths and a closed device cgroup.</summary>
-    private static Linux LinuxSection(List<Namespace> namespaces, IdRange? userns, string cgroupsPath) => new()
+    /// <summary>The linux section every Sublet container has: the given namespaces, the pod's mappings, containerd's masked paths (unless <paramref name="hidePaths"/> is false) and a closed device cgroup.</summary>
+    private static Linux LinuxSection(List<Namespace> namespaces, IdRange? userns, string cgroupsPath, bool hidePaths = true) => new()
     {
         Namespaces = namespaces,
         UidMappings = Mappings(userns),
         GidMappings = Mappings(userns),
-        MaskedPaths = [.. SpecDefaults.MaskedPaths],
-        ReadonlyPaths = [.. SpecDefaults.ReadonlyPaths],
+        MaskedPaths = hidePaths ? [.. SpecDefaults.MaskedPaths] : null,
+        ReadonlyPaths = hidePaths ? [.. SpecDefaults.ReadonlyPaths] : null,
         CgroupsPath = cgroupsPath,
         Resources = new Resources { Devices = SpecDefaults.DenyAllDevices() },
     };
@@ -165,8 +184,12 @@ public static class SpecBuilder
         range is { } r ? [new IdMapping { ContainerId = 0, HostId = r.Start, Size = r.Length }] : null;
 }
 
-/// <summary>The user a container process runs as, after manifest and image USER were combined.</summary>
-public sealed record ResolvedUser(uint Uid, uint Gid, IReadOnlyList<uint> AdditionalGids);
+/// <summary>
+/// The user a container process runs as, after manifest and image USER were combined.
+/// <paramref name="UnverifiableImageUser"/>: the image's USER was a name and runAsNonRoot is set, so
+/// the kubelet would refuse the container before resolving it (SpecBuilder throws its message).
+/// </summary>
+public sealed record ResolvedUser(uint Uid, uint Gid, IReadOnlyList<uint> AdditionalGids, string? UnverifiableImageUser = null);
 
 /// <summary>A plan that cannot be run as asked (bad command, unknown user): a user error, not a runtime failure.</summary>
 public sealed class PlanException(string message) : Exception(message);

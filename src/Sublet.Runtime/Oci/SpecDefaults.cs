@@ -32,8 +32,11 @@ internal static class SpecDefaults
     /// <summary>PATH when the image sets none (containerd oci.defaultUnixEnv).</summary>
     public const string DefaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-    /// <summary>The usual filesystems of a container (containerd defaultMounts).</summary>
-    public static List<Mount> Mounts(bool withCgroup) =>
+    /// <summary>The usual filesystems of a container (containerd defaultMounts); <paramref name="writable"/> drops "ro" from sysfs and cgroupfs, as for privileged containers.</summary>
+    public static List<Mount> Mounts(bool withCgroup, bool writable = false) =>
+        [.. DefaultMounts(withCgroup).Select(m => writable && m.Options!.Contains("ro") ? m with { Options = [.. m.Options.Where(o => o != "ro")] } : m)];
+
+    private static List<Mount> DefaultMounts(bool withCgroup) =>
     [
         new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
         new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },

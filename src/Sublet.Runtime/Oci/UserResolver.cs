@@ -6,7 +6,9 @@ namespace Sublet.Runtime.Oci;
 /// <summary>
 /// Combines the manifest's runAsUser/runAsGroup with the image's USER ("uid", "uid:gid",
 /// "name", "name:group"; image-spec config.md) and resolves names through the image's own
-/// /etc/passwd and /etc/group, as containerd's WithUser does.
+/// /etc/passwd and /etc/group, as containerd's WithUser does. Supplementary groups: the image's
+/// /etc/group memberships of the user (containerd WithAdditionalGIDs; left out under
+/// supplementalGroupsPolicy Strict), then the pod's supplementalGroups (WithSupplementalGroups).
 /// </summary>
 public static class UserResolver
 {
@@ -30,6 +32,12 @@ public static class UserResolver
             {
                 uid = numeric;
             }
+            else if (container.Security.RunAsNonRoot)
+            {
+                // The kubelet refuses a named image user under runAsNonRoot before anything is
+                // resolved; SpecBuilder says so with its message (UnverifiableImageUser).
+                return new ResolvedUser(0, 0, [], UnverifiableImageUser: parts[0]);
+            }
             else
             {
                 userName = parts[0];
@@ -47,10 +55,18 @@ public static class UserResolver
             gid = entry is null ? 0 : Field(entry, 3);
             userName ??= entry?[0];
         }
-        return new ResolvedUser(uid.Value, gid.Value, SupplementaryGroups(group, userName, gid.Value));
+        var groups = container.Security.SupplementalGroupsPolicy == SupplementalGroupsPolicy.Strict ? [] : ImageGroups(group, userName, gid.Value);
+        foreach (var extra in container.Security.SupplementalGroups.Select(g => checked((uint)g)))
+        {
+            if (extra != gid.Value && !groups.Contains(extra))
+            {
+                groups.Add(extra);
+            }
+        }
+        return new ResolvedUser(uid.Value, gid.Value, groups);
     }
 
-    private static List<uint> SupplementaryGroups(string? group, string? userName, uint primary)
+    private static List<uint> ImageGroups(string? group, string? userName, uint primary)
     {
         var result = new List<uint>();
         if (group is null || userName is null)

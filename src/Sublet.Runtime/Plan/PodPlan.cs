@@ -27,6 +27,9 @@ public sealed record PodPlan
     /// <summary><c>spec.shareProcessNamespace</c>: one PID namespace, held by the sandbox, for every container.</summary>
     public bool ShareProcessNamespace { get; init; }
 
+    /// <summary><c>spec.securityContext.sysctls</c>, in order, already checked against the node's allow-list; set in the sandbox's namespaces.</summary>
+    public IReadOnlyList<Sysctl> Sysctls { get; init; } = [];
+
     /// <summary>Where the plan came from (a manifest file), for messages.</summary>
     public string? Source { get; init; }
 }
@@ -65,6 +68,67 @@ public sealed record ContainerPlan
 
     /// <summary>An init container with <c>restartPolicy: Always</c> (KEP-753 native sidecar).</summary>
     public bool Sidecar { get; init; }
+
+    /// <summary>The effective security context (container fields over pod fields), as the kubelet hands it to the runtime.</summary>
+    public ContainerSecurity Security { get; init; } = new();
+
+    /// <summary>The OOM score the kubelet would give (QoS class); null = inherit. The runtime may clamp it (see <c>HostLimits</c>).</summary>
+    public int? OomScoreAdj { get; init; }
 }
+
+/// <summary>
+/// A container's security settings after the kubelet's merging of pod and container securityContext
+/// (pkg/securitycontext DetermineEffectiveSecurityContext) and its CRI conversion.
+/// </summary>
+public sealed record ContainerSecurity
+{
+    public bool Privileged { get; init; }
+
+    /// <summary>Capability names as in the manifest (<c>NET_ADMIN</c>, <c>ALL</c>), without the <c>CAP_</c> prefix.</summary>
+    public IReadOnlyList<string> AddCapabilities { get; init; } = [];
+    public IReadOnlyList<string> DropCapabilities { get; init; } = [];
+
+    /// <summary><c>allowPrivilegeEscalation: false</c> (kubelet AddNoNewPrivileges: unset means privileges may escalate).</summary>
+    public bool NoNewPrivileges { get; init; }
+
+    public bool ReadOnlyRootFilesystem { get; init; }
+    public bool RunAsNonRoot { get; init; }
+
+    /// <summary>Pod-level <c>supplementalGroups</c>, added to the process's groups.</summary>
+    public IReadOnlyList<long> SupplementalGroups { get; init; } = [];
+    public SupplementalGroupsPolicy SupplementalGroupsPolicy { get; init; } = SupplementalGroupsPolicy.Merge;
+
+    /// <summary>Unset in Kubernetes means Unconfined (kubelet <c>seccompDefault: false</c>).</summary>
+    public SeccompProfile Seccomp { get; init; } = SeccompProfile.Unconfined;
+
+    /// <summary><c>procMount: Unmasked</c>: no masked or read-only /proc paths (only with a user namespace).</summary>
+    public bool UnmaskedProc { get; init; }
+}
+
+/// <summary>How the image's /etc/group memberships combine with the manifest's groups (KEP-3619).</summary>
+public enum SupplementalGroupsPolicy
+{
+    /// <summary>The image's groups for the user, plus runAsGroup and supplementalGroups.</summary>
+    Merge,
+
+    /// <summary>Only runAsGroup and supplementalGroups.</summary>
+    Strict,
+}
+
+public enum SeccompProfileType
+{
+    Unconfined,
+    RuntimeDefault,
+    Localhost,
+}
+
+/// <summary>A seccomp profile; <see cref="LocalhostPath"/> is the absolute, already path-checked file for Localhost.</summary>
+public sealed record SeccompProfile(SeccompProfileType Type, string? LocalhostPath = null)
+{
+    public static readonly SeccompProfile Unconfined = new(SeccompProfileType.Unconfined);
+    public static readonly SeccompProfile RuntimeDefault = new(SeccompProfileType.RuntimeDefault);
+}
+
+public sealed record Sysctl(string Name, string Value);
 
 public sealed record EnvVar(string Name, string Value);
