@@ -16,8 +16,10 @@ public sealed class PodRejectedException(string pod, IReadOnlyList<string> probl
 /// </summary>
 public static class PodTranslator
 {
-    public static PodPlan Translate(V1Pod pod, string source)
+    /// <param name="security">The node's seccomp profile directory and allowed unsafe sysctls (default: the default configuration's).</param>
+    public static PodPlan Translate(V1Pod pod, string source, SecuritySettings? security = null)
     {
+        security ??= SecuritySettings.From(new Sublet.Runtime.Config.NodeConfig());
         var problems = new List<string>();
         var name = pod.Metadata?.Name;
         if (string.IsNullOrEmpty(name))
@@ -52,6 +54,8 @@ public static class PodTranslator
         Unsupported(problems, spec.Volumes is { Count: > 0 }, "spec.volumes");
         CheckId(problems, "spec.securityContext.runAsUser", spec.SecurityContext?.RunAsUser);
         CheckId(problems, "spec.securityContext.runAsGroup", spec.SecurityContext?.RunAsGroup);
+        SecurityTranslator.CheckPod(spec, problems);
+        var sysctls = SysctlPolicy.Check(spec, security.AllowedUnsafeSysctls, problems);
 
         if (spec.Containers is not { Count: > 0 })
         {
@@ -59,8 +63,8 @@ public static class PodTranslator
         }
         // Container names are unique across init and app containers (ValidatePodSpec).
         var names = new HashSet<string>();
-        var initContainers = Containers(spec.InitContainers, "spec.initContainers", spec, names, problems);
-        var containers = Containers(spec.Containers, "spec.containers", spec, names, problems);
+        var initContainers = Containers(spec.InitContainers, "spec.initContainers", spec, names, security, problems);
+        var containers = Containers(spec.Containers, "spec.containers", spec, names, security, problems);
         var restart = spec.RestartPolicy switch
         {
             null or "Always" => RestartPolicy.Always,
@@ -86,11 +90,12 @@ public static class PodTranslator
             Containers = containers,
             InitContainers = initContainers,
             ShareProcessNamespace = spec.ShareProcessNamespace == true,
+            Sysctls = sysctls,
             Source = source,
         };
     }
 
-    private static List<ContainerPlan> Containers(IList<V1Container>? list, string field, V1PodSpec spec, HashSet<string> names, List<string> problems)
+    private static List<ContainerPlan> Containers(IList<V1Container>? list, string field, V1PodSpec spec, HashSet<string> names, SecuritySettings security, List<string> problems)
     {
         var containers = new List<ContainerPlan>();
         var init = field == "spec.initContainers";
@@ -147,6 +152,7 @@ public static class PodTranslator
                 Tty = c.Tty == true,
                 // KEP-753: an init container with restartPolicy Always is a sidecar that keeps running.
                 Sidecar = init && c.RestartPolicy == "Always",
+                Security = SecurityTranslator.Container(spec, c, path, security, problems),
             });
                 }
         return containers;

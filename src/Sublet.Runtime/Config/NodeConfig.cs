@@ -19,6 +19,12 @@ public sealed record NodeConfig
 
     public string ConmonPath { get; init; } = "/usr/bin/conmon";
     public string PauseBinary { get; init; } = "/usr/bin/catatonit";
+
+    /// <summary>Where Localhost seccomp profiles are read from (kubelet: &lt;root-dir&gt;/seccomp); null = &lt;stateRoot&gt;/seccomp.</summary>
+    public string? SeccompProfileRoot { get; init; }
+
+    /// <summary>KubeletConfiguration <c>allowedUnsafeSysctls</c>: namespaced sysctls beyond the safe set that pods may set ("net.core.*" style prefixes allowed).</summary>
+    public string[] AllowedUnsafeSysctls { get; init; } = [];
 }
 
 public sealed record OciRuntimeConfig
