@@ -46,6 +46,7 @@ public sealed class SecurityContextTests
         Container("plain", """
             echo "plain sysctl $(cat /proc/sys/kernel/shm_rmid_forced) $(cat /proc/sys/net/ipv4/ip_local_port_range)"
             unshare -U -r true && echo "plain unshare allowed"
+            unshare -U -r -m -p -f --mount-proc true 2>&1 | sed 's/^/plain mountproc: /'
             """),
         Container("restricted", """
             unshare -U -r true 2>&1 | sed 's/^/restricted unshare: /'
@@ -55,13 +56,22 @@ public sealed class SecurityContextTests
         Container("privileged", """
             test -c /dev/fuse && echo "privileged has /dev/fuse"
             grep -q ' /sys sysfs rw' /proc/self/mounts && echo "privileged sysfs rw"
-            """, "securityContext: {privileged: true}")) + "\n";
+            """, "securityContext: {privileged: true}"),
+        hostUsers ? "" : Container("nested", """
+            unshare -U -r sh -c 'echo "nested uid $(id -u) map $(cat /proc/self/uid_map)"'
+            unshare -U -r -m -p -f --mount-proc sh -c 'echo "nested pid $$ procs $(ls /proc | grep -c "^[0-9]")"'
+            """, "securityContext: {procMount: Unmasked}")) + "\n";
 
     [Fact]
     public void UserNamespacedPodGetsEachContainersConfinement()
     {
         var output = Play(Pod("sc-userns", hostUsers: false));
         AssertCommon(output);
+        // Nested user namespace (seccomp Unconfined): root again, mapped onto the pod's root. With
+        // procMount Unmasked a nested PID namespace may mount its own /proc (no masked paths over it).
+        Assert.Contains("nested uid 0 map", output);
+        Assert.True(System.Text.RegularExpressions.Regex.IsMatch(output, @"nested pid 1 procs [1-5]\b"), output);
+        Assert.Contains("plain mountproc:", output); // masked /proc: the kernel refuses a fresh one
         // Capabilities count inside the pod's user namespace only; root inside is a host range outside.
         Assert.Contains("plain id uid=0(root)", output);
     }
