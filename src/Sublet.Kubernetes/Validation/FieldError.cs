@@ -1,0 +1,59 @@
+using System.Globalization;
+
+namespace Sublet.Kubernetes.Validation;
+
+/// <summary>One validation error, printed as apimachinery pkg/util/validation/field/errors.go prints it.</summary>
+public sealed record FieldError(string Field, string Type, string? Value, string Detail)
+{
+    public override string ToString()
+    {
+        var text = $"{Field}: {Type}";
+        if (Value is not null) text += $": {Value}";
+        return Detail.Length > 0 ? $"{text}: {Detail}" : text;
+    }
+
+    public static FieldError Required(string field, string detail = "") => new(field, "Required value", null, detail);
+    public static FieldError Forbidden(string field, string detail) => new(field, "Forbidden", null, detail);
+    public static FieldError Invalid(string field, object? value, string detail) => new(field, "Invalid value", Format(value), detail);
+    public static FieldError Duplicate(string field, object? value) => new(field, "Duplicate value", Format(value), "");
+    public static FieldError NotFound(string field, object? value) => new(field, "Not found", Format(value), "");
+    public static FieldError TooLong(string field, int max) => new(field, "Too long", null, $"may not be more than {max} bytes");
+
+    /// <summary>field.NotSupported: the supported values quoted, in the order given.</summary>
+    public static FieldError NotSupported(string field, object? value, params string[] supported) =>
+        new(field, "Unsupported value", Format(value), "supported values: " + string.Join(", ", supported.Select(Quote)));
+
+    /// <summary>Strings as Go's %q, numbers and booleans bare, as errors.go does.</summary>
+    public static string Format(object? value) => value switch
+    {
+        null => "null",
+        string s => Quote(s),
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => Quote(value.ToString() ?? ""),
+    };
+
+    public static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\t", "\\t") + "\"";
+}
+
+/// <summary>Errors accumulated over a whole object (every error at once, as the API server reports them).</summary>
+public sealed class FieldErrors : List<FieldError>
+{
+    public void Required(string field, string detail = "") => Add(FieldError.Required(field, detail));
+    public void Forbidden(string field, string detail) => Add(FieldError.Forbidden(field, detail));
+    public void Invalid(string field, object? value, string detail) => Add(FieldError.Invalid(field, value, detail));
+    public void Duplicate(string field, object? value) => Add(FieldError.Duplicate(field, value));
+    public void NotFound(string field, object? value) => Add(FieldError.NotFound(field, value));
+    public void NotSupported(string field, object? value, params string[] supported) => Add(FieldError.NotSupported(field, value, supported));
+
+    /// <summary>Each message of a pkg/util/validation IsXxx function as an Invalid error.</summary>
+    public void Each(string field, object? value, IEnumerable<string> messages)
+    {
+        foreach (var m in messages) Invalid(field, value, m);
+    }
+
+    /// <summary>kubectl's rendering of an Invalid status: one error inline, several as a bullet list.</summary>
+    public static string Describe(string kind, string name, IReadOnlyList<FieldError> errors) => errors.Count == 1
+        ? $"The {kind} \"{name}\" is invalid: {errors[0]}"
+        : $"The {kind} \"{name}\" is invalid: \n" + string.Join("\n", errors.Select(e => $"* {e}"));
+}

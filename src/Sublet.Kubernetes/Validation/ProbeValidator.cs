@@ -1,0 +1,93 @@
+using k8s.Models;
+
+namespace Sublet.Kubernetes.Validation;
+
+internal enum ProbeKind { Liveness, Readiness, Startup }
+
+/// <summary>validateProbe, validateHandler and validateLifecycle of pkg/apis/core/validation/validation.go.</summary>
+internal static class ProbeValidator
+{
+    public static void Validate(V1Probe? probe, string path, ProbeKind kind, FieldErrors errors)
+    {
+        if (probe is null) return;
+        Handler(path, errors, ("exec", probe.Exec), ("httpGet", probe.HttpGet), ("tcpSocket", probe.TcpSocket), ("grpc", probe.Grpc));
+        NonNegative(probe.InitialDelaySeconds, $"{path}.initialDelaySeconds", errors);
+        NonNegative(probe.TimeoutSeconds, $"{path}.timeoutSeconds", errors);
+        NonNegative(probe.PeriodSeconds, $"{path}.periodSeconds", errors);
+        NonNegative(probe.SuccessThreshold, $"{path}.successThreshold", errors);
+        NonNegative(probe.FailureThreshold, $"{path}.failureThreshold", errors);
+        if (kind != ProbeKind.Readiness && probe.SuccessThreshold is { } st && st != 1 && st >= 0)
+            errors.Invalid($"{path}.successThreshold", st, "must be 1");
+        if (probe.TerminationGracePeriodSeconds is { } tgps)
+        {
+            if (kind == ProbeKind.Readiness) errors.Invalid($"{path}.terminationGracePeriodSeconds", tgps, "must not be set for readinessProbes");
+            else if (tgps <= 0) errors.Invalid($"{path}.terminationGracePeriodSeconds", tgps, "must be greater than 0");
+        }
+    }
+
+    public static void Lifecycle(V1Lifecycle? lifecycle, string path, FieldErrors errors)
+    {
+        if (lifecycle is null) return;
+        if (lifecycle.PostStart is { } post) Handler($"{path}.postStart", errors, ("exec", post.Exec), ("httpGet", post.HttpGet), ("tcpSocket", post.TcpSocket), ("sleep", post.Sleep));
+        if (lifecycle.PreStop is { } pre) Handler($"{path}.preStop", errors, ("exec", pre.Exec), ("httpGet", pre.HttpGet), ("tcpSocket", pre.TcpSocket), ("sleep", pre.Sleep));
+        if (lifecycle.StopSignal is { } signal && !Signals.Contains(signal))
+            errors.NotSupported($"{path}.stopSignal", signal, Signals);
+    }
+
+    private static readonly string[] Signals =
+    [
+        "SIGABRT", "SIGALRM", "SIGBUS", "SIGCHLD", "SIGCLD", "SIGCONT", "SIGFPE", "SIGHUP", "SIGILL", "SIGINT", "SIGIO", "SIGIOT",
+        "SIGKILL", "SIGPIPE", "SIGPOLL", "SIGPROF", "SIGPWR", "SIGQUIT", "SIGSEGV", "SIGSTKFLT", "SIGSTOP", "SIGSYS", "SIGTERM",
+        "SIGTRAP", "SIGTSTP", "SIGTTIN", "SIGTTOU", "SIGURG", "SIGUSR1", "SIGUSR2", "SIGVTALRM", "SIGWINCH", "SIGXCPU", "SIGXFSZ",
+    ];
+
+    /// <summary>Exactly one handler: none is Required at the probe, a second Forbidden at its own field.</summary>
+    private static void Handler(string path, FieldErrors errors, params (string Field, object? Action)[] actions)
+    {
+        var count = 0;
+        foreach (var (field, action) in actions)
+        {
+            if (action is null) continue;
+            if (count++ > 0)
+            {
+                errors.Forbidden($"{path}.{field}", "may not specify more than 1 handler type");
+                continue;
+            }
+            var at = $"{path}.{field}";
+            switch (action)
+            {
+                case V1ExecAction exec when exec.Command is not { Count: > 0 }:
+                    errors.Required($"{at}.command");
+                    break;
+                case V1HTTPGetAction http:
+                    Port(http.Port, $"{at}.port", errors);
+                    if (http.Scheme is { } scheme && scheme is not ("HTTP" or "HTTPS")) errors.NotSupported($"{at}.scheme", scheme, "HTTP", "HTTPS");
+                    break;
+                case V1TCPSocketAction tcp:
+                    Port(tcp.Port, $"{at}.port", errors);
+                    break;
+                case V1GRPCAction grpc:
+                    errors.Each($"{at}.port", grpc.Port, Names.PortNumber(grpc.Port));
+                    break;
+                case V1SleepAction sleep when sleep.Seconds < 0:
+                    errors.Invalid($"{at}.seconds", sleep.Seconds, "must be non-negative integer");
+                    break;
+            }
+        }
+        if (count == 0) errors.Required(path, "must specify a handler type");
+    }
+
+    /// <summary>ValidatePortNumOrName.</summary>
+    private static void Port(IntOrString? port, string path, FieldErrors errors)
+    {
+        var text = port?.Value ?? "";
+        if (int.TryParse(text, out var number)) errors.Each(path, number, Names.PortNumber(number));
+        else if (text.Length == 0) errors.Required(path);
+        else errors.Each(path, text, Names.PortName(text));
+    }
+
+    private static void NonNegative(int? value, string path, FieldErrors errors)
+    {
+        if (value is < 0) errors.Invalid(path, value, "must be greater than or equal to 0");
+    }
+}

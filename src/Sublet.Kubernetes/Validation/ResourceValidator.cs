@@ -1,0 +1,51 @@
+using k8s.Models;
+
+namespace Sublet.Kubernetes.Validation;
+
+/// <summary>ValidateContainerResourceRequirements of pkg/apis/core/validation/validation.go.</summary>
+internal static class ResourceValidator
+{
+    public static void Validate(V1ResourceRequirements? resources, string path, FieldErrors errors)
+    {
+        if (resources is null) return;
+        var limits = Values(resources.Limits, $"{path}.limits", errors);
+        var requests = Values(resources.Requests, $"{path}.requests", errors);
+        foreach (var (name, (text, value)) in requests)
+        {
+            if (!limits.TryGetValue(name, out var limit)) continue;
+            if (name.StartsWith("hugepages-") && value != limit.Value)
+                errors.Invalid($"{path}.requests[{name}]", text, $"must be equal to {name} limit of {limit.Text}");
+            else if (value > limit.Value)
+                errors.Invalid($"{path}.requests[{name}]", text, $"must be less than or equal to {name} limit of {limit.Text}");
+        }
+        if (limits.Keys.Concat(requests.Keys).Any(k => k.StartsWith("hugepages-")) &&
+            !limits.Keys.Concat(requests.Keys).Any(k => k is "cpu" or "memory"))
+            errors.Forbidden(path, "HugePages require cpu or memory");
+    }
+
+    private static Dictionary<string, (string Text, decimal Value)> Values(IDictionary<string, ResourceQuantity>? map, string field, FieldErrors errors)
+    {
+        var values = new Dictionary<string, (string, decimal)>();
+        foreach (var (name, quantity) in map ?? new Dictionary<string, ResourceQuantity>())
+        {
+            var path = $"{field}[{name}]";
+            if (!name.Contains('/') && !(name is "cpu" or "memory" or "ephemeral-storage" || name.StartsWith("hugepages-")))
+            {
+                errors.Invalid(path, name, "must be a standard resource for containers");
+                continue;
+            }
+            errors.Each(path, name, Names.QualifiedName(name));
+            var text = quantity?.ToString() ?? "";
+            var value = quantity?.ToDecimal() ?? 0;
+            if (value < 0)
+            {
+                errors.Invalid(path, text, "must be greater than or equal to 0");
+                continue;
+            }
+            if (name.Contains('/') && !name.StartsWith("kubernetes.io/") && value != decimal.Truncate(value))
+                errors.Invalid(path, text, "must be an integer");
+            values[name] = (text, value);
+        }
+        return values;
+    }
+}

@@ -1,0 +1,96 @@
+using Sublet.Kubernetes.Validation;
+
+namespace Sublet.Kubernetes.Tests;
+
+/// <summary>Messages as kube-apiserver prints them (pkg/apis/core/validation/validation_test.go and a live 1.36 server).</summary>
+public class PodValidatorTests
+{
+    private static IReadOnlyList<string> Errors(string yaml, FeatureGates? gates = null) =>
+        PodValidator.Validate(Yaml.ReadPod(yaml), gates).Select(e => e.ToString()).ToList();
+
+    [Fact]
+    public void AValidPodHasNoErrors() => Assert.Empty(Errors(Yaml.Pod(spec: "hostUsers: false")));
+
+    public static TheoryData<string, string, string> Cases => new()
+    {
+        { "hostUsers: false\nhostNetwork: true", "", "spec.hostNetwork: Forbidden: when `hostUsers` is false" },
+        { "hostUsers: false\nhostPID: true", "", "spec.hostPID: Forbidden: when `hostUsers` is false" },
+        { "hostUsers: false\nhostIPC: true", "", "spec.hostIPC: Forbidden: when `hostUsers` is false" },
+        { "hostUsers: false", "volumeDevices:\n- {name: d, devicePath: /dev/xvda}", "spec.containers[0].volumeDevices: Forbidden: when `hostUsers` is false" },
+        { "", "securityContext: {procMount: Unmasked}", "spec.containers[0].securityContext.procMount: Invalid value: \"Unmasked\": `hostUsers` must be false to use `Unmasked`" },
+        { "", "securityContext: {procMount: Odd}", "spec.containers[0].securityContext.procMount: Unsupported value: \"Odd\": supported values: \"Default\", \"Unmasked\"" },
+        { "restartPolicy: Sometimes", "", "spec.restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"OnFailure\", \"Never\"" },
+        { "", "env:\n- {name: A=B, value: x}", "spec.containers[0].env[0].name: Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='" },
+        { "", "ports:\n- {containerPort: 70000}", "spec.containers[0].ports[0].containerPort: Invalid value: 70000: must be between 1 and 65535, inclusive" },
+        { "", "ports:\n- {containerPort: 80, name: http}\n- {containerPort: 81, name: http}", "spec.containers[0].ports[1].name: Duplicate value: \"http\"" },
+        { "", "ports:\n- {containerPort: 80, name: Http}", "spec.containers[0].ports[0].name: Invalid value: \"Http\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)" },
+        { "", "ports:\n- {containerPort: 80, protocol: ICMP}", "spec.containers[0].ports[0].protocol: Unsupported value: \"ICMP\": supported values: \"SCTP\", \"TCP\", \"UDP\"" },
+        { "", "volumeMounts:\n- {name: data, mountPath: /data}", "spec.containers[0].volumeMounts[0].name: Not found: \"data\"" },
+        { "", "resources:\n  requests: {cpu: \"2\"}\n  limits: {cpu: \"1\"}", "spec.containers[0].resources.requests[cpu]: Invalid value: \"2\": must be less than or equal to cpu limit of 1" },
+        { "", "resources:\n  limits: {gpu: \"1\"}", "spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a standard resource for containers" },
+        { "", "livenessProbe: {periodSeconds: 5}", "spec.containers[0].livenessProbe: Required value: must specify a handler type" },
+        { "", "livenessProbe: {exec: {command: [true]}, tcpSocket: {port: 80}}", "spec.containers[0].livenessProbe.tcpSocket: Forbidden: may not specify more than 1 handler type" },
+        { "", "livenessProbe: {exec: {command: [true]}, successThreshold: 2}", "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1" },
+        { "", "readinessProbe: {exec: {command: [true]}, terminationGracePeriodSeconds: 5}", "spec.containers[0].readinessProbe.terminationGracePeriodSeconds: Invalid value: 5: must not be set for readinessProbes" },
+        { "", "securityContext: {runAsUser: -1}", "spec.containers[0].securityContext.runAsUser: Invalid value: -1: must be between 0 and 2147483647, inclusive" },
+        { "", "securityContext: {seccompProfile: {type: Localhost}}", "spec.containers[0].securityContext.seccompProfile.localhostProfile: Required value: must be set when seccomp type is Localhost" },
+        { "volumes:\n- {name: v}", "", "spec.volumes[0]: Required value: must specify a volume type" },
+        { "volumes:\n- {name: v, emptyDir: {}, hostPath: {path: /tmp}}", "", "spec.volumes[0].emptyDir: Forbidden: may not specify more than 1 volume type" },
+        { "volumes:\n- {name: v, emptyDir: {}}\n- {name: v, emptyDir: {}}", "", "spec.volumes[1].name: Duplicate value: \"v\"" },
+        { "volumes:\n- {name: V, emptyDir: {}}", "", "spec.volumes[0].name: Invalid value: \"V\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')" },
+        { "volumes:\n- {name: v, configMap: {}}", "", "spec.volumes[0].configMap.name: Required value" },
+        { "dnsPolicy: Custom", "", "spec.dnsPolicy: Unsupported value: \"Custom\": supported values: \"ClusterFirst\", \"ClusterFirstWithHostNet\", \"Default\", \"None\"" },
+        { "securityContext:\n  sysctls:\n  - {name: kernel.shm_rmid_forced, value: \"0\"}\n  - {name: kernel.shm_rmid_forced, value: \"1\"}", "", "spec.securityContext.sysctls[1].name: Duplicate value: \"kernel.shm_rmid_forced\"" },
+        { "", "securityContext: {privileged: true, allowPrivilegeEscalation: false}", "spec.containers[0].securityContext: Invalid value: \"\": cannot set `allowPrivilegeEscalation` to false and `privileged` to true" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void UpstreamMessages(string spec, string container, string expected) =>
+        Assert.Contains(expected, Errors(Yaml.Pod(spec: spec, container: container)));
+
+    [Fact]
+    public void HostNetworkWithUserNamespaceNeedsTheGate()
+    {
+        var yaml = Yaml.Pod(spec: "hostUsers: false\nhostNetwork: true");
+        var gates = FeatureGates.From(new Dictionary<string, bool> { [FeatureGates.UserNamespacesHostNetworkSupport] = true }, new List<string>());
+        Assert.Empty(Errors(yaml, gates));
+    }
+
+    [Fact]
+    public void UnmaskedProcMountIsValidInAUserNamespace() =>
+        Assert.Empty(Errors(Yaml.Pod(spec: "hostUsers: false", container: "securityContext: {procMount: Unmasked}")));
+
+    [Fact]
+    public void NamesAndLabels()
+    {
+        var errors = Errors("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: Web
+              labels: {"a/b/c": x, ok: "-bad"}
+            spec:
+              containers:
+              - {name: A, image: img}
+              - {name: A, image: img}
+            """);
+        Assert.Equal(
+        [
+            "metadata.name: Invalid value: \"Web\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+            "metadata.labels: Invalid value: \"a/b/c\": a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+            "metadata.labels: Invalid value: \"-bad\": a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or 'my_value',  or '12345', regex used for validation is '(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+            "spec.containers[0].name: Invalid value: \"A\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+            "spec.containers[1].name: Invalid value: \"A\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+            "spec.containers[1].name: Duplicate value: \"A\"",
+        ], errors);
+    }
+
+    [Fact]
+    public void KubectlRendersSeveralErrorsAsAList()
+    {
+        var errors = PodValidator.Validate(Yaml.ReadPod(Yaml.Pod(spec: "hostUsers: false\nhostPID: true\nhostIPC: true")));
+        Assert.Equal("The Pod \"web\" is invalid: \n* spec.hostPID: Forbidden: when `hostUsers` is false\n* spec.hostIPC: Forbidden: when `hostUsers` is false",
+            FieldErrors.Describe("Pod", "web", errors));
+    }
+}
