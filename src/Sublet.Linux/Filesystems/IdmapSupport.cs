@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+
+namespace Sublet.Linux.Filesystems;
+
+/// <summary>Whether a path's filesystem can be idmapped here, and if not why and what would be needed.</summary>
+/// <param name="Errno">The errno of the failed probe; null when supported.</param>
+public sealed record IdmapVerdict(string Path, string Filesystem, bool Supported, string Reason, string Needed, int? Errno)
+{
+    public static IdmapVerdict From(string path, string filesystem, int? errno, KernelVersion kernel, string operation = "mount_setattr(MOUNT_ATTR_IDMAP)")
+    {
+        if (errno is null)
+        {
+            return new(path, filesystem, true, $"{filesystem} can be idmapped on Linux {kernel} (probed)", "", null);
+        }
+        var reason = $"{operation} fails on {filesystem}: {Marshal.GetPInvokeErrorMessage(errno.Value)} (errno {errno})";
+        return new(path, filesystem, false, reason, IdmapRequirement.For(filesystem).Needed(kernel), errno);
+    }
+
+    /// <summary>
+    /// The error a pod with hostUsers: false gets for a volume on this filesystem, e.g.
+    /// <c>volume "data" (hostPath /mnt/x) is on ramfs, which can't be idmapped: a pod with hostUsers: false can't use it</c>.
+    /// A kernel that is too old is named with the release needed; an unexplained failure with its errno.
+    /// </summary>
+    /// <param name="source">How the volume's source is described, e.g. <c>hostPath /mnt/x</c> or <c>emptyDir, medium Memory</c>.</param>
+    public string VolumeError(string volume, string source, KernelVersion kernel)
+    {
+        var requirement = IdmapRequirement.For(Filesystem);
+        var why = requirement.Never ? ""
+            : requirement.Since is { } since && kernel < since ? $" before Linux {since} (this is {kernel})"
+            : $" here ({Reason})";
+        return $"volume \"{volume}\" ({source}) is on {Filesystem}, which can't be idmapped{why}: a pod with hostUsers: false can't use it";
+    }
+}
+
+/// <summary>
+/// Idmap support by probing, cached per superblock (device number and filesystem) for the life of
+/// this object. One throwaway user namespace serves every probe; Dispose releases it.
+/// </summary>
+public sealed class IdmapSupport : IDisposable
+{
+    /// <summary>Host IDs of the probe's namespace: any valid mapping will do, nothing runs in it.</summary>
+    private const uint ProbeHostStart = 65536;
+    private const uint ProbeLength = 65536;
+
+    private readonly IUserNamespaceFactory _namespaces;
+    private readonly IIdmapProbe _probe;
+    private readonly ConcurrentDictionary<(string Device, string Name), (string Filesystem, int? Errno)> _cache = new();
+    private readonly Lock _lock = new();
+    private SafeFd? _userNamespace;
+
+    public IdmapSupport(KernelVersion kernel, IUserNamespaceFactory? namespaces = null, IIdmapProbe? probe = null)
+    {
+        Kernel = kernel;
+        _namespaces = namespaces ?? new UnshareUserNamespaceFactory();
+        _probe = probe ?? new LinuxIdmapProbe();
+    }
+
+    public KernelVersion Kernel { get; }
+
+    /// <summary>The running kernel, the real user-namespace helper and the real probe.</summary>
+    public static IdmapSupport ForThisHost() => new(KernelVersion.Current());
+
+    /// <summary>Probes <paramref name="path"/>'s filesystem (once per filesystem).</summary>
+    /// <exception cref="LinuxError">The path can't be reached, or the probe failed for another reason.</exception>
+    public IdmapVerdict Check(string path)
+    {
+        var fs = Filesystem.Of(path);
+        var (name, errno) = _cache.GetOrAdd((fs.Device, fs.Name), _ => (fs.Name, _probe.TryIdmap(path, UserNamespace())));
+        return IdmapVerdict.From(path, name, errno, Kernel);
+    }
+
+    /// <summary>
+    /// The error text for a volume whose source can't be idmapped, or null when it can.
+    /// A path that doesn't exist yet is judged by its nearest existing parent.
+    /// </summary>
+    public string? VolumeError(string volume, string source, string path)
+    {
+        var verdict = Check(Filesystem.NearestExisting(path));
+        return verdict.Supported ? null : verdict.VolumeError(volume, source, Kernel);
+    }
+
+    /// <summary>A private tmpfs in a temp directory, probed and unmounted.</summary>
+    public IdmapVerdict CheckTmpfs()
+    {
+        using var tmpfs = ScratchMount.Create("tmpfs", "size=64k,mode=0700");
+        return Check(tmpfs.Path);
+    }
+
+    /// <summary>overlayfs over an idmapped lower layer, in a scratch directory under <paramref name="parent"/> (not cached).</summary>
+    public IdmapVerdict CheckOverlayOverIdmappedLayers(string parent)
+    {
+        var lower = Filesystem.Of(parent).Name;
+        var name = $"overlay over idmapped {lower}";
+        var error = _probe.TryIdmappedOverlay(parent, UserNamespace());
+        if (error is null)
+        {
+            return new IdmapVerdict(parent, name, true, $"overlayfs mounts over idmapped {lower} layers on Linux {Kernel} (probed)", "", null);
+        }
+        var needed = Kernel < IdmapRequirement.OverlayOverIdmappedLayers
+            ? $"Linux {IdmapRequirement.OverlayOverIdmappedLayers} or later (this is {Kernel})"
+            : IdmapRequirement.For(lower).Needed(Kernel);
+        return new IdmapVerdict(parent, name, false, error.Message, needed, error.Errno);
+    }
+
+    private SafeFd UserNamespace()
+    {
+        lock (_lock)
+        {
+            return _userNamespace ??= _namespaces.Create(ProbeHostStart, ProbeLength);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            _userNamespace?.Dispose();
+            _userNamespace = null;
+        }
+    }
+}
