@@ -11,6 +11,7 @@ public sealed class SecurityContextTests
     private const string Report = """
         grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status | sed "s/^/$N /"
         echo "$N id $(id)"
+        echo "$N oom $(cat /proc/self/oom_score_adj)"
         if touch /probe 2>/dev/null; then echo "$N root writable"; else echo "$N root read-only"; fi
         """;
 
@@ -91,6 +92,7 @@ public sealed class SecurityContextTests
         Assert.Contains("plain NoNewPrivs:\t0", output);
         Assert.Contains("plain Seccomp:\t0", output);
         Assert.Contains("plain root writable", output);
+        Assert.Contains("plain oom 1000", output); // BestEffort
         Assert.Contains("plain sysctl 1 20000\t30000", output);
         Assert.Contains("groups=", output);
         Assert.Contains("2000", Line(output, "plain id"));
@@ -133,7 +135,8 @@ public sealed class SecurityContextTests
               containers:
                 - name: app
                   image: localhost/busybox:demo
-                  command: ["id", "-u"]
+                  command: ["sh", "-c", "id -u; echo oom $(cat /proc/self/oom_score_adj)"]
+                  resources: {limits: {cpu: 100m, memory: 64Mi}}
                   securityContext:
                     USER
                     allowPrivilegeEscalation: false
@@ -142,6 +145,8 @@ public sealed class SecurityContextTests
         var ok = env.Run("play", "--wait", env.WriteManifest(restricted.Replace("NAME", "restricted").Replace("USER", "runAsUser: 1000"), "ok.yaml"));
         Assert.True(ok.ExitCode == 0, ok.ToString());
         Assert.Contains("1000", ok.Stdout);
+        // Guaranteed asks for -997; without CAP_SYS_RESOURCE it is clamped to the runtime's own score.
+        Assert.Contains($"oom {File.ReadAllText("/proc/self/oom_score_adj").Trim()}", ok.Stdout);
 
         // The demo image has no USER: it would run as root.
         var refused = env.Run("play", "--wait", env.WriteManifest(restricted.Replace("NAME", "rootuser").Replace("USER", "runAsGroup: 1000"), "root.yaml"));

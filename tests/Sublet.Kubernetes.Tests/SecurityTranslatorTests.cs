@@ -176,4 +176,34 @@ public sealed class SecurityTranslatorTests
         File.WriteAllText(path, "seccompProfileRoot: /etc/sublet/seccomp\n");
         Assert.Equal("/etc/sublet/seccomp", SecuritySettings.From(ConfigLoader.Load(path)).SeccompProfileRoot);
     }
+
+    public static TheoryData<string, int> OomCases => new()
+    {
+        // container resources (the only container) → oom_score_adj, with 8 GiB of node memory
+        { "", 1000 },                                                                      // BestEffort
+        { "resources: {limits: {cpu: 100m, memory: 1Gi}}", -997 },                         // Guaranteed (requests default to limits)
+        { "resources: {limits: {cpu: 100m, memory: 1Gi}, requests: {cpu: 100m, memory: 1Gi}}", -997 },
+        { "resources: {requests: {memory: 2Gi}}", 750 },                                   // Burstable: 1000 - 1000*2/8
+        { "resources: {requests: {cpu: 100m}}", 999 },                                     // Burstable without memory: never BestEffort's score
+        { "resources: {requests: {memory: 8Gi}}", 3 },                                     // never Guaranteed's
+        { "resources: {limits: {memory: 1Gi}}", 875 },                                     // no CPU limit: Burstable, request = limit
+    };
+
+    [Theory]
+    [MemberData(nameof(OomCases))]
+    public void Oom_score_follows_the_qos_class(string container, int expected)
+    {
+        var settings = Node with { MemoryCapacity = 8L << 30 };
+        var plan = PodTranslator.Translate(ReadPod(Pod(container: container)), "pod.yaml", settings);
+        Assert.Equal(expected, plan.Containers[0].OomScoreAdj);
+    }
+
+    [Fact]
+    public void Memory_capacity_is_MemTotal()
+    {
+        using var dir = new TestDir();
+        var path = dir["meminfo"];
+        File.WriteAllText(path, "MemTotal:        8048596 kB\nMemFree: 1 kB\n");
+        Assert.Equal(8048596L * 1024, OomScore.MemoryCapacity(path));
+    }
 }

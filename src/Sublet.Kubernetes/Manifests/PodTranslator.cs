@@ -153,6 +153,7 @@ public static class PodTranslator
                 // KEP-753: an init container with restartPolicy Always is a sidecar that keeps running.
                 Sidecar = init && c.RestartPolicy == "Always",
                 Security = SecurityTranslator.Container(spec, c, path, security, problems),
+                OomScoreAdj = OomScore.For(spec, c, security.MemoryCapacity),
             });
                 }
         return containers;

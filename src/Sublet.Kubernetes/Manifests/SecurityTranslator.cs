@@ -7,6 +7,9 @@ namespace Sublet.Kubernetes.Manifests;
 /// <summary>What the node allows: where Localhost seccomp profiles live, and which unsafe sysctls pods may set (kubelet <c>allowedUnsafeSysctls</c>).</summary>
 public sealed record SecuritySettings(string SeccompProfileRoot, IReadOnlyList<string> AllowedUnsafeSysctls)
 {
+    /// <summary>The node's memory, for Burstable containers' OOM score (default: MemTotal of this host).</summary>
+    public long MemoryCapacity { get; init; } = OomScore.MemoryCapacity();
+
     public static SecuritySettings From(NodeConfig config) =>
         new(config.SeccompProfileRoot ?? Path.Combine(config.StateRoot, "seccomp"), config.AllowedUnsafeSysctls);
 }
