@@ -10,6 +10,12 @@ public sealed record NodeConfig
     public OciRuntimeConfig OciRuntime { get; init; } = new();
     public UserNamespacesConfig UserNamespaces { get; init; } = new();
 
+    /// <summary>KubeletConfiguration <c>featureGates</c>: gate name → on/off; unknown names and locked gates are configuration errors.</summary>
+    public Dictionary<string, bool> FeatureGates { get; init; } = [];
+
+    /// <summary>Pod Security admission: node-wide defaults, exemptions and the audit log (PodSecurityConfiguration).</summary>
+    public PodSecurityConfig PodSecurity { get; init; } = new();
+
     /// <summary>Kubelet <c>maxPods</c> (default 110): the host ID pool must hold this many ranges.</summary>
     public int MaxPods { get; init; } = 110;
 
@@ -40,4 +46,33 @@ public sealed record UserNamespacesConfig
 {
     /// <summary>KubeletConfiguration <c>userNamespaces.idsPerPod</c>: host IDs per pod, a multiple of 65536.</summary>
     public long IdsPerPod { get; init; } = 65536;
+}
+
+/// <summary>As the API server's PodSecurityConfiguration (pod-security.admission.config.k8s.io/v1), keys in camelCase.</summary>
+public sealed record PodSecurityConfig
+{
+    /// <summary>Levels for namespaces without pod-security.kubernetes.io labels (upstream default: privileged, latest).</summary>
+    public PodSecurityDefaults Defaults { get; init; } = new();
+    public PodSecurityExemptions Exemptions { get; init; } = new();
+
+    /// <summary>File that audit-mode violations are appended to, one JSON object a line; empty = not recorded.</summary>
+    public string? AuditLog { get; init; }
+}
+
+public sealed record PodSecurityDefaults
+{
+    public string Enforce { get; init; } = "privileged";
+    public string EnforceVersion { get; init; } = "latest";
+    public string Audit { get; init; } = "privileged";
+    public string AuditVersion { get; init; } = "latest";
+    public string Warn { get; init; } = "privileged";
+    public string WarnVersion { get; init; } = "latest";
+}
+
+public sealed record PodSecurityExemptions
+{
+    /// <summary>Requesting users exempt from every level (the CLI user is the local user name).</summary>
+    public string[] Usernames { get; init; } = [];
+    public string[] Namespaces { get; init; } = [];
+    public string[] RuntimeClasses { get; init; } = [];
 }
