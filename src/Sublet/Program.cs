@@ -14,7 +14,7 @@ internal static class Program
             {
                 PlayCommand.Create(), DownCommand.Create(), PsCommand.Create(), LogsCommand.Create(),
                 InspectCommand.Create(), IdsCommand.Create(), ImageCommands.Load(), ImageCommands.List(),
-                ImageCommands.Remove(), InternalCommands.Create(),
+                ImageCommands.Remove(), DoctorCommand.Create(), InternalCommands.Create(),
             },
         };
         return root.Parse(args).Invoke();
