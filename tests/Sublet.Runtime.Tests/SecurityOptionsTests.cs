@@ -200,4 +200,32 @@ public sealed class SecurityOptionsTests
         Assert.Contains("\"oomScoreAdj\": 5", json);
         Assert.Contains("SCMP_CMP_MASKED_EQ", json);
     }
+
+    [Fact]
+    public void Host_devices_come_from_sysfs_numbers_and_existing_nodes()
+    {
+        using var dir = new TestDir();
+        void Node(string kind, string numbers, string name, bool present = true)
+        {
+            var (major, minor) = (numbers.Split(':')[0], numbers.Split(':')[1]);
+            dir.Write($"sys/{kind}/{numbers}/uevent", $"MAJOR={major}\nMINOR={minor}\nDEVNAME={name}\n");
+            if (present)
+            {
+                dir.Write($"dev/{name}", "");
+            }
+        }
+        Node("char", "1:3", "null");
+        Node("char", "10:229", "fuse");
+        Node("char", "5:1", "console");            // skipped, as containerd does
+        Node("char", "136:0", "pts/0");            // under a skipped directory
+        Node("char", "10:183", "hwrng", present: false);
+        Node("block", "7:0", "loop0");
+        File.CreateSymbolicLink(dir["dev/link"], dir["dev/null"]);
+        Node("char", "1:5", "link", present: false); // a symlink is never followed
+
+        var devices = HostDevices.Scan(dir["dev"], dir["sys"]);
+
+        Assert.Equal(["c /dev/fuse 10:229", "c /dev/null 1:3", "b /dev/loop0 7:0"],
+            devices.Select(d => $"{d.Type} {d.Path} {d.Major}:{d.Minor}"));
+    }
 }
