@@ -1,3 +1,4 @@
+using Sublet.IdMapping;
 using Sublet.Runtime.Config;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
@@ -32,19 +33,75 @@ public static class ConfigLoader
             {
                 OciRuntime = config.OciRuntime ?? new OciRuntimeConfig(),
                 UserNamespaces = config.UserNamespaces ?? new UserNamespacesConfig(),
+                PodSecurity = config.PodSecurity is { } ps
+                    ? ps with { Defaults = ps.Defaults ?? new PodSecurityDefaults(), Exemptions = ps.Exemptions ?? new PodSecurityExemptions() }
+                    : new PodSecurityConfig(),
             };
         }
         catch (YamlException e)
         {
             throw new ConfigException($"{path}: line {e.Start.Line}: {(e.InnerException ?? e).Message}");
         }
-        var problems = new List<string>();
-        if (!Path.IsPathRooted(config.StateRoot)) problems.Add($"stateRoot: Invalid value: \"{config.StateRoot}\": must be an absolute path");
-        if (!Path.IsPathRooted(config.RunRoot)) problems.Add($"runRoot: Invalid value: \"{config.RunRoot}\": must be an absolute path");
-        if (config.OciRuntime.Name is not ("runc" or "crun")) problems.Add($"ociRuntime.name: Unsupported value: \"{config.OciRuntime.Name}\": supported values: \"runc\", \"crun\"");
-        var ids = config.UserNamespaces.IdsPerPod;
-        if (ids < 65536 || ids % 65536 != 0 || ids > uint.MaxValue) problems.Add($"userNamespaces.idsPerPod: Invalid value: {ids}: must be a multiple of 65536, at least 65536 and below 2^32");
-        if (config.MaxPods < 1) problems.Add($"maxPods: Invalid value: {config.MaxPods}: must be at least 1");
+        var problems = Validate(config);
         return problems.Count == 0 ? config : throw new ConfigException($"{path}: {string.Join("; ", problems)}");
+    }
+
+    /// <summary>The feature gates of a loaded (so already validated) configuration.</summary>
+    public static FeatureGates Gates(NodeConfig config) => FeatureGates.From(config.FeatureGates, new List<string>());
+
+    /// <summary>Every problem of <paramref name="config"/>, each in the API's field form; empty when it can be used.</summary>
+    public static List<string> Validate(NodeConfig config)
+    {
+        var problems = new List<string>();
+        AbsolutePath(problems, "stateRoot", config.StateRoot);
+        AbsolutePath(problems, "runRoot", config.RunRoot);
+        if (config.OciRuntime.Name is not ("runc" or "crun")) problems.Add($"ociRuntime.name: Unsupported value: \"{config.OciRuntime.Name}\": supported values: \"runc\", \"crun\"");
+        if (!string.IsNullOrEmpty(config.OciRuntime.Path)) AbsolutePath(problems, "ociRuntime.path", config.OciRuntime.Path);
+        AbsolutePath(problems, "conmonPath", config.ConmonPath);
+        AbsolutePath(problems, "pauseBinary", config.PauseBinary);
+        AbsolutePath(problems, "subUidPath", config.SubUidPath);
+        AbsolutePath(problems, "subGidPath", config.SubGidPath);
+        if (config.SeccompProfileRoot is { Length: > 0 } seccomp) AbsolutePath(problems, "seccompProfileRoot", seccomp);
+        // pkg/kubelet/apis/config/validation/validation_linux.go: idsPerPod ≥ 65536, a multiple of it, ≤ 2^32 − 1.
+        var ids = config.UserNamespaces.IdsPerPod;
+        var idsValid = ids >= 65536 && ids % 65536 == 0 && ids <= uint.MaxValue;
+        if (!idsValid) problems.Add($"userNamespaces.idsPerPod: Invalid value: {ids}: must be a multiple of 65536, at least 65536 and below 2^32");
+        if (config.MaxPods < 1) problems.Add($"maxPods: Invalid value: {config.MaxPods}: must be at least 1");
+        FeatureGates.From(config.FeatureGates, problems);
+        problems.AddRange(Admission.PodSecurityAdmission.ValidateDefaults(config.PodSecurity.Defaults));
+        foreach (var ns in config.PodSecurity.Exemptions.Namespaces)
+        {
+            if (Manifests.Dns1123.Label(ns) is { } m) problems.Add($"podSecurity.exemptions.namespaces: Invalid value: \"{ns}\": {m}");
+        }
+        if (config.PodSecurity.AuditLog is { Length: > 0 } audit) AbsolutePath(problems, "podSecurity.auditLog", audit);
+        if (idsValid && config.MaxPods >= 1) HostRange(config, problems);
+        return problems;
+    }
+
+    /// <summary>The kubelet's host-range checks (subuid/subgid agreement, alignment, room for maxPods), done by PoolResolver.</summary>
+    private static void HostRange(NodeConfig config, List<string> problems)
+    {
+        try
+        {
+            static string? Read(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
+            PoolResolver.Resolve(Read(config.SubUidPath), Read(config.SubGidPath), (uint)config.UserNamespaces.IdsPerPod, config.MaxPods);
+        }
+        catch (IdMappingException e)
+        {
+            problems.Add($"userNamespaces: {e.Message}");
+        }
+        catch (IOException e)
+        {
+            problems.Add($"userNamespaces: {e.Message}");
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            problems.Add($"userNamespaces: {e.Message}");
+        }
+    }
+
+    private static void AbsolutePath(List<string> problems, string field, string value)
+    {
+        if (!Path.IsPathRooted(value)) problems.Add($"{field}: Invalid value: \"{value}\": must be an absolute path");
     }
 }

@@ -103,7 +103,7 @@ public sealed class ConfigLoaderTests : IDisposable
 
     [Theory]
     [InlineData(65536L, true)]
-    [InlineData(65536L * 65535, true)]
+    [InlineData(65536L * 256, true)] // larger values pass this check but leave the default pool no room for maxPods (checked at load too)
     [InlineData(0L, false)]
     [InlineData(65535L, false)]
     [InlineData(65536L + 1, false)]
@@ -130,5 +130,48 @@ public sealed class ConfigLoaderTests : IDisposable
         var message = Rejected(yaml).Message;
         Assert.StartsWith($"{_dir["config.yaml"]}: {line}: ", message);
         Assert.Contains(detail, message);
+    }
+
+    [Theory]
+    [InlineData("featureGates: {UserNamespacesSupport: false}", "featureGates: cannot set feature gate UserNamespacesSupport to false, feature is locked to true")]
+    [InlineData("featureGates: {NoSuchGate: true}", "featureGates: unrecognized feature gate: NoSuchGate")]
+    [InlineData("podSecurity: {defaults: {enforce: strict}}", "podSecurity.defaults.enforce: Unsupported value: \"strict\": supported values: \"privileged\", \"baseline\", \"restricted\"")]
+    [InlineData("podSecurity: {defaults: {warnVersion: \"1.30\"}}", "podSecurity.defaults.warnVersion: Invalid value: \"1.30\": must be \"latest\" or \"v1.x\"")]
+    [InlineData("podSecurity: {auditLog: audit.log}", "podSecurity.auditLog: Invalid value: \"audit.log\": must be an absolute path")]
+    [InlineData("ociRuntime: {path: runc}", "ociRuntime.path: Invalid value: \"runc\": must be an absolute path")]
+    public void Gates_and_pod_security_defaults_are_checked(string yaml, string problem) =>
+        Assert.Equal($"{_dir["config.yaml"]}: {problem}", Rejected(yaml + "\n").Message);
+
+    [Fact]
+    public void Gates_default_as_in_1_36_and_alpha_gates_can_be_turned_on()
+    {
+        var config = ConfigLoader.Load(File("featureGates: {UserNamespacesHostNetworkSupport: true, UserNamespacesSupport: true}\n"));
+        var gates = ConfigLoader.Gates(config);
+        Assert.True(gates.Enabled(FeatureGates.UserNamespacesHostNetworkSupport));
+        Assert.True(gates.Enabled(FeatureGates.UserNamespacesSupport));
+        Assert.False(FeatureGates.Default.Enabled(FeatureGates.UserNamespacesHostNetworkSupport));
+    }
+
+    [Fact]
+    public void Five_mistakes_are_five_problems()
+    {
+        var message = Rejected("""
+            runRoot: run
+            userNamespaces: {idsPerPod: 100000}
+            featureGates: {UserNamespacesSupport: false, Bogus: true}
+            podSecurity:
+              defaults: {enforce: tight}
+            """).Message;
+        Assert.Equal(5, message.Split("; ").Length);
+    }
+
+    [Fact]
+    public void The_host_range_checks_of_the_kubelet_run_at_load()
+    {
+        System.IO.File.WriteAllText(_dir["subuid"], "kubelet:65536:65536\n");
+        System.IO.File.WriteAllText(_dir["subgid"], "kubelet:65536:65536\n");
+        var message = Rejected($"subUidPath: {_dir["subuid"]}\nsubGidPath: {_dir["subgid"]}\nmaxPods: 2\n").Message;
+        Assert.Contains("userNamespaces: ", message);
+        Assert.Contains("2 pods", message);
     }
 }

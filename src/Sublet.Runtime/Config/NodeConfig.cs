@@ -11,7 +11,7 @@ public sealed record NodeConfig
     public UserNamespacesConfig UserNamespaces { get; init; } = new();
 
     /// <summary>KubeletConfiguration <c>featureGates</c>: gate name → on/off; unknown names and locked gates are configuration errors.</summary>
-    public Dictionary<string, bool> FeatureGates { get; init; } = [];
+    public Dictionary<string, bool>? FeatureGates { get; init; }
 
     /// <summary>Pod Security admission: node-wide defaults, exemptions and the audit log (PodSecurityConfiguration).</summary>
     public PodSecurityConfig PodSecurity { get; init; } = new();
