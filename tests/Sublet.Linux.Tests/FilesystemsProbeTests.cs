@@ -86,6 +86,16 @@ public sealed class FilesystemsProbeTests : IDisposable
         AssertNothingLeft();
     }
 
+    [Theory]
+    [InlineData("/nonexistent/unshare", "util-linux")]
+    [InlineData("/bin/false", "exited with 1")]
+    public void A_helper_that_cannot_make_a_namespace_says_why(string unshare, string expected)
+    {
+        var e = Assert.Throws<IOException>(() => new UnshareUserNamespaceFactory(unshare).Create(65536, 65536));
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+        Assert.Empty(Children());
+    }
+
     [Fact]
     public void Probes_are_cached_per_filesystem()
     {
@@ -125,7 +135,7 @@ public sealed class FilesystemsProbeTests : IDisposable
                 var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                 var comm = stat[(stat.IndexOf('(') + 1)..stat.LastIndexOf(')')];
                 var parent = stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1];
-                if (parent == self && comm is "unshare" or "sleep")
+                if (parent == self && comm is "unshare" or "sleep" or "false")
                 {
                     result.Add($"{Path.GetFileName(dir)} {comm}");
                 }

@@ -92,9 +92,22 @@ public sealed class LinuxIdmapProbe : IIdmapProbe
         }
         finally
         {
-            mounter.Unmount(merged);
-            mounter.Unmount(staging);
-            Directory.Delete(root, recursive: true);
+            // Each step on its own, so one failure doesn't leave the others behind.
+            try
+            {
+                mounter.Unmount(merged);
+            }
+            finally
+            {
+                try
+                {
+                    mounter.Unmount(staging);
+                }
+                finally
+                {
+                    Directory.Delete(root, recursive: true);
+                }
+            }
         }
     }
 }

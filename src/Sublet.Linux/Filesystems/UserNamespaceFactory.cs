@@ -24,6 +24,7 @@ public sealed class UnshareUserNamespaceFactory : IUserNamespaceFactory
 
     public UnshareUserNamespaceFactory(string unshare = "unshare") => _unshare = unshare;
 
+    /// <exception cref="IOException">unshare is missing, failed or hung; a map can't be written.</exception>
     public SafeFd Create(uint hostStart, uint length)
     {
         ArgumentOutOfRangeException.ThrowIfZero(length);
@@ -34,7 +35,7 @@ public sealed class UnshareUserNamespaceFactory : IUserNamespaceFactory
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        using var child = Process.Start(info) ?? throw new InvalidOperationException($"{_unshare} did not start");
+        using var child = Start(info);
         try
         {
             var proc = $"/proc/{child.Id.ToString(CultureInfo.InvariantCulture)}";
@@ -55,6 +56,18 @@ public sealed class UnshareUserNamespaceFactory : IUserNamespaceFactory
         }
     }
 
+    private Process Start(ProcessStartInfo info)
+    {
+        try
+        {
+            return Process.Start(info) ?? throw new IOException($"{_unshare} did not start");
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new IOException($"{_unshare} can't be started ({e.Message}): it comes with util-linux (apt-get install util-linux)", e);
+        }
+    }
+
     /// <summary>The child is ours only once unshare(2) has run: until then /proc/PID/ns/user is still our own namespace.</summary>
     private void WaitForNewNamespace(Process child, string proc)
     {
@@ -64,8 +77,8 @@ public sealed class UnshareUserNamespaceFactory : IUserNamespaceFactory
         {
             if (child.HasExited)
             {
-                throw new InvalidOperationException(
-                    $"{_unshare} --user exited with {child.ExitCode}: {child.StandardError.ReadToEnd().Trim()}");
+                var stderr = child.StandardError.ReadToEnd().Trim();
+                throw new IOException($"{_unshare} --user exited with {child.ExitCode}{(stderr.Length > 0 ? ": " + stderr : "")}");
             }
             string? theirs;
             try
@@ -82,6 +95,6 @@ public sealed class UnshareUserNamespaceFactory : IUserNamespaceFactory
             }
             Thread.Sleep(1);
         }
-        throw new TimeoutException($"{_unshare} --user did not make a user namespace within {Timeout.TotalSeconds} s");
+        throw new IOException($"{_unshare} --user did not make a user namespace within {Timeout.TotalSeconds} s");
     }
 }
