@@ -39,6 +39,7 @@ public sealed class FilesystemsProbeTests : IDisposable
         Assert.Equal("tmpfs", verdict.Filesystem);
         Assert.True(verdict.Supported, verdict.Reason);
         Assert.False(Directory.Exists(verdict.Path));
+        Assert.Same(verdict, _support.CheckTmpfs());
         AssertNothingLeft();
     }
 
@@ -152,7 +153,7 @@ public sealed class FilesystemsProbeTests : IDisposable
     {
         public int Calls { get; private set; }
 
-        public int? TryIdmap(string path, SafeFd userNamespace)
+        public LinuxError? TryIdmap(string path, SafeFd userNamespace)
         {
             Calls++;
             return null;

@@ -6,8 +6,8 @@ namespace Sublet.Linux.Filesystems;
 /// <summary>The syscalls behind an idmap verdict; <see cref="LinuxIdmapProbe"/> acts, tests fake it.</summary>
 public interface IIdmapProbe
 {
-    /// <summary>Null when <paramref name="path"/>'s filesystem takes MOUNT_ATTR_IDMAP, else the errno that says why not.</summary>
-    int? TryIdmap(string path, SafeFd userNamespace);
+    /// <summary>Null when <paramref name="path"/>'s filesystem takes MOUNT_ATTR_IDMAP, else the failed call and the errno that says why not.</summary>
+    LinuxError? TryIdmap(string path, SafeFd userNamespace);
 
     /// <summary>Null when overlayfs mounts over an idmapped lower layer in a scratch directory under <paramref name="parent"/>, else the failed step's error.</summary>
     LinuxError? TryIdmappedOverlay(string parent, SafeFd userNamespace);
@@ -26,13 +26,13 @@ public sealed class LinuxIdmapProbe : IIdmapProbe
     /// open_tree(2) OPEN_TREE_CLONE makes a detached, never-attached copy of the path's mount, which
     /// is what mount_setattr(2) can idmap; closing the descriptor drops the copy. Nothing is attached.
     /// </summary>
-    public unsafe int? TryIdmap(string path, SafeFd userNamespace)
+    public unsafe LinuxError? TryIdmap(string path, SafeFd userNamespace)
     {
         var treeFd = Libc.SyscallOpenTree(Libc.SYS_open_tree, Libc.AT_FDCWD, path, Libc.OPEN_TREE_CLONE | Libc.OPEN_TREE_CLOEXEC);
         if (treeFd < 0)
         {
             var error = LinuxError.Last("open_tree", path);
-            return error.Errno == Errno.ENOSYS ? error.Errno : throw error;
+            return error.Errno == Errno.ENOSYS ? error : throw error;
         }
         using var tree = new SafeFd(treeFd);
         var attr = new Libc.MountAttr { AttrSet = Libc.MOUNT_ATTR_IDMAP, UsernsFd = (ulong)userNamespace.Fd };
@@ -46,7 +46,7 @@ public sealed class LinuxIdmapProbe : IIdmapProbe
                 return null;
             }
             var error = LinuxError.Last("mount_setattr(MOUNT_ATTR_IDMAP)", path);
-            return MeansUnsupported(error.Errno) ? error.Errno : throw error;
+            return MeansUnsupported(error.Errno) ? error : throw error;
         }
         finally
         {

@@ -45,9 +45,10 @@ public sealed class IdmapSupport : IDisposable
 
     private readonly IUserNamespaceFactory _namespaces;
     private readonly IIdmapProbe _probe;
-    private readonly ConcurrentDictionary<(string Device, string Name), (string Filesystem, int? Errno)> _cache = new();
+    private readonly ConcurrentDictionary<(string Device, string Name), LinuxError?> _cache = new();
     private readonly Lock _lock = new();
     private SafeFd? _userNamespace;
+    private IdmapVerdict? _tmpfs;
 
     public IdmapSupport(KernelVersion kernel, IUserNamespaceFactory? namespaces = null, IIdmapProbe? probe = null)
     {
@@ -66,8 +67,8 @@ public sealed class IdmapSupport : IDisposable
     public IdmapVerdict Check(string path)
     {
         var fs = Filesystem.Of(path);
-        var (name, errno) = _cache.GetOrAdd((fs.Device, fs.Name), _ => (fs.Name, _probe.TryIdmap(path, UserNamespace())));
-        return IdmapVerdict.From(path, name, errno, Kernel);
+        var error = _cache.GetOrAdd((fs.Device, fs.Name), _ => _probe.TryIdmap(path, UserNamespace()));
+        return error is null ? IdmapVerdict.From(path, fs.Name, null, Kernel) : IdmapVerdict.From(path, fs.Name, error.Errno, Kernel, error.Operation);
     }
 
     /// <summary>
@@ -80,11 +81,18 @@ public sealed class IdmapSupport : IDisposable
         return verdict.Supported ? null : verdict.VolumeError(volume, source, Kernel);
     }
 
-    /// <summary>A private tmpfs in a temp directory, probed and unmounted.</summary>
+    /// <summary>A private tmpfs in a temp directory, probed and unmounted; once per object, as every tmpfs answers alike.</summary>
     public IdmapVerdict CheckTmpfs()
     {
-        using var tmpfs = ScratchMount.Create("tmpfs", "size=64k,mode=0700");
-        return Check(tmpfs.Path);
+        lock (_lock)
+        {
+            if (_tmpfs is null)
+            {
+                using var tmpfs = ScratchMount.Create("tmpfs", "size=64k,mode=0700");
+                _tmpfs = Check(tmpfs.Path);
+            }
+            return _tmpfs;
+        }
     }
 
     /// <summary>overlayfs over an idmapped lower layer, in a scratch directory under <paramref name="parent"/> (not cached).</summary>
