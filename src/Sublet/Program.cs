@@ -16,6 +16,7 @@ internal static class Program
                 InspectCommand.Create(), IdsCommand.Create(), ImageCommands.Load(), ImageCommands.List(),
                 ImageCommands.Remove(), DoctorCommand.Create(), InternalCommands.Create(),
             },
+                CheckCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

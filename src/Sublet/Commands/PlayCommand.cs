@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Sublet.Kubernetes;
+using Sublet.Kubernetes.Admission;
 using Sublet.Kubernetes.Manifests;
+using Sublet.Runtime.Config;
 using Sublet.Runtime.Plan;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
@@ -19,6 +22,7 @@ internal static class PlayCommand
         {
             // Every pod is checked before anything starts (ground rule 4).
             var manifest = ManifestReader.ReadFile(parse.GetValue(file)!);
+            Admit(manifest, ctx.Config);
             var plans = manifest.Pods.Select(p => PodTranslator.Translate(p, manifest.Source)).ToList();
             if (plans.Count == 0)
             {
@@ -69,6 +73,24 @@ internal static class PlayCommand
             }
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The checks of <c>sublet check</c>: Pod Security warnings on stderr as kubectl prints them,
+    /// audit lines to the configured log, and the first refusal as the error (nothing starts).
+    /// </summary>
+    private static void Admit(Manifest manifest, NodeConfig config)
+    {
+        var verdicts = ManifestChecker.Check(manifest, config, Environment.UserName);
+        foreach (var verdict in verdicts)
+        {
+            if (verdict.Admission?.Warning is { } warning) Console.Error.WriteLine(warning);
+            if (verdict.Admission is { } admission && config.PodSecurity.AuditLog is { Length: > 0 } log) AuditLog.Append(log, admission, DateTimeOffset.UtcNow);
+        }
+        if (verdicts.FirstOrDefault(v => v.Refused) is { } refused)
+        {
+            throw new ManifestException(refused.Refusal!);
+        }
     }
 
     private static string Describe(PodRecord pod) => pod.Ids is { } ids

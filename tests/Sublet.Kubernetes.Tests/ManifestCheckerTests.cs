@@ -1,0 +1,40 @@
+using Sublet.Kubernetes.Manifests;
+using Sublet.Runtime.Config;
+
+namespace Sublet.Kubernetes.Tests;
+
+public class ManifestCheckerTests
+{
+    private static List<PodVerdict> Check(string yaml, NodeConfig? config = null) =>
+        ManifestChecker.Check(ManifestReader.Read(yaml, "m.yaml"), config ?? new NodeConfig());
+
+    [Fact]
+    public void InvalidPodsStopAtValidationWithKubectlsMessage()
+    {
+        var verdict = Assert.Single(Check(Yaml.Pod(spec: "hostUsers: false\nhostPID: true\nhostIPC: true")));
+        Assert.Equal("The Pod \"web\" is invalid: \n* spec.hostPID: Forbidden: when `hostUsers` is false\n* spec.hostIPC: Forbidden: when `hostUsers` is false", verdict.Refusal);
+        Assert.Equal([("error", "pod/default/web", "spec.hostPID", "Forbidden: when `hostUsers` is false"), ("error", "pod/default/web", "spec.hostIPC", "Forbidden: when `hostUsers` is false")],
+            verdict.Findings.Select(f => (f.Level, f.Object, f.Field, f.Message)));
+        Assert.Null(verdict.Admission);
+    }
+
+    [Fact]
+    public void EnforcedViolationsRefuseWarningsDoNot()
+    {
+        var config = new NodeConfig { PodSecurity = new PodSecurityConfig { Defaults = new PodSecurityDefaults { Enforce = "baseline", Warn = "restricted" } } };
+        var refused = Assert.Single(Check(Yaml.Pod(container: "securityContext: {privileged: true}"), config));
+        Assert.Equal("pods \"web\" is forbidden: violates PodSecurity \"baseline:latest\": privileged (container \"app\" must not set securityContext.privileged=true)", refused.Refusal);
+        var warned = Assert.Single(Check(Yaml.Pod(spec: "hostUsers: false"), config));
+        Assert.False(warned.Refused);
+        Assert.All(warned.Findings, f => Assert.Equal("warning", f.Level));
+        Assert.Contains(warned.Findings, f => f.Field == "allowPrivilegeEscalation");
+    }
+
+    [Fact]
+    public void WhatSubletCannotRunYetIsAnError()
+    {
+        var verdict = Assert.Single(Check(Yaml.Pod(spec: "volumes:\n- {name: v, emptyDir: {}}")));
+        Assert.True(verdict.Refused);
+        Assert.Contains(verdict.Findings, f => f.Field == "spec.volumes" && f.Message.StartsWith("Unsupported value"));
+    }
+}
