@@ -63,7 +63,7 @@ public sealed class IdmapSupport : IDisposable
     public static IdmapSupport ForThisHost() => new(KernelVersion.Current());
 
     /// <summary>Probes <paramref name="path"/>'s filesystem (once per filesystem).</summary>
-    /// <exception cref="LinuxError">The path can't be reached, or the probe failed for another reason.</exception>
+    /// <exception cref="IOException">The path can't be reached (<see cref="LinuxError"/>), the probe failed for another reason, or no user namespace could be made.</exception>
     public IdmapVerdict Check(string path)
     {
         var fs = Filesystem.Of(path);
