@@ -13,10 +13,12 @@ internal static class ResourceValidator
         foreach (var (name, (text, value)) in requests)
         {
             if (!limits.TryGetValue(name, out var limit)) continue;
-            if (name.StartsWith("hugepages-") && value != limit.Value)
-                errors.Invalid($"{path}.requests[{name}]", text, $"must be equal to {name} limit of {limit.Text}");
+            // Extended resources and hugepages cannot be overcommitted: request equals limit (helper.IsOvercommitAllowed).
+            var native = !name.Contains('/') || name.Contains("kubernetes.io/");
+            if ((!native || name.StartsWith("hugepages-")) && value != limit.Value)
+                errors.Invalid($"{path}.requests", text, $"must be equal to {name} limit of {limit.Text}");
             else if (value > limit.Value)
-                errors.Invalid($"{path}.requests[{name}]", text, $"must be less than or equal to {name} limit of {limit.Text}");
+                errors.Invalid($"{path}.requests", text, $"must be less than or equal to {name} limit of {limit.Text}");
         }
         if (limits.Keys.Concat(requests.Keys).Any(k => k.StartsWith("hugepages-")) &&
             !limits.Keys.Concat(requests.Keys).Any(k => k is "cpu" or "memory"))
