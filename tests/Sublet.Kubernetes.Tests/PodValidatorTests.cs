@@ -43,6 +43,11 @@ public class PodValidatorTests
         { "dnsPolicy: Custom", "", "spec.dnsPolicy: Unsupported value: \"Custom\": supported values: \"ClusterFirst\", \"ClusterFirstWithHostNet\", \"Default\", \"None\"" },
         { "securityContext:\n  sysctls:\n  - {name: kernel.shm_rmid_forced, value: \"0\"}\n  - {name: kernel.shm_rmid_forced, value: \"1\"}", "", "spec.securityContext.sysctls[1].name: Duplicate value: \"kernel.shm_rmid_forced\"" },
         { "", "securityContext: {privileged: true, allowPrivilegeEscalation: false}", "spec.containers[0].securityContext: Invalid value: \"\": cannot set `allowPrivilegeEscalation` to false and `privileged` to true" },
+        { "tolerations:\n- {operator: Equal, value: x}", "", "spec.tolerations[0].operator: Invalid value: \"Equal\": operator must be Exists when `key` is empty, which means \"match all values and all keys\"" },
+        { "tolerations:\n- {key: k, operator: Exists, effect: NoSchedule, tolerationSeconds: 5}", "", "spec.tolerations[0].effect: Invalid value: \"NoSchedule\": effect must be 'NoExecute' when `tolerationSeconds` is set" },
+        { "dnsPolicy: None\ndnsConfig: {searches: [example.com]}", "", "spec.dnsConfig.nameservers: Required value: must provide at least one DNS nameserver when `dnsPolicy` is None" },
+        { "hostAliases:\n- {ip: 300.1.1.1, hostnames: [a]}", "", "spec.hostAliases[0].ip: Invalid value: \"300.1.1.1\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)" },
+        { "nodeSelector: {\"bad key\": x}", "", "spec.nodeSelector: Invalid value: \"bad key\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')" },
     };
 
     [Theory]

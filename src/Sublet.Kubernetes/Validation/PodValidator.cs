@@ -74,6 +74,7 @@ public static class PodValidator
             errors.NotSupported("spec.dnsPolicy", dnsPolicy, "ClusterFirst", "ClusterFirstWithHostNet", "Default", "None");
         if (dnsPolicy == "None" && spec.DnsConfig is null)
             errors.Required("spec.dnsConfig", "must provide `dnsConfig` when `dnsPolicy` is None");
+        SchedulingValidator.Validate(spec, dnsPolicy, errors);
         if (spec.ServiceAccountName is { Length: > 0 } sa) errors.Each("spec.serviceAccountName", sa, Names.Subdomain(sa));
         if (spec.NodeName is { Length: > 0 } node) errors.Each("spec.nodeName", node, Names.Subdomain(node));
         if (spec.Hostname is { Length: > 0 } host) errors.Each("spec.hostname", host, Names.Label(host));
