@@ -58,7 +58,7 @@ public class PodSecurityTests
         { "baseline:v1.30", "", "securityContext: {seLinuxOptions: {type: container_engine_t}}", "seLinuxOptions (container \"app\" set forbidden securityContext.seLinuxOptions: type \"container_engine_t\")" },
         { "baseline:latest", "", "livenessProbe: {httpGet: {host: 10.0.0.1, port: 80}}", "probe or lifecycle host (container \"app\" uses probe or lifecycle host \"10.0.0.1\")" },
         { "baseline:v1.33", "", "livenessProbe: {httpGet: {host: 10.0.0.1, port: 80}}", "" },
-        { "baseline:latest", "", "securityContext: {appArmorProfile: {type: Unconfined}}", "forbidden AppArmor profile (container \"app\" must not set securityContext.appArmorProfile.type to \"Unconfined\")" },
+        { "baseline:latest", "", "securityContext: {appArmorProfile: {type: Unconfined}}", "forbidden AppArmor profile (container \"app\" must not set AppArmor profile type to \"Unconfined\")" },
         { "privileged:latest", "hostNetwork: true", "securityContext: {privileged: true}", "" },
     };
 

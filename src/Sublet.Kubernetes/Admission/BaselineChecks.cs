@@ -25,7 +25,10 @@ internal static class BaselineChecks
     private static readonly HashSet<string> AllowedCapabilities =
         ["AUDIT_WRITE", "CHOWN", "DAC_OVERRIDE", "FOWNER", "FSETID", "KILL", "MKNOD", "NET_BIND_SERVICE", "SETFCAP", "SETGID", "SETPCAP", "SETUID", "SYS_CHROOT"];
 
-    /// <summary>check_appArmorProfile.go: annotations and (1.30+) securityContext.appArmorProfile.type; Unconfined is forbidden.</summary>
+    /// <summary>
+    /// check_appArmorProfile.go: securityContext.appArmorProfile.type on pod and containers, and the
+    /// deprecated container.apparmor.security.beta.kubernetes.io annotations (quoted twice, as upstream does).
+    /// </summary>
     private static (string, string)? AppArmor(V1ObjectMeta? meta, V1PodSpec spec)
     {
         var setters = new List<string>();
@@ -43,19 +46,22 @@ internal static class BaselineChecks
             values.Add(t);
         }
         if (bad.Count > 0) setters.Add(ContainersPhrase(bad));
+        var badValues = SortedSet(values);
         var annotations = new List<string>();
         foreach (var (k, v) in meta?.Annotations ?? new Dictionary<string, string>())
         {
             if (k.StartsWith("container.apparmor.security.beta.kubernetes.io/") && !(v.Length == 0 || v == "runtime/default" || v.StartsWith("localhost/")))
                 annotations.Add($"{k}={Validation.FieldError.Quote(v)}");
         }
-        annotations.Sort(StringComparer.Ordinal);
-        var distinct = SortedSet(values);
-        if (setters.Count == 0 && annotations.Count == 0) return null;
-        var parts = new List<string>();
-        if (setters.Count > 0) parts.Add($"{string.Join(" and ", setters)} must not set securityContext.appArmorProfile.type to {JoinQuote(distinct)}");
-        parts.AddRange(annotations);
-        return (Plural("forbidden AppArmor profile", "forbidden AppArmor profiles", distinct.Count + annotations.Count), string.Join(", ", parts));
+        if (annotations.Count > 0)
+        {
+            annotations.Sort(StringComparer.Ordinal);
+            badValues.AddRange(annotations);
+            setters.Add(Plural("annotation", "annotations", annotations.Count));
+        }
+        return setters.Count == 0 ? null
+            : (Plural("forbidden AppArmor profile", "forbidden AppArmor profiles", badValues.Count),
+                $"{string.Join(" and ", setters)} must not set AppArmor profile type to {JoinQuote(badValues)}");
     }
 
     private static bool AllowedAppArmor(string type) => type is "RuntimeDefault" or "Localhost";
@@ -127,7 +133,7 @@ internal static class BaselineChecks
         }
         var sorted = SortedSet(hosts);
         return bad.Count == 0 ? null
-            : ("probe or lifecycle host", $"{ContainersPhrase(bad)} {Plural("uses", "use", bad.Count)} {Plural("probe or lifecycle host", "probe or lifecycle hosts", sorted.Count)} {JoinQuote(sorted)}");
+            : ("probe or lifecycle host", $"{ContainersPhrase(SortedSet(bad))} {Plural("uses", "use", bad.Count)} {Plural("probe or lifecycle host", "probe or lifecycle hosts", sorted.Count)} {JoinQuote(sorted)}");
     }
 
     /// <summary>check_privileged.go.</summary>
