@@ -63,6 +63,17 @@ public class PodSecurityTests
     };
 
     [Theory]
+    [InlineData("baseline:v1.18", "forbidden annotation seccomp.security.alpha.kubernetes.io/pod=\"unconfined\"")]
+    [InlineData("baseline:v1.19", "")]
+    public void SeccompAnnotationsCountBefore1_19Only(string policy, string expected)
+    {
+        var pod = Yaml.ReadPod(Yaml.Pod().Replace("  name: web", "  name: web\n  annotations: {seccomp.security.alpha.kubernetes.io/pod: unconfined}"));
+        var parts = policy.Split(':');
+        var violations = PodSecurityEvaluator.Evaluate(new Policy(Policy.ParseLevel(parts[0])!.Value, PolicyVersion.Parse(parts[1])!.Value), pod.Metadata, pod.Spec);
+        Assert.Equal(expected, string.Join(", ", violations.Select(v => v.Detail)));
+    }
+
+    [Theory]
     [MemberData(nameof(Cases))]
     public void Verdicts(string policy, string spec, string container, string expected) =>
         Assert.Equal(expected, Evaluate(policy, spec, container));

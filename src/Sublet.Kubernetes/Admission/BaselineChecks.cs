@@ -200,17 +200,19 @@ internal static class BaselineChecks
         return ("seLinuxOptions", $"{string.Join(" and ", setters)} set forbidden securityContext.seLinuxOptions: {string.Join("; ", data)}");
     }
 
-    /// <summary>check_seccompProfile_baseline.go 1.0: the pre-1.19 seccomp annotations must not say unconfined.</summary>
+    /// <summary>check_seccompProfile_baseline.go 1.0: the pre-1.19 seccomp annotations, pod and per visited container.</summary>
     private static (string, string)? SeccompAnnotations(V1ObjectMeta? meta, V1PodSpec spec)
     {
+        const string podKey = "seccomp.security.alpha.kubernetes.io/pod";
+        var annotations = meta?.Annotations ?? new Dictionary<string, string>();
+        static bool Valid(string v) => v is "runtime/default" or "docker/default" || v.StartsWith("localhost/");
         var bad = new List<string>();
-        foreach (var (k, v) in meta?.Annotations ?? new Dictionary<string, string>())
+        foreach (var key in Containers(spec).Select(c => "container.seccomp.security.alpha.kubernetes.io/" + c.Name).Prepend(podKey))
         {
-            if ((k == "seccomp.security.alpha.kubernetes.io/pod" || k.StartsWith("container.seccomp.security.alpha.kubernetes.io/")) && v == "unconfined")
-                bad.Add($"{k}={Validation.FieldError.Quote(v)}");
+            if (annotations.TryGetValue(key, out var v) && !Valid(v)) bad.Add($"{key}={Validation.FieldError.Quote(v)}");
         }
-        bad.Sort(StringComparer.Ordinal);
-        return bad.Count == 0 ? null : ("seccompProfile", $"forbidden {Plural("annotation", "annotations", bad.Count)} {string.Join(", ", bad)}");
+        var sorted = SortedSet(bad);
+        return sorted.Count == 0 ? null : ("seccompProfile", $"forbidden {Plural("annotation", "annotations", sorted.Count)} {string.Join(", ", sorted)}");
     }
 
     /// <summary>check_seccompProfile_baseline.go 1.19: no Unconfined on pod or containers.</summary>
