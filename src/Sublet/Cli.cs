@@ -70,8 +70,19 @@ internal static class Cli
         return RuntimeContext.Create(config, ExitHook(parse));
     }
 
-    /// <summary>conmon runs this when a container ends: <c>sublet [--config F] internal container-exited ID</c>.</summary>
+    /// <summary>
+    /// conmon runs this when a container ends: <c>sublet [--config F] internal container-exited ID</c>.
+    /// conmon leaves SIGPIPE ignored for it, which would pass on to the containers it starts:
+    /// coreutils env resets it.
+    /// </summary>
     private static ExitHook ExitHook(ParseResult parse)
+    {
+        var self = Self(parse, "internal", "container-exited");
+        return new ExitHook("/usr/bin/env", ["--default-signal=PIPE", self.Program, .. self.Args]);
+    }
+
+    /// <summary>This program, with the same configuration, running <paramref name="command"/>.</summary>
+    public static ExitHook Self(ParseResult parse, params string[] command)
     {
         var self = Environment.ProcessPath ?? "sublet";
         var args = new List<string>();
@@ -84,7 +95,7 @@ internal static class Cli
             args.Add("--config");
             args.Add(Path.GetFullPath(config));
         }
-        args.AddRange(["internal", "container-exited"]);
+        args.AddRange(command);
         return new ExitHook(self, args);
     }
 

@@ -7,6 +7,7 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        Linux.Processes.SignalMask.UnblockAll();
         var root = new RootCommand("sublet: run Kubernetes pods in their own user namespaces")
         {
             Options = { Cli.ConfigOption },
@@ -14,9 +15,8 @@ internal static class Program
             {
                 PlayCommand.Create(), DownCommand.Create(), PsCommand.Create(), LogsCommand.Create(),
                 InspectCommand.Create(), IdsCommand.Create(), ImageCommands.Load(), ImageCommands.List(),
-                ImageCommands.Remove(), DoctorCommand.Create(), InternalCommands.Create(),
+                ImageCommands.Remove(), DoctorCommand.Create(), CheckCommand.Create(), InternalCommands.Create(),
             },
-                CheckCommand.Create(),
         };
         return root.Parse(args).Invoke();
     }

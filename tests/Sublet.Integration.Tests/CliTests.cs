@@ -36,13 +36,13 @@ public sealed class CliTests
         using var store = new StateStore(env.StateRoot);
         var pod = store.FindPod("team-a/chatty")!;
         var deadline = Stopwatch.StartNew();
-        while (store.FindPod(pod.Id)!.State != PodState.Exited && deadline.Elapsed < TimeSpan.FromSeconds(60))
+        while (store.FindPod(pod.Id)!.State != PodState.Failed && deadline.Elapsed < TimeSpan.FromSeconds(60))
         {
             Thread.Sleep(100);
         }
         var containers = store.Containers(pod.Id);
         Assert.Equal([("out", 3), ("quiet", 0)], containers.Select(c => (c.Name, c.ExitCode ?? -1)));
-        Assert.Equal(PodState.Exited, store.FindPod(pod.Id)!.State);
+        Assert.Equal(PodState.Failed, store.FindPod(pod.Id)!.State);
 
         var logs = env.Ok("logs", "team-a/chatty", "-c", "out");
         Assert.Equal("line-one\nline-three\n", logs.Stdout);

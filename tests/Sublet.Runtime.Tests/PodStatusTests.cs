@@ -8,28 +8,6 @@ public sealed class PodStatusTests
 {
     // Each container: null = still running, otherwise its exit code.
     [Theory]
-    [InlineData(RestartPolicy.Never, new[] { 0, 0 }, true)]
-    [InlineData(RestartPolicy.Never, new[] { 0, 1 }, true)]
-    [InlineData(RestartPolicy.Never, new[] { 0, -1 }, false)]
-    [InlineData(RestartPolicy.OnFailure, new[] { 0, 0 }, true)]
-    [InlineData(RestartPolicy.OnFailure, new[] { 0, 1 }, false)]
-    [InlineData(RestartPolicy.OnFailure, new[] { 0, -1 }, false)]
-    [InlineData(RestartPolicy.Always, new[] { 0, 0 }, false)]
-    [InlineData(RestartPolicy.Always, new[] { 1 }, false)]
-    [InlineData(RestartPolicy.Always, new[] { -1 }, false)]
-    public void IsDone_follows_the_restart_policy(RestartPolicy policy, int[] exits, bool done)
-    {
-        // -1 stands for a container that is still running.
-        var containers = exits.Select((code, i) => new ContainerRecord
-        {
-            Id = $"p-c{i}", PodId = "p", Name = $"c{i}", Image = "img",
-            State = code < 0 ? ContainerState.Running : ContainerState.Exited,
-            ExitCode = code < 0 ? null : code,
-        }).ToList();
-        Assert.Equal(done, PodStatus.IsDone(policy, containers));
-    }
-
-    [Theory]
     [InlineData("0", 0)]
     [InlineData("137\n", 137)]
     [InlineData(" 1 ", 1)]

@@ -52,6 +52,22 @@ public sealed class FieldErrors : List<FieldError>
         foreach (var m in messages) Invalid(field, value, m);
     }
 
+    /// <summary>
+    /// "Exactly one of" fields (volume sources, probe handlers): the first set one is handed to
+    /// <paramref name="validate"/>, later ones are Forbidden at their own field, none is Required at <paramref name="path"/>.
+    /// </summary>
+    public void ExactlyOne(string path, string kind, IEnumerable<(string Field, object? Value)> options, Action<string, object> validate)
+    {
+        var count = 0;
+        foreach (var (field, value) in options)
+        {
+            if (value is null) continue;
+            if (count++ > 0) Forbidden($"{path}.{field}", $"may not specify more than 1 {kind}");
+            else validate($"{path}.{field}", value);
+        }
+        if (count == 0) Required(path, $"must specify a {kind}");
+    }
+
     /// <summary>kubectl's rendering of an Invalid status: one error inline, several as a bullet list.</summary>
     public static string Describe(string kind, string name, IReadOnlyList<FieldError> errors) => errors.Count == 1
         ? $"The {kind} \"{name}\" is invalid: {errors[0]}"

@@ -42,18 +42,9 @@ internal static class ProbeValidator
     ];
 
     /// <summary>Exactly one handler: none is Required at the probe, a second Forbidden at its own field.</summary>
-    private static void Handler(string path, FieldErrors errors, params (string Field, object? Action)[] actions)
-    {
-        var count = 0;
-        foreach (var (field, action) in actions)
+    private static void Handler(string path, FieldErrors errors, params (string Field, object? Action)[] actions) =>
+        errors.ExactlyOne(path, "handler type", actions, (at, action) =>
         {
-            if (action is null) continue;
-            if (count++ > 0)
-            {
-                errors.Forbidden($"{path}.{field}", "may not specify more than 1 handler type");
-                continue;
-            }
-            var at = $"{path}.{field}";
             switch (action)
             {
                 case V1ExecAction exec when exec.Command is not { Count: > 0 }:
@@ -73,9 +64,7 @@ internal static class ProbeValidator
                     errors.Invalid($"{at}.seconds", sleep.Seconds, "must be non-negative integer");
                     break;
             }
-        }
-        if (count == 0) errors.Required(path, "must specify a handler type");
-    }
+        });
 
     /// <summary>ValidatePortNumOrName.</summary>
     private static void Port(IntOrString? port, string path, FieldErrors errors)

@@ -55,44 +55,37 @@ internal static partial class SecurityContextValidator
     private static void Seccomp(V1SeccompProfile? profile, string path, FieldErrors errors)
     {
         if (profile is null) return;
-        switch (profile.Type)
-        {
-            case "Localhost":
-                if (string.IsNullOrEmpty(profile.LocalhostProfile)) errors.Required($"{path}.localhostProfile", "must be set when seccomp type is Localhost");
-                else VolumeValidator.LocalDescendingPath(profile.LocalhostProfile, $"{path}.localhostProfile", errors);
-                break;
-            case "RuntimeDefault" or "Unconfined":
-                if (profile.LocalhostProfile is not null)
-                    errors.Invalid($"{path}.localhostProfile", profile.LocalhostProfile, "can only be set when seccomp type is Localhost");
-                break;
-            case null or "":
-                errors.Required($"{path}.type");
-                break;
-            default:
-                errors.NotSupported($"{path}.type", profile.Type, "Localhost", "RuntimeDefault", "Unconfined");
-                break;
-        }
+        Profile(profile.Type, profile.LocalhostProfile, path, "seccomp", errors,
+            localhost => VolumeValidator.LocalDescendingPath(localhost, $"{path}.localhostProfile", errors));
     }
 
     /// <summary>validateAppArmorProfileField.</summary>
     private static void AppArmor(V1AppArmorProfile? profile, string path, FieldErrors errors)
     {
         if (profile is null) return;
-        switch (profile.Type)
+        Profile(profile.Type, profile.LocalhostProfile, path, "AppArmor", errors, localhost =>
+        {
+            if (localhost.Length > 4095) errors.Add(FieldError.TooLong($"{path}.localhostProfile", 4095));
+        });
+    }
+
+    /// <summary>The shape both profile fields share: a type, and a localhostProfile only with type Localhost.</summary>
+    private static void Profile(string? type, string? localhost, string path, string kind, FieldErrors errors, Action<string> checkLocalhost)
+    {
+        switch (type)
         {
             case "Localhost":
-                if (string.IsNullOrWhiteSpace(profile.LocalhostProfile)) errors.Required($"{path}.localhostProfile", "must be set when AppArmor type is Localhost");
-                else if (profile.LocalhostProfile.Length > 4095) errors.Add(FieldError.TooLong($"{path}.localhostProfile", 4095));
+                if (string.IsNullOrWhiteSpace(localhost)) errors.Required($"{path}.localhostProfile", $"must be set when {kind} type is Localhost");
+                else checkLocalhost(localhost);
                 break;
             case "RuntimeDefault" or "Unconfined":
-                if (profile.LocalhostProfile is not null)
-                    errors.Invalid($"{path}.localhostProfile", profile.LocalhostProfile, "can only be set when AppArmor type is Localhost");
+                if (localhost is not null) errors.Invalid($"{path}.localhostProfile", localhost, $"can only be set when {kind} type is Localhost");
                 break;
             case null or "":
                 errors.Required($"{path}.type");
                 break;
             default:
-                errors.NotSupported($"{path}.type", profile.Type, "Localhost", "RuntimeDefault", "Unconfined");
+                errors.NotSupported($"{path}.type", type, "Localhost", "RuntimeDefault", "Unconfined");
                 break;
         }
     }

@@ -40,18 +40,7 @@ internal static class VolumeValidator
             ("portworxVolume", v.PortworxVolume), ("scaleIO", v.ScaleIO), ("configMap", v.ConfigMap), ("storageos", v.Storageos),
             ("csi", v.Csi), ("ephemeral", v.Ephemeral), ("image", v.Image),
         ];
-        var count = 0;
-        foreach (var (field, source) in sources)
-        {
-            if (source is null) continue;
-            if (count++ > 0)
-            {
-                errors.Forbidden($"{path}.{field}", "may not specify more than 1 volume type");
-                continue;
-            }
-            ValidateOne(v, $"{path}.{field}", errors);
-        }
-        if (count == 0) errors.Required(path, "must specify a volume type");
+        errors.ExactlyOne(path, "volume type", sources, (at, _) => ValidateOne(v, at, errors));
     }
 
     private static void ValidateOne(V1Volume v, string path, FieldErrors errors)

@@ -77,6 +77,39 @@ public static class FileOps
         return fd;
     }
 
+    /// <summary>
+    /// Like <see cref="LockFile"/> (exclusive), but gives up after <paramref name="timeout"/> and
+    /// returns null: for callers that must make progress even when a holder is stuck.
+    /// </summary>
+    public static SafeFileHandle? TryLockFile(string path, TimeSpan timeout)
+    {
+        var fd = FileSyscalls.Open(path, FileSyscalls.O_RDWR | FileSyscalls.O_CREAT | FileSyscalls.O_NOFOLLOW | FileSyscalls.O_CLOEXEC, 0x180);
+        if (fd.IsInvalid)
+        {
+            var error = LinuxError.Last("open", path);
+            fd.Dispose();
+            throw error;
+        }
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (FileSyscalls.Flock(fd, FileSyscalls.LOCK_EX | FileSyscalls.LOCK_NB) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno is not (Errno.EINTR or Errno.EAGAIN))
+            {
+                var error = LinuxError.Last("flock", path);
+                fd.Dispose();
+                throw error;
+            }
+            if (Environment.TickCount64 > deadline)
+            {
+                fd.Dispose();
+                return null;
+            }
+            Thread.Sleep(20);
+        }
+        return fd;
+    }
+
     private static long[] Timespec(DateTimeOffset t)
     {
         var ticks = t.UtcTicks - DateTime.UnixEpoch.Ticks;

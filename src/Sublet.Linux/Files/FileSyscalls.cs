@@ -22,6 +22,7 @@ internal static partial class FileSyscalls
     internal const int O_CLOEXEC = 0x80000;
     internal const int LOCK_SH = 1;
     internal const int LOCK_EX = 2;
+    internal const int LOCK_NB = 4;
 
     [LibraryImport(Libc.Name, EntryPoint = "lchown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Lchown(string path, uint uid, uint gid);

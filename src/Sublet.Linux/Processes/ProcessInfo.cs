@@ -53,6 +53,23 @@ public sealed class ProcFs
         }
     }
 
+    /// <summary>Every process id in /proc.</summary>
+    public IEnumerable<int> Pids() =>
+        Directory.EnumerateDirectories(_root).Select(Path.GetFileName).Select(n => int.TryParse(n, out var pid) ? pid : 0).Where(p => p > 0);
+
+    /// <summary>/proc/PID/cmdline with NULs as spaces; null when the process is gone.</summary>
+    public string? CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "cmdline")).Replace('\0', ' ');
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     private string? Stat(int pid)
     {
         try

@@ -31,6 +31,9 @@ public sealed record NodeConfig
 
     /// <summary>KubeletConfiguration <c>allowedUnsafeSysctls</c>: namespaced sysctls beyond the safe set that pods may set ("net.core.*" style prefixes allowed).</summary>
     public string[] AllowedUnsafeSysctls { get; init; } = [];
+
+    /// <summary>First restart back-off in seconds (kubelet: 10, doubling to 30× that). Lower it for tests.</summary>
+    public double RestartBackoffSeconds { get; init; } = 10;
 }
 
 public sealed record OciRuntimeConfig

@@ -66,7 +66,8 @@ public static class SpecBuilder
     {
         var namespaces = new List<Namespace>
         {
-            new() { Type = "pid" },
+            // shareProcessNamespace: the sandbox's PID namespace, where catatonit is PID 1 and reaps for everyone.
+            pod.ShareProcessNamespace ? new() { Type = "pid", Path = sandbox.Path("pid") } : new() { Type = "pid" },
             new() { Type = "mount" },
             new() { Type = "network", Path = sandbox.Path("net") },
             new() { Type = "ipc", Path = sandbox.Path("ipc") },

@@ -12,6 +12,7 @@ public sealed class PodRemover
 {
     private static readonly TimeSpan ConmonExitWait = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(15);
     private readonly RuntimeContext _ctx;
 
     public PodRemover(RuntimeContext ctx) => _ctx = ctx;
@@ -20,6 +21,10 @@ public sealed class PodRemover
     public void Remove(PodRecord pod, TimeSpan grace, Action? afterStop = null)
     {
         var paths = _ctx.Paths(pod.Id);
+        // Take turns with exit hooks (PodSyncer), so none starts a container while the pod goes away;
+        // but a hook that hangs must not make the pod impossible to remove.
+        using var held = Directory.Exists(paths.StateDir) ? Sublet.Linux.Files.FileOps.TryLockFile(Path.Combine(paths.StateDir, "sync.lock"), LockWait) : null;
+        StopWaiters(pod);
         var ours = _ctx.Oci.List().Where(id => id == pod.Id || id.StartsWith(pod.Id + "-", StringComparison.Ordinal)).ToList();
         var apps = ours.Where(id => id != pod.Id).ToList();
 
@@ -69,6 +74,20 @@ public sealed class PodRemover
         while (running.Exists(pid => IsRunning(pid)) && _ctx.Time.GetUtcNow() < deadline)
         {
             Thread.Sleep(5);
+        }
+    }
+
+    /// <summary>Ends the detached <c>sublet internal sync-pod</c> processes sleeping out this pod's back-offs.</summary>
+    private void StopWaiters(PodRecord pod)
+    {
+        // Found by command line: `sublet … internal sync-pod POD-ID` names this pod's random id, so it is ours.
+        foreach (var pid in _ctx.Proc.Pids())
+        {
+            if (pid != Environment.ProcessId && _ctx.Proc.CommandLine(pid) is { } cmd
+                && cmd.Contains(" internal sync-pod " + pod.Id, StringComparison.Ordinal))
+            {
+                Posix.Kill(pid, Posix.SIGKILL);
+            }
         }
     }
 

@@ -32,7 +32,10 @@ public sealed class PodStarter
         {
             Directories.RequireSearchableParents(_ctx.Config.RunRoot);
         }
-        var images = plan.Containers.Select(c => _ctx.Images.Get(c.Image)).ToList();
+        foreach (var container in plan.InitContainers.Concat(plan.Containers))
+        {
+            _ctx.Images.Get(container.Image);
+        }
         var podId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         var record = _ctx.Store.CreatePod(new PodRecord
         {
@@ -42,13 +45,11 @@ public sealed class PodStarter
         try
         {
             record = StartSandbox(plan, record);
-            for (var i = 0; i < plan.Containers.Count; i++)
-            {
-                StartContainer(plan, record, plan.Containers[i], images[i], i);
-            }
             record = record with { State = PodState.Running };
             _ctx.Store.UpdatePod(record);
-            return record;
+            // The first init container, or every app container; exit hooks take it from there.
+            new PodSyncer(_ctx).Sync(record.Id, startErrors: true);
+            return _ctx.Store.FindPod(record.Id) ?? record;
         }
         catch (Exception startError)
         {
@@ -87,54 +88,6 @@ public sealed class PodStarter
         return record;
     }
 
-    private void StartContainer(PodPlan plan, PodRecord pod, ContainerPlan container, ImageRecord image, int ordinal)
-    {
-        var paths = _ctx.Paths(pod.Id);
-        var id = paths.ContainerId(container.Name);
-        var runDir = paths.ContainerRunDir(container.Name);
-        var stateDir = paths.ContainerStateDir(container.Name);
-        Directory.CreateDirectory(runDir);
-        Directory.CreateDirectory(stateDir);
-        Directories.PodOnly(Path.GetDirectoryName(runDir)!, pod.Ids);
-        Directories.PodOnly(runDir, pod.Ids);
-        var record = new ContainerRecord { Id = id, PodId = pod.Id, Name = container.Name, Image = image.Reference, ImageId = image.Id, State = ContainerState.Created };
-        _ctx.Store.SaveContainer(record, ordinal);
-
-        var rootfs = Path.Combine(runDir, "rootfs");
-        _ctx.Rootfs.Prepare(
-            new RootfsRequest(_ctx.Images.LayersRoot, _ctx.Images.LayerPaths(image), rootfs, Path.Combine(runDir, "lower"), stateDir),
-            pod.Ids, () => SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pod.PausePid!.Value, "user")));
-
-        var user = UserResolver.Resolve(container, image.Config.User, ReadImageFile(rootfs, "etc/passwd"), ReadImageFile(rootfs, "etc/group"));
-        var spec = SpecBuilder.Container(plan, container, image.Config, user, rootfs,
-            new SandboxNamespaces(pod.PausePid!.Value), pod.Ids, $"/sublet/{id}");
-        WriteSpec(runDir, spec);
-
-        var pid = _ctx.Conmon.Create(id, container.Name, _ctx.Oci,
-            new ConmonPaths(runDir, stateDir, paths.LogPath(container.Name),
-                Directories.Shared(PodPaths.ExitDir(_ctx.Config.RunRoot)), Directories.Shared(PodPaths.SocketDir(_ctx.Config.RunRoot))),
-            _ctx.ExitHook is { } hook ? hook with { Args = [.. hook.Args, id] } : null, CreateTimeout);
-        StdioPermissions.Open(_ctx.Proc, pid);
-        _ctx.Oci.Start(id);
-        _ctx.Store.SaveContainer(record with { State = ContainerState.Running, Pid = pid, Started = _ctx.Time.GetUtcNow() }, ordinal);
-    }
-
-    // The image's own account files, read from the prepared rootfs (host side, no symlink follows out of it).
-    private static string? ReadImageFile(string rootfs, string relative)
-    {
-        var path = rootfs;
-        foreach (var part in relative.Split('/'))
-        {
-            path = Path.Combine(path, part);
-            if (new FileInfo(path) is { LinkTarget: not null } || !Path.Exists(path))
-            {
-                return null; // a symlink could lead to the host's files
-            }
-        }
-        var info = new FileInfo(path);
-        return info.Exists && info.Length < 1 << 20 ? File.ReadAllText(path) : null;
-    }
-
-    private static void WriteSpec(string bundle, Spec spec) =>
+    internal static void WriteSpec(string bundle, Spec spec) =>
         File.WriteAllText(Path.Combine(bundle, "config.json"), JsonSerializer.Serialize(spec, SpecJson.Default.Spec));
 }

@@ -36,35 +36,19 @@ public sealed class PodStatus
             }
         }
         var plan = JsonSerializer.Deserialize<PodPlan>(pod.PlanJson)!;
-        if (pod.State == PodState.Running && containers.Count > 0 && IsDone(plan.RestartPolicy, containers))
+        // Readers only record an ending they can see; starting containers is PodSyncer's job.
+        if (pod.State == PodState.Running
+            && PodSync.Decide(plan, containers, _ctx.Time.GetUtcNow(), BackoffPolicy.Kubelet) is [PodAction.Finish finish])
         {
-            pod = pod with { State = PodState.Exited };
+            pod = pod with { State = finish.Phase == PodPhase.Succeeded ? PodState.Succeeded : PodState.Failed, Reason = finish.Reason };
             _ctx.Store.UpdatePod(pod);
         }
         return new PodView(pod, containers);
     }
 
-    /// <summary>Records one container's exit (conmon's --exit-command calls this through <c>sublet</c>).</summary>
-    public void RecordExit(string containerId)
-    {
-        foreach (var pod in _ctx.Store.Pods())
-        {
-            if (containerId.StartsWith(pod.Id + "-", StringComparison.Ordinal))
-            {
-                View(pod);
-                return;
-            }
-        }
-    }
-
-    /// <summary>Every container ended, and the restart policy restarts none of them (kubelet computePodActions).</summary>
-    public static bool IsDone(RestartPolicy policy, IReadOnlyList<ContainerRecord> containers) =>
-        containers.All(c => c.State == ContainerState.Exited) && policy switch
-        {
-            RestartPolicy.Never => true,
-            RestartPolicy.OnFailure => containers.All(c => c.ExitCode == 0),
-            _ => false,
-        };
+    /// <summary>The pod a container id belongs to (ids are POD-NAME).</summary>
+    public PodRecord? PodOf(string containerId) =>
+        _ctx.Store.Pods().FirstOrDefault(p => containerId.StartsWith(p.Id + "-", StringComparison.Ordinal));
 
     /// <summary>conmon's exit file: the decimal status; its modification time is when the container ended.</summary>
     public static (int Code, DateTimeOffset Time)? ExitOf(string exitFile)

@@ -7,9 +7,9 @@ public enum PodState
     /// <summary>Recorded, range allocated; sandbox or containers still being set up.</summary>
     Creating,
     Running,
-    /// <summary>Every container ended and none is to be restarted.</summary>
-    Exited,
-    /// <summary>Start failed part-way; <c>down</c> removes what is left.</summary>
+    /// <summary>Every container ended with 0 and none is to be restarted (Kubernetes phase Succeeded).</summary>
+    Succeeded,
+    /// <summary>Nothing will run any more and something failed (phase Failed); <see cref="PodRecord.Reason"/> says what.</summary>
     Failed,
 }
 
@@ -18,6 +18,8 @@ public enum ContainerState
     Created,
     Running,
     Exited,
+    /// <summary>Ended, to be started again at <see cref="ContainerRecord.NextStart"/> (CrashLoopBackOff).</summary>
+    Waiting,
 }
 
 public sealed record PodRecord
@@ -50,6 +52,14 @@ public sealed record ContainerRecord
     public int? ExitCode { get; init; }
     public string? Reason { get; init; }
     public int RestartCount { get; init; }
+
+    /// <summary>When a container waiting in back-off starts again.</summary>
+    public DateTimeOffset? NextStart { get; init; }
+
+    /// <summary>How the previous run ended (the kubelet's lastState.terminated).</summary>
+    public int? LastExitCode { get; init; }
+    public DateTimeOffset? LastFinished { get; init; }
+    public string? LastReason { get; init; }
 }
 
 /// <summary>One row of the ID allocation table.</summary>

@@ -44,21 +44,30 @@ public sealed partial class StateStore
 
     public void SaveContainer(ContainerRecord c, int ordinal) =>
         Exec("""
-            INSERT INTO containers(id, pod_id, name, image, image_id, state, pid, started, finished, exit_code, reason, restart_count, ordinal)
-            VALUES ($id, $pod, $name, $image, $imageId, $state, $pid, $started, $finished, $exit, $reason, $restarts, $ordinal)
+            INSERT INTO containers(id, pod_id, name, image, image_id, state, pid, started, finished, exit_code, reason, restart_count, ordinal,
+              next_start, last_exit_code, last_finished, last_reason)
+            VALUES ($id, $pod, $name, $image, $imageId, $state, $pid, $started, $finished, $exit, $reason, $restarts, $ordinal,
+              $next, $lastExit, $lastFinished, $lastReason)
             ON CONFLICT(id) DO UPDATE SET state = excluded.state, pid = excluded.pid, started = excluded.started,
               finished = excluded.finished, exit_code = excluded.exit_code, reason = excluded.reason,
-              restart_count = excluded.restart_count, image_id = excluded.image_id
+              restart_count = excluded.restart_count, image_id = excluded.image_id, next_start = excluded.next_start,
+              last_exit_code = excluded.last_exit_code, last_finished = excluded.last_finished,
+              last_reason = excluded.last_reason
             """,
             ("$id", c.Id), ("$pod", c.PodId), ("$name", c.Name), ("$image", c.Image), ("$imageId", c.ImageId),
             ("$state", c.State.ToString()), ("$pid", c.Pid), ("$started", c.Started is { } st ? Time(st) : null),
             ("$finished", c.Finished is { } f ? Time(f) : null), ("$exit", c.ExitCode), ("$reason", c.Reason),
-            ("$restarts", c.RestartCount), ("$ordinal", ordinal));
+            ("$restarts", c.RestartCount), ("$ordinal", ordinal), ("$next", c.NextStart is { } n ? Time(n) : null),
+            ("$lastExit", c.LastExitCode), ("$lastFinished", c.LastFinished is { } lf ? Time(lf) : null), ("$lastReason", c.LastReason));
+
+    /// <summary>Updates a container already recorded (its position in the pod stays).</summary>
+    public void UpdateContainer(ContainerRecord c) => SaveContainer(c, ordinal: -1);
 
     public IReadOnlyList<ContainerRecord> Containers(string podId)
     {
         using var cmd = Command("""
-            SELECT id, pod_id, name, image, image_id, state, pid, started, finished, exit_code, reason, restart_count
+            SELECT id, pod_id, name, image, image_id, state, pid, started, finished, exit_code, reason, restart_count,
+                   next_start, last_exit_code, last_finished, last_reason
             FROM containers WHERE pod_id = $pod ORDER BY ordinal
             """, ("$pod", podId));
         using var r = cmd.ExecuteReader();
@@ -75,6 +84,10 @@ public sealed partial class StateStore
                 ExitCode = r.IsDBNull(9) ? null : r.GetInt32(9),
                 Reason = r.IsDBNull(10) ? null : r.GetString(10),
                 RestartCount = r.GetInt32(11),
+                NextStart = ParseTime(r.GetValue(12)),
+                LastExitCode = r.IsDBNull(13) ? null : r.GetInt32(13),
+                LastFinished = ParseTime(r.GetValue(14)),
+                LastReason = r.IsDBNull(15) ? null : r.GetString(15),
             });
         }
         return list;

@@ -43,6 +43,42 @@ public sealed partial class StateStore : IDisposable
               pid INTEGER, started TEXT, finished TEXT, exit_code INTEGER, reason TEXT,
               restart_count INTEGER NOT NULL DEFAULT 0, ordinal INTEGER NOT NULL DEFAULT 0);
             """);
+        Migrate();
+    }
+
+    /// <summary>Schema changes after the first release of the tables, in order; PRAGMA user_version counts the ones applied.</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        ALTER TABLE containers ADD COLUMN next_start TEXT;
+        ALTER TABLE containers ADD COLUMN last_exit_code INTEGER;
+        ALTER TABLE containers ADD COLUMN last_finished TEXT;
+        ALTER TABLE containers ADD COLUMN last_reason TEXT;
+        """,
+    ];
+
+    private void Migrate()
+    {
+        using var tx = _db.BeginTransaction(deferred: false);
+        var version = Convert.ToInt32(Scalar("PRAGMA user_version") ?? 0L, CultureInfo.InvariantCulture);
+        for (var i = version; i < Migrations.Length; i++)
+        {
+            Exec(Migrations[i]);
+        }
+        if (version < Migrations.Length)
+        {
+            Exec($"PRAGMA user_version = {Migrations.Length}");
+        }
+        tx.Commit();
+    }
+
+    /// <summary>Runs <paramref name="body"/> in one write transaction (BEGIN IMMEDIATE): a read-decide-write no other process interleaves with.</summary>
+    public T InTransaction<T>(Func<T> body)
+    {
+        using var tx = _db.BeginTransaction(deferred: false);
+        var result = body();
+        tx.Commit();
+        return result;
     }
 
     public string Path { get; }

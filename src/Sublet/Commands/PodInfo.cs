@@ -26,8 +26,16 @@ internal sealed record UserNamespaceInfo(bool HostUsers, long? HostIdStart, long
 }
 
 internal sealed record ContainerInfo(string Id, string Name, string Image, string? ImageId, string State, int? Pid,
-    DateTimeOffset? Started, DateTimeOffset? Finished, int? ExitCode, string? Reason, int RestartCount)
+    DateTimeOffset? Started, DateTimeOffset? Finished, int? ExitCode, string? Reason, int RestartCount,
+    DateTimeOffset? NextStart, LastStateInfo? LastState)
 {
-    public static ContainerInfo From(ContainerRecord c) => new(c.Id, c.Name, c.Image, c.ImageId, c.State.ToString(),
-        c.State == ContainerState.Running ? c.Pid : null, c.Started, c.Finished, c.ExitCode, c.Reason, c.RestartCount);
+    /// <summary>The kubelet's waiting reason for a container in back-off.</summary>
+    public static ContainerInfo From(ContainerRecord c) => new(c.Id, c.Name, c.Image, c.ImageId,
+        c.State == ContainerState.Waiting ? "CrashLoopBackOff" : c.State.ToString(),
+        c.State == ContainerState.Running ? c.Pid : null, c.Started, c.Finished, c.ExitCode, c.Reason, c.RestartCount,
+        c.State == ContainerState.Waiting ? c.NextStart : null,
+        c.LastExitCode is { } code ? new LastStateInfo(code, c.LastReason, c.LastFinished) : null);
 }
+
+/// <summary>How the previous run of a restarted container ended (status.containerStatuses[].lastState.terminated).</summary>
+internal sealed record LastStateInfo(int ExitCode, string? Reason, DateTimeOffset? Finished);

@@ -25,19 +25,17 @@ internal sealed class PodWaiter
     public int Wait(IReadOnlyList<PodRecord> pods, CancellationToken cancel)
     {
         var status = new PodStatus(_ctx);
-        var multiple = pods.Sum(p => _ctx.Store.Containers(p.Id).Count) > 1;
-        foreach (var pod in pods)
+        // Every planned container, also those not started yet (init containers go one by one).
+        var planned = pods.SelectMany(p => PodSyncer.PlanOf(p) is var plan ? plan.InitContainers.Concat(plan.Containers).Select(c => (Pod: p, c.Name)) : []).ToList();
+        foreach (var (pod, name) in planned)
         {
-            foreach (var c in _ctx.Store.Containers(pod.Id))
-            {
-                _followers.Add(new LogFollower(_ctx.Paths(pod.Id).LogPath(c.Name), multiple ? $"{pod.Name}/{c.Name}" : null));
-            }
+            _followers.Add(new LogFollower(_ctx.Paths(pod.Id).LogPath(name), planned.Count > 1 ? $"{pod.Name}/{name}" : null));
         }
         List<PodView> views;
         while (true)
         {
             views = pods.Select(p => status.View(_ctx.Store.FindPod(p.Id) ?? p)).ToList();
-            var done = views.All(v => v.Containers.All(c => c.State == ContainerState.Exited));
+            var done = views.All(v => v.Pod.State is PodState.Succeeded or PodState.Failed);
             Drain();
             if (done || cancel.IsCancellationRequested)
             {
@@ -50,6 +48,9 @@ internal sealed class PodWaiter
             Console.Error.WriteLine("Interrupted: stopping the pods");
             return 130;
         }
-        return views.SelectMany(v => v.Containers).Select(c => c.ExitCode ?? 0).FirstOrDefault(code => code != 0);
+        // The first non-zero exit code of an app container; a pod failed by an init container returns that one's.
+        var codes = views.SelectMany(v => v.Containers).Select(c => c.ExitCode ?? 0).ToList();
+        var failedPod = views.Any(v => v.Pod.State == PodState.Failed);
+        return codes.FirstOrDefault(code => code != 0, failedPod ? 1 : 0);
     }
 }

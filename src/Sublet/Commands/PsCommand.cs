@@ -21,10 +21,12 @@ internal static class PsCommand
                 return 0;
             }
             var now = DateTimeOffset.UtcNow;
-            Table.Write(["POD", "NAMESPACE", "CONTAINER", "STATE", "EXIT", "HOST IDS", "AGE", "POD ID"],
+            Table.Write(["POD", "NAMESPACE", "POD STATE", "CONTAINER", "STATE", "EXIT", "RESTARTS", "HOST IDS", "AGE", "POD ID"],
                 pods.SelectMany(p => p.Containers.Count == 0
-                    ? [[p.Name, p.Namespace, "-", p.State, "", p.UserNamespace.Display, Table.Age(p.Created, now), p.Id[..12]]]
-                    : p.Containers.Select(c => (IReadOnlyList<string>)[p.Name, p.Namespace, c.Name, c.State, c.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                    ? [[p.Name, p.Namespace, p.State, "-", "", "", "", p.UserNamespace.Display, Table.Age(p.Created, now), p.Id[..12]]]
+                    : p.Containers.Select(c => (IReadOnlyList<string>)[p.Name, p.Namespace, p.State, c.Name, c.State,
+                        (c.ExitCode ?? c.LastState?.ExitCode)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                        c.RestartCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         p.UserNamespace.Display, Table.Age(p.Created, now), p.Id[..12]])));
             return 0;
         }));

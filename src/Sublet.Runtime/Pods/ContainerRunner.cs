@@ -1,0 +1,106 @@
+using Sublet.Linux;
+using Sublet.Runtime.Monitor;
+using Sublet.Runtime.Oci;
+using Sublet.Runtime.Plan;
+using Sublet.Runtime.Rootfs;
+using Sublet.Runtime.State;
+
+namespace Sublet.Runtime.Pods;
+
+/// <summary>
+/// Starts one container of a running sandbox — the first time or again after it ended (a
+/// restart gets a fresh writable layer, as a new kubelet container does).
+/// </summary>
+public sealed class ContainerRunner
+{
+    private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(60);
+    private readonly RuntimeContext _ctx;
+
+    public ContainerRunner(RuntimeContext ctx) => _ctx = ctx;
+
+    public ContainerRecord Start(PodPlan plan, PodRecord pod, ContainerPlan container, ContainerRecord? previous)
+    {
+        var image = _ctx.Images.Get(container.Image);
+        var paths = _ctx.Paths(pod.Id);
+        var id = paths.ContainerId(container.Name);
+        var ordinal = Ordinal(plan, container);
+        var runDir = paths.ContainerRunDir(container.Name);
+        var stateDir = paths.ContainerStateDir(container.Name);
+        if (previous is not null)
+        {
+            Clear(id, runDir, stateDir);
+        }
+        Directory.CreateDirectory(runDir);
+        Directory.CreateDirectory(stateDir);
+        Directories.PodOnly(Path.GetDirectoryName(runDir)!, pod.Ids);
+        Directories.PodOnly(runDir, pod.Ids);
+        var record = new ContainerRecord
+        {
+            Id = id, PodId = pod.Id, Name = container.Name, Image = image.Reference, ImageId = image.Id, State = ContainerState.Created,
+            RestartCount = previous is null ? 0 : previous.RestartCount + 1,
+            LastExitCode = previous?.ExitCode ?? previous?.LastExitCode,
+            LastFinished = previous?.Finished ?? previous?.LastFinished,
+            LastReason = previous?.Reason ?? previous?.LastReason,
+        };
+        _ctx.Store.SaveContainer(record, ordinal);
+
+        var rootfs = Path.Combine(runDir, "rootfs");
+        _ctx.Rootfs.Prepare(
+            new RootfsRequest(_ctx.Images.LayersRoot, _ctx.Images.LayerPaths(image), rootfs, Path.Combine(runDir, "lower"), stateDir),
+            pod.Ids, () => SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pod.PausePid!.Value, "user")));
+
+        var user = UserResolver.Resolve(container, image.Config.User, ReadImageFile(rootfs, "etc/passwd"), ReadImageFile(rootfs, "etc/group"));
+        var spec = SpecBuilder.Container(plan, container, image.Config, user, rootfs,
+            new SandboxNamespaces(pod.PausePid!.Value), pod.Ids, $"/sublet/{id}");
+        PodStarter.WriteSpec(runDir, spec);
+
+        var pid = _ctx.Conmon.Create(id, container.Name, _ctx.Oci,
+            new ConmonPaths(runDir, stateDir, paths.LogPath(container.Name),
+                Directories.Shared(PodPaths.ExitDir(_ctx.Config.RunRoot)), Directories.Shared(PodPaths.SocketDir(_ctx.Config.RunRoot))),
+            _ctx.ExitHook is { } hook ? hook with { Args = [.. hook.Args, id] } : null, CreateTimeout);
+        StdioPermissions.Open(_ctx.Proc, pid);
+        _ctx.Oci.Start(id);
+        record = record with { State = ContainerState.Running, Pid = pid, Started = _ctx.Time.GetUtcNow() };
+        _ctx.Store.SaveContainer(record, ordinal);
+        return record;
+    }
+
+    /// <summary>Position of a container in the pod: init containers first, then app containers.</summary>
+    public static int Ordinal(PodPlan plan, ContainerPlan container)
+    {
+        var all = plan.InitContainers.Concat(plan.Containers).ToList();
+        return all.FindIndex(c => c.Name == container.Name);
+    }
+
+    /// <summary>What the previous run left: its runc container, its rootfs mounts, its writable layer and exit file. The log is kept (kubelet keeps the previous log too).</summary>
+    private void Clear(string id, string runDir, string stateDir)
+    {
+        _ctx.Oci.Delete(id);
+        foreach (var mount in _ctx.Mounter.MountPointsUnder(runDir))
+        {
+            _ctx.Mounter.Unmount(mount);
+        }
+        Directories.Remove(runDir);
+        Directories.Remove(Path.Combine(stateDir, "upper"));
+        Directories.Remove(Path.Combine(stateDir, "work"));
+        File.Delete(Path.Combine(stateDir, "exit"));
+        File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id));
+    }
+
+    // The image's own account files, read from the prepared rootfs (host side, no symlink follows out of it).
+    private static string? ReadImageFile(string rootfs, string relative)
+    {
+        var path = rootfs;
+        foreach (var part in relative.Split('/'))
+        {
+            path = Path.Combine(path, part);
+            if (new FileInfo(path) is { LinkTarget: not null } || !Path.Exists(path))
+            {
+                return null; // a symlink could lead to the host's files
+            }
+        }
+        var info = new FileInfo(path);
+        return info.Exists && info.Length < 1 << 20 ? File.ReadAllText(path) : null;
+    }
+
+}

@@ -1,0 +1,110 @@
+using System.Text.Json;
+using Sublet.Linux.Files;
+using Sublet.Runtime.Plan;
+using Sublet.Runtime.State;
+
+namespace Sublet.Runtime.Pods;
+
+/// <summary>
+/// Carries out <see cref="PodSync.Decide"/> for one pod: starts what is due, puts containers in
+/// back-off, ends the pod. Called by <c>play</c> and by every conmon exit hook; a lock file in the
+/// pod's state directory makes them take turns (flock(2)), so two exits never start one container twice.
+/// </summary>
+public sealed class PodSyncer
+{
+    private readonly RuntimeContext _ctx;
+
+    public PodSyncer(RuntimeContext ctx) => _ctx = ctx;
+
+    public BackoffPolicy Backoff => _ctx.Config.RestartBackoffSeconds is var s && s > 0
+        ? BackoffPolicy.Kubelet with { Initial = TimeSpan.FromSeconds(s), Max = TimeSpan.FromSeconds(s * 30) }
+        : BackoffPolicy.Kubelet;
+
+    /// <summary>Brings the pod as far as it can go now.</summary>
+    /// <param name="startErrors">True (play): a container that cannot start fails the call. False (hooks): it is recorded as ended with reason StartError, as the kubelet does.</param>
+    /// <returns>When the next back-off ends and the pod needs another look; null when nothing is waiting.</returns>
+    public DateTimeOffset? Sync(string podId, bool startErrors)
+    {
+        var lockPath = Path.Combine(_ctx.Paths(podId).StateDir, "sync.lock");
+        if (!Directory.Exists(Path.GetDirectoryName(lockPath)))
+        {
+            return null; // removed
+        }
+        using var held = FileOps.LockFile(lockPath, exclusive: true);
+        // Up to one start per container per call: a container that cannot start goes to back-off, not round again.
+        for (var round = 0; round < 64; round++)
+        {
+            if (_ctx.Store.FindPod(podId) is not { State: PodState.Running } pod)
+            {
+                return null; // removed, ended, or still being created by play
+            }
+            var view = new PodStatus(_ctx).View(pod);
+            var plan = view.Plan;
+            var actions = PodSync.Decide(plan, view.Containers, _ctx.Time.GetUtcNow(), Backoff);
+            var started = false;
+            DateTimeOffset? due = null;
+            foreach (var action in actions)
+            {
+                switch (action)
+                {
+                    case PodAction.Start start:
+                        StartOne(plan, pod, start.Container, view.Containers.FirstOrDefault(c => c.Name == start.Container.Name), startErrors);
+                        started = true;
+                        break;
+                    case PodAction.StartAt wait:
+                        var record = view.Containers.First(c => c.Name == wait.Container.Name);
+                        if (record.State != ContainerState.Waiting || record.NextStart != wait.At)
+                        {
+                            _ctx.Store.UpdateContainer(record with { State = ContainerState.Waiting, NextStart = wait.At });
+                        }
+                        due = due is null || wait.At < due ? wait.At : due;
+                        break;
+                    case PodAction.Finish finish:
+                        _ctx.Store.UpdatePod(pod with { State = finish.Phase == PodPhase.Succeeded ? PodState.Succeeded : PodState.Failed, Reason = finish.Reason });
+                        StopSidecars(plan, view.Containers);
+                        return null;
+                }
+            }
+            if (!started)
+            {
+                return due;
+            }
+        }
+        return null;
+    }
+
+    private void StartOne(PodPlan plan, PodRecord pod, ContainerPlan container, ContainerRecord? previous, bool startErrors)
+    {
+        try
+        {
+            new ContainerRunner(_ctx).Start(plan, pod, container, previous);
+        }
+        catch (Exception e) when (!startErrors && e is not OutOfMemoryException)
+        {
+            // kubelet: a container that fails to start is terminated with reason StartError, exit code 128.
+            var now = _ctx.Time.GetUtcNow();
+            var failed = (_ctx.Store.Containers(pod.Id).FirstOrDefault(c => c.Name == container.Name) ?? new ContainerRecord
+            {
+                Id = _ctx.Paths(pod.Id).ContainerId(container.Name), PodId = pod.Id, Name = container.Name, Image = container.Image,
+            }) with { State = ContainerState.Exited, ExitCode = 128, Reason = "StartError", Started = now, Finished = now, Pid = null };
+            _ctx.Store.SaveContainer(failed, ContainerRunner.Ordinal(plan, container));
+            File.AppendAllText(_ctx.Paths(pod.Id).LogPath(container.Name) is var log && Directory.Exists(Path.GetDirectoryName(log)) ? log : "/dev/null",
+                $"{now:yyyy-MM-ddTHH:mm:ss.fffffffZ} stderr F sublet: {e.Message}\n");
+        }
+    }
+
+    /// <summary>Once the app containers are done, sidecars are stopped (KEP-753).</summary>
+    private void StopSidecars(PodPlan plan, IReadOnlyList<ContainerRecord> records)
+    {
+        foreach (var sidecar in plan.InitContainers.Where(c => c.Sidecar))
+        {
+            if (records.FirstOrDefault(r => r.Name == sidecar.Name) is { State: ContainerState.Running } r)
+            {
+                _ctx.Oci.Kill(r.Id, "TERM");
+            }
+        }
+    }
+
+    /// <summary>The plan recorded with a pod.</summary>
+    public static PodPlan PlanOf(PodRecord pod) => JsonSerializer.Deserialize<PodPlan>(pod.PlanJson)!;
+}

@@ -1,0 +1,141 @@
+using System.Diagnostics;
+using Sublet.Runtime.State;
+
+namespace Sublet.Integration.Tests;
+
+/// <summary>The kubelet's lifecycle rules, carried out by conmon exit hooks while no `sublet` command runs (issue 12).</summary>
+public sealed class LifecycleTests
+{
+    private static PodRecord WaitFor(SubletEnv env, string pod, Func<StateStore, PodRecord, bool> condition)
+    {
+        using var store = new StateStore(env.StateRoot);
+        var watch = Stopwatch.StartNew();
+        while (watch.Elapsed < TimeSpan.FromSeconds(90))
+        {
+            if (store.FindPod(pod) is { } record && condition(store, record))
+            {
+                return record;
+            }
+            Thread.Sleep(100);
+        }
+        Assert.Fail($"pod {pod} did not get there: {env.Run("ps").Stdout}");
+        return null!;
+    }
+
+    [Fact]
+    public void InitContainersRunInOrderBeforeTheApp()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        env.Ok("play", env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: ordered}
+            spec:
+              hostUsers: false
+              restartPolicy: Never
+              initContainers:
+                - {name: first, image: localhost/busybox:demo, command: [sh, -c, "sleep 0.3; echo first"]}
+                - {name: second, image: localhost/busybox:demo, command: [sh, -c, "echo second"]}
+              containers:
+                - {name: app, image: localhost/busybox:demo, command: [sh, -c, "echo app"]}
+            """));
+
+        var pod = WaitFor(env, "ordered", (_, p) => p.State != PodState.Running && p.State != PodState.Creating);
+        Assert.Equal(PodState.Succeeded, pod.State);
+        using var store = new StateStore(env.StateRoot);
+        var c = store.Containers(pod.Id).ToDictionary(x => x.Name);
+        Assert.True(c["first"].Finished <= c["second"].Started, "second started before first ended");
+        Assert.True(c["second"].Finished <= c["app"].Started, "app started before the init containers ended");
+        Assert.Equal("second\n", env.Ok("logs", "ordered", "-c", "second").Stdout);
+    }
+
+    [Fact]
+    public void AFailingInitContainerFailsThePodUnderNeverAndTheAppNeverStarts()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var result = env.Run("play", "--wait", env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: broken-init}
+            spec:
+              restartPolicy: Never
+              initContainers:
+                - {name: setup, image: localhost/busybox:demo, command: [sh, -c, "exit 7"]}
+              containers:
+                - {name: app, image: localhost/busybox:demo, command: [sh, -c, "echo must-not-run"]}
+            """));
+
+        Assert.Equal(7, result.ExitCode);
+        Assert.DoesNotContain("must-not-run", result.Stdout);
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
+    public void AFailingAppIsRestartedWithDoublingBackOffWhileNoSubletRuns()
+    {
+        using var env = new SubletEnv("restartBackoffSeconds: 0.5");
+        env.LoadDemoImage();
+        env.Ok("play", env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: crashy}
+            spec:
+              hostUsers: false
+              restartPolicy: OnFailure
+              terminationGracePeriodSeconds: 0
+              containers:
+                - {name: app, image: localhost/busybox:demo, command: [sh, -c, "echo attempt; exit 3"]}
+            """));
+
+        // Each time the container waits in back-off, the recorded delay is base × 2^restarts.
+        var seen = new Dictionary<int, TimeSpan>();
+        WaitFor(env, "crashy", (store, p) =>
+        {
+            var app = store.Containers(p.Id).Single();
+            if (app is { State: ContainerState.Waiting, NextStart: { } next, Finished: { } finished })
+            {
+                seen[app.RestartCount] = next - finished;
+            }
+            return seen.ContainsKey(2);
+        });
+        Assert.Equal(TimeSpan.FromSeconds(0.5), seen[0]);
+        Assert.Equal(TimeSpan.FromSeconds(2), seen[2]);
+
+        var ps = env.Ok("ps").Stdout;
+        Assert.Contains("CrashLoopBackOff", ps);
+        var app = env.Json("ps")[0].GetProperty("containers")[0];
+        Assert.True(app.GetProperty("restartCount").GetInt32() >= 2);
+        Assert.Equal(3, app.GetProperty("lastState").GetProperty("exitCode").GetInt32());
+
+        env.Ok("down", "crashy");
+        Thread.Sleep(200);
+        Assert.DoesNotContain(Host.Run("pgrep", "-af", "sync-pod").Stdout.Split('\n'), l => l.Contains(env.ConfigPath));
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
+    public void SharedProcessNamespaceShowsOneContainersProcessesToAnother()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var result = env.Run("play", "--wait", env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: shared}
+            spec:
+              hostUsers: false
+              restartPolicy: Never
+              shareProcessNamespace: true
+              terminationGracePeriodSeconds: 0
+              containers:
+                - {name: sleeper, image: localhost/busybox:demo, command: [sleep, "2"]}
+                - {name: looker, image: localhost/busybox:demo, command: [sh, -c, "sleep 0.5; ps -o pid,args | grep -c '[s]leep 2'; cat /proc/1/comm"]}
+            """));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("shared/looker | 1", result.Stdout);
+        Assert.Contains("shared/looker | catatonit", result.Stdout); // PID 1 is the sandbox's reaper
+    }
+}
