@@ -118,8 +118,9 @@ internal sealed class ContainerValidator(V1PodSpec spec, HashSet<string> volumes
             if (e.ValueFrom is { } from)
             {
                 var sources = new object?[] { from.FieldRef, from.ResourceFieldRef, from.ConfigMapKeyRef, from.SecretKeyRef, from.FileKeyRef }.Count(s => s is not null);
-                if (!string.IsNullOrEmpty(e.Value)) errors.Invalid($"{field}[{i}].valueFrom", "", "may not be specified when `value` is not empty");
-                if (sources == 0) errors.Invalid($"{field}[{i}].valueFrom", "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef`, `secretKeyRef` or `fileKeyRef`");
+                // validateEnvVarValueFrom, in its order.
+                if (sources == 0) errors.Invalid($"{field}[{i}].valueFrom", "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`");
+                else if (!string.IsNullOrEmpty(e.Value)) errors.Invalid($"{field}[{i}].valueFrom", "", "may not be specified when `value` is not empty");
                 else if (sources > 1) errors.Invalid($"{field}[{i}].valueFrom", "", "may not have more than one field specified at a time");
             }
         }

@@ -81,8 +81,7 @@ public static class PodValidator
         if (spec.Subdomain is { Length: > 0 } sub) errors.Each("spec.subdomain", sub, Names.Label(sub));
         if (spec.ActiveDeadlineSeconds is { } deadline && deadline is < 1 or > int.MaxValue)
             errors.Invalid("spec.activeDeadlineSeconds", deadline, "must be between 1 and 2147483647, inclusive");
-        if (spec.TerminationGracePeriodSeconds is < 0)
-            errors.Invalid("spec.terminationGracePeriodSeconds", spec.TerminationGracePeriodSeconds, "must be greater than or equal to 0");
+        // A negative terminationGracePeriodSeconds is not an error: the pod strategy sets it to 1 first.
         if (spec.PriorityClassName is { Length: > 0 } pc) errors.Each("spec.priorityClassName", pc, Names.Subdomain(pc));
         if (spec.Os?.Name is { } os && os is not ("linux" or "windows"))
             errors.NotSupported("spec.os.name", os, "linux", "windows");
