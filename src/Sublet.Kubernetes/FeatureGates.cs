@@ -28,6 +28,8 @@ public sealed class FeatureGates
         new(RelaxedEnvironmentVariableValidation, true, GateStage.GA, Locked: true), // GA 1.34
         new(SidecarContainers, true, GateStage.GA, Locked: true),             // GA 1.33
         new(ImageVolume, true, GateStage.Beta),                               // beta, on by default 1.35
+        new("KubeletInUserNamespace", false, GateStage.Alpha),                 // alpha since 1.22
+        new("SupplementalGroupsPolicy", true, GateStage.Beta),                 // beta, on by default 1.33
     ];
 
     private readonly Dictionary<string, bool> _values;

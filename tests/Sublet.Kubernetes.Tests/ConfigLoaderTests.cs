@@ -135,6 +135,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [Theory]
     [InlineData("featureGates: {UserNamespacesSupport: false}", "featureGates: cannot set feature gate UserNamespacesSupport to false, feature is locked to true")]
     [InlineData("featureGates: {NoSuchGate: true}", "featureGates: unrecognized feature gate: NoSuchGate")]
+    [InlineData("featureGates: {UserNamespacesPodSecurityStandards: true}", "featureGates: unrecognized feature gate: UserNamespacesPodSecurityStandards")] // removed in 1.35
     [InlineData("podSecurity: {defaults: {enforce: strict}}", "podSecurity.defaults.enforce: Unsupported value: \"strict\": supported values: \"privileged\", \"baseline\", \"restricted\"")]
     [InlineData("podSecurity: {defaults: {warnVersion: \"1.30\"}}", "podSecurity.defaults.warnVersion: Invalid value: \"1.30\": must be \"latest\" or \"v1.x\"")]
     [InlineData("podSecurity: {auditLog: audit.log}", "podSecurity.auditLog: Invalid value: \"audit.log\": must be an absolute path")]
