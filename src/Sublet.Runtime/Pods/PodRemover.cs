@@ -29,10 +29,10 @@ public sealed class PodRemover
         var apps = ours.Where(id => id != pod.Id).ToList();
 
         // App containers first (the kubelet's order), then the sandbox holding the namespaces.
-        Signal(apps, "TERM", grace);
+        Signal(apps, id => StopSignal(pod, id), grace);
         afterStop?.Invoke();
-        Signal(apps, "KILL", KillWait);
-        Signal(ours.Where(id => id == pod.Id).ToList(), "KILL", KillWait);
+        Signal(apps, _ => "KILL", KillWait);
+        Signal(ours.Where(id => id == pod.Id).ToList(), _ => "KILL", KillWait);
         // Deleting a stopped container is immediate; `runc delete --force` of a running one
         // sleeps 100 ms after its SIGKILL (runc 1.1 delete.go), hence the explicit kill above.
         foreach (var id in ours)
@@ -55,7 +55,7 @@ public sealed class PodRemover
     }
 
     /// <summary>Signals the running containers among <paramref name="ids"/> and waits up to <paramref name="wait"/> for them to end.</summary>
-    private void Signal(IReadOnlyList<string> ids, string signal, TimeSpan wait)
+    private void Signal(IReadOnlyList<string> ids, Func<string, string> signal, TimeSpan wait)
     {
         if (wait <= TimeSpan.Zero)
         {
@@ -66,7 +66,7 @@ public sealed class PodRemover
         {
             if (_ctx.Oci.State(id) is { Status: "running" or "created" or "paused" } state)
             {
-                _ctx.Oci.Kill(id, signal);
+                _ctx.Oci.Kill(id, signal(id));
                 running.Add(state.Pid);
             }
         }
@@ -89,6 +89,14 @@ public sealed class PodRemover
                 Posix.Kill(pid, Posix.SIGKILL);
             }
         }
+    }
+
+    /// <summary>The image's STOPSIGNAL (image-spec config.md), SIGTERM when it has none or is gone.</summary>
+    private string StopSignal(PodRecord pod, string containerId)
+    {
+        var image = _ctx.Store.Containers(pod.Id).FirstOrDefault(c => c.Id == containerId)?.Image;
+        var signal = image is null ? null : _ctx.Images.Find(image)?.Config.StopSignal;
+        return string.IsNullOrWhiteSpace(signal) ? "TERM" : signal.Trim().ToUpperInvariant() is var s && s.StartsWith("SIG", StringComparison.Ordinal) ? s[3..] : signal.Trim();
     }
 
     // A zombie (exited, not yet reaped by conmon) counts as stopped.
