@@ -40,6 +40,8 @@ public class PodValidatorTests
         { "volumes:\n- {name: v, emptyDir: {}}\n- {name: v, emptyDir: {}}", "", "spec.volumes[1].name: Duplicate value: \"v\"" },
         { "volumes:\n- {name: V, emptyDir: {}}", "", "spec.volumes[0].name: Invalid value: \"V\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')" },
         { "volumes:\n- {name: v, configMap: {}}", "", "spec.volumes[0].configMap.name: Required value" },
+        { "initContainers:\n- {name: app, image: img}", "", "spec.initContainers[0].name: Duplicate value: \"app\"" },
+        { "initContainers:\n- {name: i, image: img, readinessProbe: {exec: {command: [x]}}}", "", "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always" },
         { "dnsPolicy: Custom", "", "spec.dnsPolicy: Unsupported value: \"Custom\": supported values: \"ClusterFirst\", \"ClusterFirstWithHostNet\", \"Default\", \"None\"" },
         { "securityContext:\n  sysctls:\n  - {name: kernel.shm_rmid_forced, value: \"0\"}\n  - {name: kernel.shm_rmid_forced, value: \"1\"}", "", "spec.securityContext.sysctls[1].name: Duplicate value: \"kernel.shm_rmid_forced\"" },
         { "", "securityContext: {privileged: true, allowPrivilegeEscalation: false}", "spec.containers[0].securityContext: Invalid value: \"\": cannot set `allowPrivilegeEscalation` to false and `privileged` to true" },
@@ -54,6 +56,15 @@ public class PodValidatorTests
     [MemberData(nameof(Cases))]
     public void UpstreamMessages(string spec, string container, string expected) =>
         Assert.Contains(expected, Errors(Yaml.Pod(spec: spec, container: container)));
+
+    [Fact]
+    public void VolumeDevicesNeedAClaimAndAUserNamespaceForbidsThem() => Assert.Equal(
+        [
+            "spec.containers[0].volumeDevices[0].name: Not found: \"d\"",
+            "spec.containers[0].volumeDevices[0].name: Invalid value: \"d\": can only use volume source type of PersistentVolumeClaim or Ephemeral for block mode",
+            "spec.containers[0].volumeDevices: Forbidden: when `hostUsers` is false",
+        ],
+        Errors(Yaml.Pod(spec: "hostUsers: false", container: "volumeDevices:\n- {name: d, devicePath: /dev/xvda}")));
 
     [Fact]
     public void HostNetworkWithUserNamespaceNeedsTheGate()

@@ -3,7 +3,7 @@ using k8s.Models;
 namespace Sublet.Kubernetes.Validation;
 
 /// <summary>validateInitContainers, validateContainers and validateContainerCommon of pkg/apis/core/validation/validation.go.</summary>
-internal sealed class ContainerValidator(V1PodSpec spec, HashSet<string> volumes, bool hostUsers, FieldErrors errors)
+internal sealed class ContainerValidator(V1PodSpec spec, Dictionary<string, V1Volume> volumes, bool hostUsers, FieldErrors errors)
 {
     private readonly HashSet<string> _names = [];
 
@@ -15,16 +15,17 @@ internal sealed class ContainerValidator(V1PodSpec spec, HashSet<string> volumes
 
     public void ValidateAll()
     {
-        for (var i = 0; i < (spec.InitContainers?.Count ?? 0); i++)
-        {
-            Validate(spec.InitContainers![i], $"spec.initContainers[{i}]", init: true);
-        }
+        // validateContainers then validateInitContainers: a name an init container shares with an app container is its Duplicate.
         if (spec.Containers is not { Count: > 0 }) errors.Required("spec.containers");
         for (var i = 0; i < (spec.Containers?.Count ?? 0); i++)
         {
             Validate(spec.Containers![i], $"spec.containers[{i}]", init: false);
         }
         HostPortConflicts();
+        for (var i = 0; i < (spec.InitContainers?.Count ?? 0); i++)
+        {
+            Validate(spec.InitContainers![i], $"spec.initContainers[{i}]", init: true);
+        }
         // ValidatePodCreate: ephemeral containers are added through the ephemeralcontainers subresource only.
         if (spec.EphemeralContainers is { Count: > 0 }) errors.Forbidden("spec.ephemeralContainers", "cannot be set on create");
     }
@@ -52,6 +53,7 @@ internal sealed class ContainerValidator(V1PodSpec spec, HashSet<string> volumes
         Ports(c.Ports, $"{path}.ports");
         Env(c.Env, $"{path}.env");
         Mounts(c, $"{path}.volumeMounts");
+        Devices(c, $"{path}.volumeDevices");
         ResourceValidator.Validate(c.Resources, $"{path}.resources", errors);
         if (init && !sidecar)
         {
@@ -134,7 +136,7 @@ internal sealed class ContainerValidator(V1PodSpec spec, HashSet<string> volumes
             var m = c.VolumeMounts![i];
             var path = $"{field}[{i}]";
             if (string.IsNullOrEmpty(m.Name)) errors.Required($"{path}.name");
-            else if (!volumes.Contains(m.Name)) errors.NotFound($"{path}.name", m.Name);
+            else if (!volumes.ContainsKey(m.Name)) errors.NotFound($"{path}.name", m.Name);
             if (string.IsNullOrEmpty(m.MountPath)) errors.Required($"{path}.mountPath");
             else if (!points.Add(m.MountPath)) errors.Invalid($"{path}.mountPath", m.MountPath, "must be unique");
             if (!string.IsNullOrEmpty(m.SubPath)) VolumeValidator.LocalDescendingPath(m.SubPath, $"{path}.subPath", errors);
@@ -147,6 +149,31 @@ internal sealed class ContainerValidator(V1PodSpec spec, HashSet<string> volumes
                 else if (prop == "Bidirectional" && c.SecurityContext?.Privileged != true)
                     errors.Forbidden($"{path}.mountPropagation", "Bidirectional mount propagation is available only to privileged containers");
             }
+        }
+    }
+
+    /// <summary>validateVolumeDevices: raw block devices come from PVC or ephemeral volumes, apart from the mounts.</summary>
+    private void Devices(V1Container c, string field)
+    {
+        var paths = new HashSet<string>();
+        var mountPaths = (c.VolumeMounts ?? []).Select(m => m.MountPath).ToHashSet();
+        var mountNames = (c.VolumeMounts ?? []).Select(m => m.Name).ToHashSet();
+        for (var i = 0; i < (c.VolumeDevices?.Count ?? 0); i++)
+        {
+            var d = c.VolumeDevices![i];
+            var path = $"{field}[{i}]";
+            var name = d.Name ?? "";
+            var devicePath = d.DevicePath ?? "";
+            if (name.Length == 0) errors.Required($"{path}.name");
+            if (paths.Contains(devicePath)) errors.Invalid($"{path}.devicePath", devicePath, "must be unique");
+            if (devicePath.Length > 0 && devicePath.Split('/').Contains("..")) errors.Invalid($"{path}.devicePath", devicePath, "can not contain backsteps ('..')");
+            else paths.Add(devicePath);
+            volumes.TryGetValue(name, out var volume);
+            if (volume is null) errors.NotFound($"{path}.name", name);
+            if (volume is not { PersistentVolumeClaim: not null } and not { Ephemeral: not null })
+                errors.Invalid($"{path}.name", name, "can only use volume source type of PersistentVolumeClaim or Ephemeral for block mode");
+            if (mountPaths.Contains(devicePath)) errors.Invalid($"{path}.devicePath", devicePath, "must not already exist in volumeMounts");
+            if (mountNames.Contains(name)) errors.Invalid($"{path}.name", name, "must not already exist in volumeMounts");
         }
     }
 }

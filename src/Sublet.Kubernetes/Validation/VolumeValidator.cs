@@ -5,10 +5,10 @@ namespace Sublet.Kubernetes.Validation;
 /// <summary>validateVolumes and validateVolumeSource of pkg/apis/core/validation/validation.go.</summary>
 internal static class VolumeValidator
 {
-    /// <summary>Returns the volume names (for volumeMounts) after checking names, uniqueness and sources.</summary>
-    public static HashSet<string> Validate(IList<V1Volume>? volumes, FieldErrors errors)
+    /// <summary>Returns the volumes by name (for volumeMounts and volumeDevices) after checking names, uniqueness and sources.</summary>
+    public static Dictionary<string, V1Volume> Validate(IList<V1Volume>? volumes, FieldErrors errors)
     {
-        var names = new HashSet<string>();
+        var names = new Dictionary<string, V1Volume>();
         for (var i = 0; i < (volumes?.Count ?? 0); i++)
         {
             var volume = volumes![i];
@@ -20,7 +20,7 @@ internal static class VolumeValidator
             else
             {
                 errors.Each($"{path}.name", volume.Name, Names.Label(volume.Name));
-                if (!names.Add(volume.Name)) errors.Duplicate($"{path}.name", volume.Name);
+                if (!names.TryAdd(volume.Name, volume)) errors.Duplicate($"{path}.name", volume.Name);
             }
             ValidateSource(volume, path, errors);
         }
