@@ -77,7 +77,7 @@ internal static class PlayCommand
 
     /// <summary>
     /// The checks of <c>sublet check</c>: Pod Security warnings on stderr as kubectl prints them,
-    /// audit lines to the configured log, and the first refusal as the error (nothing starts).
+    /// audit lines to the configured log, and every refusal as the error (nothing starts).
     /// </summary>
     private static void Admit(Manifest manifest, NodeConfig config)
     {
@@ -87,9 +87,10 @@ internal static class PlayCommand
             if (verdict.Admission?.Warning is { } warning) Console.Error.WriteLine(warning);
             if (verdict.Admission is { } admission && config.PodSecurity.AuditLog is { Length: > 0 } log) AuditLog.Append(log, admission, DateTimeOffset.UtcNow);
         }
-        if (verdicts.FirstOrDefault(v => v.Refused) is { } refused)
+        var refusals = verdicts.Where(v => v.Refused).Select(v => v.Refusal!).ToList();
+        if (refusals.Count > 0)
         {
-            throw new ManifestException(refused.Refusal!);
+            throw new ManifestException(string.Join("\n", refusals));
         }
     }
 
