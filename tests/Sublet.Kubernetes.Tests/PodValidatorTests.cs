@@ -42,6 +42,8 @@ public class PodValidatorTests
         { "volumes:\n- {name: v, configMap: {}}", "", "spec.volumes[0].configMap.name: Required value" },
         { "initContainers:\n- {name: app, image: img}", "", "spec.initContainers[0].name: Duplicate value: \"app\"" },
         { "initContainers:\n- {name: i, image: img, readinessProbe: {exec: {command: [x]}}}", "", "spec.initContainers[0].readinessProbe: Forbidden: may not be set for init containers without restartPolicy=Always" },
+        { "", "envFrom:\n- {prefix: X_}", "spec.containers[0].envFrom[0]: Invalid value: \"\": must specify one of: `configMapRef` or `secretRef`" },
+        { "", "env:\n- {name: A, value: x, valueFrom: {fieldRef: {fieldPath: metadata.name}}}", "spec.containers[0].env[0].valueFrom: Invalid value: \"\": may not be specified when `value` is not empty" },
         { "dnsPolicy: Custom", "", "spec.dnsPolicy: Unsupported value: \"Custom\": supported values: \"ClusterFirst\", \"ClusterFirstWithHostNet\", \"Default\", \"None\"" },
         { "securityContext:\n  sysctls:\n  - {name: kernel.shm_rmid_forced, value: \"0\"}\n  - {name: kernel.shm_rmid_forced, value: \"1\"}", "", "spec.securityContext.sysctls[1].name: Duplicate value: \"kernel.shm_rmid_forced\"" },
         { "", "securityContext: {privileged: true, allowPrivilegeEscalation: false}", "spec.containers[0].securityContext: Invalid value: \"\": cannot set `allowPrivilegeEscalation` to false and `privileged` to true" },

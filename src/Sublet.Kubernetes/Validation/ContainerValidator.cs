@@ -52,6 +52,7 @@ internal sealed class ContainerValidator(V1PodSpec spec, Dictionary<string, V1Vo
         }
         Ports(c.Ports, $"{path}.ports");
         Env(c.Env, $"{path}.env");
+        EnvFrom(c.EnvFrom, $"{path}.envFrom");
         Mounts(c, $"{path}.volumeMounts");
         Devices(c, $"{path}.volumeDevices");
         ResourceValidator.Validate(c.Resources, $"{path}.resources", errors);
@@ -125,6 +126,22 @@ internal sealed class ContainerValidator(V1PodSpec spec, Dictionary<string, V1Vo
                 else if (!string.IsNullOrEmpty(e.Value)) errors.Invalid($"{field}[{i}].valueFrom", "", "may not be specified when `value` is not empty");
                 else if (sources > 1) errors.Invalid($"{field}[{i}].valueFrom", "", "may not have more than one field specified at a time");
             }
+        }
+    }
+
+    /// <summary>validateEnvFrom: one source each, a valid prefix and source name.</summary>
+    private void EnvFrom(IList<V1EnvFromSource>? sources, string field)
+    {
+        for (var i = 0; i < (sources?.Count ?? 0); i++)
+        {
+            var e = sources![i];
+            var path = $"{field}[{i}]";
+            if (!string.IsNullOrEmpty(e.Prefix)) errors.Each($"{path}.prefix", e.Prefix, Names.EnvVarName(e.Prefix));
+            var count = (e.ConfigMapRef is null ? 0 : 1) + (e.SecretRef is null ? 0 : 1);
+            if (e.ConfigMapRef?.Name is { Length: > 0 } cm) errors.Each($"{path}.configMapRef.name", cm, Names.Subdomain(cm));
+            if (e.SecretRef?.Name is { Length: > 0 } secret) errors.Each($"{path}.secretRef.name", secret, Names.Subdomain(secret));
+            if (count == 0) errors.Invalid(path, "", "must specify one of: `configMapRef` or `secretRef`");
+            else if (count > 1) errors.Invalid(path, "", "may not have more than one field specified at a time");
         }
     }
 
