@@ -44,7 +44,10 @@ public class PodSecurityTests
         { "baseline:v1.34", "hostUsers: false", "securityContext: {procMount: Unmasked}", "procMount (container \"app\" must not set securityContext.procMount to \"Unmasked\")" },
         { "restricted:latest", "hostUsers: false\nsecurityContext: {runAsNonRoot: true}", $"securityContext:\n  procMount: Unmasked\n  {Hardened}", "procMount (container \"app\" must not set securityContext.procMount to \"Unmasked\")" },
         // Baseline checks.
-        { "baseline:latest", "hostNetwork: true\nhostPID: true", "", "host namespaces (hostNetwork=true, hostPID=true)" },
+        { "baseline:latest", "hostNetwork: true\nhostPID: true\nhostIPC: true", "", "host namespaces (hostIPC=true, hostNetwork=true, hostPID=true)" },
+        // Baseline checks first, then Restricted ones, each by ID.
+        { "restricted:latest", "hostNetwork: true\nsecurityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}", "securityContext: {capabilities: {drop: [ALL]}}",
+            "host namespaces (hostNetwork=true), allowPrivilegeEscalation != false (container \"app\" must set securityContext.allowPrivilegeEscalation=false)" },
         { "baseline:latest", "", "securityContext: {privileged: true}", "privileged (container \"app\" must not set securityContext.privileged=true)" },
         { "baseline:latest", "", "ports:\n- {containerPort: 80, hostPort: 8080}", "hostPort (container \"app\" uses hostPort 8080)" },
         { "baseline:latest", "volumes:\n- {name: h, hostPath: {path: /etc}}", "", "hostPath volumes (volume \"h\")" },
@@ -105,8 +108,7 @@ public class PodSecurityTests
         var manifest = ManifestReader.Read(Namespaced, "m.yaml");
         var result = new PodSecurityAdmission(new PodSecurityConfig(), manifest.Namespaces).Admit(manifest.Pods[0]);
         Assert.False(result.Allowed);
-        Assert.StartsWith("pods \"web\" is forbidden: violates PodSecurity \"restricted:latest\": allowPrivilegeEscalation != false (", result.Error);
-        Assert.Contains("privileged (container \"app\" must not set securityContext.privileged=true)", result.Error);
+        Assert.StartsWith("pods \"web\" is forbidden: violates PodSecurity \"restricted:latest\": privileged (container \"app\" must not set securityContext.privileged=true), allowPrivilegeEscalation != false (", result.Error);
         Assert.Null(result.Warning); // refused anyway: no warning, as admission.go
     }
 

@@ -89,7 +89,7 @@ internal static class BaselineChecks
         if (spec.HostNetwork == true) set.Add("hostNetwork=true");
         if (spec.HostPID == true) set.Add("hostPID=true");
         if (spec.HostIPC == true) set.Add("hostIPC=true");
-        return set.Count == 0 ? null : ("host namespaces", string.Join(", ", set));
+        return set.Count == 0 ? null : ("host namespaces", string.Join(", ", SortedSet(set)));
     }
 
     /// <summary>check_hostPathVolumes.go.</summary>

@@ -6,11 +6,14 @@ namespace Sublet.Kubernetes.Admission;
 /// Evaluates a pod against a Pod Security Standards level and version (pod-security-admission
 /// policy/registry.go): the newest revision of each check at or below the version; Restricted is
 /// Baseline minus the checks a Restricted check overrides, plus the Restricted checks; results in
-/// check-ID order, as upstream aggregates them.
+/// upstream's order.
 /// </summary>
 public static class PodSecurityEvaluator
 {
-    private static readonly List<Check> Checks = BaselineChecks.All.Concat(RestrictedChecks.All).OrderBy(c => c.Id, StringComparer.Ordinal).ToList();
+    // registry.go: the Baseline checks, by ID, then the Restricted ones, by ID (a Restricted message lists
+    // "host namespaces (...)" before "allowPrivilegeEscalation != false (...)").
+    private static readonly List<Check> Checks = BaselineChecks.All.OrderBy(c => c.Id, StringComparer.Ordinal)
+        .Concat(RestrictedChecks.All.OrderBy(c => c.Id, StringComparer.Ordinal)).ToList();
 
     public static IReadOnlyList<Violation> Evaluate(Policy policy, V1ObjectMeta? meta, V1PodSpec spec)
     {
