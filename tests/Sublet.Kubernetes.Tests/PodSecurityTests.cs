@@ -63,6 +63,16 @@ public class PodSecurityTests
         { "baseline:v1.33", "", "livenessProbe: {httpGet: {host: 10.0.0.1, port: 80}}", "" },
         { "baseline:latest", "", "securityContext: {appArmorProfile: {type: Unconfined}}", "forbidden AppArmor profile (container \"app\" must not set AppArmor profile type to \"Unconfined\")" },
         { "privileged:latest", "hostNetwork: true", "securityContext: {privileged: true}", "" },
+        // Checks join the Restricted level at their versions: allowPrivilegeEscalation 1.8, seccompProfile 1.19, capabilities 1.22.
+        { "restricted:v1.0", "", "", "runAsNonRoot != true (pod or container \"app\" must set securityContext.runAsNonRoot=true)" },
+        { "restricted:v1.19", "", "",
+            "allowPrivilegeEscalation != false (container \"app\" must set securityContext.allowPrivilegeEscalation=false), runAsNonRoot != true (pod or container \"app\" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container \"app\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")" },
+        { "restricted:v1.21", "", "securityContext: {capabilities: {add: [NET_RAW]}}",
+            "non-default capabilities (container \"app\" must not include \"NET_RAW\" in securityContext.capabilities.add), allowPrivilegeEscalation != false (container \"app\" must set securityContext.allowPrivilegeEscalation=false), runAsNonRoot != true (pod or container \"app\" must set securityContext.runAsNonRoot=true), seccompProfile (pod or container \"app\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")" },
+        // Windows pods are exempt from three Restricted checks from v1.25.
+        { "restricted:latest", "os: {name: windows}\nsecurityContext: {runAsNonRoot: true}", "", "" },
+        { "restricted:v1.24", "os: {name: windows}\nsecurityContext: {runAsNonRoot: true}", "",
+            "allowPrivilegeEscalation != false (container \"app\" must set securityContext.allowPrivilegeEscalation=false), unrestricted capabilities (container \"app\" must set securityContext.capabilities.drop=[\"ALL\"]), seccompProfile (pod or container \"app\" must set securityContext.seccompProfile.type to \"RuntimeDefault\" or \"Localhost\")" },
     };
 
     [Theory]
