@@ -150,6 +150,8 @@ public static class PodTranslator
                 RunAsUser = sc?.RunAsUser ?? psc?.RunAsUser,
                 RunAsGroup = sc?.RunAsGroup ?? psc?.RunAsGroup,
                 Tty = c.Tty == true,
+                PostStart = Hook(c.Lifecycle?.PostStart, $"{path}.lifecycle.postStart", problems),
+                PreStop = Hook(c.Lifecycle?.PreStop, $"{path}.lifecycle.preStop", problems),
                 // KEP-753: an init container with restartPolicy Always is a sidecar that keeps running.
                 Sidecar = init && c.RestartPolicy == "Always",
                 Security = SecurityTranslator.Container(spec, c, path, security, problems),
@@ -157,6 +159,18 @@ public static class PodTranslator
             });
                 }
         return containers;
+    }
+
+    /// <summary>exec and sleep handlers run; httpGet and tcpSocket need pod networking Sublet does not have yet.</summary>
+    private static LifecycleHook? Hook(V1LifecycleHandler? handler, string path, List<string> problems)
+    {
+        if (handler is null)
+        {
+            return null;
+        }
+        Unsupported(problems, handler.HttpGet is not null, path + ".httpGet");
+        Unsupported(problems, handler.TcpSocket is not null, path + ".tcpSocket");
+        return new LifecycleHook(handler.Exec?.Command?.ToList(), handler.Sleep?.Seconds);
     }
 
     private static void Check(List<string> problems, string path, string value, string? error)

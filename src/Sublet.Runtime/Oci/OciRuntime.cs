@@ -30,6 +30,10 @@ public sealed class OciRuntime
 
     public void Start(string id) => Check(Run("start", id), "start", id);
 
+    /// <summary>Runs a process in the container with its own process settings (runc exec), output captured.</summary>
+    public ProcessResult Exec(string id, IReadOnlyList<string> command, TimeSpan timeout) =>
+        _runner.Run(Binary, [.. GlobalArgs, "exec", id, .. command], timeout: timeout);
+
     /// <summary>Sends a signal; a container that no longer exists or runs is not an error (it is already stopped).</summary>
     public void Kill(string id, string signal)
     {

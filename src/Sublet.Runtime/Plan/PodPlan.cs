@@ -30,6 +30,9 @@ public sealed record PodPlan
     /// <summary><c>spec.securityContext.sysctls</c>, in order, already checked against the node's allow-list; set in the sandbox's namespaces.</summary>
     public IReadOnlyList<Sysctl> Sysctls { get; init; } = [];
 
+    /// <summary>The pod's QoS class as the kubelet computes it (pkg/apis/core/v1/helper/qos GetPodQOS): Guaranteed, Burstable or BestEffort.</summary>
+    public string QosClass { get; init; } = "BestEffort";
+
     /// <summary>Where the plan came from (a manifest file), for messages.</summary>
     public string? Source { get; init; }
 }
@@ -69,11 +72,20 @@ public sealed record ContainerPlan
     /// <summary>An init container with <c>restartPolicy: Always</c> (KEP-753 native sidecar).</summary>
     public bool Sidecar { get; init; }
 
+    /// <summary><c>lifecycle.postStart</c>: run right after the container starts; failing it kills the container.</summary>
+    public LifecycleHook? PostStart { get; init; }
+
+    /// <summary><c>lifecycle.preStop</c>: run before the stop signal, within the grace period.</summary>
+    public LifecycleHook? PreStop { get; init; }
+
     /// <summary>The effective security context (container fields over pod fields), as the kubelet hands it to the runtime.</summary>
     public ContainerSecurity Security { get; init; } = new();
 
     /// <summary>The OOM score the kubelet would give (QoS class); null = inherit. The runtime may clamp it (see <c>HostLimits</c>).</summary>
     public int? OomScoreAdj { get; init; }
+
+    /// <summary><c>resources</c> for cpu and memory; they become the container's cgroup settings.</summary>
+    public ContainerResources Resources { get; init; } = ContainerResources.None;
 }
 
 /// <summary>
@@ -132,3 +144,6 @@ public sealed record SeccompProfile(SeccompProfileType Type, string? LocalhostPa
 public sealed record Sysctl(string Name, string Value);
 
 public sealed record EnvVar(string Name, string Value);
+
+/// <summary>A lifecycle handler: <c>exec</c> a command in the container, or <c>sleep</c> (KEP-3960).</summary>
+public sealed record LifecycleHook(IReadOnlyList<string>? Exec, long? SleepSeconds);

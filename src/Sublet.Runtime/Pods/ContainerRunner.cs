@@ -14,6 +14,7 @@ namespace Sublet.Runtime.Pods;
 public sealed class ContainerRunner
 {
     private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan PostStartTimeout = TimeSpan.FromMinutes(2);
     private readonly RuntimeContext _ctx;
 
     public ContainerRunner(RuntimeContext ctx) => _ctx = ctx;
@@ -62,6 +63,12 @@ public sealed class ContainerRunner
         _ctx.Oci.Start(id);
         record = record with { State = ContainerState.Running, Pid = pid, Started = _ctx.Time.GetUtcNow() };
         _ctx.Store.SaveContainer(record, ordinal);
+        if (container.PostStart is { } postStart && new LifecycleHooks(_ctx).Run(id, postStart, PostStartTimeout) is { } failure)
+        {
+            // kubelet: a failed postStart hook kills the container (FailedPostStartHook); its exit then follows the restart policy.
+            File.AppendAllText(paths.LogPath(container.Name), $"{_ctx.Time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffffffZ} stderr F sublet: postStart hook failed: {failure}\n");
+            _ctx.Oci.Kill(id, "KILL");
+        }
         return record;
     }
 

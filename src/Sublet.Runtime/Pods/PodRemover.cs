@@ -29,7 +29,9 @@ public sealed class PodRemover
         var apps = ours.Where(id => id != pod.Id).ToList();
 
         // App containers first (the kubelet's order), then the sandbox holding the namespaces.
-        Signal(apps, id => StopSignal(pod, id), grace);
+        var deadline = _ctx.Time.GetUtcNow() + grace;
+        RunPreStopHooks(pod, apps, grace);
+        Signal(apps, id => StopSignal(pod, id), deadline - _ctx.Time.GetUtcNow());
         afterStop?.Invoke();
         Signal(apps, _ => "KILL", KillWait);
         Signal(ours.Where(id => id == pod.Id).ToList(), _ => "KILL", KillWait);
@@ -89,6 +91,24 @@ public sealed class PodRemover
                 Posix.Kill(pid, Posix.SIGKILL);
             }
         }
+    }
+
+    /// <summary>preStop handlers of running containers, in parallel, within the grace period (kubelet killContainer).</summary>
+    private void RunPreStopHooks(PodRecord pod, IReadOnlyList<string> apps, TimeSpan grace)
+    {
+        if (grace <= TimeSpan.Zero)
+        {
+            return;
+        }
+        var plan = PodSyncer.PlanOf(pod);
+        var hooks = new LifecycleHooks(_ctx);
+        var tasks = plan.InitContainers.Concat(plan.Containers)
+            .Where(c => c.PreStop is not null && apps.Contains(_ctx.Paths(pod.Id).ContainerId(c.Name)))
+            .Select(c => (Id: _ctx.Paths(pod.Id).ContainerId(c.Name), Hook: c.PreStop!))
+            .Where(c => _ctx.Oci.State(c.Id) is { Status: "running" })
+            .Select(c => Task.Run(() => hooks.Run(c.Id, c.Hook, grace)))
+            .ToArray();
+        Task.WaitAll(tasks, grace);
     }
 
     /// <summary>The image's STOPSIGNAL (image-spec config.md), SIGTERM when it has none or is gone.</summary>

@@ -18,11 +18,7 @@ internal static class LogsCommand
             var record = ctx.Store.FindPod(parse.GetValue(pod)!) ?? throw new NotFoundException($"pod \"{parse.GetValue(pod)}\" not found");
             var status = new PodStatus(ctx);
             var containers = status.View(record).Containers;
-            var name = parse.GetValue(container);
-            var chosen = name is null
-                ? containers.Count == 1 ? containers[0]
-                    : throw new NotFoundException($"pod \"{record.Name}\" has {containers.Count} containers: choose one of [{string.Join(" ", containers.Select(c => c.Name))}] with -c")
-                : containers.FirstOrDefault(c => c.Name == name) ?? throw new NotFoundException($"container \"{name}\" is not in pod \"{record.Name}\"");
+            var chosen = Choose(record, containers, parse.GetValue(container));
             var follower = new LogFollower(ctx.Paths(record.Id).LogPath(chosen.Name), prefix: null);
             follower.Pump();
             if (!parse.GetValue(follow))
@@ -45,4 +41,11 @@ internal static class LogsCommand
         }));
         return command;
     }
+
+    /// <summary>The container <c>-c</c> names, or the only one.</summary>
+    public static ContainerRecord Choose(PodRecord pod, IReadOnlyList<ContainerRecord> containers, string? name) =>
+        name is null
+            ? containers.Count == 1 ? containers[0]
+                : throw new NotFoundException($"pod \"{pod.Name}\" has {containers.Count} containers: choose one of [{string.Join(" ", containers.Select(c => c.Name))}] with -c")
+            : containers.FirstOrDefault(c => c.Name == name) ?? throw new NotFoundException($"container \"{name}\" is not in pod \"{pod.Name}\"");
 }

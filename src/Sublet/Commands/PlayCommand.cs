@@ -23,7 +23,8 @@ internal static class PlayCommand
             // Every pod is checked before anything starts (ground rule 4).
             var manifest = ManifestReader.ReadFile(parse.GetValue(file)!);
             Admit(manifest, ctx.Config);
-            var plans = manifest.Pods.Select(p => PodTranslator.Translate(p, manifest.Source)).ToList();
+            var security = SecuritySettings.From(ctx.Config);
+            var plans = manifest.Pods.Select(p => PodTranslator.Translate(p, manifest.Source, security)).ToList();
             if (plans.Count == 0)
             {
                 throw new ManifestException($"{manifest.Source}: no Pod in the file");

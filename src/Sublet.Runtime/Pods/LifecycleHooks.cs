@@ -1,0 +1,38 @@
+using Sublet.Runtime.Plan;
+
+namespace Sublet.Runtime.Pods;
+
+/// <summary>
+/// Runs postStart and preStop handlers as the kubelet does (pkg/kubelet/lifecycle/handlers.go):
+/// exec in the container with its own settings, or sleep. A failure is returned as a message.
+/// </summary>
+public sealed class LifecycleHooks
+{
+    private readonly RuntimeContext _ctx;
+
+    public LifecycleHooks(RuntimeContext ctx) => _ctx = ctx;
+
+    /// <returns>Null when the handler succeeded, else why it failed.</returns>
+    public string? Run(string containerId, LifecycleHook hook, TimeSpan timeout)
+    {
+        if (hook.SleepSeconds is { } seconds)
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(Math.Min(seconds, timeout.TotalSeconds)));
+            return null;
+        }
+        if (hook.Exec is not { Count: > 0 } command)
+        {
+            return null;
+        }
+        try
+        {
+            var result = _ctx.Oci.Exec(containerId, command, timeout);
+            return result.ExitCode == 0 ? null
+                : $"command '{string.Join(' ', command)}' exited with {result.ExitCode}: {(result.Stdout + result.Stderr).Trim()}";
+        }
+        catch (RuntimeFailure e)
+        {
+            return e.Message;
+        }
+    }
+}
