@@ -35,6 +35,17 @@ public sealed class PodStatus
                 containers[i] = c;
             }
         }
+        // Conmon's exit files first: they are the truth for containers that ended on their own.
+        if (PodLiveness.GoneReason(pod, _ctx.Proc, _ctx.Proc.BootId()) is { } gone)
+        {
+            (pod, var marked) = PodLiveness.MarkGone(pod, containers, gone, _ctx.Time.GetUtcNow());
+            foreach (var c in marked)
+            {
+                _ctx.Store.UpdateContainer(c);
+            }
+            _ctx.Store.UpdatePod(pod);
+            return new PodView(pod, marked);
+        }
         var plan = JsonSerializer.Deserialize<PodPlan>(pod.PlanJson)!;
         // Readers only record an ending they can see; starting containers is PodSyncer's job.
         if (pod.State == PodState.Running

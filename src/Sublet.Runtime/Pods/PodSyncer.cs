@@ -39,6 +39,10 @@ public sealed class PodSyncer
                 return null; // removed, ended, or still being created by play
             }
             var view = new PodStatus(_ctx).View(pod);
+            if (view.Pod.State != PodState.Running)
+            {
+                return null; // ended, or its processes are gone (PodLiveness)
+            }
             var plan = view.Plan;
             var actions = PodSync.Decide(plan, view.Containers, _ctx.Time.GetUtcNow(), Backoff);
             var started = false;
