@@ -147,7 +147,7 @@ public sealed class SpecBuilderTests
         Assert.True(spec.Process.NoNewPrivileges);
         Assert.Empty(spec.Process.Capabilities!.Effective);
         Assert.Empty(spec.Process.Capabilities.Bounding);
-        Assert.Equal("/sublet/pod", spec.Linux.CgroupsPath);
+        Assert.Equal("/sublet/podpod/pod", spec.Linux.CgroupsPath); // nested under the pod's parent cgroup
     }
 
     // ---- app containers ----

@@ -91,6 +91,7 @@ public static class PodTranslator
             InitContainers = initContainers,
             ShareProcessNamespace = spec.ShareProcessNamespace == true,
             Sysctls = sysctls,
+            QosClass = OomScore.Qos(spec).ToString(),
             Source = source,
         };
     }
@@ -156,6 +157,7 @@ public static class PodTranslator
                 Sidecar = init && c.RestartPolicy == "Always",
                 Security = SecurityTranslator.Container(spec, c, path, security, problems),
                 OomScoreAdj = OomScore.For(spec, c, security.MemoryCapacity),
+                Resources = ResourceTranslator.Container(c),
             });
                 }
         return containers;

@@ -124,6 +124,23 @@ public sealed record Namespace
 public sealed record Resources
 {
     [JsonPropertyName("devices")] public List<DeviceRule>? Devices { get; init; }
+    [JsonPropertyName("memory")] public MemoryResources? Memory { get; init; }
+    [JsonPropertyName("cpu")] public CpuResources? Cpu { get; init; }
+}
+
+/// <summary>config-linux.md "Memory": limit and swap (memory+swap) in bytes.</summary>
+public sealed record MemoryResources
+{
+    [JsonPropertyName("limit")] public long? Limit { get; init; }
+    [JsonPropertyName("swap")] public long? Swap { get; init; }
+}
+
+/// <summary>config-linux.md "CPU": relative shares, and a CFS quota per period (microseconds).</summary>
+public sealed record CpuResources
+{
+    [JsonPropertyName("shares")] public ulong? Shares { get; init; }
+    [JsonPropertyName("quota")] public long? Quota { get; init; }
+    [JsonPropertyName("period")] public ulong? Period { get; init; }
 }
 
 public sealed record DeviceRule

@@ -110,7 +110,7 @@ public static class SpecBuilder
             Annotations = annotations,
             Linux = linux with
             {
-                Resources = new Resources { Devices = security.DeviceRules() },
+                Resources = CgroupResources.For(container.Resources, security.DeviceRules()),
                 Devices = security.Devices is { Count: > 0 } devices ? [.. devices] : null,
                 Seccomp = security.Seccomp,
             },
@@ -177,7 +177,8 @@ public static class SpecBuilder
         GidMappings = Mappings(userns),
         MaskedPaths = hidePaths ? [.. SpecDefaults.MaskedPaths] : null,
         ReadonlyPaths = hidePaths ? [.. SpecDefaults.ReadonlyPaths] : null,
-        CgroupsPath = cgroupsPath,
+        // Per-pod parent (/sublet/podID/ID), removed by PodCgroups on down: runc deletes only the leaf.
+        CgroupsPath = CgroupResources.Nest(cgroupsPath),
         Resources = new Resources { Devices = SpecDefaults.DenyAllDevices() },
     };
 

@@ -47,6 +47,7 @@ public sealed class PodRemover
         {
             _ctx.Mounter.Unmount(mount);
         }
+        PodCgroups.Remove(pod.Id); // the pod's parent cgroups in every hierarchy: runc deleted only the leaves
         Directories.Remove(paths.RunDir);
         Directories.Remove(paths.StateDir);
         foreach (var id in ours)

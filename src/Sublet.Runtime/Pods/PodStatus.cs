@@ -30,7 +30,9 @@ public sealed class PodStatus
             var c = containers[i];
             if (c.State == ContainerState.Running && ExitOf(paths.ExitFile(c.Name)) is { } exit)
             {
-                c = c with { State = ContainerState.Exited, ExitCode = exit.Code, Finished = exit.Time, Reason = exit.Code == 0 ? "Completed" : "Error" };
+                // The kubelet's reasons: OOMKilled when the OOM killer ended it (read while its cgroup still exists: runc deletes it later).
+                var reason = exit.Code == 0 ? "Completed" : PodCgroups.OomKilled(c.Id, exit.Code) ? "OOMKilled" : "Error";
+                c = c with { State = ContainerState.Exited, ExitCode = exit.Code, Finished = exit.Time, Reason = reason };
                 _ctx.Store.SaveContainer(c, i);
                 containers[i] = c;
             }

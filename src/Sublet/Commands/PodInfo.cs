@@ -6,10 +6,11 @@ namespace Sublet.Cli.Commands;
 /// <summary>What <c>ps -o json</c> and <c>inspect</c> show of a pod: stable field names for scripts.</summary>
 internal sealed record PodInfo(
     string Id, string Name, string Namespace, string Uid, string State, DateTimeOffset Created, string? Reason,
-    UserNamespaceInfo UserNamespace, int? PausePid, IReadOnlyList<ContainerInfo> Containers)
+    string QosClass, UserNamespaceInfo UserNamespace, int? PausePid, IReadOnlyList<ContainerInfo> Containers)
 {
     public static PodInfo From(PodView view) => new(
         view.Pod.Id, view.Pod.Name, view.Pod.Namespace, view.Pod.Uid, view.Pod.State.ToString(), view.Pod.Created, view.Pod.Reason,
+        view.Plan.QosClass, // status.qosClass (pkg/apis/core/v1/helper/qos GetPodQOS), computed when the manifest was translated
         UserNamespaceInfo.From(view.Pod),
         view.Pod.PausePid,
         view.Containers.Select(ContainerInfo.From).ToList());

@@ -1,0 +1,155 @@
+using System.Globalization;
+
+namespace Sublet.Linux;
+
+/// <summary>A cgroup's memory figures in bytes; <see cref="Limit"/> null = unlimited.</summary>
+public sealed record CgroupMemory(long Usage, long WorkingSet, long? Limit);
+
+/// <summary>
+/// Reads and removes cgroups by their path relative to each hierarchy (an OCI <c>cgroupsPath</c>),
+/// on cgroup v1 (one hierarchy per controller, as on this host: cpu and cpuacct apart) and v2.
+/// The root is injectable so tests use fixture directories.
+/// </summary>
+public sealed class CgroupFs
+{
+    private readonly string _root;
+
+    public CgroupFs(string root = "/sys/fs/cgroup") => _root = root;
+
+    /// <summary>A single cgroup2 hierarchy at the root (no v1 controllers).</summary>
+    public bool Unified => File.Exists(Path.Combine(_root, "cgroup.controllers"));
+
+    /// <summary>Every hierarchy under the root (for v2 the root itself), each once even when linked under several names (cpu,cpuacct).</summary>
+    public IReadOnlyList<string> Hierarchies()
+    {
+        if (Unified)
+        {
+            return [_root];
+        }
+        if (!Directory.Exists(_root))
+        {
+            return [];
+        }
+        return [.. Directory.EnumerateDirectories(_root)
+            .Select(d => new DirectoryInfo(d).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? d)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Removes <paramref name="relative"/> with every cgroup below it in every hierarchy, deepest
+    /// first (rmdir: a cgroup directory goes away with its control files, and only once no process
+    /// and no child is left). Returns the directories that stayed (still populated); missing ones are fine.
+    /// </summary>
+    public IReadOnlyList<string> RemoveTree(string relative)
+    {
+        var left = new List<string>();
+        foreach (var hierarchy in Hierarchies())
+        {
+            Remove(Path.Combine(hierarchy, relative.TrimStart('/')), left);
+        }
+        return left;
+    }
+
+    private static void Remove(string dir, List<string> left)
+    {
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+        foreach (var child in Directory.EnumerateDirectories(dir))
+        {
+            Remove(child, left);
+        }
+        try
+        {
+            Directory.Delete(dir, recursive: false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            if (Directory.Exists(dir))
+            {
+                left.Add(dir);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the kernel's OOM killer killed a process of this cgroup: v2 <c>memory.events</c>
+    /// oom_kill; v1 <c>memory.oom_control</c> oom_kill (kernel ≥ 4.13), else <c>memory.failcnt</c>
+    /// (the limit was hit). False when the cgroup is gone.
+    /// </summary>
+    public bool OomKilled(string relative)
+    {
+        if (Unified)
+        {
+            return Field(Read(Dir("", relative), "memory.events"), "oom_kill") is > 0;
+        }
+        var dir = Dir("memory", relative);
+        if (Field(Read(dir, "memory.oom_control"), "oom_kill") is { } kills)
+        {
+            return kills > 0;
+        }
+        return Number(Read(dir, "memory.failcnt")) is > 0;
+    }
+
+    /// <summary>
+    /// Usage, working set (usage minus inactive file pages, as the kubelet's eviction and cadvisor
+    /// count it) and limit; null when the cgroup is gone.
+    /// </summary>
+    public CgroupMemory? Memory(string relative)
+    {
+        var unified = Unified;
+        var dir = unified ? Dir("", relative) : Dir("memory", relative);
+        var usage = Number(Read(dir, unified ? "memory.current" : "memory.usage_in_bytes"));
+        if (usage is null)
+        {
+            return null;
+        }
+        var inactive = Field(Read(dir, "memory.stat"), unified ? "inactive_file" : "total_inactive_file") ?? 0;
+        var limitText = Read(dir, unified ? "memory.max" : "memory.limit_in_bytes")?.Trim();
+        var limit = Number(limitText);
+        // v1 reports "no limit" as the largest page-aligned value (PAGE_COUNTER_MAX pages); v2 writes "max".
+        if (limit is >= 1L << 62)
+        {
+            limit = null;
+        }
+        return new CgroupMemory(usage.Value, Math.Max(usage.Value - inactive, 0), limit);
+    }
+
+    /// <summary>Total CPU time in nanoseconds: v1 <c>cpuacct.usage</c>, v2 <c>cpu.stat</c> usage_usec; null when the cgroup is gone.</summary>
+    public long? CpuUsageNanos(string relative) =>
+        Unified
+            ? Field(Read(Dir("", relative), "cpu.stat"), "usage_usec") * 1000
+            : Number(Read(Dir("cpuacct", relative), "cpuacct.usage"));
+
+    private string Dir(string controller, string relative) => Path.Combine(_root, controller, relative.TrimStart('/'));
+
+    private static string? Read(string dir, string file)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(dir, file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static long? Number(string? text) =>
+        long.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
+
+    /// <summary>A "key value" line of a flat-keyed file (memory.stat, memory.events, cpu.stat).</summary>
+    private static long? Field(string? text, string key)
+    {
+        foreach (var line in (text ?? "").Split('\n'))
+        {
+            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (parts.Length == 2 && parts[0] == key)
+            {
+                return Number(parts[1]);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,89 @@
+using Sublet.Runtime.Plan;
+
+namespace Sublet.Runtime.Oci;
+
+/// <summary>
+/// A container's resources as cgroup settings, the kubelet's way (pkg/kubelet/cm/helpers_linux.go
+/// MilliCPUToShares, MilliCPUToQuota; pkg/kubelet/kuberuntime/kuberuntime_container_linux.go
+/// calculateLinuxResources) and containerd's CRI conversion (only non-zero values are set).
+/// </summary>
+public static class CgroupResources
+{
+    public const ulong MinShares = 2;
+    public const ulong MaxShares = 262144;
+    public const long SharesPerCpu = 1024;
+    public const long MilliCpuToCpu = 1000;
+
+    /// <summary>The CFS period the kubelet uses (cpuCFSQuotaPeriod default 100ms).</summary>
+    public const long QuotaPeriod = 100000;
+
+    /// <summary>The smallest quota the kernel accepts (1ms).</summary>
+    public const long MinQuotaPeriod = 1000;
+
+    /// <summary>MilliCPUToShares: 1024 per CPU, at least 2 (also for no request: BestEffort), at most 262144.</summary>
+    public static ulong Shares(long milliCpu)
+    {
+        if (milliCpu == 0)
+        {
+            return MinShares;
+        }
+        var shares = milliCpu * SharesPerCpu / MilliCpuToCpu;
+        return shares < (long)MinShares ? MinShares : shares > (long)MaxShares ? MaxShares : (ulong)shares;
+    }
+
+    /// <summary>MilliCPUToQuota: the share of the period the limit allows, at least 1ms; 0 (= no quota) without a limit.</summary>
+    public static long Quota(long milliCpu, long period = QuotaPeriod)
+    {
+        if (milliCpu == 0)
+        {
+            return 0;
+        }
+        var quota = milliCpu * period / MilliCpuToCpu;
+        return quota < MinQuotaPeriod ? MinQuotaPeriod : quota;
+    }
+
+    /// <summary>
+    /// calculateLinuxResources: shares from the request (from the limit when only a limit is set),
+    /// quota from the limit, memory limit as is. Without swap (this host, and the kubelet's NoSwap
+    /// on cgroup v1) memory+swap equals the limit, so the container never swaps.
+    /// </summary>
+    public static Resources For(ContainerResources r, List<DeviceRule>? devices)
+    {
+        var request = r.CpuRequestMilli is null or 0 && r.CpuLimitMilli is > 0 ? r.CpuLimitMilli.Value : r.CpuRequestMilli ?? 0;
+        var quota = Quota(r.CpuLimitMilli ?? 0);
+        return new Resources
+        {
+            Devices = devices,
+            Cpu = new CpuResources
+            {
+                Shares = Shares(request),
+                Quota = quota != 0 ? quota : null,
+                Period = quota != 0 ? (ulong)QuotaPeriod : null,
+            },
+            Memory = r.MemoryLimitBytes is > 0 and var limit ? new MemoryResources { Limit = limit, Swap = limit } : null,
+        };
+    }
+
+    /// <summary>Every pod's cgroups hang under one parent per pod in each hierarchy (the kubelet's pod&lt;uid&gt; level).</summary>
+    public const string Root = "/sublet";
+
+    /// <summary>The pod's parent cgroup, relative to each hierarchy's root.</summary>
+    public static string PodParent(string podId) => $"{Root}/pod{podId}";
+
+    /// <summary>A container's (or the sandbox's) cgroup: container ids are POD-NAME, the sandbox's is POD.</summary>
+    public static string ContainerPath(string containerId)
+    {
+        var dash = containerId.IndexOf('-', StringComparison.Ordinal);
+        return $"{PodParent(dash < 0 ? containerId : containerId[..dash])}/{containerId}";
+    }
+
+    /// <summary>
+    /// Moves a path directly under <see cref="Root"/> (<c>/sublet/ID</c>, as callers name it) to its
+    /// pod's parent; any other path is left as given.
+    /// </summary>
+    public static string Nest(string cgroupsPath)
+    {
+        var leaf = cgroupsPath.StartsWith(Root + "/", StringComparison.Ordinal) ? cgroupsPath[(Root.Length + 1)..] : null;
+        return leaf is { Length: > 0 } && !leaf.Contains('/', StringComparison.Ordinal) ? ContainerPath(leaf) : cgroupsPath;
+    }
+}
