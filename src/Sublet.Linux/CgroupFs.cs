@@ -19,6 +19,9 @@ public sealed class CgroupFs
     /// <summary>A single cgroup2 hierarchy at the root (no v1 controllers).</summary>
     public bool Unified => File.Exists(Path.Combine(_root, "cgroup.controllers"));
 
+    /// <summary>Whether memory+swap can be limited: v2 always; v1 only with swap accounting (memory.memsw.limit_in_bytes).</summary>
+    public bool SwapController => Unified || File.Exists(Path.Combine(_root, "memory", "memory.memsw.limit_in_bytes"));
+
     /// <summary>Every hierarchy under the root (for v2 the root itself), each once even when linked under several names (cpu,cpuacct).</summary>
     public IReadOnlyList<string> Hierarchies()
     {

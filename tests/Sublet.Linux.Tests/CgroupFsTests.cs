@@ -106,5 +106,14 @@ public sealed class CgroupFsTests : IDisposable
     }
 
     [Fact]
+    public void The_swap_controller_is_v1_memsw_or_v2()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "memory"));
+        Assert.False(new CgroupFs(_root).SwapController);
+        Write("memory/memory.memsw.limit_in_bytes", "9223372036854771712\n");
+        Assert.True(new CgroupFs(_root).SwapController);
+    }
+
+    [Fact]
     public void Removing_a_missing_tree_is_fine() => Assert.Empty(new CgroupFs(_root).RemoveTree("/sublet/podnone"));
 }

@@ -53,6 +53,13 @@ public sealed class CgroupResourcesTests
         Assert.Equal(limit, r.Memory?.Swap); // no swap: memory+swap = memory
     }
 
+    [Fact]
+    public void Without_a_swap_controller_only_the_memory_limit_is_set()
+    {
+        var r = CgroupResources.For(new ContainerResources { MemoryLimitBytes = 1 << 20 }, null, swapController: false);
+        Assert.Equal(new MemoryResources { Limit = 1 << 20 }, r.Memory);
+    }
+
     [Theory]
     [InlineData("/sublet/abc", "/sublet/podabc/abc")]             // the sandbox
     [InlineData("/sublet/abc-app", "/sublet/podabc/abc-app")]     // a container (POD-NAME)

@@ -44,10 +44,10 @@ public static class CgroupResources
 
     /// <summary>
     /// calculateLinuxResources: shares from the request (from the limit when only a limit is set),
-    /// quota from the limit, memory limit as is. Without swap (this host, and the kubelet's NoSwap
-    /// on cgroup v1) memory+swap equals the limit, so the container never swaps.
+    /// quota from the limit, memory limit as is. No swap (this host; the kubelet's ConfigureNoSwap):
+    /// memory+swap equals the limit, where the host can limit it (<paramref name="swapController"/>).
     /// </summary>
-    public static Resources For(ContainerResources r, List<DeviceRule>? devices)
+    public static Resources For(ContainerResources r, List<DeviceRule>? devices, bool swapController = true)
     {
         var request = r.CpuRequestMilli is null or 0 && r.CpuLimitMilli is > 0 ? r.CpuLimitMilli.Value : r.CpuRequestMilli ?? 0;
         var quota = Quota(r.CpuLimitMilli ?? 0);
@@ -60,7 +60,7 @@ public static class CgroupResources
                 Quota = quota != 0 ? quota : null,
                 Period = quota != 0 ? (ulong)QuotaPeriod : null,
             },
-            Memory = r.MemoryLimitBytes is > 0 and var limit ? new MemoryResources { Limit = limit, Swap = limit } : null,
+            Memory = r.MemoryLimitBytes is > 0 and var limit ? new MemoryResources { Limit = limit, Swap = swapController ? limit : null } : null,
         };
     }
 

@@ -78,7 +78,8 @@ public static class SpecBuilder
             // runc 1.1.5 needs the mappings repeated even when joining by path (runtime-anchors.md §3.3, runc#4122).
             namespaces.Add(new() { Type = "user", Path = sandbox.Path("user") });
         }
-        var security = SecurityOptions.For(pod, container, user, host ?? HostLimits.Current);
+        host ??= HostLimits.Current;
+        var security = SecurityOptions.For(pod, container, user, host);
         var annotations = new Dictionary<string, string>
         {
             ["io.kubernetes.cri.container-type"] = "container",
@@ -110,7 +111,7 @@ public static class SpecBuilder
             Annotations = annotations,
             Linux = linux with
             {
-                Resources = CgroupResources.For(container.Resources, security.DeviceRules()),
+                Resources = CgroupResources.For(container.Resources, security.DeviceRules(), host.SwapController),
                 Devices = security.Devices is { Count: > 0 } devices ? [.. devices] : null,
                 Seccomp = security.Seccomp,
             },
