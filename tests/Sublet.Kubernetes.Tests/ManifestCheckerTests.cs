@@ -33,8 +33,8 @@ public class ManifestCheckerTests
     [Fact]
     public void WhatSubletCannotRunYetIsAnError()
     {
-        var verdict = Assert.Single(Check(Yaml.Pod(spec: "volumes:\n- {name: v, emptyDir: {}}")));
+        var verdict = Assert.Single(Check(Yaml.Pod(spec: "volumes:\n- {name: v, configMap: {name: c}}")));
         Assert.True(verdict.Refused);
-        Assert.Contains(verdict.Findings, f => f.Field == "spec.volumes" && f.Message.StartsWith("Unsupported value"));
+        Assert.Contains(verdict.Findings, f => f.Field == "spec.volumes[0]" && f.Message.StartsWith("Unsupported value"));
     }
 }

@@ -128,7 +128,8 @@ public sealed class PodTranslatorTests
 
     [Theory]
     [InlineData("hostNetwork: true", "spec.hostNetwork")]
-    [InlineData("volumes: [{name: v, emptyDir: {}}]", "spec.volumes")]
+    [InlineData("volumes: [{name: v, configMap: {name: c}}]", "spec.volumes[0]")]
+    [InlineData("volumes: [{name: v, emptyDir: {medium: Memory}}]", "spec.volumes[0].emptyDir.medium")]
     public void Unsupported_pod_fields_are_refused_by_path(string field, string path) =>
         Assert.Equal([$"{path}: Unsupported value: sublet does not support this field yet, and will not run the pod without it"],
             Problems(Pod(spec: field)));
@@ -136,7 +137,7 @@ public sealed class PodTranslatorTests
     [Theory]
     [InlineData("env: [{name: A, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]", "spec.containers[0].env[0].valueFrom")]
     [InlineData("envFrom: [{configMapRef: {name: c}}]", "spec.containers[0].envFrom")]
-    [InlineData("volumeMounts: [{name: v, mountPath: /v}]", "spec.containers[0].volumeMounts")]
+    [InlineData("volumeMounts: [{name: v, mountPath: /v, subPath: x}]", "spec.containers[0].volumeMounts[0].subPath")]
     public void Unsupported_container_fields_are_refused_by_path(string field, string path) =>
         Assert.Equal([$"{path}: Unsupported value: sublet does not support this field yet, and will not run the pod without it"],
             Problems(Pod(container: field)));
@@ -159,7 +160,7 @@ public sealed class PodTranslatorTests
               hostUsers: false
               hostNetwork: true
               restartPolicy: Sometimes
-              volumes: [{name: v, emptyDir: {}}]
+              volumes: [{name: v, configMap: {name: c}}]
               containers:
               - name: app
                 image: img
@@ -174,7 +175,7 @@ public sealed class PodTranslatorTests
             [
                 "metadata.name: Invalid value: \"Bad_Name\": " + Dns1123.Subdomain("Bad_Name"),
                 "spec.hostNetwork: Forbidden: when `hostUsers` is false",
-                "spec.volumes: Unsupported value: sublet does not support this field yet, and will not run the pod without it",
+                "spec.volumes[0]: Unsupported value: sublet does not support this field yet, and will not run the pod without it",
                 "spec.containers[1].name: Duplicate value: \"app\"",
                 "spec.containers[2].name: Invalid value: \"Upper\": " + Dns1123.Label("Upper"),
                 "spec.containers[2].image: Required value",

@@ -51,7 +51,7 @@ public static class PodTranslator
         Unsupported(problems, spec.HostPID == true && hostUsers, "spec.hostPID");
         Unsupported(problems, spec.HostIPC == true && hostUsers, "spec.hostIPC");
         Unsupported(problems, spec.EphemeralContainers is { Count: > 0 }, "spec.ephemeralContainers");
-        Unsupported(problems, spec.Volumes is { Count: > 0 }, "spec.volumes");
+        var volumes = Volumes(spec.Volumes, problems);
         CheckId(problems, "spec.securityContext.runAsUser", spec.SecurityContext?.RunAsUser);
         CheckId(problems, "spec.securityContext.runAsGroup", spec.SecurityContext?.RunAsGroup);
         SecurityTranslator.CheckPod(spec, problems);
@@ -90,6 +90,7 @@ public static class PodTranslator
             Containers = containers,
             InitContainers = initContainers,
             ShareProcessNamespace = spec.ShareProcessNamespace == true,
+            Volumes = volumes,
             Sysctls = sysctls,
             QosClass = OomScore.Qos(spec).ToString(),
             Source = source,
@@ -120,7 +121,17 @@ public static class PodTranslator
             {
                 problems.Add($"{path}.image: Required value");
             }
-            Unsupported(problems, c.VolumeMounts is { Count: > 0 }, $"{path}.volumeMounts");
+            var mounts = new List<VolumeMountPlan>();
+            for (var m = 0; m < (c.VolumeMounts?.Count ?? 0); m++)
+            {
+                var vm = c.VolumeMounts![m];
+                var mpath = $"{path}.volumeMounts[{m}]";
+                Unsupported(problems, !string.IsNullOrEmpty(vm.SubPath), mpath + ".subPath");
+                Unsupported(problems, !string.IsNullOrEmpty(vm.SubPathExpr), mpath + ".subPathExpr");
+                Unsupported(problems, vm.MountPropagation is not (null or "None"), mpath + ".mountPropagation");
+                Unsupported(problems, vm.RecursiveReadOnly is not (null or "Disabled"), mpath + ".recursiveReadOnly");
+                mounts.Add(new VolumeMountPlan(vm.Name ?? "", vm.MountPath ?? "", vm.ReadOnlyProperty == true));
+            }
             Unsupported(problems, c.EnvFrom is { Count: > 0 }, $"{path}.envFrom");
             var env = new List<EnvVar>();
             for (var e = 0; e < (c.Env?.Count ?? 0); e++)
@@ -151,6 +162,7 @@ public static class PodTranslator
                 RunAsUser = sc?.RunAsUser ?? psc?.RunAsUser,
                 RunAsGroup = sc?.RunAsGroup ?? psc?.RunAsGroup,
                 Tty = c.Tty == true,
+                VolumeMounts = mounts,
                 PostStart = Hook(c.Lifecycle?.PostStart, $"{path}.lifecycle.postStart", problems),
                 PreStop = Hook(c.Lifecycle?.PreStop, $"{path}.lifecycle.preStop", problems),
                 // KEP-753: an init container with restartPolicy Always is a sidecar that keeps running.
@@ -161,6 +173,31 @@ public static class PodTranslator
             });
                 }
         return containers;
+    }
+
+    /// <summary>emptyDir (on disk) and hostPath so far; other sources are refused by path, never ignored.</summary>
+    private static List<VolumePlan> Volumes(IList<V1Volume>? volumes, List<string> problems)
+    {
+        var result = new List<VolumePlan>();
+        for (var i = 0; i < (volumes?.Count ?? 0); i++)
+        {
+            var v = volumes![i];
+            var path = $"spec.volumes[{i}]";
+            if (v.EmptyDir is { } empty)
+            {
+                Unsupported(problems, empty.Medium is { Length: > 0 }, path + ".emptyDir.medium");
+                result.Add(new VolumePlan { Name = v.Name, EmptyDir = true });
+            }
+            else if (v.HostPath is { } host)
+            {
+                result.Add(new VolumePlan { Name = v.Name, HostPath = host.Path, HostPathType = host.Type ?? "" });
+            }
+            else
+            {
+                Unsupported(problems, true, path); // configMap, secret, downwardAPI, projected, …: not yet
+            }
+        }
+        return result;
     }
 
     /// <summary>exec and sleep handlers run; httpGet and tcpSocket need pod networking Sublet does not have yet.</summary>

@@ -24,6 +24,9 @@ public sealed record PodPlan
     /// <summary><c>spec.initContainers</c>, in order; those with <see cref="ContainerPlan.Sidecar"/> keep running (native sidecars).</summary>
     public IReadOnlyList<ContainerPlan> InitContainers { get; init; } = [];
 
+    /// <summary><c>spec.volumes</c> (emptyDir and hostPath so far).</summary>
+    public IReadOnlyList<VolumePlan> Volumes { get; init; } = [];
+
     /// <summary><c>spec.shareProcessNamespace</c>: one PID namespace, held by the sandbox, for every container.</summary>
     public bool ShareProcessNamespace { get; init; }
 
@@ -71,6 +74,9 @@ public sealed record ContainerPlan
 
     /// <summary>An init container with <c>restartPolicy: Always</c> (KEP-753 native sidecar).</summary>
     public bool Sidecar { get; init; }
+
+    /// <summary><c>volumeMounts</c>.</summary>
+    public IReadOnlyList<VolumeMountPlan> VolumeMounts { get; init; } = [];
 
     /// <summary><c>lifecycle.postStart</c>: run right after the container starts; failing it kills the container.</summary>
     public LifecycleHook? PostStart { get; init; }

@@ -53,6 +53,7 @@ public sealed class ContainerRunner
         var user = UserResolver.Resolve(container, image.Config.User, ReadImageFile(rootfs, "etc/passwd"), ReadImageFile(rootfs, "etc/group"));
         var spec = SpecBuilder.Container(plan, container, image.Config, user, rootfs,
             new SandboxNamespaces(pod.PausePid!.Value), pod.Ids, $"/sublet/{id}");
+        spec.Mounts.AddRange(new Volumes.VolumeBuilder(_ctx).Mounts(plan, pod, container));
         PodStarter.WriteSpec(runDir, spec);
 
         var pid = _ctx.Conmon.Create(id, container.Name, _ctx.Oci,

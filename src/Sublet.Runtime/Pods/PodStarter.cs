@@ -36,6 +36,7 @@ public sealed class PodStarter
         {
             _ctx.Images.Get(container.Image);
         }
+        new Volumes.VolumeBuilder(_ctx).Check(plan);
         var podId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         var record = _ctx.Store.CreatePod(new PodRecord
         {
@@ -45,6 +46,7 @@ public sealed class PodStarter
         try
         {
             record = StartSandbox(plan, record);
+            new Volumes.VolumeBuilder(_ctx).Prepare(plan, record);
             record = record with { State = PodState.Running };
             _ctx.Store.UpdatePod(record);
             // The first init container, or every app container; exit hooks take it from there.

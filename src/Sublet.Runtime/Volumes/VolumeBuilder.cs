@@ -1,0 +1,103 @@
+using Sublet.Linux;
+using Sublet.Linux.Filesystems;
+using Sublet.Runtime.Oci;
+using Sublet.Runtime.Plan;
+using Sublet.Runtime.Pods;
+using Sublet.Runtime.State;
+
+namespace Sublet.Runtime.Volumes;
+
+/// <summary>
+/// Gives a pod its volumes. For a user-namespaced pod each volume is cloned and idmapped for the
+/// pod's user namespace on the host (open_tree + mount_setattr, DESIGN.md §3) into the pod's run
+/// directory, and containers bind that: on-disk ID 0 is root inside, and what the pod's root
+/// writes lands as ID 0, the same view as without user namespaces. Nothing is chowned.
+/// </summary>
+public sealed class VolumeBuilder
+{
+    private readonly RuntimeContext _ctx;
+
+    public VolumeBuilder(RuntimeContext ctx) => _ctx = ctx;
+
+    /// <summary>
+    /// Before anything is allocated: every hostPath passes the kubelet's type checks, and with a
+    /// user namespace every volume's filesystem can be idmapped on this kernel (probed).
+    /// </summary>
+    public void Check(PodPlan plan)
+    {
+        foreach (var volume in plan.Volumes.Where(v => v.HostPath is not null))
+        {
+            HostPathCheck.Verify(volume, create: false);
+        }
+        if (plan.HostUsers || plan.Volumes.Count == 0)
+        {
+            return;
+        }
+        using var support = IdmapSupport.ForThisHost();
+        foreach (var volume in plan.Volumes)
+        {
+            var path = volume.HostPath ?? _ctx.Config.StateRoot;
+            if (support.VolumeError(volume.Name, volume.Describe(), path) is { } error)
+            {
+                throw new PlanException(error);
+            }
+        }
+    }
+
+    /// <summary>Creates emptyDirs, applies hostPath types, and stages idmapped clones for a user-namespaced pod.</summary>
+    public void Prepare(PodPlan plan, PodRecord pod)
+    {
+        var paths = _ctx.Paths(pod.Id);
+        foreach (var volume in plan.Volumes)
+        {
+            var source = volume.HostPath is not null ? HostPathCheck.Verify(volume, create: true) : EmptyDir(paths, volume);
+            if (pod.Ids is null)
+            {
+                continue;
+            }
+            var staged = StagedPath(paths, volume);
+            Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
+            if (Directory.Exists(source))
+            {
+                Directory.CreateDirectory(staged);
+            }
+            else
+            {
+                File.WriteAllBytes(staged, []); // a file volume needs a file to be mounted on
+            }
+            using var userns = SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pod.PausePid!.Value, "user"));
+            _ctx.Mounter.MountIdmapped(source, staged, userns, readOnly: false);
+        }
+    }
+
+    /// <summary>The bind mounts of one container's volumeMounts (rbind, rprivate as containerd; ro when asked).</summary>
+    public IReadOnlyList<Mount> Mounts(PodPlan plan, PodRecord pod, ContainerPlan container)
+    {
+        var paths = _ctx.Paths(pod.Id);
+        return container.VolumeMounts.Select(m =>
+        {
+            var volume = plan.Volumes.First(v => v.Name == m.Name);
+            var source = pod.Ids is not null ? StagedPath(paths, volume) : volume.HostPath ?? EmptyDirPath(paths, volume);
+            return new Mount
+            {
+                Destination = m.MountPath, Type = "bind", Source = source,
+                // nodev: the staged idmapped clone carries it, and a remount from inside the user
+                // namespace (for ro) must keep locked flags or fails with EPERM (mount(2) EPERM).
+                Options = ["rbind", "rprivate", "nodev", m.ReadOnly ? "ro" : "rw"],
+            };
+        }).ToList();
+    }
+
+    private static string StagedPath(PodPaths paths, VolumePlan volume) => Path.Combine(paths.RunDir, "volumes", volume.Name);
+
+    private static string EmptyDirPath(PodPaths paths, VolumePlan volume) => Path.Combine(paths.StateDir, "volumes", volume.Name);
+
+    /// <summary>kubelet emptyDir on disk: a fresh directory, mode 0777 (pkg/volume/emptydir).</summary>
+    private static string EmptyDir(PodPaths paths, VolumePlan volume)
+    {
+        var dir = EmptyDirPath(paths, volume);
+        Directory.CreateDirectory(dir);
+        File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
+        return dir;
+    }
+}
