@@ -119,4 +119,36 @@ public sealed class CliTests
         var again = env.Run("rmi", "localhost/busybox:demo");
         Assert.Equal(1, again.ExitCode);
     }
+
+    [Fact]
+    public void InspectSaysWhatThisHostMadeSubletClamp()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        env.Ok("play", env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: guaranteed}
+            spec:
+              hostUsers: false
+              terminationGracePeriodSeconds: 0
+              containers:
+                - name: c
+                  image: localhost/busybox:demo
+                  command: [sleep, "300"]
+                  resources: {limits: {cpu: 100m, memory: 64Mi}}
+            """));
+
+        var inspect = env.Json("inspect", "guaranteed");
+        // The kubelet's -997 for Guaranteed needs CAP_SYS_RESOURCE (bit 24), which root lacks on this kind of host.
+        var capBnd = Convert.ToUInt64(File.ReadAllLines("/proc/self/status").Single(l => l.StartsWith("CapBnd:", StringComparison.Ordinal))[7..].Trim(), 16);
+        if ((capBnd & (1UL << 24)) == 0)
+        {
+            Assert.Contains("oomScoreAdj -997", inspect.GetProperty("hostAdjustments").GetProperty("c").GetString());
+        }
+        else
+        {
+            Assert.False(inspect.TryGetProperty("hostAdjustments", out _), "nothing to clamp on a host with CAP_SYS_RESOURCE");
+        }
+    }
 }

@@ -43,6 +43,9 @@ public sealed class SubletEnv : IDisposable
     public string ConfigPath { get; }
     public string RuncRoot => Path.Combine(RunRoot, "runc");
 
+    /// <summary>Adds settings to this environment's configuration file (for values that name paths under <see cref="Root"/>).</summary>
+    public void Configure(string yaml) => File.AppendAllText(ConfigPath, "\n" + yaml + "\n");
+
     public static string Binary => Path.Combine(AppContext.BaseDirectory, "sublet");
 
     public CliResult Run(params string[] args) => RunWithTimeout(TimeSpan.FromMinutes(3), args);
