@@ -77,6 +77,24 @@ public sealed class CgroupFs
     }
 
     /// <summary>
+    /// Writes a control file of a v1 controller's cgroup, creating the cgroup (mkdir makes its
+    /// control files). False when this host has no such v1 hierarchy.
+    /// </summary>
+    public bool Write(string controller, string relative, string file, string value)
+    {
+        if (Unified || !Directory.Exists(Path.Combine(_root, controller)))
+        {
+            return false;
+        }
+        var dir = Dir(controller, relative);
+        Directory.CreateDirectory(dir);
+        // One write(2) of the whole value, as runc's cgroups.WriteFile: kernfs takes a value per write.
+        using var stream = new FileStream(Path.Combine(dir, file), FileMode.OpenOrCreate, FileAccess.Write, FileShare.ReadWrite);
+        stream.Write(System.Text.Encoding.ASCII.GetBytes(value));
+        return true;
+    }
+
+    /// <summary>
     /// Whether the kernel's OOM killer killed a process of this cgroup: v2 <c>memory.events</c>
     /// oom_kill; v1 <c>memory.oom_control</c> oom_kill (kernel ≥ 4.13), else <c>memory.failcnt</c>
     /// (the limit was hit). False when the cgroup is gone.

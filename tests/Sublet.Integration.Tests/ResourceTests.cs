@@ -52,6 +52,9 @@ public sealed class ResourceTests
         Assert.Equal("50000", File.ReadAllText($"{Cgroups}/cpu/{leaf}/cpu.cfs_quota_us").Trim());
         Assert.Equal("100000", File.ReadAllText($"{Cgroups}/cpu/{leaf}/cpu.cfs_period_us").Trim());
         Assert.Equal("512", File.ReadAllText($"{Cgroups}/cpu/{leaf}/cpu.shares").Trim());
+        // The pod's own cgroup, as the kubelet's ResourceConfigForPod sets it for a Guaranteed pod.
+        Assert.Equal("33554432", File.ReadAllText($"{Cgroups}/memory/sublet/pod{podId}/memory.limit_in_bytes").Trim());
+        Assert.Equal("50000", File.ReadAllText($"{Cgroups}/cpu/sublet/pod{podId}/cpu.cfs_quota_us").Trim());
         // The sandbox shares the pod's parent.
         Assert.True(Directory.Exists($"{Cgroups}/memory/sublet/pod{podId}/{podId}"));
 

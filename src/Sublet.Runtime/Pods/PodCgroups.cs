@@ -1,3 +1,4 @@
+using System.Globalization;
 using Sublet.Linux;
 using Sublet.Runtime.Oci;
 
@@ -20,4 +21,26 @@ public static class PodCgroups
     /// <summary>Whether the container was killed by the OOM killer: exit code 137 (SIGKILL) and the kernel's count of OOM kills in its cgroup.</summary>
     public static bool OomKilled(string containerId, int exitCode, CgroupFs? cgroups = null) =>
         exitCode == 137 && (cgroups ?? new CgroupFs()).OomKilled(CgroupResources.ContainerPath(containerId));
+
+    /// <summary>
+    /// Creates the pod's parent cgroup with the kubelet's pod-level settings (<see cref="PodResources"/>)
+    /// before any container joins it, as the kubelet's pod container manager does; runc then creates
+    /// the containers' leaves inside. cgroup v1 only: on v2 the parent stays unlimited and each
+    /// container's own limits apply.
+    /// </summary>
+    public static void Configure(string podId, PodCgroupSettings settings, CgroupFs? cgroups = null)
+    {
+        cgroups ??= new CgroupFs();
+        var parent = CgroupResources.PodParent(podId);
+        cgroups.Write("cpu", parent, "cpu.shares", settings.Shares.ToString(CultureInfo.InvariantCulture));
+        if (settings.Quota is { } quota)
+        {
+            cgroups.Write("cpu", parent, "cpu.cfs_period_us", (settings.Period ?? CgroupResources.QuotaPeriod).ToString(CultureInfo.InvariantCulture));
+            cgroups.Write("cpu", parent, "cpu.cfs_quota_us", quota.ToString(CultureInfo.InvariantCulture));
+        }
+        if (settings.MemoryLimit is { } limit)
+        {
+            cgroups.Write("memory", parent, "memory.limit_in_bytes", limit.ToString(CultureInfo.InvariantCulture));
+        }
+    }
 }

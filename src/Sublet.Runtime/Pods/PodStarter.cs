@@ -78,6 +78,7 @@ public sealed class PodStarter
         var rootfs = PauseRootfs.Ensure(_ctx.Config.RunRoot, _ctx.Config.PauseBinary);
         Directory.CreateDirectory(paths.SandboxBundle);
         Directory.CreateDirectory(paths.SandboxStateDir);
+        PodCgroups.Configure(record.Id, PodResources.For(plan)); // the pod-level cgroup, before anything joins it
         var spec = SpecBuilder.Sandbox(plan, rootfs, record.Ids, $"/sublet/{record.Id}");
         WriteSpec(paths.SandboxBundle, spec);
         var pid = _ctx.Conmon.Create(record.Id, plan.Name, _ctx.Oci,
