@@ -6,7 +6,8 @@ namespace Sublet.Runtime.Pods;
 
 /// <summary>
 /// A pod's cgroups (<c>/sublet/podID/…</c> in every hierarchy, see <see cref="CgroupResources"/>).
-/// runc creates the parents with the leaf but deletes only the leaf, so the pod's parent goes here.
+/// The parent is made here with the pod-level settings (<see cref="Configure"/>), or by runc along
+/// with a leaf; runc deletes only the leaf, so the pod's parent is removed here too.
 /// </summary>
 public static class PodCgroups
 {
