@@ -61,19 +61,17 @@ public sealed class CgroupResourcesTests
     }
 
     [Theory]
-    [InlineData("/sublet/abc", "/sublet/podabc/abc")]             // the sandbox
-    [InlineData("/sublet/abc-app", "/sublet/podabc/abc-app")]     // a container (POD-NAME)
-    [InlineData("/sublet/abc-side-car", "/sublet/podabc/abc-side-car")]
-    [InlineData("/sublet/podabc/abc-app", "/sublet/podabc/abc-app")] // already nested
-    [InlineData("/other/x", "/other/x")]
-    public void Cgroups_paths_hang_under_the_pods_parent(string given, string nested) =>
-        Assert.Equal(nested, CgroupResources.Nest(given));
+    [InlineData("abc", "/sublet/podabc/abc")]             // the sandbox
+    [InlineData("abc-app", "/sublet/podabc/abc-app")]     // a container (POD-NAME)
+    [InlineData("abc-side-car", "/sublet/podabc/abc-side-car")]
+    public void Cgroups_paths_hang_under_the_pods_parent(string id, string path) =>
+        Assert.Equal(path, CgroupResources.ContainerPath(id));
 
     [Fact]
     public void The_container_spec_carries_the_resources()
     {
         var container = Plans.Container(command: ["sh"]) with { Resources = new ContainerResources { CpuLimitMilli = 500, MemoryLimitBytes = 32 << 20 } };
-        var spec = SpecBuilder.Container(Plans.Pod(), container, Plans.Image(), new ResolvedUser(0, 0, []), "/rootfs", new SandboxNamespaces(1), null, "/sublet/p1-app");
+        var spec = SpecBuilder.Container(Plans.Pod(), container, Plans.Image(), new ResolvedUser(0, 0, []), "/rootfs", new SandboxNamespaces(1), null, CgroupResources.ContainerPath("p1-app"));
 
         Assert.Equal("/sublet/podp1/p1-app", spec.Linux.CgroupsPath);
         Assert.Equal(50000L, spec.Linux.Resources!.Cpu!.Quota);

@@ -16,7 +16,7 @@ public sealed class SpecBuilderTests
     private static Spec ContainerSpec(IdRange? userns, ResolvedUser? user = null, ContainerPlan? container = null) =>
         SpecBuilder.Container(Pod(), container ?? Container(command: ["sh"]), Image(), user ?? Root, "/rootfs", Pause, userns, "/sublet/pod/app");
 
-    private static Spec SandboxSpec(IdRange? userns) => SpecBuilder.Sandbox(Pod("web"), "/pause", userns, "/sublet/pod");
+    private static Spec SandboxSpec(IdRange? userns) => SpecBuilder.Sandbox(Pod("web"), "/pause", userns, CgroupResources.ContainerPath("pod"));
 
     // ---- command and args (Kubernetes "Define a command and arguments for a container") ----
 

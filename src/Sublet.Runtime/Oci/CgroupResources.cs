@@ -76,14 +76,4 @@ public static class CgroupResources
         var dash = containerId.IndexOf('-', StringComparison.Ordinal);
         return $"{PodParent(dash < 0 ? containerId : containerId[..dash])}/{containerId}";
     }
-
-    /// <summary>
-    /// Moves a path directly under <see cref="Root"/> (<c>/sublet/ID</c>, as callers name it) to its
-    /// pod's parent; any other path is left as given.
-    /// </summary>
-    public static string Nest(string cgroupsPath)
-    {
-        var leaf = cgroupsPath.StartsWith(Root + "/", StringComparison.Ordinal) ? cgroupsPath[(Root.Length + 1)..] : null;
-        return leaf is { Length: > 0 } && !leaf.Contains('/', StringComparison.Ordinal) ? ContainerPath(leaf) : cgroupsPath;
-    }
 }

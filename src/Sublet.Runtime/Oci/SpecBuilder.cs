@@ -178,8 +178,8 @@ public static class SpecBuilder
         GidMappings = Mappings(userns),
         MaskedPaths = hidePaths ? [.. SpecDefaults.MaskedPaths] : null,
         ReadonlyPaths = hidePaths ? [.. SpecDefaults.ReadonlyPaths] : null,
-        // Per-pod parent (/sublet/podID/ID), removed by PodCgroups on down: runc deletes only the leaf.
-        CgroupsPath = CgroupResources.Nest(cgroupsPath),
+        // Callers give CgroupResources.ContainerPath: a per-pod parent (/sublet/podID/ID), removed by PodCgroups on down (runc deletes only the leaf).
+        CgroupsPath = cgroupsPath,
         Resources = new Resources { Devices = SpecDefaults.DenyAllDevices() },
     };
 

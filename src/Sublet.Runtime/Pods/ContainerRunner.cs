@@ -52,7 +52,7 @@ public sealed class ContainerRunner
 
         var user = UserResolver.Resolve(container, image.Config.User, ReadImageFile(rootfs, "etc/passwd"), ReadImageFile(rootfs, "etc/group"));
         var spec = SpecBuilder.Container(plan, container, image.Config, user, rootfs,
-            new SandboxNamespaces(pod.PausePid!.Value), pod.Ids, $"/sublet/{id}");
+            new SandboxNamespaces(pod.PausePid!.Value), pod.Ids, CgroupResources.ContainerPath(id));
         spec.Mounts.AddRange(new Volumes.VolumeBuilder(_ctx).Mounts(plan, pod, container));
         PodStarter.WriteSpec(runDir, spec);
 
