@@ -1,5 +1,6 @@
 using k8s.Models;
 using Sublet.Kubernetes.Admission;
+using Sublet.Kubernetes.Env;
 using Sublet.Kubernetes.Manifests;
 using Sublet.Kubernetes.Validation;
 using Sublet.Runtime.Config;
@@ -26,15 +27,17 @@ public static class ManifestChecker
     public const string Warning = "warning";
     public const string Audit = "audit";
 
-    public static List<PodVerdict> Check(Manifest manifest, NodeConfig config, string? username = null)
+    /// <param name="sources">ConfigMaps, Secrets and node facts for env vars (default: the file's objects only).</param>
+    public static List<PodVerdict> Check(Manifest manifest, NodeConfig config, string? username = null, EnvSources? sources = null)
     {
+        sources ??= EnvSources.Offline with { Objects = new ListedObjects(manifest.ConfigMaps, manifest.Secrets) };
         var gates = ConfigLoader.Gates(config);
         var admission = new PodSecurityAdmission(config.PodSecurity, manifest.Namespaces, username);
         var security = SecuritySettings.From(config);
-        return manifest.Pods.Select(pod => CheckPod(pod, manifest.Source, gates, admission, security)).ToList();
+        return manifest.Pods.Select(pod => CheckPod(pod, manifest.Source, gates, admission, security, sources)).ToList();
     }
 
-    private static PodVerdict CheckPod(V1Pod pod, string source, FeatureGates gates, PodSecurityAdmission admission, SecuritySettings security)
+    private static PodVerdict CheckPod(V1Pod pod, string source, FeatureGates gates, PodSecurityAdmission admission, SecuritySettings security, EnvSources sources)
     {
         var name = pod.Metadata?.Name ?? "";
         var obj = $"pod/{pod.Metadata?.NamespaceProperty ?? "default"}/{name}";
@@ -59,7 +62,7 @@ public static class ManifestChecker
             findings.AddRange(result.Audit!.Violations.Select(v => new Finding(Audit, obj, v.CheckId, $"would violate PodSecurity \"{result.Audit.Policy}\": {v}")));
         try
         {
-            PodTranslator.Translate(pod, source, security);
+            PodTranslator.Translate(pod, source, security, sources);
             return new PodVerdict(pod, findings, null, result);
         }
         catch (PodRejectedException e)

@@ -135,18 +135,10 @@ public sealed class PodTranslatorTests
             Problems(Pod(spec: field)));
 
     [Theory]
-    [InlineData("env: [{name: A, valueFrom: {fieldRef: {fieldPath: metadata.name}}}]", "spec.containers[0].env[0].valueFrom")]
-    [InlineData("envFrom: [{configMapRef: {name: c}}]", "spec.containers[0].envFrom")]
     [InlineData("volumeMounts: [{name: v, mountPath: /v, subPath: x}]", "spec.containers[0].volumeMounts[0].subPath")]
     public void Unsupported_container_fields_are_refused_by_path(string field, string path) =>
         Assert.Equal([$"{path}: Unsupported value: sublet does not support this field yet, and will not run the pod without it"],
             Problems(Pod(container: field)));
-
-    [Fact]
-    public void Env_without_a_name_is_required()
-    {
-        Assert.Equal(["spec.containers[0].env[0].name: Required value"], Problems(Pod(container: "env: [{value: x}]")));
-    }
 
     [Fact]
     public void Every_problem_is_reported_at_once_with_its_path()

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Sublet.Kubernetes.Env;
 using Sublet.Runtime.Plan;
 
 namespace Sublet.Kubernetes.Manifests;
@@ -17,9 +18,11 @@ public sealed class PodRejectedException(string pod, IReadOnlyList<string> probl
 public static class PodTranslator
 {
     /// <param name="security">The node's seccomp profile directory and allowed unsafe sysctls (default: the default configuration's).</param>
-    public static PodPlan Translate(V1Pod pod, string source, SecuritySettings? security = null)
+    /// <param name="sources">The ConfigMaps, Secrets and node facts env vars may draw on (default: none).</param>
+    public static PodPlan Translate(V1Pod pod, string source, SecuritySettings? security = null, EnvSources? sources = null)
     {
         security ??= SecuritySettings.From(new Sublet.Runtime.Config.NodeConfig());
+        sources ??= EnvSources.Offline;
         var problems = new List<string>();
         var name = pod.Metadata?.Name;
         if (string.IsNullOrEmpty(name))
@@ -63,8 +66,10 @@ public static class PodTranslator
         }
         // Container names are unique across init and app containers (ValidatePodSpec).
         var names = new HashSet<string>();
-        var initContainers = Containers(spec.InitContainers, "spec.initContainers", spec, names, security, problems);
-        var containers = Containers(spec.Containers, "spec.containers", spec, names, security, problems);
+        var uid = pod.Metadata?.Uid ?? Guid.NewGuid().ToString();
+        var env = new EnvContext(pod, uid, sources);
+        var initContainers = Containers(spec.InitContainers, "spec.initContainers", spec, names, security, env, problems);
+        var containers = Containers(spec.Containers, "spec.containers", spec, names, security, env, problems);
         var restart = spec.RestartPolicy switch
         {
             null or "Always" => RestartPolicy.Always,
@@ -80,7 +85,7 @@ public static class PodTranslator
         {
             Name = name!,
             Namespace = ns,
-            Uid = pod.Metadata?.Uid ?? Guid.NewGuid().ToString(),
+            Uid = uid,
             HostUsers = hostUsers,
             RestartPolicy = restart,
             TerminationGracePeriodSeconds = spec.TerminationGracePeriodSeconds ?? 30,
@@ -97,7 +102,7 @@ public static class PodTranslator
         };
     }
 
-    private static List<ContainerPlan> Containers(IList<V1Container>? list, string field, V1PodSpec spec, HashSet<string> names, SecuritySettings security, List<string> problems)
+    private static List<ContainerPlan> Containers(IList<V1Container>? list, string field, V1PodSpec spec, HashSet<string> names, SecuritySettings security, EnvContext envContext, List<string> problems)
     {
         var containers = new List<ContainerPlan>();
         var init = field == "spec.initContainers";
@@ -132,18 +137,7 @@ public static class PodTranslator
                 Unsupported(problems, vm.RecursiveReadOnly is not (null or "Disabled"), mpath + ".recursiveReadOnly");
                 mounts.Add(new VolumeMountPlan(vm.Name ?? "", vm.MountPath ?? "", vm.ReadOnlyProperty == true));
             }
-            Unsupported(problems, c.EnvFrom is { Count: > 0 }, $"{path}.envFrom");
-            var env = new List<EnvVar>();
-            for (var e = 0; e < (c.Env?.Count ?? 0); e++)
-            {
-                var item = c.Env![e];
-                if (string.IsNullOrEmpty(item.Name))
-                {
-                    problems.Add($"{path}.env[{e}].name: Required value");
-                }
-                Unsupported(problems, item.ValueFrom is not null, $"{path}.env[{e}].valueFrom");
-                env.Add(new EnvVar(item.Name, item.Value ?? ""));
-            }
+            var env = EnvTranslator.Container(envContext.Pod, envContext.Uid, c, path, envContext.Sources, problems);
             var sc = c.SecurityContext;
             var psc = spec.SecurityContext;
             CheckId(problems, $"{path}.securityContext.runAsUser", sc?.RunAsUser);
@@ -155,8 +149,8 @@ public static class PodTranslator
                 PullPolicy = c.ImagePullPolicy switch { "Always" => PullPolicy.Always, "Never" => PullPolicy.Never, _ => PullPolicy.IfNotPresent },
                 // An empty list is no list, as after an API server round trip (Go omitempty):
                 // "args: []" keeps the image CMD rather than dropping it.
-                Command = c.Command is { Count: > 0 } command ? command.ToList() : null,
-                Args = c.Args is { Count: > 0 } args ? args.ToList() : null,
+                Command = EnvTranslator.Expand(c.Command, env),
+                Args = EnvTranslator.Expand(c.Args, env),
                 Env = env,
                 WorkingDir = c.WorkingDir,
                 RunAsUser = sc?.RunAsUser ?? psc?.RunAsUser,
@@ -174,6 +168,8 @@ public static class PodTranslator
                 }
         return containers;
     }
+
+    private sealed record EnvContext(V1Pod Pod, string Uid, EnvSources Sources);
 
     /// <summary>emptyDir (on disk) and hostPath so far; other sources are refused by path, never ignored.</summary>
     private static List<VolumePlan> Volumes(IList<V1Volume>? volumes, List<string> problems)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Sublet.Kubernetes;
 using Sublet.Kubernetes.Admission;
+using Sublet.Kubernetes.Env;
 using Sublet.Kubernetes.Manifests;
 using Sublet.Runtime.Config;
 using Sublet.Runtime.Plan;
@@ -22,9 +23,10 @@ internal static class PlayCommand
         {
             // Every pod is checked before anything starts (ground rule 4).
             var manifest = ManifestReader.ReadFile(parse.GetValue(file)!);
-            Admit(manifest, ctx.Config);
             var security = SecuritySettings.From(ctx.Config);
-            var plans = manifest.Pods.Select(p => PodTranslator.Translate(p, manifest.Source, security)).ToList();
+            var sources = new EnvSources(new ListedObjects(manifest.ConfigMaps, manifest.Secrets), NodeFacts.ForThisHost(ctx.Config.StateRoot, security.MemoryCapacity));
+            Admit(manifest, ctx.Config, sources);
+            var plans = manifest.Pods.Select(p => PodTranslator.Translate(p, manifest.Source, security, sources)).ToList();
             if (plans.Count == 0)
             {
                 throw new ManifestException($"{manifest.Source}: no Pod in the file");
@@ -80,9 +82,9 @@ internal static class PlayCommand
     /// The checks of <c>sublet check</c>: Pod Security warnings on stderr as kubectl prints them,
     /// audit lines to the configured log, and every refusal as the error (nothing starts).
     /// </summary>
-    private static void Admit(Manifest manifest, NodeConfig config)
+    private static void Admit(Manifest manifest, NodeConfig config, EnvSources sources)
     {
-        var verdicts = ManifestChecker.Check(manifest, config, Environment.UserName);
+        var verdicts = ManifestChecker.Check(manifest, config, Environment.UserName, sources);
         foreach (var verdict in verdicts)
         {
             if (verdict.Admission?.Warning is { } warning) Console.Error.WriteLine(warning);
