@@ -60,7 +60,7 @@ public sealed class SecurityContextTests
             """, "securityContext: {privileged: true}"),
         hostUsers ? "" : Container("nested", """
             unshare -U -r sh -c 'echo "nested uid $(id -u) map $(cat /proc/self/uid_map)"'
-            unshare -U -r -m -p -f --mount-proc sh -c 'echo "nested pid $$ procs $(ls /proc | grep -c "^[0-9]")"'
+            unshare -U -r -m -p -f --mount-proc sh -c 'echo "nested pid $$$$ procs $(ls /proc | grep -c "^[0-9]")"'
             """, "securityContext: {procMount: Unmasked}")) + "\n";
 
     [Fact]
