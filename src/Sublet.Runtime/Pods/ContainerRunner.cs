@@ -54,6 +54,7 @@ public sealed class ContainerRunner
         var spec = SpecBuilder.Container(plan, container, image.Config, user, rootfs,
             new SandboxNamespaces(pod.PausePid!.Value), pod.Ids, CgroupResources.ContainerPath(id));
         spec.Mounts.AddRange(new Volumes.VolumeBuilder(_ctx).Mounts(plan, pod, container));
+        spec.Mounts.AddRange(new EtcFiles(_ctx).Mounts(pod, container));
         PodStarter.WriteSpec(runDir, spec);
 
         var pid = _ctx.Conmon.Create(id, container.Name, _ctx.Oci,
