@@ -70,4 +70,57 @@ public sealed class EtcFilesTests
         Assert.Contains("Warning: pod/dns: MissingClusterDNS:", result.Stderr);
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
     }
+
+    [Fact]
+    public void TerminationMessagesAreReadAfterExitAndShownByInspect()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        env.Ok("play", env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: ending}
+            spec:
+              hostUsers: false
+              restartPolicy: Never
+              containers:
+                - name: why
+                  image: localhost/busybox:demo
+                  command: [sh, -c, "stat -c '%u:%g %a' /dev/termination-log; printf 'disk full' > /dev/termination-log; exit 3"]
+                - name: user
+                  image: localhost/busybox:demo
+                  securityContext: {runAsUser: 1000}
+                  terminationMessagePath: /tmp/message
+                  command: [sh, -c, "printf 'written by 1000' > /tmp/message"]
+                - name: logs
+                  image: localhost/busybox:demo
+                  terminationMessagePolicy: FallbackToLogsOnError
+                  command: [sh, -c, "for i in $(seq 1 100); do echo log-$i; done; exit 1"]
+            """));
+        using (var store = new Sublet.Runtime.State.StateStore(env.StateRoot))
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            while (store.FindPod("ending") is { State: not Sublet.Runtime.State.PodState.Failed } && watch.Elapsed < TimeSpan.FromSeconds(90))
+            {
+                env.Ok("ps"); // readers record exits (and read the messages) as conmon reports them
+                Thread.Sleep(200);
+            }
+        }
+
+        var containers = env.Json("inspect", "ending").GetProperty("pod").GetProperty("containers");
+        string? Message(int i) => containers[i].TryGetProperty("message", out var m) ? m.GetString() : null;
+        Assert.True(containers.GetArrayLength() == 3, containers.ToString());
+        Assert.Equal(3, containers[0].GetProperty("exitCode").GetInt32());
+        Assert.Equal("disk full", Message(0));
+        Assert.Equal("written by 1000", Message(1));
+        var fromLogs = Message(2) ?? "";
+        Assert.StartsWith("log-21\n", fromLogs); // the last 80 lines
+        Assert.EndsWith("\nlog-100\n", fromLogs);
+        // The file is owned by root inside the user namespace and writable by anyone (the kubelet's 0666).
+        Assert.Equal("0:0 666\n", env.Ok("logs", "ending", "-c", "why").Stdout);
+        Assert.Contains("message: disk full", env.Ok("inspect", "ending").Stdout);
+
+        env.Ok("down", "ending");
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
 }
