@@ -1,3 +1,5 @@
+using Sublet.Runtime.State;
+
 namespace Sublet.Integration.Tests;
 
 /// <summary>Kubelet-managed files (issue 14 item 2): /etc/hosts, /etc/hostname, /etc/resolv.conf and termination messages, idmapped for user-namespaced pods.</summary>
@@ -97,15 +99,8 @@ public sealed class EtcFilesTests
                   terminationMessagePolicy: FallbackToLogsOnError
                   command: [sh, -c, "for i in $(seq 1 100); do echo log-$i; done; exit 1"]
             """));
-        using (var store = new Sublet.Runtime.State.StateStore(env.StateRoot))
-        {
-            var watch = System.Diagnostics.Stopwatch.StartNew();
-            while (store.FindPod("ending") is { State: not Sublet.Runtime.State.PodState.Failed } && watch.Elapsed < TimeSpan.FromSeconds(90))
-            {
-                env.Ok("ps"); // readers record exits (and read the messages) as conmon reports them
-                Thread.Sleep(200);
-            }
-        }
+        // conmon's exit hooks record each exit, and read its message, with no sublet command running.
+        LifecycleTests.WaitFor(env, "ending", (_, pod) => pod.State == PodState.Failed);
 
         var containers = env.Json("inspect", "ending").GetProperty("pod").GetProperty("containers");
         string? Message(int i) => containers[i].TryGetProperty("message", out var m) ? m.GetString() : null;
@@ -121,6 +116,37 @@ public sealed class EtcFilesTests
         Assert.Contains("message: disk full", env.Ok("inspect", "ending").Stdout);
 
         env.Ok("down", "ending");
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
+    public void ARestartedContainerStartsWithAnEmptyFileAndKeepsThePreviousMessageInLastState()
+    {
+        using var env = new SubletEnv("restartBackoffSeconds: 0.5");
+        env.LoadDemoImage();
+        env.Ok("play", env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: again}
+            spec:
+              hostUsers: false
+              restartPolicy: OnFailure
+              volumes: [{name: data, emptyDir: {}}]
+              containers:
+                - name: c
+                  image: localhost/busybox:demo
+                  volumeMounts: [{name: data, mountPath: /data}]
+                  command: [sh, -c, "if [ -e /data/ran ]; then [ -s /dev/termination-log ] && exit 9; printf second > /dev/termination-log; exit 0; fi; touch /data/ran; printf first > /dev/termination-log; exit 1"]
+            """));
+        LifecycleTests.WaitFor(env, "again", (_, pod) => pod.State != PodState.Running);
+
+        var c = env.Json("inspect", "again").GetProperty("pod").GetProperty("containers")[0];
+        Assert.True(c.GetProperty("exitCode").GetInt32() == 0, c.ToString()); // 9 would mean the first run's message was still there
+        Assert.Equal("second", c.GetProperty("message").GetString());
+        Assert.Equal("first", c.GetProperty("lastState").GetProperty("message").GetString());
+        Assert.Equal(1, c.GetProperty("restartCount").GetInt32());
+
+        env.Ok("down", "again");
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
     }
 }
