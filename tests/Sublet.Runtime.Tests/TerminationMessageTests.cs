@@ -79,4 +79,13 @@ public sealed class TerminationMessageTests
         Assert.All(lines.Where(l => l.Length > 0), l => Assert.StartsWith("2024-01-02T", l));
         Assert.EndsWith("line 29999 " + new string('.', 40) + "\n", Encoding.UTF8.GetString(TerminationMessage.FromLog(lines)));
     }
+
+    [Theory]
+    [InlineData("/dev/termination-log", "/dev/termination-log")]
+    [InlineData("tmp/log", "/tmp/log")]
+    [InlineData("/a/./b//c/", "/a/b/c")]
+    [InlineData("../../etc/x", "/etc/x")]
+    [InlineData("/a/../../b", "/b")]
+    public void The_path_is_made_absolute_and_clean_as_the_kubelet_does(string path, string mounted) =>
+        Assert.Equal(mounted, TerminationMessage.MountPath(path));
 }

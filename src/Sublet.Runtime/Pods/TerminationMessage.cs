@@ -51,6 +51,27 @@ public static class TerminationMessage
         return bytes.Length > MaxLogBytes ? bytes[^MaxLogBytes..] : bytes;
     }
 
+    /// <summary>
+    /// Where the file is mounted: the kubelet takes the path as absolute (volumeutil.MakeAbsolutePath
+    /// on Linux is filepath.Clean("/" + path)), so "log" is /log and ".." cannot climb above /.
+    /// </summary>
+    public static string MountPath(string path)
+    {
+        var parts = new List<string>();
+        foreach (var part in path.Split('/'))
+        {
+            if (part == "..")
+            {
+                if (parts.Count > 0) parts.RemoveAt(parts.Count - 1);
+            }
+            else if (part is not ("" or "."))
+            {
+                parts.Add(part);
+            }
+        }
+        return "/" + string.Join('/', parts);
+    }
+
     /// <summary>Each container's share of the pod's budget: 12 KiB over init and app containers.</summary>
     public static int PerContainerBytes(PodPlan plan) => MaxPodBytes / Math.Max(1, plan.Containers.Count + plan.InitContainers.Count);
 

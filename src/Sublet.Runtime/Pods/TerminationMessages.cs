@@ -23,7 +23,7 @@ public sealed class TerminationMessages
     /// <summary>A fresh, empty file for this run of the container, and its bind mount (read-write).</summary>
     public IReadOnlyList<Mount> Prepare(PodRecord pod, ContainerPlan container)
     {
-        if (container.TerminationMessagePath is not { Length: > 0 } destination)
+        if (container.TerminationMessagePath is not { Length: > 0 } path)
         {
             return [];
         }
@@ -31,7 +31,7 @@ public sealed class TerminationMessages
         var file = FilePath(paths, container.Name);
         PodFiles.Write(file, "", Mode0666);
         var source = PodFiles.Stage(_ctx, pod, file, Path.Combine(paths.ContainerRunDir(container.Name), "termination-log"));
-        return [PodFiles.Bind(source, destination, readOnly: false)];
+        return [PodFiles.Bind(source, TerminationMessage.MountPath(path), readOnly: false)];
     }
 
     /// <summary>The message of a container that exited with <paramref name="exitCode"/>; null when there is none.</summary>
