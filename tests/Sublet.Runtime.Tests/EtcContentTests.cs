@@ -29,4 +29,24 @@ public sealed class EtcContentTests
     public void HostAliases_follow_a_blank_line_and_a_comment_one_line_per_entry() =>
         Assert.Equal(Boilerplate + "127.0.0.1\tweb\n\n# Entries added by HostAliases.\n10.1.2.3\tfoo.remote\tbar.remote\n::1\tsix\n",
             EtcContent.Hosts(EtcContent.PodIps, "web", "", [new("10.1.2.3", ["foo.remote", "bar.remote"]), new("::1", ["six"])]));
+
+    [Fact]
+    public void Every_container_gets_the_three_files_writable()
+    {
+        Assert.Equal([("hosts", false), ("hostname", false), ("resolv.conf", false)], EtcContent.Binds(Plans.Container()));
+    }
+
+    [Fact]
+    public void A_read_only_root_makes_hostname_and_resolv_conf_read_only_but_not_hosts()
+    {
+        var container = Plans.Container() with { Security = new ContainerSecurity { ReadOnlyRootFilesystem = true } };
+        Assert.Equal([("hosts", false), ("hostname", true), ("resolv.conf", true)], EtcContent.Binds(container));
+    }
+
+    [Fact]
+    public void A_volume_mounted_on_one_of_them_replaces_it()
+    {
+        var container = Plans.Container() with { VolumeMounts = [new VolumeMountPlan("mine", "/etc/hosts/", false), new VolumeMountPlan("etc", "/etc", false)] };
+        Assert.Equal(["hostname", "resolv.conf"], EtcContent.Binds(container).Select(b => b.Name));
+    }
 }

@@ -11,9 +11,6 @@ namespace Sublet.Runtime.Pods;
 /// </summary>
 public sealed class EtcFiles
 {
-    /// <summary>The files, as named under /etc in the container and in the pod's directory.</summary>
-    public static readonly IReadOnlyList<string> Names = ["hosts", "hostname", "resolv.conf"];
-
     /// <summary>The kubelet reads at most this much of the node's resolv.conf (maxResolveConfLength).</summary>
     private const long MaxResolvConfBytes = 10 << 20;
 
@@ -41,26 +38,19 @@ public sealed class EtcFiles
             // containerd copies the node's file when the pod's DNS settings are all empty.
             ["resolv.conf"] = resolv.Length > 0 ? resolv : HostResolvConf() ?? "",
         };
-        foreach (var name in Names)
+        foreach (var name in EtcContent.Names)
         {
             PodFiles.Write(SourcePath(paths, name), contents[name], Mode0644);
             PodFiles.Stage(_ctx, pod, SourcePath(paths, name), StagedPath(paths, name));
         }
     }
 
-    /// <summary>
-    /// The container's binds. /etc/hosts is read-write as the kubelet mounts it; hostname and
-    /// resolv.conf are read-only with a read-only root filesystem (containerd). A volumeMount at
-    /// the same path wins (kubelet and containerd skip theirs).
-    /// </summary>
+    /// <summary>The container's binds of the pod's files (<see cref="EtcContent.Binds"/> decides which, and how).</summary>
     public IReadOnlyList<Mount> Mounts(PodRecord pod, ContainerPlan container)
     {
         var paths = _ctx.Paths(pod.Id);
-        var taken = container.VolumeMounts.Select(m => m.MountPath.TrimEnd('/')).ToHashSet(StringComparer.Ordinal);
-        return Names
-            .Where(name => !taken.Contains("/etc/" + name))
-            .Select(name => PodFiles.Bind(pod.Ids is null ? SourcePath(paths, name) : StagedPath(paths, name), "/etc/" + name,
-                readOnly: name != "hosts" && container.Security.ReadOnlyRootFilesystem))
+        return EtcContent.Binds(container)
+            .Select(b => PodFiles.Bind(pod.Ids is null ? SourcePath(paths, b.Name) : StagedPath(paths, b.Name), "/etc/" + b.Name, b.ReadOnly))
             .ToList();
     }
 
