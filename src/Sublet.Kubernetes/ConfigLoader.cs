@@ -66,6 +66,11 @@ public static class ConfigLoader
         var ids = config.UserNamespaces.IdsPerPod;
         var idsValid = ids >= 65536 && ids % 65536 == 0 && ids <= uint.MaxValue;
         if (!idsValid) problems.Add($"userNamespaces.idsPerPod: Invalid value: {ids}: must be a multiple of 65536, at least 65536 and below 2^32");
+        if (config.ResolvConf is { Length: > 0 } resolv) AbsolutePath(problems, "resolvConf", resolv);
+        for (var i = 0; i < (config.ClusterDns?.Length ?? 0); i++)
+        {
+            if (!System.Net.IPAddress.TryParse(config.ClusterDns![i], out _)) problems.Add($"clusterDns[{i}]: Invalid value: \"{config.ClusterDns[i]}\": must be a valid IP address");
+        }
         if (config.MaxPods < 1) problems.Add($"maxPods: Invalid value: {config.MaxPods}: must be at least 1");
         FeatureGates.From(config.FeatureGates, problems);
         problems.AddRange(Admission.PodSecurityAdmission.ValidateDefaults(config.PodSecurity.Defaults));

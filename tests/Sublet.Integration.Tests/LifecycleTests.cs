@@ -6,7 +6,7 @@ namespace Sublet.Integration.Tests;
 /// <summary>The kubelet's lifecycle rules, carried out by conmon exit hooks while no `sublet` command runs (issue 12).</summary>
 public sealed class LifecycleTests
 {
-    private static PodRecord WaitFor(SubletEnv env, string pod, Func<StateStore, PodRecord, bool> condition)
+    internal static PodRecord WaitFor(SubletEnv env, string pod, Func<StateStore, PodRecord, bool> condition)
     {
         using var store = new StateStore(env.StateRoot);
         var watch = Stopwatch.StartNew();

@@ -134,6 +134,8 @@ public sealed class ConfigLoaderTests : IDisposable
 
     [Theory]
     [InlineData("featureGates: {UserNamespacesSupport: false}", "featureGates: cannot set feature gate UserNamespacesSupport to false, feature is locked to true")]
+    [InlineData("clusterDns: [10.96.0.10, dns.local]", "clusterDns[1]: Invalid value: \"dns.local\": must be a valid IP address")]
+    [InlineData("resolvConf: etc/resolv.conf", "resolvConf: Invalid value: \"etc/resolv.conf\": must be an absolute path")]
     [InlineData("featureGates: {NoSuchGate: true}", "featureGates: unrecognized feature gate: NoSuchGate")]
     [InlineData("featureGates: {UserNamespacesPodSecurityStandards: true}", "featureGates: unrecognized feature gate: UserNamespacesPodSecurityStandards")] // removed in 1.35
     [InlineData("podSecurity: {defaults: {enforce: strict}}", "podSecurity.defaults.enforce: Unsupported value: \"strict\": supported values: \"privileged\", \"baseline\", \"restricted\"")]

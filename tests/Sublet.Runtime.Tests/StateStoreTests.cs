@@ -146,6 +146,7 @@ public sealed class StateStoreTests : IDisposable
         {
             Id = PodId(1) + "-app", PodId = PodId(1), Name = "app", Image = "img", ImageId = "sha256:x",
             State = ContainerState.Exited, Pid = 7, Started = started, Finished = started.AddSeconds(3), ExitCode = 2, Reason = "Error",
+            Message = "disk full", LastMessage = "earlier",
         };
         store.SaveContainer(container, 0);
         store.SaveContainer(container with { RestartCount = 1 }, 0); // an update, not a second row

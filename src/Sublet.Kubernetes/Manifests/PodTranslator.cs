@@ -59,6 +59,7 @@ public static class PodTranslator
         CheckId(problems, "spec.securityContext.runAsGroup", spec.SecurityContext?.RunAsGroup);
         SecurityTranslator.CheckPod(spec, problems);
         var sysctls = SysctlPolicy.Check(spec, security.AllowedUnsafeSysctls, problems);
+        var dns = EtcTranslator.Dns(spec, problems);
 
         if (spec.Containers is not { Count: > 0 })
         {
@@ -90,6 +91,9 @@ public static class PodTranslator
             RestartPolicy = restart,
             TerminationGracePeriodSeconds = spec.TerminationGracePeriodSeconds ?? 30,
             Hostname = spec.Hostname,
+            Subdomain = spec.Subdomain is { Length: > 0 } subdomain ? subdomain : null,
+            HostAliases = EtcTranslator.HostAliases(spec),
+            Dns = dns,
             Labels = pod.Metadata?.Labels is { } l ? new Dictionary<string, string>(l) : new Dictionary<string, string>(),
             Annotations = pod.Metadata?.Annotations is { } a ? new Dictionary<string, string>(a) : new Dictionary<string, string>(),
             Containers = containers,
@@ -164,6 +168,8 @@ public static class PodTranslator
                 Security = SecurityTranslator.Container(spec, c, path, security, problems),
                 OomScoreAdj = OomScore.For(spec, c, security.MemoryCapacity),
                 Resources = ResourceTranslator.Container(c),
+                TerminationMessagePath = EtcTranslator.TerminationMessage(c).Path,
+                TerminationMessagePolicy = EtcTranslator.TerminationMessage(c).Policy,
             });
                 }
         return containers;

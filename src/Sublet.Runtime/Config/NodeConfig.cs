@@ -32,6 +32,15 @@ public sealed record NodeConfig
     /// <summary>KubeletConfiguration <c>allowedUnsafeSysctls</c>: namespaced sysctls beyond the safe set that pods may set ("net.core.*" style prefixes allowed).</summary>
     public string[] AllowedUnsafeSysctls { get; init; } = [];
 
+    /// <summary>KubeletConfiguration <c>clusterDomain</c>: pods with a subdomain are named hostname.subdomain.namespace.svc.DOMAIN in their /etc/hosts.</summary>
+    public string ClusterDomain { get; init; } = "cluster.local";
+
+    /// <summary>KubeletConfiguration <c>clusterDNS</c>: nameserver IPs for ClusterFirst pods; empty = none, and those pods fall back to Default with a warning.</summary>
+    public string[] ClusterDns { get; init; } = [];
+
+    /// <summary>KubeletConfiguration <c>resolvConf</c>: the node's resolver file pods with dnsPolicy Default start from; "" = a local resolver (127.0.0.1).</summary>
+    public string ResolvConf { get; init; } = "/etc/resolv.conf";
+
     /// <summary>First restart back-off in seconds (kubelet: 10, doubling to 30× that). Lower it for tests.</summary>
     public double RestartBackoffSeconds { get; init; } = 10;
 }

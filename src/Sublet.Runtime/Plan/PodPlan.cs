@@ -17,6 +17,15 @@ public sealed record PodPlan
     public RestartPolicy RestartPolicy { get; init; } = RestartPolicy.Always;
     public long TerminationGracePeriodSeconds { get; init; } = 30;
     public string? Hostname { get; init; }
+
+    /// <summary><c>spec.subdomain</c>: the pod's /etc/hosts also names it hostname.subdomain.namespace.svc.clusterDomain.</summary>
+    public string? Subdomain { get; init; }
+
+    /// <summary><c>spec.hostAliases</c>, in order, appended to the pod's /etc/hosts.</summary>
+    public IReadOnlyList<HostAlias> HostAliases { get; init; } = [];
+
+    /// <summary><c>spec.dnsPolicy</c> and <c>spec.dnsConfig</c>, for the pod's /etc/resolv.conf.</summary>
+    public DnsPlan Dns { get; init; } = new();
     public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
     public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
     public required IReadOnlyList<ContainerPlan> Containers { get; init; }
@@ -92,6 +101,11 @@ public sealed record ContainerPlan
 
     /// <summary><c>resources</c> for cpu and memory; they become the container's cgroup settings.</summary>
     public ContainerResources Resources { get; init; } = ContainerResources.None;
+
+    /// <summary><c>terminationMessagePath</c> (API default /dev/termination-log); null or empty = no file.</summary>
+    public string? TerminationMessagePath { get; init; } = "/dev/termination-log";
+
+    public TerminationMessagePolicy TerminationMessagePolicy { get; init; } = TerminationMessagePolicy.File;
 }
 
 /// <summary>

@@ -42,6 +42,8 @@ public sealed class ContainerRunner
             LastExitCode = previous?.ExitCode ?? previous?.LastExitCode,
             LastFinished = previous?.Finished ?? previous?.LastFinished,
             LastReason = previous?.Reason ?? previous?.LastReason,
+            // The message belongs to the run that ended, even when it had none.
+            LastMessage = previous is null ? null : previous.ExitCode is not null ? previous.Message : previous.LastMessage,
         };
         _ctx.Store.SaveContainer(record, ordinal);
 
@@ -54,6 +56,8 @@ public sealed class ContainerRunner
         var spec = SpecBuilder.Container(plan, container, image.Config, user, rootfs,
             new SandboxNamespaces(pod.PausePid!.Value), pod.Ids, CgroupResources.ContainerPath(id));
         spec.Mounts.AddRange(new Volumes.VolumeBuilder(_ctx).Mounts(plan, pod, container));
+        spec.Mounts.AddRange(new EtcFiles(_ctx).Mounts(pod, container));
+        spec.Mounts.AddRange(new TerminationMessages(_ctx).Prepare(pod, container));
         PodStarter.WriteSpec(runDir, spec);
 
         var pid = _ctx.Conmon.Create(id, container.Name, _ctx.Oci,

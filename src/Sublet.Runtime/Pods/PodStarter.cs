@@ -47,6 +47,7 @@ public sealed class PodStarter
         {
             record = StartSandbox(plan, record);
             new Volumes.VolumeBuilder(_ctx).Prepare(plan, record);
+            new EtcFiles(_ctx).Prepare(plan, record);
             record = record with { State = PodState.Running };
             _ctx.Store.UpdatePod(record);
             // The first init container, or every app container; exit hooks take it from there.

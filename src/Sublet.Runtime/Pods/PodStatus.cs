@@ -25,6 +25,7 @@ public sealed class PodStatus
     {
         var paths = _ctx.Paths(pod.Id);
         var containers = _ctx.Store.Containers(pod.Id).ToList();
+        var plan = JsonSerializer.Deserialize<PodPlan>(pod.PlanJson)!;
         for (var i = 0; i < containers.Count; i++)
         {
             var c = containers[i];
@@ -32,7 +33,12 @@ public sealed class PodStatus
             {
                 // The kubelet's reasons: OOMKilled when the OOM killer ended it (read while its cgroup still exists: runc deletes it later).
                 var reason = exit.Code == 0 ? "Completed" : PodCgroups.OomKilled(c.Id, exit.Code) ? "OOMKilled" : "Error";
-                c = c with { State = ContainerState.Exited, ExitCode = exit.Code, Finished = exit.Time, Reason = reason };
+                c = c with
+                {
+                    State = ContainerState.Exited, ExitCode = exit.Code, Finished = exit.Time, Reason = reason,
+                    Message = plan.InitContainers.Concat(plan.Containers).FirstOrDefault(p => p.Name == c.Name) is { } spec
+                        ? new TerminationMessages(_ctx).Read(plan, pod, spec, exit.Code) : null,
+                };
                 _ctx.Store.SaveContainer(c, i);
                 containers[i] = c;
             }
@@ -48,7 +54,6 @@ public sealed class PodStatus
             _ctx.Store.UpdatePod(pod);
             return new PodView(pod, marked);
         }
-        var plan = JsonSerializer.Deserialize<PodPlan>(pod.PlanJson)!;
         // Readers only record an ending they can see; starting containers is PodSyncer's job.
         if (pod.State == PodState.Running
             && PodSync.Decide(plan, containers, _ctx.Time.GetUtcNow(), BackoffPolicy.Kubelet) is [PodAction.Finish finish])

@@ -22,6 +22,9 @@ public sealed class RuntimeContext : IDisposable
     public ExitHook? ExitHook { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Where the runtime reports what the kubelet would record as Warning events (stderr, kubectl style, by default).</summary>
+    public Action<string> Warn { get; init; } = message => Console.Error.WriteLine($"Warning: {message}");
+
     public RootfsBuilder Rootfs => new(Mounter);
 
     public PodPaths Paths(string podId) => new(Config.RunRoot, Config.StateRoot, podId);

@@ -60,6 +60,10 @@ public sealed record ContainerRecord
     public int? LastExitCode { get; init; }
     public DateTimeOffset? LastFinished { get; init; }
     public string? LastReason { get; init; }
+
+    /// <summary>The termination message of this run once it has exited (state.terminated.message), and of the previous run.</summary>
+    public string? Message { get; init; }
+    public string? LastMessage { get; init; }
 }
 
 /// <summary>One row of the ID allocation table.</summary>

@@ -45,20 +45,21 @@ public sealed partial class StateStore
     public void SaveContainer(ContainerRecord c, int ordinal) =>
         Exec("""
             INSERT INTO containers(id, pod_id, name, image, image_id, state, pid, started, finished, exit_code, reason, restart_count, ordinal,
-              next_start, last_exit_code, last_finished, last_reason)
+              next_start, last_exit_code, last_finished, last_reason, message, last_message)
             VALUES ($id, $pod, $name, $image, $imageId, $state, $pid, $started, $finished, $exit, $reason, $restarts, $ordinal,
-              $next, $lastExit, $lastFinished, $lastReason)
+              $next, $lastExit, $lastFinished, $lastReason, $message, $lastMessage)
             ON CONFLICT(id) DO UPDATE SET state = excluded.state, pid = excluded.pid, started = excluded.started,
               finished = excluded.finished, exit_code = excluded.exit_code, reason = excluded.reason,
               restart_count = excluded.restart_count, image_id = excluded.image_id, next_start = excluded.next_start,
               last_exit_code = excluded.last_exit_code, last_finished = excluded.last_finished,
-              last_reason = excluded.last_reason
+              last_reason = excluded.last_reason, message = excluded.message, last_message = excluded.last_message
             """,
             ("$id", c.Id), ("$pod", c.PodId), ("$name", c.Name), ("$image", c.Image), ("$imageId", c.ImageId),
             ("$state", c.State.ToString()), ("$pid", c.Pid), ("$started", c.Started is { } st ? Time(st) : null),
             ("$finished", c.Finished is { } f ? Time(f) : null), ("$exit", c.ExitCode), ("$reason", c.Reason),
             ("$restarts", c.RestartCount), ("$ordinal", ordinal), ("$next", c.NextStart is { } n ? Time(n) : null),
-            ("$lastExit", c.LastExitCode), ("$lastFinished", c.LastFinished is { } lf ? Time(lf) : null), ("$lastReason", c.LastReason));
+            ("$lastExit", c.LastExitCode), ("$lastFinished", c.LastFinished is { } lf ? Time(lf) : null), ("$lastReason", c.LastReason),
+            ("$message", c.Message), ("$lastMessage", c.LastMessage));
 
     /// <summary>Updates a container already recorded (its position in the pod stays).</summary>
     public void UpdateContainer(ContainerRecord c) => SaveContainer(c, ordinal: -1);
@@ -67,7 +68,7 @@ public sealed partial class StateStore
     {
         using var cmd = Command("""
             SELECT id, pod_id, name, image, image_id, state, pid, started, finished, exit_code, reason, restart_count,
-                   next_start, last_exit_code, last_finished, last_reason
+                   next_start, last_exit_code, last_finished, last_reason, message, last_message
             FROM containers WHERE pod_id = $pod ORDER BY ordinal
             """, ("$pod", podId));
         using var r = cmd.ExecuteReader();
@@ -88,6 +89,8 @@ public sealed partial class StateStore
                 LastExitCode = r.IsDBNull(13) ? null : r.GetInt32(13),
                 LastFinished = ParseTime(r.GetValue(14)),
                 LastReason = r.IsDBNull(15) ? null : r.GetString(15),
+                Message = r.IsDBNull(16) ? null : r.GetString(16),
+                LastMessage = r.IsDBNull(17) ? null : r.GetString(17),
             });
         }
         return list;

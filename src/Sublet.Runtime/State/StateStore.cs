@@ -55,6 +55,11 @@ public sealed partial class StateStore : IDisposable
         ALTER TABLE containers ADD COLUMN last_finished TEXT;
         ALTER TABLE containers ADD COLUMN last_reason TEXT;
         """,
+        // Termination messages (state.terminated.message, lastState.terminated.message).
+        """
+        ALTER TABLE containers ADD COLUMN message TEXT;
+        ALTER TABLE containers ADD COLUMN last_message TEXT;
+        """,
     ];
 
     private void Migrate()

@@ -1,4 +1,5 @@
 using System.Text;
+using Sublet.Runtime.Monitor;
 
 namespace Sublet.Cli.Commands;
 
@@ -59,29 +60,5 @@ internal sealed class LogFollower
         output.WriteLine(_prefix is null ? _pending.ToString() : $"{_prefix} | {_pending}");
         output.Flush();
         _pending.Clear();
-    }
-}
-
-/// <summary>One line of a CRI log file (kubelet pkg/kubelet/kuberuntime/logs parseCRILog).</summary>
-internal readonly record struct CriLogLine(string Timestamp, string Stream, bool Partial, string Content)
-{
-    public static bool TryParse(string line, out CriLogLine entry)
-    {
-        entry = default;
-        var a = line.IndexOf(' ');
-        var b = a < 0 ? -1 : line.IndexOf(' ', a + 1);
-        var c = b < 0 ? -1 : line.IndexOf(' ', b + 1);
-        if (c < 0)
-        {
-            // "TS STREAM F" with empty content has no third space.
-            if (b > 0 && line.Length > b + 1)
-            {
-                entry = new CriLogLine(line[..a], line[(a + 1)..b], line[(b + 1)..] == "P", "");
-                return true;
-            }
-            return false;
-        }
-        entry = new CriLogLine(line[..a], line[(a + 1)..b], line[(b + 1)..c] == "P", line[(c + 1)..]);
-        return true;
     }
 }

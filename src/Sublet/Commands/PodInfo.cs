@@ -27,16 +27,16 @@ internal sealed record UserNamespaceInfo(bool HostUsers, long? HostIdStart, long
 }
 
 internal sealed record ContainerInfo(string Id, string Name, string Image, string? ImageId, string State, int? Pid,
-    DateTimeOffset? Started, DateTimeOffset? Finished, int? ExitCode, string? Reason, int RestartCount,
+    DateTimeOffset? Started, DateTimeOffset? Finished, int? ExitCode, string? Reason, string? Message, int RestartCount,
     DateTimeOffset? NextStart, LastStateInfo? LastState)
 {
-    /// <summary>The kubelet's waiting reason for a container in back-off.</summary>
+    /// <summary>The kubelet's waiting reason for a container in back-off; <c>message</c> is state.terminated.message (the termination message).</summary>
     public static ContainerInfo From(ContainerRecord c) => new(c.Id, c.Name, c.Image, c.ImageId,
         c.State == ContainerState.Waiting ? "CrashLoopBackOff" : c.State.ToString(),
-        c.State == ContainerState.Running ? c.Pid : null, c.Started, c.Finished, c.ExitCode, c.Reason, c.RestartCount,
+        c.State == ContainerState.Running ? c.Pid : null, c.Started, c.Finished, c.ExitCode, c.Reason, c.Message, c.RestartCount,
         c.State == ContainerState.Waiting ? c.NextStart : null,
-        c.LastExitCode is { } code ? new LastStateInfo(code, c.LastReason, c.LastFinished) : null);
+        c.LastExitCode is { } code ? new LastStateInfo(code, c.LastReason, c.LastFinished, c.LastMessage) : null);
 }
 
 /// <summary>How the previous run of a restarted container ended (status.containerStatuses[].lastState.terminated).</summary>
-internal sealed record LastStateInfo(int ExitCode, string? Reason, DateTimeOffset? Finished);
+internal sealed record LastStateInfo(int ExitCode, string? Reason, DateTimeOffset? Finished, string? Message);

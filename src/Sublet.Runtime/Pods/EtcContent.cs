@@ -1,0 +1,62 @@
+using Sublet.Runtime.Plan;
+
+namespace Sublet.Runtime.Pods;
+
+/// <summary>What the kubelet writes in a pod's /etc/hosts (pkg/kubelet/kubelet_pods.go managedHostsFileContent). Pure.</summary>
+public static class EtcContent
+{
+    /// <summary>
+    /// The pod's addresses for its hostname line. A Sublet pod's network namespace has only
+    /// loopback (runc brings lo up in a new one), so its one IPv4 address is 127.0.0.1: the name
+    /// resolves to an address of the pod itself, as with the kubelet's pod-IP line, and a server
+    /// bound to localhost answers on it. (The kubelet would skip /etc/hosts for a pod without
+    /// IPs; Sublet gives every container one, as issue 14 asks.)
+    /// </summary>
+    public static readonly IReadOnlyList<string> PodIps = ["127.0.0.1"];
+
+    /// <summary>The files, as named under /etc in the container and in the pod's directory.</summary>
+    public static readonly IReadOnlyList<string> Names = ["hosts", "hostname", "resolv.conf"];
+
+    /// <summary>
+    /// Which files a container gets, and read-only or not. /etc/hosts is read-write as the kubelet
+    /// mounts it (makeHostsMount); hostname and resolv.conf are read-only with a read-only root
+    /// filesystem (containerd linuxContainerMounts). A volumeMount at the same path wins (both skip theirs).
+    /// </summary>
+    public static IReadOnlyList<(string Name, bool ReadOnly)> Binds(ContainerPlan container)
+    {
+        var taken = container.VolumeMounts.Select(m => "/" + m.MountPath.Trim('/')).ToHashSet(StringComparer.Ordinal);
+        return Names.Where(name => !taken.Contains("/etc/" + name))
+            .Select(name => (name, name != "hosts" && container.Security.ReadOnlyRootFilesystem))
+            .ToList();
+    }
+
+    /// <summary>GeneratePodHostNameAndDomain: subdomain.namespace.svc.clusterDomain when the pod has a subdomain, else empty.</summary>
+    public static string HostDomain(PodPlan plan, string clusterDomain) =>
+        plan.Subdomain is { Length: > 0 } subdomain ? $"{subdomain}.{plan.Namespace}.svc.{clusterDomain}" : "";
+
+    /// <summary>The header, localhost lines (IPv4 and IPv6), one line per pod IP, then the hostAliases block.</summary>
+    public static string Hosts(IReadOnlyList<string> podIps, string hostname, string hostDomain, IReadOnlyList<HostAlias> aliases)
+    {
+        var text = "# Kubernetes-managed hosts file.\n"
+            + "127.0.0.1\tlocalhost\n"
+            + "::1\tlocalhost ip6-localhost ip6-loopback\n"
+            + "fe00::0\tip6-localnet\n"
+            + "fe00::0\tip6-mcastprefix\n"
+            + "fe00::1\tip6-allnodes\n"
+            + "fe00::2\tip6-allrouters\n";
+        foreach (var ip in podIps)
+        {
+            text += hostDomain.Length > 0 ? $"{ip}\t{hostname}.{hostDomain}\t{hostname}\n" : $"{ip}\t{hostname}\n";
+        }
+        if (aliases.Count > 0)
+        {
+            // hostsEntriesFromHostAliases: a blank line, a comment, then each IP with all its names on one line.
+            text += "\n# Entries added by HostAliases.\n";
+            foreach (var alias in aliases)
+            {
+                text += $"{alias.Ip}\t{string.Join('\t', alias.Hostnames)}\n";
+            }
+        }
+        return text;
+    }
+}

@@ -1,0 +1,86 @@
+using Sublet.Runtime.Oci;
+using Sublet.Runtime.Plan;
+using Sublet.Runtime.State;
+
+namespace Sublet.Runtime.Pods;
+
+/// <summary>
+/// /etc/hosts, /etc/hostname and /etc/resolv.conf: one copy per pod, written when the sandbox
+/// exists, bound into every container (kubelet makeMounts + ensureHostsFile; containerd
+/// setupSandboxFiles and linuxContainerMounts).
+/// </summary>
+public sealed class EtcFiles
+{
+    /// <summary>The kubelet reads at most this much of the node's resolv.conf (maxResolveConfLength).</summary>
+    private const long MaxResolvConfBytes = 10 << 20;
+
+    private static readonly UnixFileMode Mode0644 = (UnixFileMode)0b110_100_100;
+
+    private readonly RuntimeContext _ctx;
+
+    public EtcFiles(RuntimeContext ctx) => _ctx = ctx;
+
+    /// <summary>Writes the pod's files (0644, as the kubelet and containerd) and stages them for a user namespace; reports the kubelet's DNS warnings.</summary>
+    public void Prepare(PodPlan plan, PodRecord pod)
+    {
+        var paths = _ctx.Paths(pod.Id);
+        var (dns, warnings) = PodDns.For(plan.Dns, plan.Namespace, NodeDns());
+        foreach (var warning in warnings)
+        {
+            _ctx.Warn($"pod/{plan.Name}: {warning}");
+        }
+        var hostname = SpecBuilder.Hostname(plan);
+        var resolv = PodDns.Format(dns);
+        var contents = new Dictionary<string, string>
+        {
+            ["hosts"] = EtcContent.Hosts(EtcContent.PodIps, hostname, EtcContent.HostDomain(plan, _ctx.Config.ClusterDomain), plan.HostAliases),
+            ["hostname"] = hostname + "\n",
+            // containerd copies the node's file when the pod's DNS settings are all empty.
+            ["resolv.conf"] = resolv.Length > 0 ? resolv : HostResolvConf() ?? "",
+        };
+        foreach (var name in EtcContent.Names)
+        {
+            PodFiles.Write(SourcePath(paths, name), contents[name], Mode0644);
+            PodFiles.Stage(_ctx, pod, SourcePath(paths, name), StagedPath(paths, name));
+        }
+    }
+
+    /// <summary>The container's binds of the pod's files (<see cref="EtcContent.Binds"/> decides which, and how).</summary>
+    public IReadOnlyList<Mount> Mounts(PodRecord pod, ContainerPlan container)
+    {
+        var paths = _ctx.Paths(pod.Id);
+        return EtcContent.Binds(container)
+            .Select(b => PodFiles.Bind(pod.Ids is null ? SourcePath(paths, b.Name) : StagedPath(paths, b.Name), "/etc/" + b.Name, b.ReadOnly))
+            .ToList();
+    }
+
+    private NodeDns NodeDns()
+    {
+        var config = _ctx.Config;
+        var host = HostResolvConf();
+        return new NodeDns(host is null ? ResolvConfig.Empty : PodDns.Parse(host), config.ClusterDns ?? [], config.ClusterDomain ?? "", HasResolvConf: host is not null);
+    }
+
+    /// <summary>The node's resolv.conf (KubeletConfiguration resolvConf); null when configured as "". A missing file fails the pod, as in getHostDNSConfig.</summary>
+    private string? HostResolvConf()
+    {
+        if (_ctx.Config.ResolvConf is not { Length: > 0 } path)
+        {
+            return null;
+        }
+        try
+        {
+            return new FileInfo(path).Length > MaxResolvConfBytes
+                ? throw new RuntimeFailure($"resolvConf {path}: larger than {MaxResolvConfBytes} bytes")
+                : File.ReadAllText(path);
+        }
+        catch (IOException e)
+        {
+            throw new RuntimeFailure($"resolvConf {path}: {e.Message}");
+        }
+    }
+
+    private static string SourcePath(PodPaths paths, string name) => Path.Combine(paths.StateDir, "etc", name);
+
+    private static string StagedPath(PodPaths paths, string name) => Path.Combine(paths.RunDir, "etc", name);
+}
