@@ -55,12 +55,11 @@ public sealed class PodDnsTests
     [Theory]
     [InlineData(DnsPolicy.ClusterFirst)]
     [InlineData(DnsPolicy.ClusterFirstWithHostNet)]
-    public void Without_cluster_DNS_ClusterFirst_falls_back_to_Default_with_a_warning(DnsPolicy policy)
+    public void Without_cluster_DNS_ClusterFirst_falls_back_to_Default(DnsPolicy policy)
     {
         var (config, warnings) = PodDns.For(new DnsPlan { Policy = policy }, "team", Node);
         Assert.Equal(PodDns.For(new DnsPlan { Policy = DnsPolicy.Default }, "team", Node).Config, config, ResolvComparer.Instance);
-        Assert.StartsWith("MissingClusterDNS:", Assert.Single(warnings));
-        Assert.Contains($"\"{policy}\" policy", warnings[0]);
+        Assert.Empty(warnings);
     }
 
     [Fact]

@@ -77,10 +77,9 @@ public static class PodDns
             case DnsPolicy.ClusterFirst or DnsPolicy.ClusterFirstWithHostNet when node.ClusterDns.Count > 0:
                 config = new ResolvConfig(node.ClusterDns, ClusterSearches(config.Searches, ns, node.ClusterDomain), ClusterOptions);
                 break;
-            case DnsPolicy.ClusterFirst or DnsPolicy.ClusterFirstWithHostNet:
-                warnings.Add($"MissingClusterDNS: this node has no cluster DNS (clusterDns) and cannot run a pod with \"{plan.Policy}\" policy: falling back to \"Default\" policy (the node's resolv.conf)");
-                config = HostDefault(node);
-                break;
+            // Without cluster DNS the kubelet falls back to Default and records a MissingClusterDNS
+            // event. A standalone Sublet node has none unless configured, so that would be said
+            // for nearly every pod: the fallback is the documented behaviour instead (README).
             default:
                 config = HostDefault(node);
                 break;
