@@ -60,6 +60,13 @@ public sealed partial class StateStore : IDisposable
         ALTER TABLE containers ADD COLUMN message TEXT;
         ALTER TABLE containers ADD COLUMN last_message TEXT;
         """,
+        // ConfigMap, Secret and Namespace objects that `apply` and `play` store for pods to use.
+        """
+        CREATE TABLE objects(
+          kind TEXT NOT NULL, namespace TEXT NOT NULL, name TEXT NOT NULL, json TEXT NOT NULL,
+          created TEXT NOT NULL, updated TEXT NOT NULL,
+          PRIMARY KEY(kind, namespace, name));
+        """,
     ];
 
     private void Migrate()
