@@ -26,6 +26,8 @@ internal sealed class RecordingMounter : IMounter
         }
     }
 
+    public void MountTmpfs(string target, string options) => Calls.Add($"tmpfs {target} {options}");
+
     public void Unmount(string target) => Calls.Add($"umount {target}");
 
     public IReadOnlyList<string> MountPointsUnder(string prefix) => [];

@@ -54,6 +54,13 @@ public static class FileOps
         Check(FileSyscalls.Linkat(FileSyscalls.AT_FDCWD, existing, FileSyscalls.AT_FDCWD, newPath, 0), "link " + existing + " ->", newPath);
 
     /// <summary>
+    /// rename(2): replaces <paramref name="newPath"/> atomically, whatever it is (a symlink to a
+    /// directory too, which File.Move refuses); neither name's last component is followed.
+    /// </summary>
+    public static void Rename(string oldPath, string newPath) =>
+        Check(FileSyscalls.Rename(oldPath, newPath), "rename " + oldPath + " ->", newPath);
+
+    /// <summary>
     /// Opens (creating, 0600) <paramref name="path"/> and takes a blocking flock(2) on it; disposing
     /// the handle releases the lock. flock locks belong to the open file description, so they work
     /// between processes and between handles of one process alike.

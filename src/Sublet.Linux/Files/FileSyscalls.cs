@@ -44,6 +44,9 @@ internal static partial class FileSyscalls
     [LibraryImport(Libc.Name, EntryPoint = "linkat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Linkat(int olddirfd, string oldpath, int newdirfd, string newpath, int flags);
 
+    [LibraryImport(Libc.Name, EntryPoint = "rename", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Rename(string oldpath, string newpath);
+
     [LibraryImport(Libc.Name, EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial SafeFileHandle Open(string path, int flags, uint mode);
 

@@ -28,6 +28,11 @@ internal static partial class Libc
     internal const ulong MOUNT_ATTR_IDMAP = 0x00100000;
     internal const ulong MS_PRIVATE = 1 << 18;
 
+    // mount(2) flags, linux/mount.h
+    internal const ulong MS_NOSUID = 0x2;
+    internal const ulong MS_NODEV = 0x4;
+    internal const ulong MS_NOEXEC = 0x8;
+
     // umount2(2)
     internal const int MNT_DETACH = 2;
     internal const int UMOUNT_NOFOLLOW = 8;

@@ -17,6 +17,12 @@ public interface IMounter
     /// <summary>Mounts overlayfs; <paramref name="lowerDirsTopFirst"/> in overlay order (top first).</summary>
     void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir);
 
+    /// <summary>
+    /// Mounts a fresh tmpfs at <paramref name="target"/> with nodev, nosuid and noexec, as the
+    /// kubelet's memory-backed volumes; <paramref name="options"/> is tmpfs data, e.g. <c>mode=0755</c>.
+    /// </summary>
+    void MountTmpfs(string target, string options);
+
     /// <summary>Detaches the mount at <paramref name="target"/>; a path that is not a mount point is not an error.</summary>
     void Unmount(string target);
 

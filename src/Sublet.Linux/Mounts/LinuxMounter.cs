@@ -61,6 +61,15 @@ public sealed class LinuxMounter : IMounter
         }
     }
 
+    public void MountTmpfs(string target, string options)
+    {
+        // tmpfs(5) options; the flags are mount(2)'s MS_NOSUID | MS_NODEV | MS_NOEXEC.
+        if (Libc.Mount("tmpfs", target, "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV | Libc.MS_NOEXEC, options) != 0)
+        {
+            throw LinuxError.Last("mount tmpfs", target);
+        }
+    }
+
     public void Unmount(string target)
     {
         if (Libc.Umount2(target, Libc.MNT_DETACH | Libc.UMOUNT_NOFOLLOW) != 0)

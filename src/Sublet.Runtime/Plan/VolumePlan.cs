@@ -14,8 +14,11 @@ public sealed record VolumePlan
     /// <summary><c>hostPath.type</c>: "", DirectoryOrCreate, Directory, FileOrCreate, File, Socket, CharDevice, BlockDevice.</summary>
     public string HostPathType { get; init; } = "";
 
+    /// <summary>configMap, secret, downwardAPI and projected volumes: what they show, by reference.</summary>
+    public ProjectionPlan? Projection { get; init; }
+
     /// <summary>How messages name the source, e.g. <c>hostPath /mnt/x</c>.</summary>
-    public string Describe() => HostPath is { } p ? $"hostPath {p}" : "emptyDir";
+    public string Describe() => HostPath is { } p ? $"hostPath {p}" : Projection is { } c ? c.Kind : "emptyDir";
 }
 
 /// <summary>One <c>volumeMounts</c> entry.</summary>

@@ -1,0 +1,17 @@
+using Sublet.Runtime.Plan;
+
+namespace Sublet.Runtime.Volumes;
+
+/// <summary>One file of a projected volume: its path relative to the volume, content and mode.</summary>
+public sealed record ProjectedFile(string Path, byte[] Content, int Mode);
+
+/// <summary>
+/// The files a configMap, secret, downwardAPI or projected volume shows now. The runtime keeps
+/// only references in the plan and asks this when it publishes (Kubernetes semantics decide the
+/// content; the CLI gives the runtime an implementation through <see cref="Pods.RuntimeContext"/>).
+/// </summary>
+public interface IVolumeContent
+{
+    /// <exception cref="Oci.PlanException">An object or key the volume needs is missing, naming the volume and field.</exception>
+    IReadOnlyList<ProjectedFile> Files(PodPlan plan, VolumePlan volume);
+}
