@@ -30,7 +30,7 @@ public static class ManifestChecker
     /// <param name="sources">ConfigMaps, Secrets and node facts for env vars (default: the file's objects only).</param>
     public static List<PodVerdict> Check(Manifest manifest, NodeConfig config, string? username = null, EnvSources? sources = null)
     {
-        sources ??= EnvSources.Offline with { Objects = new ListedObjects(manifest.ConfigMaps, manifest.Secrets) };
+        sources ??= EnvSources.Offline with { Objects = new ObjectLookup(manifest, null) };
         var gates = ConfigLoader.Gates(config);
         var admission = new PodSecurityAdmission(config.PodSecurity, manifest.Namespaces, username);
         var security = SecuritySettings.From(config);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Sublet.IdMapping;
 using Sublet.Images;
 using Sublet.Kubernetes;
+using Sublet.Kubernetes.Env;
 using Sublet.Kubernetes.Manifests;
 using Sublet.Linux;
 using Sublet.Runtime;
@@ -67,8 +68,14 @@ internal static class Cli
         {
             throw new RuntimeFailure("sublet must run as root: it creates mounts and user namespaces");
         }
-        return RuntimeContext.Create(config, ExitHook(parse));
+        var ctx = RuntimeContext.Create(config, ExitHook(parse));
+        UseObjects(ctx, file: null);
+        return ctx;
     }
+
+    /// <summary>Projected volumes read the objects of <paramref name="file"/> first, then the store (ObjectLookup).</summary>
+    public static void UseObjects(RuntimeContext ctx, Manifest? file, NodeFacts? node = null) =>
+        ctx.VolumeContent = new VolumeContent(new ObjectLookup(file, ctx.Store), () => node ?? NodeFacts.ForThisHost(ctx.Config.StateRoot, OomScore.MemoryCapacity()));
 
     /// <summary>
     /// conmon runs this when a container ends: <c>sublet [--config F] internal container-exited ID</c>.

@@ -13,7 +13,7 @@ internal static class Program
             Options = { Cli.ConfigOption },
             Subcommands =
             {
-                PlayCommand.Create(), DownCommand.Create(), PsCommand.Create(), LogsCommand.Create(),
+                PlayCommand.Create(), ApplyCommand.Create(), DownCommand.Create(), PsCommand.Create(), LogsCommand.Create(),
                 InspectCommand.Create(), IdsCommand.Create(), ImageCommands.Load(), ImageCommands.List(),
                 ImageCommands.Remove(), DoctorCommand.Create(), CheckCommand.Create(), ExecCommand.Create(), InternalCommands.Create(),
                 StatsCommand.Create(),

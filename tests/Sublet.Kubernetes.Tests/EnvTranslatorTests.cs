@@ -26,7 +26,7 @@ public sealed class EnvTranslatorTests
     private static (PodPlan? Plan, IReadOnlyList<string> Problems) Run(string podYaml)
     {
         var manifest = ManifestReader.Read(Objects + "\n" + podYaml, "pod.yaml");
-        var sources = new EnvSources(new ListedObjects(manifest.ConfigMaps, manifest.Secrets), Node);
+        var sources = new EnvSources(new ObjectLookup(manifest, null), Node);
         try
         {
             return (PodTranslator.Translate(Assert.Single(manifest.Pods), "pod.yaml", null, sources), []);

@@ -33,7 +33,7 @@ public class ManifestCheckerTests
     [Fact]
     public void WhatSubletCannotRunYetIsAnError()
     {
-        var verdict = Assert.Single(Check(Yaml.Pod(spec: "volumes:\n- {name: v, configMap: {name: c}}")));
+        var verdict = Assert.Single(Check(Yaml.Pod(spec: "volumes:\n- {name: v, persistentVolumeClaim: {claimName: c}}")));
         Assert.True(verdict.Refused);
         Assert.Contains(verdict.Findings, f => f.Field == "spec.volumes[0]" && f.Message.StartsWith("Unsupported value"));
     }

@@ -128,7 +128,7 @@ public sealed class PodTranslatorTests
 
     [Theory]
     [InlineData("hostNetwork: true", "spec.hostNetwork")]
-    [InlineData("volumes: [{name: v, configMap: {name: c}}]", "spec.volumes[0]")]
+    [InlineData("volumes: [{name: v, persistentVolumeClaim: {claimName: c}}]", "spec.volumes[0]")]
     [InlineData("volumes: [{name: v, emptyDir: {medium: Memory}}]", "spec.volumes[0].emptyDir.medium")]
     public void Unsupported_pod_fields_are_refused_by_path(string field, string path) =>
         Assert.Equal([$"{path}: Unsupported value: sublet does not support this field yet, and will not run the pod without it"],
@@ -152,7 +152,7 @@ public sealed class PodTranslatorTests
               hostUsers: false
               hostNetwork: true
               restartPolicy: Sometimes
-              volumes: [{name: v, configMap: {name: c}}]
+              volumes: [{name: v, persistentVolumeClaim: {claimName: c}}]
               containers:
               - name: app
                 image: img

@@ -8,7 +8,7 @@ namespace Sublet.Kubernetes.Env;
 public sealed record EnvSources(IKubeObjects Objects, NodeFacts Node)
 {
     /// <summary>No objects and an empty node: for checks that only need the pod's own fields.</summary>
-    public static readonly EnvSources Offline = new(ListedObjects.None, new NodeFacts("", [], 0, 0, 0));
+    public static readonly EnvSources Offline = new(Manifests.ObjectLookup.None, new NodeFacts("", [], 0, 0, 0));
 }
 
 /// <summary>

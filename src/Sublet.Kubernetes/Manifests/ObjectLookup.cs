@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Sublet.Kubernetes.Env;
 using Sublet.Runtime.State;
 
 namespace Sublet.Kubernetes.Manifests;
@@ -16,8 +17,11 @@ public sealed record AppliedObject(string Kind, string Namespace, string Name, P
 /// first (so <c>play</c> of one file works on its own, as after <c>kubectl apply -f</c> of it),
 /// then the object store that <c>apply</c> fills. Either source may be absent.
 /// </summary>
-public sealed class ObjectLookup(Manifest? file, IObjectStore? store)
+public sealed class ObjectLookup(Manifest? file, IObjectStore? store) : IKubeObjects
 {
+    /// <summary>No objects at all.</summary>
+    public static readonly ObjectLookup None = new(null, null);
+
     public const string ConfigMapKind = "ConfigMap", SecretKind = "Secret", NamespaceKind = "Namespace";
 
     public V1ConfigMap? ConfigMap(string ns, string name) =>

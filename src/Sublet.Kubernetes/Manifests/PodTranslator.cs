@@ -54,7 +54,7 @@ public static class PodTranslator
         Unsupported(problems, spec.HostPID == true && hostUsers, "spec.hostPID");
         Unsupported(problems, spec.HostIPC == true && hostUsers, "spec.hostIPC");
         Unsupported(problems, spec.EphemeralContainers is { Count: > 0 }, "spec.ephemeralContainers");
-        var volumes = Volumes(spec.Volumes, problems);
+        var volumes = Volumes(spec, problems);
         CheckId(problems, "spec.securityContext.runAsUser", spec.SecurityContext?.RunAsUser);
         CheckId(problems, "spec.securityContext.runAsGroup", spec.SecurityContext?.RunAsGroup);
         SecurityTranslator.CheckPod(spec, problems);
@@ -177,9 +177,10 @@ public static class PodTranslator
 
     private sealed record EnvContext(V1Pod Pod, string Uid, EnvSources Sources);
 
-    /// <summary>emptyDir (on disk) and hostPath so far; other sources are refused by path, never ignored.</summary>
-    private static List<VolumePlan> Volumes(IList<V1Volume>? volumes, List<string> problems)
+    /// <summary>emptyDir (on disk), hostPath, configMap, secret, downwardAPI and projected so far; other sources are refused by path, never ignored.</summary>
+    private static List<VolumePlan> Volumes(V1PodSpec spec, List<string> problems)
     {
+        var volumes = spec.Volumes;
         var result = new List<VolumePlan>();
         for (var i = 0; i < (volumes?.Count ?? 0); i++)
         {
@@ -194,9 +195,13 @@ public static class PodTranslator
             {
                 result.Add(new VolumePlan { Name = v.Name, HostPath = host.Path, HostPathType = host.Type ?? "" });
             }
+            else if (ProjectionTranslator.For(v, path, spec, problems) is { } projection)
+            {
+                result.Add(new VolumePlan { Name = v.Name, Projection = projection });
+            }
             else
             {
-                Unsupported(problems, true, path); // configMap, secret, downwardAPI, projected, …: not yet
+                Unsupported(problems, true, path); // persistentVolumeClaim, csi, …: not yet
             }
         }
         return result;

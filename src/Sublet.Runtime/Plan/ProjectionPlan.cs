@@ -53,8 +53,9 @@ public sealed record DownwardFile(string Path, int? Mode)
 }
 
 /// <summary>
-/// <c>resourceFieldRef</c>: <paramref name="Resource"/> of container <paramref name="ContainerName"/>
-/// divided by <paramref name="Divisor"/>. <paramref name="Quantity"/> is the container's value as
-/// written (a request defaults to its limit); null = unset, which resolves to the node's allocatable.
+/// <c>resourceFieldRef</c>: <paramref name="Resource"/> (e.g. limits.cpu) of container
+/// <paramref name="ContainerName"/> divided by <paramref name="Divisor"/>. <paramref name="Limit"/>
+/// and <paramref name="Request"/> are that container's quantities of the resource as written, null
+/// when unset (an unset limit is the node's allocatable, an unset request the limit).
 /// </summary>
-public sealed record ResourceField(string ContainerName, string Resource, string Divisor, string? Quantity);
+public sealed record ResourceField(string ContainerName, string Resource, string Divisor, string? Limit, string? Request);

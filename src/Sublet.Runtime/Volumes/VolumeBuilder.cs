@@ -29,6 +29,7 @@ public sealed class VolumeBuilder
         {
             HostPathCheck.Verify(volume, create: false);
         }
+        new ProjectedVolumes(_ctx).Check(plan);
         if (plan.HostUsers || plan.Volumes.Count == 0)
         {
             return;
@@ -37,7 +38,7 @@ public sealed class VolumeBuilder
         foreach (var volume in plan.Volumes)
         {
             var path = volume.HostPath ?? _ctx.Config.StateRoot;
-            if (support.VolumeError(volume.Name, volume.Describe(), path) is { } error)
+            if ((volume.Projection is not null ? ProjectedVolumes.IdmapError(support, volume, path) : support.VolumeError(volume.Name, volume.Describe(), path)) is { } error)
             {
                 throw new PlanException(error);
             }
@@ -50,7 +51,9 @@ public sealed class VolumeBuilder
         var paths = _ctx.Paths(pod.Id);
         foreach (var volume in plan.Volumes)
         {
-            var source = volume.HostPath is not null ? HostPathCheck.Verify(volume, create: true) : EmptyDir(paths, volume);
+            var source = volume.HostPath is not null ? HostPathCheck.Verify(volume, create: true)
+                : volume.Projection is not null ? new ProjectedVolumes(_ctx).Publish(plan, pod, volume)
+                : EmptyDir(paths, volume);
             if (pod.Ids is null)
             {
                 continue;
@@ -66,7 +69,7 @@ public sealed class VolumeBuilder
                 File.WriteAllBytes(staged, []); // a file volume needs a file to be mounted on
             }
             using var userns = SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pod.PausePid!.Value, "user"));
-            _ctx.Mounter.MountIdmapped(source, staged, userns, readOnly: false);
+            _ctx.Mounter.MountIdmapped(source, staged, userns, readOnly: volume.Projection is not null);
         }
     }
 
@@ -77,13 +80,18 @@ public sealed class VolumeBuilder
         return container.VolumeMounts.Select(m =>
         {
             var volume = plan.Volumes.First(v => v.Name == m.Name);
-            var source = pod.Ids is not null ? StagedPath(paths, volume) : volume.HostPath ?? EmptyDirPath(paths, volume);
+            var source = pod.Ids is not null ? StagedPath(paths, volume)
+                : volume.Projection is not null ? ProjectedVolumes.SourcePath(paths, volume) : volume.HostPath ?? EmptyDirPath(paths, volume);
+            var readOnly = m.ReadOnly || volume.Projection is not null; // the kubelet mounts these read-only whatever the pod says
             return new Mount
             {
                 Destination = m.MountPath, Type = "bind", Source = source,
                 // nodev: the staged idmapped clone carries it, and a remount from inside the user
                 // namespace (for ro) must keep locked flags or fails with EPERM (mount(2) EPERM).
-                Options = ["rbind", "rprivate", "nodev", m.ReadOnly ? "ro" : "rw"],
+                // A tmpfs volume's nosuid and noexec are locked the same way.
+                Options = volume.Projection is { OnTmpfs: true }
+                    ? ["rbind", "rprivate", "nodev", "nosuid", "noexec", "ro"]
+                    : ["rbind", "rprivate", "nodev", readOnly ? "ro" : "rw"],
             };
         }).ToList();
     }

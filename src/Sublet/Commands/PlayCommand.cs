@@ -24,7 +24,7 @@ internal static class PlayCommand
             // Every pod is checked before anything starts (ground rule 4).
             var manifest = ManifestReader.ReadFile(parse.GetValue(file)!);
             var security = SecuritySettings.From(ctx.Config);
-            var sources = new EnvSources(new ListedObjects(manifest.ConfigMaps, manifest.Secrets), NodeFacts.ForThisHost(ctx.Config.StateRoot, security.MemoryCapacity));
+            var sources = new EnvSources(new ObjectLookup(manifest, ctx.Store), NodeFacts.ForThisHost(ctx.Config.StateRoot, security.MemoryCapacity));
             Admit(manifest, ctx.Config, sources);
             var plans = manifest.Pods.Select(p => PodTranslator.Translate(p, manifest.Source, security, sources)).ToList();
             if (plans.Count == 0)
@@ -32,6 +32,9 @@ internal static class PlayCommand
                 throw new ManifestException($"{manifest.Source}: no Pod in the file");
             }
             var allocator = plans.Any(p => !p.HostUsers) ? Cli.Allocator(ctx.Config) : null;
+            // The file's objects are kept as `kubectl apply -f` would, so a later `apply` updates them.
+            ApplyCommand.Republish(ctx, ObjectLookup.Store(manifest, ctx.Store));
+            Cli.UseObjects(ctx, manifest, sources.Node);
 
             using var stop = new StopSignal();
             var started = new List<PodRecord>();
