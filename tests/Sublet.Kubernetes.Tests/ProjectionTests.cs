@@ -166,3 +166,26 @@ public sealed class ProjectionTests
             files);
     }
 }
+
+public sealed class ProjectionPlanTests
+{
+    [Fact]
+    public void A_volume_uses_the_objects_its_sources_name_by_kind()
+    {
+        var plan = Yaml.Translate(Yaml.Pod(spec: """
+            volumes:
+            - {name: c, configMap: {name: app}}
+            - name: p
+              projected: {sources: [{secret: {name: creds}}, {configMap: {name: other}}, {downwardAPI: {items: [{path: n, fieldRef: {fieldPath: metadata.name}}]}}]}
+            """));
+        var (configMap, projected) = (plan.Volumes[0].Projection!, plan.Volumes[1].Projection!);
+
+        Assert.True(configMap.Uses("ConfigMap", "app"));
+        Assert.False(configMap.Uses("Secret", "app"));
+        Assert.True(projected.Uses("Secret", "creds"));
+        Assert.True(projected.Uses("ConfigMap", "other"));
+        Assert.False(projected.Uses("ConfigMap", "creds"));
+        Assert.Equal(["configMap", "projected"], plan.Volumes.Select(v => v.Describe()));
+        Assert.Equal([false, true], plan.Volumes.Select(v => v.Projection!.OnTmpfs));
+    }
+}

@@ -33,8 +33,10 @@ internal static class PlayCommand
             }
             var allocator = plans.Any(p => !p.HostUsers) ? Cli.Allocator(ctx.Config) : null;
             // The file's objects are kept as `kubectl apply -f` would, so a later `apply` updates them.
+            // Volumes then read the store, which holds the file's objects: an `apply` racing this
+            // start can only make them newer, never older than the running pods'.
             ApplyCommand.Republish(ctx, ObjectLookup.Store(manifest, ctx.Store));
-            Cli.UseObjects(ctx, manifest, sources.Node);
+            Cli.UseObjects(ctx, file: null, sources.Node);
 
             using var stop = new StopSignal();
             var started = new List<PodRecord>();
