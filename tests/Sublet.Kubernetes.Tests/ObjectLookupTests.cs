@@ -73,3 +73,28 @@ public sealed class ObjectLookupTests
         Assert.Null(new ObjectLookup(null, null).ConfigMap("default", "app"));
     }
 }
+
+public sealed class ObjectValidationTests
+{
+    [Fact]
+    public void Objects_the_api_server_would_refuse_are_not_stored()
+    {
+        var store = new MemoryObjectStore();
+        var manifest = ManifestReader.Read("""
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: ok}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: Bad}
+            data: {"../x": "1", a: "1"}
+            binaryData: {a: aGk=}
+            """, "objects.yaml");
+        var error = Assert.Throws<ManifestException>(() => ObjectLookup.Store(manifest, store));
+        Assert.StartsWith("objects.yaml: ConfigMap \"Bad\" is invalid: metadata.name: Invalid value: \"Bad\": a lowercase RFC 1123 subdomain", error.Message);
+        Assert.Contains("data[../x]: Invalid value: \"../x\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'", error.Message);
+        Assert.Contains("data[a]: Invalid value: \"a\": duplicate of key present in binaryData", error.Message);
+        Assert.Empty(store.ListObjects("ConfigMap"));
+    }
+}

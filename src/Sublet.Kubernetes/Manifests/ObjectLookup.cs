@@ -35,8 +35,13 @@ public sealed class ObjectLookup(Manifest? file, IObjectStore? store) : IKubeObj
     /// Stores the file's Namespace, ConfigMap and Secret objects (namespaces first, as kubectl
     /// orders them), each as <c>kubectl apply</c> would: created, configured or unchanged.
     /// </summary>
+    /// <exception cref="ManifestException">An object the API server would refuse; nothing is stored then.</exception>
     public static IReadOnlyList<AppliedObject> Store(Manifest manifest, IObjectStore store)
     {
+        if (Validation.ObjectValidator.Check(manifest) is { Count: > 0 } invalid)
+        {
+            throw new ManifestException($"{manifest.Source}: {string.Join("\n", invalid)}");
+        }
         var applied = new List<AppliedObject>();
         void Put(string kind, V1ObjectMeta? meta, object obj, bool namespaced)
         {

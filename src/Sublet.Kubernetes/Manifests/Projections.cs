@@ -29,10 +29,11 @@ public static class Projections
                     : [];
                 foreach (var file in files)
                 {
+                    AtomicWriter.Validate(file.Path); // a key from an object that skipped validation must not name a path outside
                     payload[file.Path] = file;
                 }
             }
-            catch (ProjectionException e)
+            catch (Exception e) when (e is ProjectionException or PlanException)
             {
                 throw new PlanException($"volume \"{volume.Name}\": {source.Field}: {e.Message}");
             }
