@@ -86,7 +86,7 @@ public sealed class ProjectedVolumesTests : IDisposable
         var container = Plans.Container() with { VolumeMounts = [new VolumeMountPlan("cfg", "/cfg", false), new VolumeMountPlan("sec", "/sec", false)] };
         var mounts = new VolumeBuilder(_ctx).Mounts(plan, pod, container);
         Assert.Equal(["rbind", "rprivate", "nodev", "ro"], mounts[0].Options);
-        Assert.Equal(["rbind", "rprivate", "nodev", "nosuid", "noexec", "ro"], mounts[1].Options);
+        Assert.Equal(["rbind", "rprivate", "nodev", "nosuid", "ro"], mounts[1].Options);
         Assert.Equal([cfg, sec], mounts.Select(m => m.Source));
     }
 

@@ -18,8 +18,8 @@ public interface IMounter
     void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir);
 
     /// <summary>
-    /// Mounts a fresh tmpfs at <paramref name="target"/> with nodev, nosuid and noexec, as the
-    /// kubelet's memory-backed volumes; <paramref name="options"/> is tmpfs data, e.g. <c>mode=0755</c>.
+    /// Mounts a fresh tmpfs at <paramref name="target"/> with nodev and nosuid (not noexec:
+    /// the kubelet's memory-backed volumes may hold scripts a pod runs); <paramref name="options"/> is tmpfs data, e.g. <c>mode=0755</c>.
     /// </summary>
     void MountTmpfs(string target, string options);
 

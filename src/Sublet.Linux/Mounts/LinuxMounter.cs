@@ -63,8 +63,8 @@ public sealed class LinuxMounter : IMounter
 
     public void MountTmpfs(string target, string options)
     {
-        // tmpfs(5) options; the flags are mount(2)'s MS_NOSUID | MS_NODEV | MS_NOEXEC.
-        if (Libc.Mount("tmpfs", target, "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV | Libc.MS_NOEXEC, options) != 0)
+        // tmpfs(5) options; the flags are mount(2)'s MS_NOSUID | MS_NODEV.
+        if (Libc.Mount("tmpfs", target, "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV, options) != 0)
         {
             throw LinuxError.Last("mount tmpfs", target);
         }

@@ -11,7 +11,7 @@ namespace Sublet.Runtime.Volumes;
 /// configMap, secret, downwardAPI and projected volumes: the files <see cref="IVolumeContent"/>
 /// decides, published with <see cref="AtomicWriter"/> into a directory of the pod's. configMap
 /// volumes are on disk under the pod's state directory; the others on a tmpfs of their own under
-/// its run directory (nodev, nosuid, noexec, mode 0755), so secrets never reach a disk. Both are
+/// its run directory (nodev, nosuid, mode 0755; not noexec, as the kubelet: a secret may hold a script), so secrets never reach a disk. Both are
 /// written by the host's root (on-disk 0:0, root inside through the idmap) and mounted read-only.
 /// </summary>
 public sealed class ProjectedVolumes(RuntimeContext ctx)

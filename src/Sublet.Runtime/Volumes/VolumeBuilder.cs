@@ -88,9 +88,9 @@ public sealed class VolumeBuilder
                 Destination = m.MountPath, Type = "bind", Source = source,
                 // nodev: the staged idmapped clone carries it, and a remount from inside the user
                 // namespace (for ro) must keep locked flags or fails with EPERM (mount(2) EPERM).
-                // A tmpfs volume's nosuid and noexec are locked the same way.
+                // A tmpfs volume's nosuid is locked the same way.
                 Options = volume.Projection is { OnTmpfs: true }
-                    ? ["rbind", "rprivate", "nodev", "nosuid", "noexec", "ro"]
+                    ? ["rbind", "rprivate", "nodev", "nosuid", "ro"]
                     : ["rbind", "rprivate", "nodev", readOnly ? "ro" : "rw"],
             };
         }).ToList();
