@@ -12,8 +12,8 @@ public class ManifestCheckerTests
     public void InvalidPodsStopAtValidationWithKubectlsMessage()
     {
         var verdict = Assert.Single(Check(Yaml.Pod(spec: "hostUsers: false\nhostPID: true\nhostIPC: true")));
-        Assert.Equal("The Pod \"web\" is invalid: \n* spec.hostPID: Forbidden: when `hostUsers` is false\n* spec.hostIPC: Forbidden: when `hostUsers` is false", verdict.Refusal);
-        Assert.Equal([("error", "pod/default/web", "spec.hostPID", "Forbidden: when `hostUsers` is false"), ("error", "pod/default/web", "spec.hostIPC", "Forbidden: when `hostUsers` is false")],
+        Assert.Equal("The Pod \"web\" is invalid: \n* spec.HostPID: Forbidden: when `hostUsers` is false\n* spec.HostIPC: Forbidden: when `hostUsers` is false", verdict.Refusal);
+        Assert.Equal([("error", "pod/default/web", "spec.HostPID", "Forbidden: when `hostUsers` is false"), ("error", "pod/default/web", "spec.HostIPC", "Forbidden: when `hostUsers` is false")],
             verdict.Findings.Select(f => (f.Level, f.Object, f.Field, f.Message)));
         Assert.Null(verdict.Admission);
     }

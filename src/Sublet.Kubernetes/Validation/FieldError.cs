@@ -33,6 +33,9 @@ public sealed record FieldError(string Field, string Type, string? Value, string
         _ => Quote(value.ToString() ?? ""),
     };
 
+    /// <summary>A []string value as errors.go prints it (%#v).</summary>
+    public static string GoStrings(IEnumerable<string> values) => "[]string{" + string.Join(", ", values.Select(Quote)) + "}";
+
     public static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\t", "\\t") + "\"";
 }
 

@@ -34,7 +34,8 @@ public static partial class Names
         }
         if (name.Length == 0) yield return "name part must be non-empty";
         else if (name.Length > 63) yield return "name part must be no more than 63 characters";
-        if (name.Length > 0 && !QualifiedNameRegex().IsMatch(name)) yield return "name part " + RegexError(QualifiedNameError, QualifiedNameFmt, "MyName", "my.name", "123-abc");
+        // An empty name part fails the regex too, and upstream reports both.
+        if (!QualifiedNameRegex().IsMatch(name)) yield return "name part " + RegexError(QualifiedNameError, QualifiedNameFmt, "MyName", "my.name", "123-abc");
     }
 
     /// <summary>IsValidLabelValue.</summary>

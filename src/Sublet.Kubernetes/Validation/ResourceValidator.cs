@@ -5,17 +5,22 @@ namespace Sublet.Kubernetes.Validation;
 /// <summary>ValidateContainerResourceRequirements of pkg/apis/core/validation/validation.go.</summary>
 internal static class ResourceValidator
 {
-    public static void Validate(V1ResourceRequirements? resources, string path, FieldErrors errors)
+    public static void Validate(V1ResourceRequirements? resources, string path, ISet<string> podClaims, FieldErrors errors)
     {
         if (resources is null) return;
         var limits = Values(resources.Limits, $"{path}.limits", errors);
         var requests = Values(resources.Requests, $"{path}.requests", errors);
         foreach (var (name, (text, value)) in requests)
         {
-            if (!limits.TryGetValue(name, out var limit)) continue;
             // Extended resources and hugepages cannot be overcommitted: request equals limit (helper.IsOvercommitAllowed).
             var native = !name.Contains('/') || name.Contains("kubernetes.io/");
-            if ((!native || name.StartsWith("hugepages-")) && value != limit.Value)
+            var overcommit = native && !name.StartsWith("hugepages-");
+            if (!limits.TryGetValue(name, out var limit))
+            {
+                if (!overcommit) errors.Required($"{path}.limits", "Limit must be set for non overcommitable resources");
+                continue;
+            }
+            if (!overcommit && value != limit.Value)
                 errors.Invalid($"{path}.requests", text, $"must be equal to {name} limit of {limit.Text}");
             else if (value > limit.Value)
                 errors.Invalid($"{path}.requests", text, $"must be less than or equal to {name} limit of {limit.Text}");
@@ -23,6 +28,17 @@ internal static class ResourceValidator
         if (limits.Keys.Concat(requests.Keys).Any(k => k.StartsWith("hugepages-")) &&
             !limits.Keys.Concat(requests.Keys).Any(k => k is "cpu" or "memory"))
             errors.Forbidden(path, "HugePages require cpu or memory");
+        ClaimValidator.ContainerClaims(resources.Claims, podClaims, $"{path}.claims", errors);
+    }
+
+    /// <summary>
+    /// A quantity as resource.Quantity.String() prints it. KubernetesClient canonicalizes negative
+    /// values wrongly ("-1" as "-0.000000000000000001E"), so the magnitude is canonicalized and signed.
+    /// </summary>
+    public static string Text(ResourceQuantity quantity)
+    {
+        var value = quantity.ToDecimal();
+        return value >= 0 ? quantity.CanonicalizeString() : "-" + new ResourceQuantity(-value, 0, quantity.Format).CanonicalizeString();
     }
 
     private static Dictionary<string, (string Text, decimal Value)> Values(IDictionary<string, ResourceQuantity>? map, string field, FieldErrors errors)
@@ -37,7 +53,7 @@ internal static class ResourceValidator
                 continue;
             }
             errors.Each(path, name, Names.QualifiedName(name));
-            var text = quantity?.ToString() ?? "";
+            var text = quantity is null ? "" : Text(quantity);
             var value = quantity?.ToDecimal() ?? 0;
             if (value < 0)
             {

@@ -56,7 +56,7 @@ internal static partial class SecurityContextValidator
     {
         if (profile is null) return;
         Profile(profile.Type, profile.LocalhostProfile, path, "seccomp", errors,
-            localhost => VolumeValidator.LocalDescendingPath(localhost, $"{path}.localhostProfile", errors));
+            localhost => Paths.LocalDescending(localhost, $"{path}.localhostProfile", errors));
     }
 
     /// <summary>validateAppArmorProfileField.</summary>
