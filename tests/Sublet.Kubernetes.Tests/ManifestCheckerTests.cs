@@ -37,4 +37,14 @@ public class ManifestCheckerTests
         Assert.True(verdict.Refused);
         Assert.Contains(verdict.Findings, f => f.Field == "spec.volumes[0]" && f.Message.StartsWith("Unsupported value"));
     }
+
+    [Fact]
+    public void APodTheNodeCannotAdmitIsRefusedWithTheKubeletsReason()
+    {
+        var verdict = Assert.Single(ManifestChecker.Check(ManifestReader.Read(Yaml.Pod(spec: "nodeSelector: {disktype: ssd}"), "m.yaml"), new NodeConfig(),
+            node: Admission.NodeIdentity.For("node1", "amd64")));
+        Assert.Equal("Pod was rejected: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector", verdict.Refusal);
+        Assert.Equal([("error", "pod/default/web", "NodeAffinity", "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector")],
+            verdict.Findings.Select(f => (f.Level, f.Object, f.Field, f.Message)));
+    }
 }
