@@ -1,0 +1,54 @@
+using static Sublet.Kubernetes.Tests.ValidationCases;
+
+namespace Sublet.Kubernetes.Tests;
+
+/// <summary>Security contexts, lifecycle handlers and ports, each case the API server's complete error list.</summary>
+public class ContainerValidationTests
+{
+    public static TheoryData<string, string, string[]> Cases => new()
+    {
+        { "", "securityContext: {seccompProfile: {}}", ["spec.containers[0].securityContext.seccompProfile.type: Required value: type is required when seccompProfile is set"] },
+        { "", "securityContext: {seccompProfile: {type: RuntimeDefault, localhostProfile: p.json}}",
+            ["spec.containers[0].securityContext.seccompProfile.localhostProfile: Invalid value: core.SeccompProfile{Type:\"RuntimeDefault\", LocalhostProfile:(*string)(0xc000000000)}: can only be set when seccomp type is Localhost"] },
+        { "", "securityContext: {appArmorProfile: {type: Localhost, localhostProfile: \" p\"}}",
+            ["spec.containers[0].securityContext.appArmorProfile.localhostProfile: Invalid value: \" p\": must not be padded with whitespace"] },
+        { "", "securityContext: {appArmorProfile: {type: Unconfined, localhostProfile: p}}",
+            ["spec.containers[0].securityContext.appArmorProfile.localhostProfile: Invalid value: \"p\": can only be set when AppArmor type is Localhost"] },
+        { "", "securityContext: {appArmorProfile: {}}", ["spec.containers[0].securityContext.appArmorProfile.type: Required value: type is required when appArmorProfile is set"] },
+        { "shareProcessNamespace: true\nhostPID: true", "", ["spec.securityContext.shareProcessNamespace: Invalid value: true: ShareProcessNamespace and HostPID cannot both be enabled"] },
+        { "hostIPC: true\nsecurityContext:\n  sysctls: [{name: kernel.shm_rmid_forced, value: \"1\"}, {name: kernel.shm_rmid_forced, value: \"1\"}]", "",
+            ["spec.securityContext.sysctls[0].name: Invalid value: \"kernel.shm_rmid_forced\": may not be specified when 'hostIPC' is true",
+             "spec.securityContext.sysctls[1].name: Duplicate value: \"kernel.shm_rmid_forced\"",
+             "spec.securityContext.sysctls[1].name: Invalid value: \"kernel.shm_rmid_forced\": may not be specified when 'hostIPC' is true"] },
+        // Duplicates are by the name as written.
+        { "securityContext:\n  sysctls: [{name: kernel/shm_rmid_forced, value: \"1\"}, {name: kernel.shm_rmid_forced, value: \"1\"}]", "", [] },
+        // Sleep actions: 0 up to terminationGracePeriodSeconds (30 when unset), reported at "sleep".
+        { "", "lifecycle: {preStop: {sleep: {seconds: 40}}}", ["spec.containers[0].lifecycle.preStop.sleep: Invalid value: 40: must be non-negative and less than terminationGracePeriodSeconds (30)"] },
+        { "terminationGracePeriodSeconds: 60", "lifecycle: {preStop: {sleep: {seconds: 0}}, postStart: {sleep: {seconds: 40}}}", [] },
+        { "", "livenessProbe: {exec: {command: [true]}, successThreshold: -1}",
+            ["spec.containers[0].livenessProbe.successThreshold: Invalid value: -1: must be greater than or equal to 0", "spec.containers[0].livenessProbe.successThreshold: Invalid value: -1: must be 1"] },
+        { "", "readinessProbe: {exec: {command: [true]}, terminationGracePeriodSeconds: 0}",
+            ["spec.containers[0].readinessProbe.terminationGracePeriodSeconds: Invalid value: 0: must be greater than 0", "spec.containers[0].readinessProbe.terminationGracePeriodSeconds: Invalid value: 0: must not be set for readinessProbes"] },
+        // Host ports: protocol/hostIP/port once per pod; with hostNetwork a set hostPort equals containerPort.
+        { "", "ports: [{containerPort: 80, hostPort: 8080}, {containerPort: 81, hostPort: 8080}]", ["spec.containers[0].ports[1].hostPort: Duplicate value: \"TCP//8080\""] },
+        { "hostNetwork: true", "ports: [{containerPort: 80, hostPort: 8080}]", ["spec.containers[0].ports[0].hostPort: Invalid value: 8080: must match `containerPort` when `hostNetwork` is true"] },
+        // Requests of a resource that cannot be overcommitted need a limit.
+        { "", "resources: {requests: {example.com/gpu: \"1\"}}", ["spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources"] },
+        { "", "securityContext: {windowsOptions: {runAsUserName: x}}", [] },
+        { "os: {name: linux}", "securityContext: {windowsOptions: {runAsUserName: x}}", ["spec.containers[0].securityContext.windowsOptions: Forbidden: windows options cannot be set for a linux pod"] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void ContainerFields(string spec, string container, string[] expected) => Assert.Equal(expected, Errors(spec, container));
+
+    /// <summary>Whitespace around an image is a pod-only check, reported after everything ValidatePodSpec found.</summary>
+    [Fact]
+    public void ImageWhitespaceComesLast()
+    {
+        var yaml = Yaml.Pod(spec: "volumes:\n- {name: V, emptyDir: {}}").Replace("image: localhost/busybox:demo", "image: \" img\"");
+        Assert.Equal(
+            [$"spec.volumes[0].name: Invalid value: \"V\": {Label}", "spec.containers[0].image: Invalid value: \" img\": must not have leading or trailing whitespace"],
+            Validation.PodValidator.Validate(Yaml.ReadPod(yaml)).Select(e => e.ToString()));
+    }
+}
