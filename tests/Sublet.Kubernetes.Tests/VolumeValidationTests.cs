@@ -70,6 +70,9 @@ public class VolumeValidationTests
         { "volumes:\n- {name: v, image: {reference: busybox}}", "volumeMounts:\n- {name: v, mountPath: /v, subPath: x}",
             ["spec.containers[0].volumeMounts[0].subPath: Invalid value: \"x\": not allowed in image volume sources"] },
         { "volumes:\n- {name: v, nfs: {server: s, path: relative}}", "", ["spec.volumes[0].nfs.path: Invalid value: \"relative\": must be an absolute path"] },
+        // IsDNS1123Label: a valid subdomain that is not a label "must not contain dots"; a final newline is no end of the name.
+        { "volumes:\n- {name: a.b, emptyDir: {}}", "", ["spec.volumes[0].name: Invalid value: \"a.b\": must not contain dots"] },
+        { "volumes:\n- {name: \"v\\n\", emptyDir: {}}", "", [$"spec.volumes[0].name: Invalid value: \"v\\n\": {Label}"] },
         { "volumes:\n- {name: v, persistentVolumeClaim: {claimName: web-e}}\n- name: e\n  ephemeral:\n    volumeClaimTemplate:\n      spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}", "",
             ["spec.volumes[0].persistentVolumeClaim.claimName: Invalid value: \"web-e\": must not reference a PVC that gets created for an ephemeral volume"] },
     };

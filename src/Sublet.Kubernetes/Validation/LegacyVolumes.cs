@@ -221,12 +221,12 @@ internal static partial class LegacyVolumes
         if (list is not { Count: > 0 }) errors.Required(field);
     }
 
-    [GeneratedRegex(@"iqn\.\d{4}-\d{2}\.([A-Za-z0-9\-.]+)(:[^,;*&$|\s]+)$")]
+    [GeneratedRegex(@"iqn\.[0-9]{4}-[0-9]{2}\.([A-Za-z0-9\-.]+)(:[^,;*&$|\t\n\f\r ]+)\z")]
     private static partial Regex IqnRegex();
 
-    [GeneratedRegex("^eui.[A-Za-z0-9]{16}$")]
+    [GeneratedRegex("^eui.[A-Za-z0-9]{16}\\z")]
     private static partial Regex EuiRegex();
 
-    [GeneratedRegex("^naa.[A-Za-z0-9]{32}$")]
+    [GeneratedRegex("^naa.[A-Za-z0-9]{32}\\z")]
     private static partial Regex NaaRegex();
 }

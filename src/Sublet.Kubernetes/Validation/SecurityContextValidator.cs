@@ -151,6 +151,6 @@ internal static partial class SecurityContextValidator
         return normalized.StartsWith("net.") ? "net" : null;
     }
 
-    [GeneratedRegex("^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?$")]
+    [GeneratedRegex("^([a-z0-9]([-_a-z0-9]*[a-z0-9])?[\\./])*[a-z0-9]([-_a-z0-9]*[a-z0-9])?\\z")]
     private static partial Regex SysctlRegex();
 }
