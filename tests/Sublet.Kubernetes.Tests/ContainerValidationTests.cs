@@ -36,6 +36,16 @@ public class ContainerValidationTests
         { "", "resources: {requests: {example.com/gpu: \"1\"}}", ["spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources"] },
         { "", "securityContext: {windowsOptions: {runAsUserName: x}}", [] },
         { "os: {name: linux}", "securityContext: {windowsOptions: {runAsUserName: x}}", ["spec.containers[0].securityContext.windowsOptions: Forbidden: windows options cannot be set for a linux pod"] },
+        { "", "livenessProbe: {httpGet: {port: 80, httpHeaders: [{name: \"X Bad\", value: v}]}}",
+            ["spec.containers[0].livenessProbe.httpGet.httpHeaders: Invalid value: \"X Bad\": a valid HTTP header must consist of alphanumeric characters or '-' (e.g. 'X-Header-Name', regex used for validation is '[-A-Za-z0-9]+')"] },
+        { "restartPolicy: Never", "resizePolicy: [{resourceName: cpu, restartPolicy: RestartContainer}, {resourceName: cpu, restartPolicy: NotRequired}, {resourceName: gpu, restartPolicy: Later}]",
+            ["spec.containers[0].resizePolicy: Invalid value: \"RestartContainer\": must be 'NotRequired' when pod `restartPolicy` is 'Never'",
+             "spec.containers[0].resizePolicy[1]: Duplicate value: \"cpu\"",
+             "spec.containers[0].resizePolicy: Unsupported value: \"gpu\": supported values: \"cpu\", \"memory\"",
+             "spec.containers[0].resizePolicy: Unsupported value: \"Later\": supported values: \"NotRequired\", \"RestartContainer\"",
+             "spec.containers[0].resizePolicy: Invalid value: \"Later\": must be 'NotRequired' when pod `restartPolicy` is 'Never'"] },
+        { "initContainers:\n- name: init\n  image: img\n  resizePolicy: [{resourceName: memory, restartPolicy: RestartContainer}]", "",
+            ["spec.initContainers[0].resizePolicy[0].restartPolicy: Invalid value: \"RestartContainer\": must not be set to 'RestartContainer' for non-sidecar initContainers"] },
     };
 
     [Theory]

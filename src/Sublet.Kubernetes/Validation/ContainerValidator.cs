@@ -47,6 +47,12 @@ internal sealed class ContainerValidator(V1PodSpec spec, IReadOnlyDictionary<str
                 ProbesAndLifecycle(c, path);
                 continue;
             }
+            // An init container that runs once cannot be restarted to resize it.
+            for (var j = 0; j < (c.ResizePolicy?.Count ?? 0); j++)
+            {
+                if (c.ResizePolicy![j].RestartPolicy == "RestartContainer")
+                    errors.Invalid($"{path}.resizePolicy[{j}].restartPolicy", "RestartContainer", "must not be set to 'RestartContainer' for non-sidecar initContainers");
+            }
             // validateInitContainers: probes and lifecycle belong to sidecars only.
             foreach (var (name, value) in new (string, object?)[] { ("lifecycle", c.Lifecycle), ("livenessProbe", c.LivenessProbe), ("readinessProbe", c.ReadinessProbe), ("startupProbe", c.StartupProbe) })
             {
@@ -73,6 +79,7 @@ internal sealed class ContainerValidator(V1PodSpec spec, IReadOnlyDictionary<str
         if (c.ImagePullPolicy is { } pull && pull is not ("Always" or "IfNotPresent" or "Never"))
             errors.NotSupported($"{path}.imagePullPolicy", pull, "Always", "IfNotPresent", "Never");
         ResourceValidator.Validate(c.Resources, $"{path}.resources", claims, errors);
+        ResizePolicy(c.ResizePolicy, $"{path}.resizePolicy");
         SecurityContextValidator.ValidateContainer(c.SecurityContext, $"{path}.securityContext", hostUsers, errors);
     }
 
@@ -82,6 +89,24 @@ internal sealed class ContainerValidator(V1PodSpec spec, IReadOnlyDictionary<str
         ProbeValidator.Validate(c.LivenessProbe, $"{path}.livenessProbe", ProbeKind.Liveness, _gracePeriod, errors);
         ProbeValidator.Validate(c.ReadinessProbe, $"{path}.readinessProbe", ProbeKind.Readiness, _gracePeriod, errors);
         ProbeValidator.Validate(c.StartupProbe, $"{path}.startupProbe", ProbeKind.Startup, _gracePeriod, errors);
+    }
+
+    /// <summary>validateResizePolicy: cpu and memory once each; errors but the duplicate are reported at the list.</summary>
+    private void ResizePolicy(IList<V1ContainerResizePolicy>? policies, string path)
+    {
+        var seen = new HashSet<string>();
+        for (var i = 0; i < (policies?.Count ?? 0); i++)
+        {
+            var name = policies![i].ResourceName ?? "";
+            var restart = policies[i].RestartPolicy ?? "";
+            if (!seen.Add(name)) errors.Duplicate($"{path}[{i}]", name);
+            if (name.Length == 0) errors.Required(path);
+            else if (name is not ("cpu" or "memory")) errors.NotSupported(path, name, "cpu", "memory");
+            if (restart.Length == 0) errors.Required(path);
+            else if (restart is not ("NotRequired" or "RestartContainer")) errors.NotSupported(path, restart, "NotRequired", "RestartContainer");
+            if ((spec.RestartPolicy ?? "Always") == "Never" && restart != "NotRequired")
+                errors.Invalid(path, restart, "must be 'NotRequired' when pod `restartPolicy` is 'Never'");
+        }
     }
 
     /// <summary>validateContainerPorts.</summary>

@@ -85,6 +85,10 @@ public static partial class Names
         value.Length > 0 && value.All(c => c is >= ' ' and <= '~' && c != '=') ? []
             : ["a valid environment variable name must consist only of printable ASCII characters other than '='"];
 
+    /// <summary>IsHTTPHeaderName: Go's net/http header field names.</summary>
+    public static IEnumerable<string> HttpHeaderName(string value) =>
+        HttpHeaderRegex().IsMatch(value) ? [] : [RegexError("a valid HTTP header must consist of alphanumeric characters or '-'", "[-A-Za-z0-9]+", "X-Header-Name")];
+
     /// <summary>IsConfigMapKey (secret and configMap item keys).</summary>
     public static IEnumerable<string> ConfigMapKey(string value)
     {
@@ -118,6 +122,9 @@ public static partial class Names
 
     [GeneratedRegex("^[-a-z0-9]+\\z")]
     private static partial Regex PortNameCharsRegex();
+
+    [GeneratedRegex("^[-A-Za-z0-9]+\\z")]
+    private static partial Regex HttpHeaderRegex();
 
     [GeneratedRegex("[a-z]")]
     private static partial Regex PortNameOneLetterRegex();

@@ -45,6 +45,7 @@ internal static class ProbeValidator
                 case V1HTTPGetAction http:
                     Port(http.Port, $"{at}.port", errors);
                     if (http.Scheme is { } scheme && scheme is not ("HTTP" or "HTTPS")) errors.NotSupported($"{at}.scheme", scheme, "HTTP", "HTTPS");
+                    foreach (var header in http.HttpHeaders ?? []) errors.Each($"{at}.httpHeaders", header.Name ?? "", Names.HttpHeaderName(header.Name ?? ""));
                     break;
                 case V1TCPSocketAction tcp:
                     Port(tcp.Port, $"{at}.port", errors);
