@@ -61,4 +61,21 @@ public class ContainerValidationTests
             [$"spec.volumes[0].name: Invalid value: \"V\": {Label}", "spec.containers[0].image: Invalid value: \" img\": must not have leading or trailing whitespace"],
             Validation.PodValidator.Validate(Yaml.ReadPod(yaml)).Select(e => e.ToString()));
     }
+
+    public static TheoryData<string, string[]> Annotations => new()
+    {
+        { "controller.kubernetes.io/pod-deletion-cost: \"+10\"", ["metadata.annotations[controller.kubernetes.io/pod-deletion-cost]: Invalid value: \"+10\": must be a 32bit integer"] },
+        { "controller.kubernetes.io/pod-deletion-cost: \"-25\"", [] },
+        { "seccomp.security.alpha.kubernetes.io/pod: default", ["metadata.annotations.seccomp.security.alpha.kubernetes.io/pod: Invalid value: \"default\": must be a valid seccomp profile"] },
+        { "container.apparmor.security.beta.kubernetes.io/other: runtime/default", ["metadata.annotations[container.apparmor.security.beta.kubernetes.io/other]: Invalid value: \"other\": container not found"] },
+        { "container.apparmor.security.beta.kubernetes.io/app: strict", ["metadata.annotations[container.apparmor.security.beta.kubernetes.io/app]: Invalid value: \"strict\": invalid AppArmor profile name: \"strict\""] },
+    };
+
+    [Theory]
+    [MemberData(nameof(Annotations))]
+    public void PodAnnotations(string annotation, string[] expected)
+    {
+        var yaml = Yaml.Pod().Replace("  name: web\n", $"  name: web\n  annotations: {{{annotation}}}\n");
+        Assert.Equal(expected, Validation.PodValidator.Validate(Yaml.ReadPod(yaml)).Select(e => e.ToString()));
+    }
 }

@@ -17,6 +17,7 @@ public static class PodValidator
         gates ??= FeatureGates.Default;
         var errors = new FieldErrors();
         ValidateMetadata(pod.Metadata, errors);
+        AnnotationValidator.Validate(pod.Metadata?.Annotations, pod.Spec, errors);
         if (pod.Spec is not { } spec)
         {
             errors.Required("spec");
