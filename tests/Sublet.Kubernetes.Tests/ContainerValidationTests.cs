@@ -34,6 +34,13 @@ public class ContainerValidationTests
         { "hostNetwork: true", "ports: [{containerPort: 80, hostPort: 8080}]", ["spec.containers[0].ports[0].hostPort: Invalid value: 8080: must match `containerPort` when `hostNetwork` is true"] },
         // Requests of a resource that cannot be overcommitted need a limit.
         { "", "resources: {requests: {example.com/gpu: \"1\"}}", ["spec.containers[0].resources.limits: Required value: Limit must be set for non overcommitable resources"] },
+        { "", "resources: {limits: {gpu: \"1\", pods: \"1\"}}",
+            ["spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a standard resource type or fully qualified",
+             "spec.containers[0].resources.limits[gpu]: Invalid value: \"gpu\": must be a standard resource for containers",
+             "spec.containers[0].resources.limits[pods]: Invalid value: \"pods\": must be a standard resource for containers"] },
+        { "", "resources: {limits: {example.com/gpu: 500m}, requests: {example.com/gpu: 500m}}",
+            ["spec.containers[0].resources.limits[example.com/gpu]: Invalid value: \"500m\": must be an integer",
+             "spec.containers[0].resources.requests[example.com/gpu]: Invalid value: \"500m\": must be an integer"] },
         { "", "securityContext: {windowsOptions: {runAsUserName: x}}", [] },
         { "os: {name: linux}", "securityContext: {windowsOptions: {runAsUserName: x}}", ["spec.containers[0].securityContext.windowsOptions: Forbidden: windows options cannot be set for a linux pod"] },
         { "", "livenessProbe: {httpGet: {port: 80, httpHeaders: [{name: \"X Bad\", value: v}]}}",

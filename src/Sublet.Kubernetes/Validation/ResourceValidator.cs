@@ -13,8 +13,7 @@ internal static class ResourceValidator
         foreach (var (name, (text, value)) in requests)
         {
             // Extended resources and hugepages cannot be overcommitted: request equals limit (helper.IsOvercommitAllowed).
-            var native = !name.Contains('/') || name.Contains("kubernetes.io/");
-            var overcommit = native && !name.StartsWith("hugepages-");
+            var overcommit = IsNative(name) && !name.StartsWith("hugepages-");
             if (!limits.TryGetValue(name, out var limit))
             {
                 if (!overcommit) errors.Required($"{path}.limits", "Limit must be set for non overcommitable resources");
@@ -41,29 +40,54 @@ internal static class ResourceValidator
         return value >= 0 ? quantity.CanonicalizeString() : "-" + new ResourceQuantity(-value, 0, quantity.Format).CanonicalizeString();
     }
 
+    /// <summary>helper.standardResources plus the quota hugepage names (IsStandardResourceName).</summary>
+    private static readonly HashSet<string> StandardResources =
+    [
+        "cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory", "requests.ephemeral-storage",
+        "limits.cpu", "limits.memory", "limits.ephemeral-storage", "pods", "resourcequotas", "services",
+        "replicationcontrollers", "secrets", "configmaps", "persistentvolumeclaims", "storage", "requests.storage",
+        "services.nodeports", "services.loadbalancers",
+    ];
+
+    /// <summary>
+    /// validateContainerResourceName then ValidateResourceQuantityValue for each entry. As upstream, a
+    /// bad name does not stop the quantity checks, and the request/limit comparison sees every entry.
+    /// </summary>
     private static Dictionary<string, (string Text, decimal Value)> Values(IDictionary<string, ResourceQuantity>? map, string field, FieldErrors errors)
     {
         var values = new Dictionary<string, (string, decimal)>();
         foreach (var (name, quantity) in map ?? new Dictionary<string, ResourceQuantity>())
         {
             var path = $"{field}[{name}]";
-            if (!name.Contains('/') && !(name is "cpu" or "memory" or "ephemeral-storage" || name.StartsWith("hugepages-")))
-            {
-                errors.Invalid(path, name, "must be a standard resource for containers");
-                continue;
-            }
-            errors.Each(path, name, Names.QualifiedName(name));
+            ContainerResourceName(name, path, errors);
             var text = quantity is null ? "" : Text(quantity);
             var value = quantity?.ToDecimal() ?? 0;
-            if (value < 0)
-            {
-                errors.Invalid(path, text, "must be greater than or equal to 0");
-                continue;
-            }
-            if (name.Contains('/') && !name.StartsWith("kubernetes.io/") && value != decimal.Truncate(value))
-                errors.Invalid(path, text, "must be an integer");
+            if (value < 0) errors.Invalid(path, text, "must be greater than or equal to 0");
+            // IsIntegerResourceName: extended resources are counted in whole units.
+            if (IsExtended(name) && value != decimal.Truncate(value)) errors.Invalid(path, text, "must be an integer");
             values[name] = (text, value);
         }
         return values;
     }
+
+    /// <summary>validateResourceName, then the container rules: a standard container resource or an extended resource name.</summary>
+    private static void ContainerResourceName(string name, string path, FieldErrors errors)
+    {
+        var qualified = Names.QualifiedName(name).ToList();
+        errors.Each(path, name, qualified);
+        var unprefixed = !name.Contains('/');
+        if (qualified.Count == 0 && unprefixed && !StandardResources.Contains(name) && !name.StartsWith("hugepages-") && !name.StartsWith("requests.hugepages-"))
+            errors.Invalid(path, name, "must be a standard resource type or fully qualified");
+        if (unprefixed && !(name is "cpu" or "memory" or "ephemeral-storage" || name.StartsWith("hugepages-")))
+            errors.Invalid(path, name, "must be a standard resource for containers");
+        else if (!unprefixed && !IsNative(name) && !IsExtended(name))
+            errors.Invalid(path, name, "doesn't follow extended resource name standard");
+    }
+
+    /// <summary>IsNativeResource: unprefixed or in the kubernetes.io domain.</summary>
+    private static bool IsNative(string name) => !name.Contains('/') || name.Contains("kubernetes.io/");
+
+    /// <summary>IsExtendedResourceName: not native, not "requests.", and "requests." + name a qualified name.</summary>
+    private static bool IsExtended(string name) =>
+        !IsNative(name) && !name.StartsWith("requests.") && !Names.QualifiedName("requests." + name).Any();
 }
