@@ -53,11 +53,18 @@ internal static class AffinityValidator
             FieldRequirement(term.MatchFields![j], $"{path}.matchFields[{j}]", errors);
     }
 
-    /// <summary>ValidateNodeSelectorRequirement: operator and value count, a label-name key, label values.</summary>
-    private static void NodeRequirement(V1NodeSelectorRequirement rq, bool checkValues, string path, FieldErrors errors)
+    /// <summary>ValidateNodeSelectorRequirement.</summary>
+    private static void NodeRequirement(V1NodeSelectorRequirement rq, bool checkValues, string path, FieldErrors errors) =>
+        Requirement(rq.Key, rq.OperatorProperty, rq.Values, numeric: true, checkValues, path, errors);
+
+    /// <summary>
+    /// The requirement rules node selectors and label selectors share (ValidateNodeSelectorRequirement,
+    /// ValidateLabelSelectorRequirement): values by operator (Gt and Lt for nodes only), a label-name key, label values.
+    /// </summary>
+    private static void Requirement(string? key, string? op, IList<string>? list, bool numeric, bool checkValues, string path, FieldErrors errors)
     {
-        var values = rq.Values ?? [];
-        switch (rq.OperatorProperty)
+        var values = list ?? [];
+        switch (op)
         {
             case "In" or "NotIn":
                 if (values.Count == 0) errors.Required($"{path}.values", "must be specified when `operator` is 'In' or 'NotIn'");
@@ -65,14 +72,14 @@ internal static class AffinityValidator
             case "Exists" or "DoesNotExist":
                 if (values.Count > 0) errors.Forbidden($"{path}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
                 break;
-            case "Gt" or "Lt":
+            case "Gt" or "Lt" when numeric:
                 if (values.Count != 1) errors.Required($"{path}.values", "must be specified single value when `operator` is 'Lt' or 'Gt'");
                 break;
             default:
-                errors.Invalid($"{path}.operator", rq.OperatorProperty ?? "", "not a valid selector operator");
+                errors.Invalid($"{path}.operator", op ?? "", "not a valid selector operator");
                 break;
         }
-        LabelName(rq.Key ?? "", $"{path}.key", errors);
+        LabelName(key ?? "", $"{path}.key", errors);
         if (!checkValues) return;
         for (var v = 0; v < values.Count; v++) errors.Each($"{path}.values[{v}]", values[v], Names.LabelValue(values[v]));
     }
@@ -192,22 +199,7 @@ internal static class AffinityValidator
         for (var i = 0; i < (selector.MatchExpressions?.Count ?? 0); i++)
         {
             var rq = selector.MatchExpressions![i];
-            var at = $"{path}.matchExpressions[{i}]";
-            var values = rq.Values ?? [];
-            switch (rq.OperatorProperty)
-            {
-                case "In" or "NotIn":
-                    if (values.Count == 0) errors.Required($"{at}.values", "must be specified when `operator` is 'In' or 'NotIn'");
-                    break;
-                case "Exists" or "DoesNotExist":
-                    if (values.Count > 0) errors.Forbidden($"{at}.values", "may not be specified when `operator` is 'Exists' or 'DoesNotExist'");
-                    break;
-                default:
-                    errors.Invalid($"{at}.operator", rq.OperatorProperty ?? "", "not a valid selector operator");
-                    break;
-            }
-            LabelName(rq.Key ?? "", $"{at}.key", errors);
-            for (var v = 0; v < values.Count; v++) errors.Each($"{at}.values[{v}]", values[v], Names.LabelValue(values[v]));
+            Requirement(rq.Key, rq.OperatorProperty, rq.Values, numeric: false, checkValues: true, $"{path}.matchExpressions[{i}]", errors);
         }
     }
 
