@@ -59,8 +59,6 @@ internal sealed class ContainerValidator(V1PodSpec spec, IReadOnlyDictionary<str
                 if (value is not null) errors.Forbidden($"{path}.{name}", "may not be set for init containers without restartPolicy=Always");
             }
         }
-        // ValidatePodCreate: ephemeral containers are added through the ephemeralcontainers subresource only.
-        if (spec.EphemeralContainers is { Count: > 0 }) errors.Forbidden("spec.ephemeralContainers", "cannot be set on create");
     }
 
     /// <summary>validateContainerCommon, in its order.</summary>

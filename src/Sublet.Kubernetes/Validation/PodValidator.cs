@@ -69,6 +69,7 @@ public static class PodValidator
         ClaimValidator.PodClaims(spec.ResourceClaims, errors);
         var hostUsers = spec.HostUsers ?? true;
         new ContainerValidator(spec, volumes, ClaimValidator.Names(spec.ResourceClaims), hostUsers, errors).ValidateAll();
+        PodResourceValidator.Validate(spec, errors);
         HostNetworkPorts(spec, errors);
         var restartPolicy = spec.RestartPolicy ?? "Always";
         if (restartPolicy is not ("Always" or "OnFailure" or "Never"))

@@ -5,11 +5,12 @@ namespace Sublet.Kubernetes.Validation;
 /// <summary>ValidateContainerResourceRequirements of pkg/apis/core/validation/validation.go.</summary>
 internal static class ResourceValidator
 {
-    public static void Validate(V1ResourceRequirements? resources, string path, ISet<string> podClaims, FieldErrors errors)
+    /// <param name="podLevel">spec.resources (validatePodResourceName) rather than a container's (validateContainerResourceName).</param>
+    public static void Validate(V1ResourceRequirements? resources, string path, ISet<string> podClaims, FieldErrors errors, bool podLevel = false)
     {
         if (resources is null) return;
-        var limits = Values(resources.Limits, $"{path}.limits", errors);
-        var requests = Values(resources.Requests, $"{path}.requests", errors);
+        var limits = Values(resources.Limits, $"{path}.limits", podLevel, errors);
+        var requests = Values(resources.Requests, $"{path}.requests", podLevel, errors);
         foreach (var (name, (text, value)) in requests)
         {
             // Extended resources and hugepages cannot be overcommitted: request equals limit (helper.IsOvercommitAllowed).
@@ -53,13 +54,14 @@ internal static class ResourceValidator
     /// validateContainerResourceName then ValidateResourceQuantityValue for each entry. As upstream, a
     /// bad name does not stop the quantity checks, and the request/limit comparison sees every entry.
     /// </summary>
-    private static Dictionary<string, (string Text, decimal Value)> Values(IDictionary<string, ResourceQuantity>? map, string field, FieldErrors errors)
+    private static Dictionary<string, (string Text, decimal Value)> Values(IDictionary<string, ResourceQuantity>? map, string field, bool podLevel, FieldErrors errors)
     {
         var values = new Dictionary<string, (string, decimal)>();
         foreach (var (name, quantity) in map ?? new Dictionary<string, ResourceQuantity>())
         {
             var path = $"{field}[{name}]";
-            ContainerResourceName(name, path, errors);
+            if (podLevel) PodResourceName(name, path, errors);
+            else ContainerResourceName(name, path, errors);
             var text = quantity is null ? "" : Text(quantity);
             var value = quantity?.ToDecimal() ?? 0;
             if (value < 0) errors.Invalid(path, text, "must be greater than or equal to 0");
@@ -70,14 +72,29 @@ internal static class ResourceValidator
         return values;
     }
 
-    /// <summary>validateResourceName, then the container rules: a standard container resource or an extended resource name.</summary>
-    private static void ContainerResourceName(string name, string path, FieldErrors errors)
+    /// <summary>validateResourceName: a qualified name, and a standard resource unless it is prefixed. True when valid.</summary>
+    private static bool ResourceName(string name, string path, FieldErrors errors)
     {
         var qualified = Names.QualifiedName(name).ToList();
         errors.Each(path, name, qualified);
+        if (qualified.Count > 0) return false;
+        if (name.Contains('/') || StandardResources.Contains(name) || name.StartsWith("hugepages-") || name.StartsWith("requests.hugepages-")) return true;
+        errors.Invalid(path, name, "must be a standard resource type or fully qualified");
+        return false;
+    }
+
+    /// <summary>validatePodResourceName: cpu, memory and hugepages only (resourcehelper.SupportedPodLevelResources).</summary>
+    private static void PodResourceName(string name, string path, FieldErrors errors)
+    {
+        if (ResourceName(name, path, errors) && !(name is "cpu" or "memory" || name.StartsWith("hugepages-")))
+            errors.NotSupported(path, name, "cpu", "hugepages-", "memory");
+    }
+
+    /// <summary>validateResourceName, then the container rules: a standard container resource or an extended resource name.</summary>
+    private static void ContainerResourceName(string name, string path, FieldErrors errors)
+    {
+        ResourceName(name, path, errors);
         var unprefixed = !name.Contains('/');
-        if (qualified.Count == 0 && unprefixed && !StandardResources.Contains(name) && !name.StartsWith("hugepages-") && !name.StartsWith("requests.hugepages-"))
-            errors.Invalid(path, name, "must be a standard resource type or fully qualified");
         if (unprefixed && !(name is "cpu" or "memory" or "ephemeral-storage" || name.StartsWith("hugepages-")))
             errors.Invalid(path, name, "must be a standard resource for containers");
         else if (!unprefixed && !IsNative(name) && !IsExtended(name))
