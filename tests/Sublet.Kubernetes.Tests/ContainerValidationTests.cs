@@ -43,6 +43,15 @@ public class ContainerValidationTests
              "spec.containers[0].resources.requests[example.com/gpu]: Invalid value: \"500m\": must be an integer"] },
         { "", "securityContext: {windowsOptions: {runAsUserName: x}}", [] },
         { "ephemeralContainers:\n- {name: debug, image: busybox}", "", ["spec.ephemeralContainers: Forbidden: cannot be set on create"] },
+        // Container restart rules (ContainerRestartRules, beta since 1.35; RestartAllContainers, beta in 1.36).
+        { "", "restartPolicy: Never\nrestartPolicyRules: [{action: Restart, exitCodes: {operator: In, values: [42]}}]", [] },
+        { "", "restartPolicyRules: [{action: Reboot}]",
+            ["spec.containers[0].restartPolicy: Required value: must specify restartPolicy when restart rules are used",
+             "spec.containers[0].restartPolicyRules[0].action: Unsupported value: \"Reboot\": supported values: \"Restart\", \"RestartAllContainers\"",
+             "spec.containers[0].restartPolicyRules[0].exitCodes: Required value: must be specified"] },
+        { "", "restartPolicy: Sometimes", ["spec.containers[0].restartPolicy: Unsupported value: \"Sometimes\": supported values: \"Always\", \"Never\", \"OnFailure\""] },
+        { "initContainers:\n- {name: init, image: img, restartPolicy: OnFailure, restartPolicyRules: [{action: Restart, exitCodes: {operator: Is, values: [1]}}]}", "",
+            ["spec.initContainers[0].restartPolicyRules[0].exitCodes.operator: Unsupported value: \"Is\": supported values: \"In\", \"NotIn\""] },
         // Pod-level resources: cpu, memory and hugepages; requests cover the containers, limits bound them.
         { "resources: {requests: {cpu: 500m, example.com/gpu: \"1\"}, limits: {cpu: \"1\", memory: 1Gi}}", "resources: {requests: {cpu: 300m}, limits: {memory: 2Gi}}",
             ["spec.resources.requests[example.com/gpu]: Unsupported value: \"example.com/gpu\": supported values: \"cpu\", \"hugepages-\", \"memory\"",

@@ -29,7 +29,7 @@ internal sealed class ContainerValidator(V1PodSpec spec, IReadOnlyDictionary<str
             Common(c, path);
             if (!names.Add(c.Name ?? "")) errors.Duplicate($"{path}.name", c.Name ?? "");
             ProbesAndLifecycle(c, path);
-            if (c.RestartPolicy is not null) errors.Forbidden($"{path}.restartPolicy", "may not be set for non-init containers");
+            RestartRules(c, path);
         }
         if (spec.Containers is { Count: > 0 } app) HostPortConflicts(app, "spec.containers");
         for (var i = 0; i < (spec.InitContainers?.Count ?? 0); i++)
@@ -37,7 +37,7 @@ internal sealed class ContainerValidator(V1PodSpec spec, IReadOnlyDictionary<str
             var c = spec.InitContainers![i];
             var path = $"spec.initContainers[{i}]";
             Common(c, path);
-            if (c.RestartPolicy is { } rp && rp != "Always") errors.NotSupported($"{path}.restartPolicy", rp, "Always");
+            InitRestartPolicy(c, path);
             if (names.Contains(c.Name ?? "")) errors.Duplicate($"{path}.name", c.Name ?? "");
             else if (!string.IsNullOrEmpty(c.Name)) names.Add(c.Name);
             // Init containers run one by one, so each is checked alone; upstream then reports index 0 whatever i is.
@@ -87,6 +87,50 @@ internal sealed class ContainerValidator(V1PodSpec spec, IReadOnlyDictionary<str
         ProbeValidator.Validate(c.LivenessProbe, $"{path}.livenessProbe", ProbeKind.Liveness, _gracePeriod, errors);
         ProbeValidator.Validate(c.ReadinessProbe, $"{path}.readinessProbe", ProbeKind.Readiness, _gracePeriod, errors);
         ProbeValidator.Validate(c.StartupProbe, $"{path}.startupProbe", ProbeKind.Startup, _gracePeriod, errors);
+    }
+
+    /// <summary>
+    /// validateInitContainerRestartPolicy with ContainerRestartRules (beta, on since 1.35) and
+    /// RestartAllContainers (beta, on in 1.36): rules need a policy; a sidecar's rules and any other
+    /// init container's policy and rules follow the container rules.
+    /// </summary>
+    private void InitRestartPolicy(V1Container c, string path)
+    {
+        if (c.RestartPolicy is null)
+        {
+            if (c.RestartPolicyRules is { Count: > 0 }) errors.Required($"{path}.restartPolicy", "must specify restartPolicy when restart rules are used");
+            return;
+        }
+        RestartRules(c, path);
+    }
+
+    /// <summary>validateContainerRestartPolicy: Always, OnFailure or Never; at most 20 rules, each an action and exit codes.</summary>
+    private void RestartRules(V1Container c, string path)
+    {
+        var rules = c.RestartPolicyRules ?? [];
+        if (c.RestartPolicy is null)
+        {
+            if (rules.Count == 0) return;
+            errors.Required($"{path}.restartPolicy", "must specify restartPolicy when restart rules are used");
+        }
+        else if (c.RestartPolicy is not ("Always" or "OnFailure" or "Never"))
+        {
+            errors.NotSupported($"{path}.restartPolicy", c.RestartPolicy, "Always", "Never", "OnFailure");
+        }
+        if (rules.Count > 20) errors.Add(new FieldError($"{path}.restartPolicyRules", "Too many", rules.Count.ToString(), "must have at most 20 items"));
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var at = $"{path}.restartPolicyRules[{i}]";
+            if (rules[i].Action is not ("Restart" or "RestartAllContainers"))
+                errors.NotSupported($"{at}.action", rules[i].Action ?? "", "Restart", "RestartAllContainers");
+            if (rules[i].ExitCodes is not { } codes)
+            {
+                errors.Required($"{at}.exitCodes", "must be specified");
+                continue;
+            }
+            if (codes.OperatorProperty is not ("In" or "NotIn")) errors.NotSupported($"{at}.exitCodes.operator", codes.OperatorProperty ?? "", "In", "NotIn");
+            if (codes.Values?.Count > 255) errors.Add(new FieldError($"{at}.exitCodes.values", "Too many", codes.Values.Count.ToString(), "must have at most 255 items"));
+        }
     }
 
     /// <summary>validateResizePolicy: cpu and memory once each; errors but the duplicate are reported at the list.</summary>
