@@ -61,6 +61,10 @@ public class SchedulingValidationTests
         { "tolerations:\n- {key: k, operator: Equal, value: \"-x\"}", [$"spec.tolerations[0].operator: Invalid value: \"-x\": {LabelValue}"] },
         { "tolerations:\n- {key: k, operator: Gt, value: \"1\"}", ["spec.tolerations[0].operator: Unsupported value: \"Gt\": supported values: \"Equal\", \"Exists\", \"Lt\", \"Gt\""] },
         { "tolerations:\n- {key: k, operator: Exists, effect: NoEvict}", ["spec.tolerations[0].effect: Unsupported value: \"NoEvict\": supported values: \"NoSchedule\", \"PreferNoSchedule\", \"NoExecute\""] },
+        // dnsConfig searches: "." and one trailing dot allowed, underscores too (RelaxedDNSSearchValidation).
+        { "dnsConfig: {searches: [\".\", _srv.example.com., \"\", Bad]}",
+            ["spec.dnsConfig.searches[2]: Invalid value: \"\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*')",
+             "spec.dnsConfig.searches[3]: Invalid value: \"Bad\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*')"] },
         // priority, overhead, os
         { "preemptionPolicy: Always", ["spec.preemptionPolicy: Unsupported value: \"Always\": supported values: \"PreemptLowerPriority\", \"Never\""] },
         { "overhead: {cpu: \"-1\"}", ["spec.overhead.limits[cpu]: Invalid value: \"-1\": must be greater than or equal to 0"] },

@@ -31,6 +31,17 @@ public static partial class Names
             yield return RegexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", SubdomainFmt, "example.com");
     }
 
+    private const string UnderscoreLabelFmt = "_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?";
+    private const string UnderscoreSubdomainFmt = UnderscoreLabelFmt + "(\\." + UnderscoreLabelFmt + ")*";
+
+    /// <summary>IsDNS1123SubdomainWithUnderscore (DNS search paths).</summary>
+    public static IEnumerable<string> SubdomainWithUnderscore(string value)
+    {
+        if (value.Length > 253) yield return "must be no more than 253 characters";
+        if (!UnderscoreSubdomainRegex().IsMatch(value))
+            yield return RegexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start and end with an alphanumeric character", UnderscoreSubdomainFmt, "example.com");
+    }
+
     /// <summary>IsQualifiedName: [prefix/]name, the prefix a DNS subdomain, the name at most 63 characters.</summary>
     public static IEnumerable<string> QualifiedName(string value)
     {
@@ -113,6 +124,9 @@ public static partial class Names
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\z")]
     private static partial Regex SubdomainRegex();
+
+    [GeneratedRegex("^_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*\\z")]
+    private static partial Regex UnderscoreSubdomainRegex();
 
     [GeneratedRegex("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\\z")]
     private static partial Regex QualifiedNameRegex();

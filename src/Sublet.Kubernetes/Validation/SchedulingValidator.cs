@@ -89,9 +89,10 @@ internal static class SchedulingValidator
             errors.Add(new FieldError($"{path}.searches", "Invalid value", FieldError.GoStrings(searches), "must not have more than 2048 characters (including spaces) in the search list"));
         for (var i = 0; i < searches.Count; i++)
         {
-            // A trailing dot (an absolute domain) is allowed; "." alone is too.
-            var search = searches[i] == "." ? "" : searches[i].EndsWith('.') ? searches[i][..^1] : searches[i];
-            if (search.Length > 0) errors.Each($"{path}.searches[{i}]", search, Names.Subdomain(search));
+            // RelaxedDNSSearchValidation (GA): "." is allowed, one trailing dot is trimmed, underscores are allowed.
+            if (searches[i] == ".") continue;
+            var search = searches[i].EndsWith('.') ? searches[i][..^1] : searches[i];
+            errors.Each($"{path}.searches[{i}]", search, Names.SubdomainWithUnderscore(search));
         }
         for (var i = 0; i < (config.Options?.Count ?? 0); i++)
         {
