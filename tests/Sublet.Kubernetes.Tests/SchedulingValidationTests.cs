@@ -69,6 +69,9 @@ public class SchedulingValidationTests
         { "preemptionPolicy: Always", ["spec.preemptionPolicy: Unsupported value: \"Always\": supported values: \"PreemptLowerPriority\", \"Never\""] },
         { "overhead: {cpu: \"-1\"}", ["spec.overhead.limits[cpu]: Invalid value: \"-1\": must be greater than or equal to 0"] },
         { "os: {name: plan9}", ["spec.os: Unsupported value: \"plan9\": supported values: \"linux\", \"windows\""] },
+        { "os: {name: windows}\nhostUsers: true\nhostPID: true\nsecurityContext: {runAsUser: 1000, seccompProfile: {type: RuntimeDefault}}",
+            ["spec.hostUsers: Forbidden: cannot be set for a windows pod", "spec.hostPID: Forbidden: cannot be set for a windows pod",
+             "spec.securityContext.seccompProfile: Forbidden: cannot be set for a windows pod", "spec.securityContext.runAsUser: Forbidden: cannot be set for a windows pod"] },
     };
 
     [Theory]

@@ -99,7 +99,7 @@ public static class PodValidator
         if (spec.PreemptionPolicy is { } preemption && preemption is not ("PreemptLowerPriority" or "Never"))
             errors.NotSupported("spec.preemptionPolicy", preemption, "PreemptLowerPriority", "Never");
         if (spec.Overhead is { } overhead) ResourceValidator.Validate(new V1ResourceRequirements { Limits = overhead }, "spec.overhead", new HashSet<string>(), errors);
-        Os(spec, errors);
+        OsValidator.Validate(spec, errors);
         EnvValidator.FileKeyRefVolumes(spec, errors);
         // validateContainersOnlyForPod, then ValidatePodCreate's own rules.
         foreach (var (field, list) in ContainerValidator.Lists(spec).Reverse())
@@ -126,38 +126,6 @@ public static class PodValidator
             {
                 if (ports[p].HostPort is { } hp && hp != 0 && hp != ports[p].ContainerPort)
                     errors.Invalid($"spec.containers[{i}].ports[{p}].hostPort", hp, "must match `containerPort` when `hostNetwork` is true");
-            }
-        }
-    }
-
-    /// <summary>validateOS: a name (reported at spec.os when unknown), then the OS-specific rules.</summary>
-    private static void Os(V1PodSpec spec, FieldErrors errors)
-    {
-        if (spec.Os is not { } os) return;
-        if (string.IsNullOrEmpty(os.Name))
-        {
-            errors.Required("spec.os.name");
-            return;
-        }
-        if (os.Name is not ("linux" or "windows"))
-        {
-            errors.NotSupported("spec.os", os.Name, "linux", "windows");
-            return;
-        }
-        if (os.Name == "windows")
-        {
-            if (spec.HostUsers is not null) errors.Forbidden("spec.hostUsers", "cannot be set for a windows pod");
-            return;
-        }
-        // validateLinux: Windows options have no meaning for a Linux pod.
-        if (spec.SecurityContext?.WindowsOptions is not null)
-            errors.Forbidden("spec.securityContext.windowsOptions", "windows options cannot be set for a linux pod");
-        foreach (var (field, list) in ContainerValidator.Lists(spec))
-        {
-            for (var i = 0; i < list.Count; i++)
-            {
-                if (list[i].SecurityContext?.WindowsOptions is not null)
-                    errors.Forbidden($"{field}[{i}].securityContext.windowsOptions", "windows options cannot be set for a linux pod");
             }
         }
     }
