@@ -32,6 +32,10 @@ public class EnvValidationTests
             ["spec.containers[0].env[0].valueFrom.fileKeyRef.key: Invalid value: \"A=B\": a valid environment variable name must consist only of printable ASCII characters other than '='",
              "spec.containers[0].env[0].valueFrom.fileKeyRef.path: Invalid value: \"../env\": must not contain '..'",
              "spec.containers[0].env[0].valueFrom.fileKeyRef.volumeName: Not found: \"data\""] },
+        // Values print as Go's %q: control characters escaped, non-ASCII letters kept.
+        { "env:\n- {name: \"A\\u0001\", value: x}\n- {name: \"é=\", value: x}",
+            ["spec.containers[0].env[0].name: Invalid value: \"A\\x01\": a valid environment variable name must consist only of printable ASCII characters other than '='",
+             "spec.containers[0].env[1].name: Invalid value: \"é=\": a valid environment variable name must consist only of printable ASCII characters other than '='"] },
         { "envFrom:\n- {configMapRef: {name: c}, secretRef: {name: s}}", ["spec.containers[0].envFrom: Invalid value: \"\": may not have more than one field specified at a time"] },
         { "envFrom:\n- {prefix: \"A=\", configMapRef: {name: Bad}}",
             ["spec.containers[0].envFrom[0].prefix: Invalid value: \"A=\": a valid environment variable name must consist only of printable ASCII characters other than '='",
