@@ -65,6 +65,10 @@ public class SchedulingValidationTests
         { "dnsConfig: {searches: [\".\", _srv.example.com., \"\", Bad]}",
             ["spec.dnsConfig.searches[2]: Invalid value: \"\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*')",
              "spec.dnsConfig.searches[3]: Invalid value: \"Bad\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*')"] },
+        // hostAliases and nameservers parse as netutils.ParseIPSloppy does.
+        { "hostAliases:\n- {ip: \"1\", hostnames: [a]}\n- {ip: \"010.0.0.1\", hostnames: [b]}\n- {ip: \"fe80::1%eth0\", hostnames: [c]}\n- {ip: \"2001:db8::1\", hostnames: [d]}",
+            ["spec.hostAliases[0].ip: Invalid value: \"1\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)",
+             "spec.hostAliases[2].ip: Invalid value: \"fe80::1%eth0\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"] },
         // priority, overhead, os
         { "preemptionPolicy: Always", ["spec.preemptionPolicy: Unsupported value: \"Always\": supported values: \"PreemptLowerPriority\", \"Never\""] },
         { "overhead: {cpu: \"-1\"}", ["spec.overhead.limits[cpu]: Invalid value: \"-1\": must be greater than or equal to 0"] },

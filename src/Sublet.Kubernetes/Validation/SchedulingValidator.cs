@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using k8s.Models;
 
 namespace Sublet.Kubernetes.Validation;
@@ -81,7 +82,7 @@ internal static class SchedulingValidator
         if (nameservers.Count > 3) errors.Add(new FieldError($"{path}.nameservers", "Invalid value", FieldError.GoStrings(nameservers), "must not have more than 3 nameservers"));
         for (var i = 0; i < nameservers.Count; i++)
         {
-            if (!IPAddress.TryParse(nameservers[i], out _)) errors.Invalid($"{path}.nameservers[{i}]", nameservers[i], IpError);
+            if (!IsLegacyIp(nameservers[i])) errors.Invalid($"{path}.nameservers[{i}]", nameservers[i], IpError);
         }
         var searches = config.Searches ?? [];
         if (searches.Count > 32) errors.Add(new FieldError($"{path}.searches", "Invalid value", FieldError.GoStrings(searches), "must not have more than 32 search paths"));
@@ -105,10 +106,22 @@ internal static class SchedulingValidator
         for (var i = 0; i < (aliases?.Count ?? 0); i++)
         {
             var alias = aliases![i];
-            if (!IPAddress.TryParse(alias.Ip ?? "", out _)) errors.Invalid($"spec.hostAliases[{i}].ip", alias.Ip ?? "", IpError);
+            if (!IsLegacyIp(alias.Ip ?? "")) errors.Invalid($"spec.hostAliases[{i}].ip", alias.Ip ?? "", IpError);
             for (var h = 0; h < (alias.Hostnames?.Count ?? 0); h++)
                 errors.Each($"spec.hostAliases[{i}].hostnames[{h}]", alias.Hostnames![h], Names.Subdomain(alias.Hostnames[h]));
         }
+    }
+
+    /// <summary>
+    /// IsValidIPForLegacyField's parse (netutils.ParseIPSloppy): four decimal IPv4 octets, leading
+    /// zeros allowed, or an IPv6 address without zone or brackets. .NET's parser alone would also take
+    /// "1" or "1.2.3" as IPv4 addresses.
+    /// </summary>
+    private static bool IsLegacyIp(string value)
+    {
+        if (value.Contains(':')) return !value.Contains('%') && !value.Contains('[') && IPAddress.TryParse(value, out var v6) && v6.AddressFamily == AddressFamily.InterNetworkV6;
+        var parts = value.Split('.');
+        return parts.Length == 4 && parts.All(p => p.Length > 0 && p.All(char.IsAsciiDigit) && int.TryParse(p, out var octet) && octet <= 255);
     }
 
     /// <summary>validateReadinessGates: condition types are qualified names.</summary>
