@@ -18,8 +18,9 @@ public sealed record PodVerdict(V1Pod Pod, IReadOnlyList<Finding> Findings, stri
 
 /// <summary>
 /// What the API server and the node would say about a manifest's pods, in their order: validation
-/// (every error), Pod Security admission (enforce, warn, audit), then what Sublet itself cannot run
-/// yet (the translator's refusals). Pure: reads the manifest and configuration, writes nothing.
+/// (every error), Pod Security admission (enforce, warn, audit), the kubelet's own admission (node
+/// affinity, node name, OS), then what Sublet itself cannot run yet (the translator's refusals).
+/// Pure: reads the manifest and configuration, writes nothing.
 /// </summary>
 public static class ManifestChecker
 {
@@ -28,16 +29,19 @@ public static class ManifestChecker
     public const string Audit = "audit";
 
     /// <param name="sources">ConfigMaps, Secrets and node facts for env vars (default: the file's objects only).</param>
-    public static List<PodVerdict> Check(Manifest manifest, NodeConfig config, string? username = null, EnvSources? sources = null)
+    /// <param name="node">The node the kubelet's admission checks against (default: this machine).</param>
+    public static List<PodVerdict> Check(Manifest manifest, NodeConfig config, string? username = null, EnvSources? sources = null, NodeIdentity? node = null)
     {
         sources ??= EnvSources.Offline with { Objects = new ObjectLookup(manifest, null) };
         var gates = ConfigLoader.Gates(config);
         var admission = new PodSecurityAdmission(config.PodSecurity, manifest.Namespaces, username);
         var security = SecuritySettings.From(config);
-        return manifest.Pods.Select(pod => CheckPod(pod, manifest.Source, gates, admission, security, sources)).ToList();
+        node ??= NodeIdentity.Local();
+        return manifest.Pods.Select(pod => CheckPod(pod, manifest.Source, gates, admission, security, sources, node)).ToList();
     }
 
-    private static PodVerdict CheckPod(V1Pod pod, string source, FeatureGates gates, PodSecurityAdmission admission, SecuritySettings security, EnvSources sources)
+    private static PodVerdict CheckPod(V1Pod pod, string source, FeatureGates gates, PodSecurityAdmission admission, SecuritySettings security, EnvSources sources,
+        NodeIdentity node)
     {
         var name = pod.Metadata?.Name ?? "";
         var obj = $"pod/{pod.Metadata?.NamespaceProperty ?? "default"}/{name}";
@@ -60,6 +64,12 @@ public static class ManifestChecker
             findings.AddRange(result.Warn!.Violations.Select(v => new Finding(Warning, obj, v.CheckId, $"would violate PodSecurity \"{result.Warn.Policy}\": {v}")));
         if (result.AuditViolations is not null)
             findings.AddRange(result.Audit!.Violations.Select(v => new Finding(Audit, obj, v.CheckId, $"would violate PodSecurity \"{result.Audit.Policy}\": {v}")));
+        // The kubelet fails a pod it cannot admit with this reason and "Pod was rejected: " + message (kubelet.rejectPod).
+        if (NodeAdmission.Admit(pod, node) is { } rejected)
+        {
+            findings.Add(new Finding(Error, obj, rejected.Reason, rejected.Message));
+            return new PodVerdict(pod, findings, $"Pod was rejected: {rejected.Message}", result);
+        }
         try
         {
             PodTranslator.Translate(pod, source, security, sources);

@@ -12,8 +12,8 @@ public class ManifestCheckerTests
     public void InvalidPodsStopAtValidationWithKubectlsMessage()
     {
         var verdict = Assert.Single(Check(Yaml.Pod(spec: "hostUsers: false\nhostPID: true\nhostIPC: true")));
-        Assert.Equal("The Pod \"web\" is invalid: \n* spec.hostPID: Forbidden: when `hostUsers` is false\n* spec.hostIPC: Forbidden: when `hostUsers` is false", verdict.Refusal);
-        Assert.Equal([("error", "pod/default/web", "spec.hostPID", "Forbidden: when `hostUsers` is false"), ("error", "pod/default/web", "spec.hostIPC", "Forbidden: when `hostUsers` is false")],
+        Assert.Equal("The Pod \"web\" is invalid: \n* spec.HostPID: Forbidden: when `hostUsers` is false\n* spec.HostIPC: Forbidden: when `hostUsers` is false", verdict.Refusal);
+        Assert.Equal([("error", "pod/default/web", "spec.HostPID", "Forbidden: when `hostUsers` is false"), ("error", "pod/default/web", "spec.HostIPC", "Forbidden: when `hostUsers` is false")],
             verdict.Findings.Select(f => (f.Level, f.Object, f.Field, f.Message)));
         Assert.Null(verdict.Admission);
     }
@@ -36,5 +36,15 @@ public class ManifestCheckerTests
         var verdict = Assert.Single(Check(Yaml.Pod(spec: "volumes:\n- {name: v, persistentVolumeClaim: {claimName: c}}")));
         Assert.True(verdict.Refused);
         Assert.Contains(verdict.Findings, f => f.Field == "spec.volumes[0]" && f.Message.StartsWith("Unsupported value"));
+    }
+
+    [Fact]
+    public void APodTheNodeCannotAdmitIsRefusedWithTheKubeletsReason()
+    {
+        var verdict = Assert.Single(ManifestChecker.Check(ManifestReader.Read(Yaml.Pod(spec: "nodeSelector: {disktype: ssd}"), "m.yaml"), new NodeConfig(),
+            node: Admission.NodeIdentity.For("node1", "amd64")));
+        Assert.Equal("Pod was rejected: Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector", verdict.Refusal);
+        Assert.Equal([("error", "pod/default/web", "NodeAffinity", "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector")],
+            verdict.Findings.Select(f => (f.Level, f.Object, f.Field, f.Message)));
     }
 }

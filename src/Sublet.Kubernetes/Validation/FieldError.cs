@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 
 namespace Sublet.Kubernetes.Validation;
 
@@ -33,7 +34,45 @@ public sealed record FieldError(string Field, string Type, string? Value, string
         _ => Quote(value.ToString() ?? ""),
     };
 
-    public static string Quote(string s) => "\"" + s.Replace("\\", "\\\\").Replace("\"", "\\\"").Replace("\n", "\\n").Replace("\t", "\\t") + "\"";
+    /// <summary>A []string value as errors.go prints it (%#v).</summary>
+    public static string GoStrings(IEnumerable<string> values) => "[]string{" + string.Join(", ", values.Select(Quote)) + "}";
+
+    /// <summary>
+    /// strconv.Quote: backslash escapes for quotes and the C escapes, \xNN for other ASCII controls,
+    /// \uNNNN or \UNNNNNNNN for runes unicode.IsPrint refuses (spaces but ' ', format, private use).
+    /// </summary>
+    public static string Quote(string s)
+    {
+        var text = new StringBuilder("\"");
+        foreach (var rune in s.EnumerateRunes())
+        {
+            text.Append(rune.Value switch
+            {
+                '"' => "\\\"",
+                '\\' => "\\\\",
+                7 => "\\a",
+                8 => "\\b",
+                12 => "\\f",
+                '\n' => "\\n",
+                '\r' => "\\r",
+                '\t' => "\\t",
+                11 => "\\v",
+                < 0x20 or 0x7f => $"\\x{rune.Value:x2}",
+                _ when IsPrint(rune) => rune.ToString(),
+                < 0x10000 => $"\\u{rune.Value:x4}",
+                _ => $"\\U{rune.Value:x8}",
+            });
+        }
+        return text.Append('"').ToString();
+    }
+
+    /// <summary>unicode.IsPrint: letters, marks, numbers, punctuation, symbols and the ASCII space.</summary>
+    private static bool IsPrint(Rune rune) => rune.Value == ' ' || Rune.GetUnicodeCategory(rune) switch
+    {
+        UnicodeCategory.SpaceSeparator or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Control
+            or UnicodeCategory.Format or UnicodeCategory.Surrogate or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned => false,
+        _ => true,
+    };
 }
 
 /// <summary>Errors accumulated over a whole object (every error at once, as the API server reports them).</summary>

@@ -1,16 +1,46 @@
 using System.Text.RegularExpressions;
-using Sublet.Kubernetes.Manifests;
 
 namespace Sublet.Kubernetes.Validation;
 
-/// <summary>The IsXxx name checks of apimachinery pkg/util/validation/validation.go, with upstream's messages.</summary>
+/// <summary>
+/// The IsXxx name checks of apimachinery pkg/util/validation/validation.go, with upstream's messages.
+/// The patterns end in \z: Go's $ is the end of the text, .NET's $ also matches before a final newline.
+/// </summary>
 public static partial class Names
 {
     private const string QualifiedNameFmt = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
     private const string QualifiedNameError = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
 
-    public static IEnumerable<string> Label(string value) => Dns1123.Label(value) is { } m ? [m] : [];
-    public static IEnumerable<string> Subdomain(string value) => Dns1123.Subdomain(value) is { } m ? [m] : [];
+    private const string LabelFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+    private const string SubdomainFmt = LabelFmt + "(\\." + LabelFmt + ")*";
+
+    /// <summary>IsDNS1123Label: the length and the form are both reported; a valid subdomain with dots says so.</summary>
+    public static IEnumerable<string> Label(string value)
+    {
+        if (value.Length > 63) yield return "must be no more than 63 characters";
+        if (LabelRegex().IsMatch(value)) yield break;
+        yield return SubdomainRegex().IsMatch(value) ? "must not contain dots"
+            : RegexError("a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character", LabelFmt, "my-name", "123-abc");
+    }
+
+    /// <summary>IsDNS1123Subdomain: the length and the form are both reported.</summary>
+    public static IEnumerable<string> Subdomain(string value)
+    {
+        if (value.Length > 253) yield return "must be no more than 253 characters";
+        if (!SubdomainRegex().IsMatch(value))
+            yield return RegexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character", SubdomainFmt, "example.com");
+    }
+
+    private const string UnderscoreLabelFmt = "_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?";
+    private const string UnderscoreSubdomainFmt = UnderscoreLabelFmt + "(\\." + UnderscoreLabelFmt + ")*";
+
+    /// <summary>IsDNS1123SubdomainWithUnderscore (DNS search paths).</summary>
+    public static IEnumerable<string> SubdomainWithUnderscore(string value)
+    {
+        if (value.Length > 253) yield return "must be no more than 253 characters";
+        if (!UnderscoreSubdomainRegex().IsMatch(value))
+            yield return RegexError("a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '_', '-' or '.', and must start and end with an alphanumeric character", UnderscoreSubdomainFmt, "example.com");
+    }
 
     /// <summary>IsQualifiedName: [prefix/]name, the prefix a DNS subdomain, the name at most 63 characters.</summary>
     public static IEnumerable<string> QualifiedName(string value)
@@ -25,7 +55,7 @@ public static partial class Names
             case 2:
                 name = parts[1];
                 if (parts[0].Length == 0) yield return "prefix part must be non-empty";
-                else if (Dns1123.Subdomain(parts[0]) is { } m) yield return "prefix part " + m;
+                else foreach (var m in Subdomain(parts[0])) yield return "prefix part " + m;
                 break;
             default:
                 yield return "a qualified name " + RegexError(QualifiedNameError, QualifiedNameFmt, "MyName", "my.name", "123-abc")
@@ -34,7 +64,8 @@ public static partial class Names
         }
         if (name.Length == 0) yield return "name part must be non-empty";
         else if (name.Length > 63) yield return "name part must be no more than 63 characters";
-        if (name.Length > 0 && !QualifiedNameRegex().IsMatch(name)) yield return "name part " + RegexError(QualifiedNameError, QualifiedNameFmt, "MyName", "my.name", "123-abc");
+        // An empty name part fails the regex too, and upstream reports both.
+        if (!QualifiedNameRegex().IsMatch(name)) yield return "name part " + RegexError(QualifiedNameError, QualifiedNameFmt, "MyName", "my.name", "123-abc");
     }
 
     /// <summary>IsValidLabelValue.</summary>
@@ -65,6 +96,10 @@ public static partial class Names
         value.Length > 0 && value.All(c => c is >= ' ' and <= '~' && c != '=') ? []
             : ["a valid environment variable name must consist only of printable ASCII characters other than '='"];
 
+    /// <summary>IsHTTPHeaderName: Go's net/http header field names.</summary>
+    public static IEnumerable<string> HttpHeaderName(string value) =>
+        HttpHeaderRegex().IsMatch(value) ? [] : [RegexError("a valid HTTP header must consist of alphanumeric characters or '-'", "[-A-Za-z0-9]+", "X-Header-Name")];
+
     /// <summary>IsConfigMapKey (secret and configMap item keys).</summary>
     public static IEnumerable<string> ConfigMapKey(string value)
     {
@@ -84,18 +119,30 @@ public static partial class Names
     private static string RegexError(string msg, string fmt, params string[] examples) =>
         $"{msg} (e.g. {string.Join(",  or ", examples.Select(e => $"'{e}'"))}, regex used for validation is '{fmt}')";
 
-    [GeneratedRegex("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")]
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\z")]
+    private static partial Regex LabelRegex();
+
+    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\z")]
+    private static partial Regex SubdomainRegex();
+
+    [GeneratedRegex("^_?[a-z0-9]([-_a-z0-9]*[a-z0-9])?(\\._?[a-z0-9]([-_a-z0-9]*[a-z0-9])?)*\\z")]
+    private static partial Regex UnderscoreSubdomainRegex();
+
+    [GeneratedRegex("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\\z")]
     private static partial Regex QualifiedNameRegex();
 
-    [GeneratedRegex("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")]
+    [GeneratedRegex("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\\z")]
     private static partial Regex LabelValueRegex();
 
-    [GeneratedRegex("^[-a-z0-9]+$")]
+    [GeneratedRegex("^[-a-z0-9]+\\z")]
     private static partial Regex PortNameCharsRegex();
+
+    [GeneratedRegex("^[-A-Za-z0-9]+\\z")]
+    private static partial Regex HttpHeaderRegex();
 
     [GeneratedRegex("[a-z]")]
     private static partial Regex PortNameOneLetterRegex();
 
-    [GeneratedRegex("^[-._a-zA-Z0-9]+$")]
+    [GeneratedRegex("^[-._a-zA-Z0-9]+\\z")]
     private static partial Regex ConfigMapKeyRegex();
 }

@@ -2,108 +2,116 @@ using k8s.Models;
 
 namespace Sublet.Kubernetes.Validation;
 
-/// <summary>validateVolumes and validateVolumeSource of pkg/apis/core/validation/validation.go.</summary>
+/// <summary>ValidateVolumes and validateVolumeSource of pkg/apis/core/validation/validation.go.</summary>
 internal static class VolumeValidator
 {
-    /// <summary>Returns the volumes by name (for volumeMounts and volumeDevices) after checking names, uniqueness and sources.</summary>
-    public static Dictionary<string, V1Volume> Validate(IList<V1Volume>? volumes, FieldErrors errors)
+    /// <summary>
+    /// Checks every volume and returns the valid ones by name. As upstream, a volume with any error is
+    /// left out of the map, so a mount naming it is also "Not found".
+    /// </summary>
+    public static Dictionary<string, V1Volume> Validate(IList<V1Volume>? volumes, string? podName, FieldErrors errors)
     {
-        var names = new Dictionary<string, V1Volume>();
+        var valid = new Dictionary<string, V1Volume>();
+        // The PVCs the pod's ephemeral volumes create: a persistentVolumeClaim volume must not name one.
+        var createdClaims = string.IsNullOrEmpty(podName) ? [] :
+            (volumes ?? []).Where(v => v.Ephemeral is not null).Select(v => $"{podName}-{v.Name}").ToHashSet();
         for (var i = 0; i < (volumes?.Count ?? 0); i++)
         {
             var volume = volumes![i];
             var path = $"spec.volumes[{i}]";
-            if (string.IsNullOrEmpty(volume.Name))
-            {
-                errors.Required($"{path}.name");
-            }
-            else
-            {
-                errors.Each($"{path}.name", volume.Name, Names.Label(volume.Name));
-                if (!names.TryAdd(volume.Name, volume)) errors.Duplicate($"{path}.name", volume.Name);
-            }
-            ValidateSource(volume, path, errors);
+            var own = new FieldErrors();
+            ValidateSource(volume, path, podName, own);
+            if (string.IsNullOrEmpty(volume.Name)) own.Required($"{path}.name");
+            else own.Each($"{path}.name", volume.Name, Names.Label(volume.Name));
+            if (volume.Name is { } name && valid.ContainsKey(name)) own.Duplicate($"{path}.name", name);
+            if (own.Count == 0) valid[volume.Name ?? ""] = volume;
+            else errors.AddRange(own);
+            if (volume.PersistentVolumeClaim?.ClaimName is { } claim && createdClaims.Contains(claim))
+                errors.Invalid($"{path}.persistentVolumeClaim.claimName", claim, "must not reference a PVC that gets created for an ephemeral volume");
         }
-        return names;
+        return valid;
     }
 
-    /// <summary>Exactly one volume type; the second and later are Forbidden at their own field, in upstream's order.</summary>
-    private static void ValidateSource(V1Volume v, string path, FieldErrors errors)
+    /// <summary>
+    /// Exactly one volume type, in upstream's order. A second type is Forbidden at its own field; two
+    /// of upstream's field names differ from the JSON ones ("downwarAPI", "cephFS") and are kept, and
+    /// gcePersistentDisk is checked under "persistentDisk", as upstream does.
+    /// </summary>
+    private static void ValidateSource(V1Volume v, string path, string? podName, FieldErrors errors)
     {
-        (string Field, object? Source)[] sources =
+        (string Forbidden, object? Source, Action Check)[] sources =
         [
-            ("hostPath", v.HostPath), ("emptyDir", v.EmptyDir), ("gitRepo", v.GitRepo), ("gcePersistentDisk", v.GcePersistentDisk),
-            ("awsElasticBlockStore", v.AwsElasticBlockStore), ("secret", v.Secret), ("nfs", v.Nfs), ("iscsi", v.Iscsi),
-            ("glusterfs", v.Glusterfs), ("flocker", v.Flocker), ("persistentVolumeClaim", v.PersistentVolumeClaim), ("rbd", v.Rbd),
-            ("cinder", v.Cinder), ("cephfs", v.Cephfs), ("downwardAPI", v.DownwardAPI), ("fc", v.Fc), ("azureFile", v.AzureFile),
-            ("vsphereVolume", v.VsphereVolume), ("quobyte", v.Quobyte), ("azureDisk", v.AzureDisk), ("projected", v.Projected),
-            ("portworxVolume", v.PortworxVolume), ("scaleIO", v.ScaleIO), ("configMap", v.ConfigMap), ("storageos", v.Storageos),
-            ("csi", v.Csi), ("ephemeral", v.Ephemeral), ("image", v.Image),
+            ("emptyDir", v.EmptyDir, () => EmptyDir(v.EmptyDir!, $"{path}.emptyDir", errors)),
+            ("hostPath", v.HostPath, () => HostPath(v.HostPath!, $"{path}.hostPath", errors)),
+            ("gitRepo", v.GitRepo, () => LegacyVolumes.GitRepo(v.GitRepo!, $"{path}.gitRepo", errors)),
+            ("gcePersistentDisk", v.GcePersistentDisk, () => LegacyVolumes.GcePersistentDisk(v.GcePersistentDisk!, $"{path}.persistentDisk", errors)),
+            ("awsElasticBlockStore", v.AwsElasticBlockStore, () => LegacyVolumes.AwsElasticBlockStore(v.AwsElasticBlockStore!, $"{path}.awsElasticBlockStore", errors)),
+            ("secret", v.Secret, () => ProjectionValidator.Secret(v.Secret!, $"{path}.secret", errors)),
+            ("nfs", v.Nfs, () => LegacyVolumes.Nfs(v.Nfs!, $"{path}.nfs", errors)),
+            ("iscsi", v.Iscsi, () => LegacyVolumes.Iscsi(v.Iscsi!, v.Name ?? "", path, errors)),
+            ("glusterfs", v.Glusterfs, () => LegacyVolumes.Glusterfs(v.Glusterfs!, $"{path}.glusterfs", errors)),
+            ("flocker", v.Flocker, () => LegacyVolumes.Flocker(v.Flocker!, $"{path}.flocker", errors)),
+            ("persistentVolumeClaim", v.PersistentVolumeClaim, () => Required(v.PersistentVolumeClaim!.ClaimName, $"{path}.persistentVolumeClaim.claimName", errors)),
+            ("rbd", v.Rbd, () => LegacyVolumes.Rbd(v.Rbd!, $"{path}.rbd", errors)),
+            ("cinder", v.Cinder, () => LegacyVolumes.Cinder(v.Cinder!, $"{path}.cinder", errors)),
+            ("cephFS", v.Cephfs, () => LegacyVolumes.Required(v.Cephfs!.Monitors, $"{path}.cephfs.monitors", errors)),
+            ("quobyte", v.Quobyte, () => LegacyVolumes.Quobyte(v.Quobyte!, $"{path}.quobyte", errors)),
+            ("downwarAPI", v.DownwardAPI, () => ProjectionValidator.DownwardApi(v.DownwardAPI!, $"{path}.downwardAPI", errors)),
+            ("fc", v.Fc, () => LegacyVolumes.Fc(v.Fc!, $"{path}.fc", errors)),
+            ("flexVolume", v.FlexVolume, () => LegacyVolumes.FlexVolume(v.FlexVolume!, $"{path}.flexVolume", errors)),
+            ("configMap", v.ConfigMap, () => ProjectionValidator.ConfigMap(v.ConfigMap!, $"{path}.configMap", errors)),
+            ("azureFile", v.AzureFile, () => LegacyVolumes.AzureFile(v.AzureFile!, $"{path}.azureFile", errors)),
+            ("vsphereVolume", v.VsphereVolume, () => Required(v.VsphereVolume!.VolumePath, $"{path}.vsphereVolume.volumePath", errors)),
+            ("photonPersistentDisk", v.PhotonPersistentDisk, () => Required(v.PhotonPersistentDisk!.PdID, $"{path}.photonPersistentDisk.pdID", errors)),
+            ("portworxVolume", v.PortworxVolume, () => Required(v.PortworxVolume!.VolumeID, $"{path}.portworxVolume.volumeID", errors)),
+            ("azureDisk", v.AzureDisk, () => LegacyVolumes.AzureDisk(v.AzureDisk!, $"{path}.azureDisk", errors)),
+            ("storageos", v.Storageos, () => LegacyVolumes.StorageOS(v.Storageos!, $"{path}.storageos", errors)),
+            ("projected", v.Projected, () => ProjectionValidator.Projected(v.Projected!, $"{path}.projected", errors)),
+            ("scaleIO", v.ScaleIO, () => LegacyVolumes.ScaleIO(v.ScaleIO!, $"{path}.scaleIO", errors)),
+            ("csi", v.Csi, () => LegacyVolumes.Csi(v.Csi!, $"{path}.csi", errors)),
+            ("ephemeral", v.Ephemeral, () => LegacyVolumes.Ephemeral(v.Ephemeral!, v.Name, podName, path, errors)),
+            ("image", v.Image, () => Image(v.Image!, $"{path}.image", errors)),
         ];
-        errors.ExactlyOne(path, "volume type", sources, (at, _) => ValidateOne(v, at, errors));
+        var count = 0;
+        foreach (var (forbidden, source, check) in sources)
+        {
+            if (source is null) continue;
+            if (count++ > 0) errors.Forbidden($"{path}.{forbidden}", "may not specify more than 1 volume type");
+            else check();
+        }
+        if (count == 0) errors.Required(path, "must specify a volume type");
     }
 
-    private static void ValidateOne(V1Volume v, string path, FieldErrors errors)
+    /// <summary>emptyDir: only a negative sizeLimit is refused; the medium is not validated by the API server.</summary>
+    private static void EmptyDir(V1EmptyDirVolumeSource emptyDir, string path, FieldErrors errors)
     {
-        if (v.HostPath is { } hp)
-        {
-            if (string.IsNullOrEmpty(hp.Path)) errors.Required($"{path}.path");
-            else if (hp.Path.Split('/').Contains("..")) errors.Invalid($"{path}.path", hp.Path, "must not contain '..'");
-            if (hp.Type is { } t && t is not ("" or "DirectoryOrCreate" or "Directory" or "FileOrCreate" or "File" or "Socket" or "CharDevice" or "BlockDevice"))
-                errors.NotSupported($"{path}.type", t, "", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket");
-        }
-        if (v.EmptyDir is { } ed && ed.Medium is { } medium && medium is not ("" or "Memory" or "HugePages"))
-            errors.NotSupported($"{path}.medium", medium, "", "Memory", "HugePages");
-        if (v.Secret is { } s)
-        {
-            if (string.IsNullOrEmpty(s.SecretName)) errors.Required($"{path}.secretName");
-            Mode(s.DefaultMode, $"{path}.defaultMode", errors);
-            Items(s.Items, path, errors);
-        }
-        if (v.ConfigMap is { } cm)
-        {
-            if (string.IsNullOrEmpty(cm.Name)) errors.Required($"{path}.name");
-            else errors.Each($"{path}.name", cm.Name, Names.Subdomain(cm.Name));
-            Mode(cm.DefaultMode, $"{path}.defaultMode", errors);
-            Items(cm.Items, path, errors);
-        }
-        if (v.PersistentVolumeClaim is { } pvc && string.IsNullOrEmpty(pvc.ClaimName)) errors.Required($"{path}.claimName");
-        if (v.Nfs is { } nfs)
-        {
-            if (string.IsNullOrEmpty(nfs.Server)) errors.Required($"{path}.server");
-            if (string.IsNullOrEmpty(nfs.Path)) errors.Required($"{path}.path");
-            else if (!nfs.Path.StartsWith('/')) errors.Invalid($"{path}.path", nfs.Path, "must be an absolute path");
-        }
-        if (v.Csi is { } csi && string.IsNullOrEmpty(csi.Driver)) errors.Required($"{path}.driver");
-        if (v.Image is { } image && string.IsNullOrEmpty(image.Reference)) errors.Required($"{path}.reference");
-        if (v.DownwardAPI is { } dapi) Mode(dapi.DefaultMode, $"{path}.defaultMode", errors);
-        if (v.Projected is { } projected) Mode(projected.DefaultMode, $"{path}.defaultMode", errors);
+        if (emptyDir.SizeLimit is { } limit && limit.ToDecimal() < 0)
+            errors.Forbidden($"{path}.sizeLimit", "SizeLimit field must be a valid resource quantity");
     }
 
-    private static void Items(IList<V1KeyToPath>? items, string path, FieldErrors errors)
+    /// <summary>validateHostPathVolumeSource: a path without "..", and a known type (sets.List order).</summary>
+    private static void HostPath(V1HostPathVolumeSource hostPath, string path, FieldErrors errors)
     {
-        for (var i = 0; i < (items?.Count ?? 0); i++)
+        if (string.IsNullOrEmpty(hostPath.Path))
         {
-            var item = items![i];
-            var itemPath = $"{path}.items[{i}]";
-            if (string.IsNullOrEmpty(item.Key)) errors.Required($"{itemPath}.key");
-            else errors.Each($"{itemPath}.key", item.Key, Names.ConfigMapKey(item.Key));
-            if (string.IsNullOrEmpty(item.Path)) errors.Required($"{itemPath}.path");
-            else LocalDescendingPath(item.Path, $"{itemPath}.path", errors);
-            Mode(item.Mode, $"{itemPath}.mode", errors);
+            errors.Required($"{path}.path");
+            return;
         }
+        Paths.NoBacksteps(hostPath.Path, $"{path}.path", errors);
+        if (hostPath.Type is { } t && t is not ("" or "DirectoryOrCreate" or "Directory" or "FileOrCreate" or "File" or "Socket" or "CharDevice" or "BlockDevice"))
+            errors.NotSupported($"{path}.type", t, "", "BlockDevice", "CharDevice", "Directory", "DirectoryOrCreate", "File", "FileOrCreate", "Socket");
     }
 
-    /// <summary>validateLocalDescendingPath: relative, no ".." element.</summary>
-    public static void LocalDescendingPath(string target, string field, FieldErrors errors)
+    /// <summary>validateImageVolumeSource: a reference, and a pull policy (defaulted when unset).</summary>
+    private static void Image(V1ImageVolumeSource image, string path, FieldErrors errors)
     {
-        if (target.StartsWith('/')) errors.Invalid(field, target, "must be a relative path");
-        if (target.Split('/').Contains("..")) errors.Invalid(field, target, "must not contain '..'");
+        Required(image.Reference, $"{path}.reference", errors);
+        if (image.PullPolicy is { Length: > 0 } pull && pull is not ("Always" or "IfNotPresent" or "Never"))
+            errors.NotSupported($"{path}.pullPolicy", pull, "Always", "IfNotPresent", "Never");
     }
 
-    /// <summary>File modes: 0..0777 (printed in decimal, as upstream does).</summary>
-    private static void Mode(int? mode, string field, FieldErrors errors)
+    public static void Required(string? value, string field, FieldErrors errors)
     {
-        if (mode is { } m && m is < 0 or > 511) errors.Invalid(field, m, "must be a number between 0 and 0777 (octal), both inclusive");
+        if (string.IsNullOrEmpty(value)) errors.Required(field);
     }
 }
