@@ -34,7 +34,10 @@ public static class ManifestChecker
     {
         sources ??= EnvSources.Offline with { Objects = new ObjectLookup(manifest, null) };
         var gates = ConfigLoader.Gates(config);
-        var admission = new PodSecurityAdmission(config.PodSecurity, manifest.Namespaces, username);
+        // Pod Security levels come from the pods' Namespace objects: the file's, else the store's.
+        var namespaces = manifest.Pods.Select(p => p.Metadata?.NamespaceProperty ?? "default").Distinct()
+            .Select(sources.Objects.Namespace).OfType<V1Namespace>();
+        var admission = new PodSecurityAdmission(config.PodSecurity, namespaces, username);
         var security = SecuritySettings.From(config);
         node ??= NodeIdentity.Local();
         return manifest.Pods.Select(pod => CheckPod(pod, manifest.Source, gates, admission, security, sources, node)).ToList();

@@ -97,6 +97,24 @@ public sealed class CheckTests
     }
 
     [Fact]
+    public void NamespaceLabelsAppliedEarlierAreEnforcedByCheckAndPlay()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var ns = env.Ok("apply", env.WriteManifest("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: locked\n  labels: {pod-security.kubernetes.io/enforce: baseline}\n", "ns.yaml"));
+        Assert.Equal("namespace/locked created\n", ns.Stdout);
+        var pod = env.WriteManifest("apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: locked}\nspec:\n  containers:\n  - {name: c, image: localhost/busybox:demo, securityContext: {privileged: true}}\n");
+        const string refusal = "pods \"p\" is forbidden: violates PodSecurity \"baseline:latest\": privileged (container \"c\" must not set securityContext.privileged=true)";
+        var check = env.Run("check", pod);
+        Assert.Equal(1, check.ExitCode);
+        Assert.Contains("violates PodSecurity \"baseline:latest\": privileged", check.Stdout);
+        var play = env.Run("play", pod);
+        Assert.Equal(1, play.ExitCode);
+        Assert.Equal($"Error: {refusal}\n", play.Stderr);
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
     public void PlayWarnsAndAuditsAsConfigured()
     {
         using var env = new SubletEnv("podSecurity:\n  defaults: {warn: restricted, audit: restricted}\n  auditLog: AUDIT".Replace("AUDIT", "/tmp/sublet-it-audit-" + Guid.NewGuid().ToString("N")));

@@ -47,4 +47,24 @@ public class ManifestCheckerTests
         Assert.Equal([("error", "pod/default/web", "NodeAffinity", "Predicate NodeAffinity failed: node(s) didn't match Pod's node affinity/selector")],
             verdict.Findings.Select(f => (f.Level, f.Object, f.Field, f.Message)));
     }
+
+    [Fact]
+    public void NamespaceLabelsComeFromTheFileElseFromTheStore()
+    {
+        var store = new MemoryObjectStore();
+        ObjectLookup.Store(ManifestReader.Read("""
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: locked, labels: {pod-security.kubernetes.io/enforce: restricted}}
+            """, "ns.yaml"), store);
+        var pod = Yaml.Pod(container: "securityContext: {privileged: true}").Replace("name: web", "name: web\n  namespace: locked");
+        var manifest = ManifestReader.Read(pod, "m.yaml");
+        var stored = Assert.Single(ManifestChecker.Check(manifest, new NodeConfig(), sources: Env.EnvSources.Offline with { Objects = new ObjectLookup(manifest, store) }));
+        Assert.StartsWith("pods \"web\" is forbidden: violates PodSecurity \"restricted:latest\"", stored.Refusal);
+
+        // The file's own Namespace wins over the stored one.
+        var relaxed = ManifestReader.Read("apiVersion: v1\nkind: Namespace\nmetadata: {name: locked, labels: {pod-security.kubernetes.io/enforce: privileged}}\n---\n" + pod, "m.yaml");
+        Assert.False(Assert.Single(ManifestChecker.Check(relaxed, new NodeConfig(), sources: Env.EnvSources.Offline with { Objects = new ObjectLookup(relaxed, store) })).Refused);
+        Assert.False(Assert.Single(Check(pod)).Refused); // no store: the defaults (privileged)
+    }
 }

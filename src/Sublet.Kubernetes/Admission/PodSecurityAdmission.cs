@@ -32,8 +32,8 @@ public sealed record AdmissionResult(string Pod, string Namespace, string? Exemp
 /// Pod Security admission for pods read from a manifest (plugin/pkg/admission/security/podsecurity and
 /// pod-security-admission admission/admission.go): levels from the Namespace's
 /// pod-security.kubernetes.io/{enforce,audit,warn}[-version] labels, else the configured defaults;
-/// exempt namespaces, users and runtime classes are not evaluated. Namespaces come from the same
-/// manifest only: namespaces Sublet has stored are not looked up yet.
+/// exempt namespaces, users and runtime classes are not evaluated. The caller finds the Namespace
+/// objects (the manifest's, then those <c>apply</c> stored).
 /// </summary>
 public sealed class PodSecurityAdmission(PodSecurityConfig config, IEnumerable<V1Namespace> namespaces, string? username = null)
 {

@@ -24,6 +24,9 @@ public sealed class ObjectLookup(Manifest? file, IObjectStore? store) : IKubeObj
 
     public const string ConfigMapKind = "ConfigMap", SecretKind = "Secret", NamespaceKind = "Namespace";
 
+    public V1Namespace? Namespace(string name) =>
+        file?.Namespaces.LastOrDefault(n => n.Metadata?.Name == name) ?? Stored<V1Namespace>(NamespaceKind, "", name);
+
     public V1ConfigMap? ConfigMap(string ns, string name) =>
         file?.ConfigMaps.LastOrDefault(c => Matches(c.Metadata, ns, name)) ?? Stored<V1ConfigMap>(ConfigMapKind, ns, name);
 

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using Sublet.Cli.Output;
 using Sublet.Kubernetes;
+using Sublet.Kubernetes.Env;
 using Sublet.Kubernetes.Manifests;
+using Sublet.Runtime.State;
 
 namespace Sublet.Cli.Commands;
 
@@ -25,7 +27,9 @@ internal static class CheckCommand
             {
                 throw new ManifestException($"{manifest.Source}: no Pod in the file");
             }
-            var verdicts = ManifestChecker.Check(manifest, config, Environment.UserName);
+            using var store = ExistingStore(config.StateRoot);
+            var sources = EnvSources.Offline with { Objects = new ObjectLookup(manifest, store) };
+            var verdicts = ManifestChecker.Check(manifest, config, Environment.UserName, sources);
             var findings = verdicts.SelectMany(v => v.Findings).ToList();
             if (parse.GetValue(output) == "json")
             {
@@ -56,5 +60,25 @@ internal static class CheckCommand
             return verdicts.Any(v => v.Refused) ? 1 : 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The store <c>apply</c> fills (Namespace labels, ConfigMaps, Secrets) when there is one this
+    /// user may read; never created here, so check needs neither root nor a state directory.
+    /// </summary>
+    private static StateStore? ExistingStore(string stateRoot)
+    {
+        if (!File.Exists(Path.Combine(stateRoot, "state.db")))
+        {
+            return null;
+        }
+        try
+        {
+            return new StateStore(stateRoot);
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            return null;
+        }
     }
 }
