@@ -23,68 +23,40 @@ public static class PodTranslator
     {
         security ??= SecuritySettings.From(new Sublet.Runtime.Config.NodeConfig());
         sources ??= EnvSources.Offline;
+        // The pod has passed PodValidator (the API server's checks) before it gets here: this only
+        // maps it, and refuses by path what Sublet cannot run yet.
         var problems = new List<string>();
-        var name = pod.Metadata?.Name;
-        if (string.IsNullOrEmpty(name))
-        {
-            problems.Add("metadata.name: Required value: name or generateName is required");
-        }
-        else
-        {
-            Check(problems, "metadata.name", name, Dns1123.Subdomain(name));
-        }
+        var name = pod.Metadata?.Name ?? "";
         var ns = pod.Metadata?.NamespaceProperty ?? "default";
-        Check(problems, "metadata.namespace", ns, Dns1123.Label(ns));
-
-        var spec = pod.Spec;
-        if (spec is null)
-        {
-            problems.Add("spec: Required value");
-            throw new PodRejectedException(name ?? "", problems);
-        }
+        var spec = pod.Spec ?? throw new PodRejectedException(name, ["spec: Required value"]);
         var hostUsers = spec.HostUsers ?? true;
-        if (!hostUsers)
-        {
-            // pkg/apis/core/validation validateHostUsers: host namespaces cannot go with a pod user namespace.
-            if (spec.HostNetwork == true) problems.Add("spec.hostNetwork: Forbidden: when `hostUsers` is false");
-            if (spec.HostPID == true) problems.Add("spec.hostPID: Forbidden: when `hostUsers` is false");
-            if (spec.HostIPC == true) problems.Add("spec.hostIPC: Forbidden: when `hostUsers` is false");
-        }
-        Unsupported(problems, spec.HostNetwork == true && hostUsers, "spec.hostNetwork");
-        Unsupported(problems, spec.HostPID == true && hostUsers, "spec.hostPID");
-        Unsupported(problems, spec.HostIPC == true && hostUsers, "spec.hostIPC");
+        Unsupported(problems, spec.HostNetwork == true, "spec.hostNetwork");
+        Unsupported(problems, spec.HostPID == true, "spec.hostPID");
+        Unsupported(problems, spec.HostIPC == true, "spec.hostIPC");
         Unsupported(problems, spec.EphemeralContainers is { Count: > 0 }, "spec.ephemeralContainers");
         var volumes = Volumes(spec, problems);
-        CheckId(problems, "spec.securityContext.runAsUser", spec.SecurityContext?.RunAsUser);
-        CheckId(problems, "spec.securityContext.runAsGroup", spec.SecurityContext?.RunAsGroup);
         SecurityTranslator.CheckPod(spec, problems);
         var sysctls = SysctlPolicy.Check(spec, security.AllowedUnsafeSysctls, problems);
         var dns = EtcTranslator.Dns(spec, problems);
 
-        if (spec.Containers is not { Count: > 0 })
-        {
-            problems.Add("spec.containers: Required value");
-        }
-        // Container names are unique across init and app containers (ValidatePodSpec).
-        var names = new HashSet<string>();
         var uid = pod.Metadata?.Uid ?? Guid.NewGuid().ToString();
         var env = new EnvContext(pod, uid, sources);
-        var initContainers = Containers(spec.InitContainers, "spec.initContainers", spec, names, security, env, problems);
-        var containers = Containers(spec.Containers, "spec.containers", spec, names, security, env, problems);
+        var initContainers = Containers(spec.InitContainers, "spec.initContainers", spec, security, env, problems);
+        var containers = Containers(spec.Containers, "spec.containers", spec, security, env, problems);
         var restart = spec.RestartPolicy switch
         {
             null or "Always" => RestartPolicy.Always,
             "OnFailure" => RestartPolicy.OnFailure,
             "Never" => RestartPolicy.Never,
-            var other => Invalid(problems, "spec.restartPolicy", other, "supported values: \"Always\", \"OnFailure\", \"Never\""),
+            _ => RestartPolicy.Always, // validation allows only the three
         };
         if (problems.Count > 0)
         {
-            throw new PodRejectedException(name ?? "", problems);
+            throw new PodRejectedException(name, problems);
         }
         return new PodPlan
         {
-            Name = name!,
+            Name = name,
             Namespace = ns,
             Uid = uid,
             HostUsers = hostUsers,
@@ -106,7 +78,7 @@ public static class PodTranslator
         };
     }
 
-    private static List<ContainerPlan> Containers(IList<V1Container>? list, string field, V1PodSpec spec, HashSet<string> names, SecuritySettings security, EnvContext envContext, List<string> problems)
+    private static List<ContainerPlan> Containers(IList<V1Container>? list, string field, V1PodSpec spec, SecuritySettings security, EnvContext envContext, List<string> problems)
     {
         var containers = new List<ContainerPlan>();
         var init = field == "spec.initContainers";
@@ -114,22 +86,10 @@ public static class PodTranslator
         {
             var c = list![i];
             var path = $"{field}[{i}]";
-            if (string.IsNullOrEmpty(c.Name))
-            {
-                problems.Add($"{path}.name: Required value");
-            }
-            else
-            {
-                Check(problems, $"{path}.name", c.Name, Dns1123.Label(c.Name));
-                if (!names.Add(c.Name))
-                {
-                    problems.Add($"{path}.name: Duplicate value: \"{c.Name}\"");
-                }
-            }
-            if (string.IsNullOrWhiteSpace(c.Image))
-            {
-                problems.Add($"{path}.image: Required value");
-            }
+            // Container-level restart rules (KEP-5307) change when a container restarts; PodSync
+            // follows the pod's restartPolicy (and Always for sidecars) only.
+            Unsupported(problems, !init && c.RestartPolicy is not null, $"{path}.restartPolicy");
+            Unsupported(problems, c.RestartPolicyRules is { Count: > 0 }, $"{path}.restartPolicyRules");
             var mounts = new List<VolumeMountPlan>();
             for (var m = 0; m < (c.VolumeMounts?.Count ?? 0); m++)
             {
@@ -144,8 +104,6 @@ public static class PodTranslator
             var env = EnvTranslator.Container(envContext.Pod, envContext.Uid, c, path, envContext.Sources, problems);
             var sc = c.SecurityContext;
             var psc = spec.SecurityContext;
-            CheckId(problems, $"{path}.securityContext.runAsUser", sc?.RunAsUser);
-            CheckId(problems, $"{path}.securityContext.runAsGroup", sc?.RunAsGroup);
             containers.Add(new ContainerPlan
             {
                 Name = c.Name ?? "",
@@ -219,23 +177,6 @@ public static class PodTranslator
         return new LifecycleHook(handler.Exec?.Command?.ToList(), handler.Sleep?.Seconds);
     }
 
-    private static void Check(List<string> problems, string path, string value, string? error)
-    {
-        if (error is not null)
-        {
-            problems.Add($"{path}: Invalid value: \"{value}\": {error}");
-        }
-    }
-
-    /// <summary>pkg/apis/core/validation ValidateNonnegativeField + IsValidUserID/IsValidGroupID.</summary>
-    private static void CheckId(List<string> problems, string path, long? id)
-    {
-        if (id is < 0 or > int.MaxValue)
-        {
-            problems.Add($"{path}: Invalid value: {id}: must be between 0 and 2147483647, inclusive");
-        }
-    }
-
     private static void Unsupported(List<string> problems, bool present, string path)
     {
         if (present)
@@ -244,9 +185,4 @@ public static class PodTranslator
         }
     }
 
-    private static RestartPolicy Invalid(List<string> problems, string path, string value, string detail)
-    {
-        problems.Add($"{path}: Unsupported value: \"{value}\": {detail}");
-        return RestartPolicy.Always;
-    }
 }
