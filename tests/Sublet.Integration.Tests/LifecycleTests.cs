@@ -98,10 +98,11 @@ public sealed class LifecycleTests
             {
                 seen[app.RestartCount] = next - finished;
             }
-            return seen.ContainsKey(2);
+            // A loaded machine may poll past the shortest (0.5 s) window: two sightings, one at
+            // two restarts or more, show the doubling without depending on catching each one.
+            return seen.Count >= 2 && seen.Keys.Max() >= 2;
         });
-        Assert.Equal(TimeSpan.FromSeconds(0.5), seen[0]);
-        Assert.Equal(TimeSpan.FromSeconds(2), seen[2]);
+        Assert.All(seen, s => Assert.Equal(TimeSpan.FromSeconds(0.5 * Math.Pow(2, s.Key)), s.Value));
 
         var ps = env.Ok("ps").Stdout;
         Assert.Contains("CrashLoopBackOff", ps);
