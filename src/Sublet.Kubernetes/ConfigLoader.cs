@@ -33,6 +33,7 @@ public static class ConfigLoader
             {
                 OciRuntime = config.OciRuntime ?? new OciRuntimeConfig(),
                 UserNamespaces = config.UserNamespaces ?? new UserNamespacesConfig(),
+                Rootfs = config.Rootfs ?? new RootfsConfig(),
                 PodSecurity = config.PodSecurity is { } ps
                     ? ps with { Defaults = ps.Defaults ?? new PodSecurityDefaults(), Exemptions = ps.Exemptions ?? new PodSecurityExemptions() }
                     : new PodSecurityConfig(),
@@ -71,6 +72,8 @@ public static class ConfigLoader
         {
             if (!System.Net.IPAddress.TryParse(config.ClusterDns![i], out _)) problems.Add($"clusterDns[{i}]: Invalid value: \"{config.ClusterDns[i]}\": must be a valid IP address");
         }
+        if (!RootfsConfig.Modes.Contains(config.Rootfs.UserNamespaceMode))
+            problems.Add($"rootfs.userNamespaceMode: Unsupported value: \"{config.Rootfs.UserNamespaceMode}\": supported values: {string.Join(", ", RootfsConfig.Modes.Select(m => $"\"{m}\""))}");
         if (config.MaxPods < 1) problems.Add($"maxPods: Invalid value: {config.MaxPods}: must be at least 1");
         FeatureGates.From(config.FeatureGates, problems);
         problems.AddRange(Admission.PodSecurityAdmission.ValidateDefaults(config.PodSecurity.Defaults));

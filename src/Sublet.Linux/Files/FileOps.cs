@@ -42,6 +42,36 @@ public static class FileOps
         return buffer.AsSpan(0, (int)n).ToArray();
     }
 
+    /// <summary>llistxattr(2): the names of the entry's own extended attributes (empty where the filesystem has none).</summary>
+    public static IReadOnlyList<string> Llistxattr(string path)
+    {
+        var buffer = new byte[65536];
+        var n = FileSyscalls.Llistxattr(path, buffer, (nuint)buffer.Length);
+        if (n < 0)
+        {
+            if (Marshal.GetLastPInvokeError() == Errno.EOPNOTSUPP) return [];
+            throw LinuxError.Last("llistxattr", path);
+        }
+        // A list of NUL-terminated names (listxattr(2)).
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+    }
+
+    /// <summary>
+    /// Opens a regular file for reading with O_NOFOLLOW: a symlink swapped in at the last component
+    /// fails with ELOOP instead of being followed.
+    /// </summary>
+    public static FileStream OpenReadNoFollow(string path)
+    {
+        var fd = FileSyscalls.Open(path, FileSyscalls.O_RDONLY | FileSyscalls.O_NOFOLLOW | FileSyscalls.O_CLOEXEC, 0);
+        if (fd.IsInvalid)
+        {
+            var error = LinuxError.Last("open", path);
+            fd.Dispose();
+            throw error;
+        }
+        return new FileStream(fd, FileAccess.Read);
+    }
+
     /// <summary>utimensat(2) with AT_SYMLINK_NOFOLLOW: sets atime and mtime of the entry itself.</summary>
     public static void Lutimes(string path, DateTimeOffset atime, DateTimeOffset mtime)
     {

@@ -16,6 +16,7 @@ internal static partial class FileSyscalls
 {
     internal const int AT_FDCWD = -100;
     internal const int AT_SYMLINK_NOFOLLOW = 0x100;
+    internal const int O_RDONLY = 0x0;
     internal const int O_RDWR = 0x2;
     internal const int O_CREAT = 0x40;
     internal const int O_NOFOLLOW = 0x20000;
@@ -38,6 +39,9 @@ internal static partial class FileSyscalls
     internal static partial nint Lgetxattr(string path, string name, byte[] value, nuint size);
 
     // times = { atime.tv_sec, atime.tv_nsec, mtime.tv_sec, mtime.tv_nsec } (struct timespec[2] on LP64).
+    [LibraryImport(Libc.Name, EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial nint Llistxattr(string path, byte[] list, nuint size);
+
     [LibraryImport(Libc.Name, EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Utimensat(int dirfd, string path, long[] times, int flags);
 

@@ -31,16 +31,6 @@ public static class PathKinds
             var error = LinuxError.Last("statx", path);
             return error.Errno is Errno.ENOENT or Errno.ENOTDIR ? PathKind.Missing : throw error;
         }
-        return (*(ushort*)(buffer + StatxModeOffset) & 0xF000) switch
-        {
-            0x8000 => PathKind.Regular,
-            0x4000 => PathKind.Directory,
-            0xA000 => PathKind.Symlink,
-            0xC000 => PathKind.Socket,
-            0x2000 => PathKind.CharDevice,
-            0x6000 => PathKind.BlockDevice,
-            0x1000 => PathKind.Fifo,
-            _ => PathKind.Missing,
-        };
+        return FileStatus.KindOf(*(ushort*)(buffer + StatxModeOffset));
     }
 }

@@ -23,13 +23,20 @@ public sealed record IdmapVerdict(string Path, string Filesystem, bool Supported
     /// A kernel that is too old is named with the release needed; an unexplained failure with its errno.
     /// </summary>
     /// <param name="source">How the volume's source is described, e.g. <c>hostPath /mnt/x</c> or <c>emptyDir, medium Memory</c>.</param>
-    public string VolumeError(string volume, string source, KernelVersion kernel)
+    public string VolumeError(string volume, string source, KernelVersion kernel) =>
+        $"volume \"{volume}\" ({source}) is {CantIdmap(kernel)}: a pod with hostUsers: false can't use it";
+
+    /// <summary>
+    /// <c>on ramfs, which can't be idmapped</c>, with the kernel release needed when the kernel is
+    /// too old, or the probe's reason when the failure is unexplained: the wording every "can't idmap" error shares.
+    /// </summary>
+    public string CantIdmap(KernelVersion kernel)
     {
         var requirement = IdmapRequirement.For(Filesystem);
         var why = requirement.Never ? ""
             : requirement.Since is { } since && kernel < since ? $" before Linux {since} (this is {kernel})"
             : $" here ({Reason})";
-        return $"volume \"{volume}\" ({source}) is on {Filesystem}, which can't be idmapped{why}: a pod with hostUsers: false can't use it";
+        return $"on {Filesystem}, which can't be idmapped{why}";
     }
 }
 

@@ -9,6 +9,7 @@ public sealed record NodeConfig
     public string RunRoot { get; init; } = "/run/sublet";
     public OciRuntimeConfig OciRuntime { get; init; } = new();
     public UserNamespacesConfig UserNamespaces { get; init; } = new();
+    public RootfsConfig Rootfs { get; init; } = new();
 
     /// <summary>KubeletConfiguration <c>featureGates</c>: gate name → on/off; unknown names and locked gates are configuration errors.</summary>
     public Dictionary<string, bool>? FeatureGates { get; init; }
@@ -58,6 +59,23 @@ public sealed record UserNamespacesConfig
 {
     /// <summary>KubeletConfiguration <c>userNamespaces.idsPerPod</c>: host IDs per pod, a multiple of 65536.</summary>
     public long IdsPerPod { get; init; } = 65536;
+}
+
+public sealed record RootfsConfig
+{
+    /// <summary>Idmapped layers; user-namespaced pods are refused where the layer store can't be idmapped (the default).</summary>
+    public const string Idmap = "idmap";
+
+    /// <summary>Idmapped layers where the layer store allows it, else a chown copy of the layers per ID range.</summary>
+    public const string IdmapOrChownCopy = "idmapOrChownCopy";
+
+    /// <summary>Always a chown copy, also where idmap works (for tests and cautious operators).</summary>
+    public const string ChownCopy = "chownCopy";
+
+    public static readonly string[] Modes = [Idmap, IdmapOrChownCopy, ChownCopy];
+
+    /// <summary>How a user-namespaced pod sees the image's layers: <see cref="Idmap"/>, <see cref="IdmapOrChownCopy"/> or <see cref="ChownCopy"/>.</summary>
+    public string UserNamespaceMode { get; init; } = Idmap;
 }
 
 /// <summary>As the API server's PodSecurityConfiguration (pod-security.admission.config.k8s.io/v1), keys in camelCase.</summary>

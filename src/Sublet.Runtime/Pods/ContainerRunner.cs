@@ -48,9 +48,11 @@ public sealed class ContainerRunner
         _ctx.Store.SaveContainer(record, ordinal);
 
         var rootfs = Path.Combine(runDir, "rootfs");
+        var rootfsChoice = _ctx.RootfsPlanner.Choose(pod.Ids is not null);
+        var lowers = RootfsPlanner.Lowers(rootfsChoice, _ctx.Images.LayerPaths(image), pod.Ids, _ctx.LayerCopies);
         _ctx.Rootfs.Prepare(
-            new RootfsRequest(_ctx.Images.LayersRoot, _ctx.Images.LayerPaths(image), rootfs, Path.Combine(runDir, "lower"), stateDir),
-            pod.Ids, () => SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pod.PausePid!.Value, "user")));
+            new RootfsRequest(_ctx.Images.LayersRoot, lowers, rootfs, Path.Combine(runDir, "lower"), stateDir),
+            pod.Ids, rootfsChoice.Kind == RootfsKind.IdmappedLayers ? () => SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pod.PausePid!.Value, "user")) : null);
 
         var user = UserResolver.Resolve(container, image.Config.User, ReadImageFile(rootfs, "etc/passwd"), ReadImageFile(rootfs, "etc/group"));
         var spec = SpecBuilder.Container(plan, container, image.Config, user, rootfs,
@@ -58,6 +60,7 @@ public sealed class ContainerRunner
         spec.Mounts.AddRange(new Volumes.VolumeBuilder(_ctx).Mounts(plan, pod, container));
         spec.Mounts.AddRange(new EtcFiles(_ctx).Mounts(pod, container));
         spec.Mounts.AddRange(new TerminationMessages(_ctx).Prepare(pod, container));
+        spec.Annotations?[RootfsChoice.Annotation] = rootfsChoice.Describe(); // for `sublet inspect`
         PodStarter.WriteSpec(runDir, spec);
 
         var pid = _ctx.Conmon.Create(id, container.Name, _ctx.Oci,

@@ -55,6 +55,8 @@ public sealed class PodRemover
             File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id));
         }
         _ctx.Store.DeletePod(pod.Id);
+        // The pod's chown copies of image layers go with the last pod holding its range.
+        _ctx.LayerCopies.Release(_ctx.Store.Allocations().Select(a => a.Range));
     }
 
     /// <summary>Signals the running containers among <paramref name="ids"/> and waits up to <paramref name="wait"/> for them to end.</summary>

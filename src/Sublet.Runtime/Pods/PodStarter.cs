@@ -37,6 +37,7 @@ public sealed class PodStarter
             _ctx.Images.Get(container.Image);
         }
         new Volumes.VolumeBuilder(_ctx).Check(plan);
+        _ctx.RootfsPlanner.Check(!plan.HostUsers);
         var podId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
         var record = _ctx.Store.CreatePod(new PodRecord
         {

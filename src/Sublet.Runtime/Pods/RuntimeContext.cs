@@ -30,6 +30,13 @@ public sealed class RuntimeContext : IDisposable
 
     public RootfsBuilder Rootfs => new(Mounter);
 
+    /// <summary>Idmapped layers or a chown copy (rootfs.userNamespaceMode); probes the layer store once per command.</summary>
+    public RootfsPlanner RootfsPlanner => _rootfsPlanner ??= Sublet.Runtime.Rootfs.RootfsPlanner.ForThisHost(Config, Images.LayersRoot);
+
+    public LayerCopies LayerCopies => new(Config.StateRoot);
+
+    private RootfsPlanner? _rootfsPlanner;
+
     public PodPaths Paths(string podId) => new(Config.RunRoot, Config.StateRoot, podId);
 
     /// <summary>The usual wiring on a real host.</summary>

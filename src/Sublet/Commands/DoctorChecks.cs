@@ -58,9 +58,9 @@ internal static class DoctorChecks
         };
         var stateFs = Filesystem.NearestExisting(config.StateRoot);
         var stateDir = stateFs == Path.GetFullPath(config.StateRoot) ? $"state dir {config.StateRoot}" : $"state dir {config.StateRoot} (not created yet, probed {stateFs})";
-        checks.Add(Probe(host, "idmap: state dir", () => host.Idmap(stateFs), stateDir));
+        checks.Add(RootfsMode(config.Rootfs.UserNamespaceMode, Probe(host, "idmap: state dir", () => host.Idmap(stateFs), stateDir), volumesToo: true));
         checks.Add(Probe(host, "idmap: tmpfs", host.IdmapTmpfs, "tmpfs"));
-        checks.Add(Probe(host, "idmap: overlay layers", () => host.IdmapOverlay(stateFs), "overlay over idmapped layers"));
+        checks.Add(RootfsMode(config.Rootfs.UserNamespaceMode, Probe(host, "idmap: overlay layers", () => host.IdmapOverlay(stateFs), "overlay over idmapped layers"), volumesToo: false));
         checks.Add(Crun(config, host));
         if (manifest is not null)
         {
@@ -135,6 +135,38 @@ internal static class DoctorChecks
         {
             return new(check, CheckStatus.Fail, $"{what}: probe failed: {e.Message}", "see the detail");
         }
+    }
+
+    /// <summary>
+    /// A layer-store probe row read with rootfs.userNamespaceMode: where idmap fails, a chown-copy
+    /// fallback still runs user-namespaced pods (a warning: slower starts, a copy per pod), while
+    /// <c>idmap</c> refuses them (a failure). A forced chown copy is a warning even where idmap works.
+    /// </summary>
+    /// <param name="volumesToo">The state dir also holds emptyDir and configMap volumes, which no copy replaces.</param>
+    internal static DoctorCheck RootfsMode(string mode, DoctorCheck probe, bool volumesToo)
+    {
+        var volumes = volumesToo ? "; emptyDir and configMap volumes there still need idmap" : "";
+        return (probe.Status, mode) switch
+        {
+            (CheckStatus.Warn, _) => probe, // not probed
+            (CheckStatus.Pass, RootfsConfig.ChownCopy) => probe with
+            {
+                Status = CheckStatus.Warn,
+                Detail = $"{probe.Detail}; but rootfs.userNamespaceMode is {mode}: user-namespaced pods get a chown copy of their layers",
+                Fix = $"set rootfs.userNamespaceMode: {RootfsConfig.Idmap} for idmapped layers (no copy)",
+            },
+            (CheckStatus.Pass, _) => probe,
+            (_, RootfsConfig.ChownCopy or RootfsConfig.IdmapOrChownCopy) => probe with
+            {
+                Status = CheckStatus.Warn,
+                Detail = $"{probe.Detail}; rootfs.userNamespaceMode is {mode}: user-namespaced pods get a chown copy of their layers{volumes}",
+            },
+            _ => probe with
+            {
+                Detail = $"{probe.Detail}; rootfs.userNamespaceMode is {mode}: user-namespaced pods are refused",
+                Fix = $"{probe.Fix}, or set rootfs.userNamespaceMode: {RootfsConfig.IdmapOrChownCopy}",
+            },
+        };
     }
 
     private static DoctorCheck Crun(NodeConfig config, IDoctorHost host)

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Sublet.Cli.Output;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Pods;
+using Sublet.Runtime.Rootfs;
 using Sublet.Runtime.State;
 
 namespace Sublet.Cli.Commands;
@@ -19,7 +20,7 @@ internal static class InspectCommand
         {
             var record = ctx.Store.FindPod(parse.GetValue(pod)!) ?? throw new NotFoundException($"pod \"{parse.GetValue(pod)}\" not found");
             var view = new PodStatus(ctx).View(record);
-            var info = new { Pod = PodInfo.From(view), HostAdjustments = HostAdjustments(ctx, view), Spec = view.Plan };
+            var info = new { Pod = PodInfo.From(view), Rootfs = Annotation(ctx, view, RootfsChoice.Annotation), HostAdjustments = HostAdjustments(ctx, view), Spec = view.Plan };
             var json = JsonSerializer.Serialize(info, Table.Json);
             Console.WriteLine(parse.GetValue(output) == "json" ? json : Yaml.FromJson(json));
             return 0;
@@ -31,7 +32,15 @@ internal static class InspectCommand
     /// What this host made Sublet change in a container's settings (an oom_score_adj or capability
     /// it may not grant, DESIGN.md "This host's limits"), as recorded in the container's OCI config.
     /// </summary>
-    private static Dictionary<string, string>? HostAdjustments(RuntimeContext ctx, PodView view)
+    private static Dictionary<string, string>? HostAdjustments(RuntimeContext ctx, PodView view) =>
+        Annotation(ctx, view, SecurityOptions.ClampedAnnotation);
+
+    /// <summary>
+    /// One annotation of each container's OCI config, by container name; null when none has it.
+    /// The rootfs annotation says how the image's layers reached the container: idmapped layers,
+    /// or a chown copy where the layer store can't be idmapped (rootfs.userNamespaceMode).
+    /// </summary>
+    private static Dictionary<string, string>? Annotation(RuntimeContext ctx, PodView view, string name)
     {
         var result = new Dictionary<string, string>();
         foreach (var c in view.Containers)
@@ -43,9 +52,9 @@ internal static class InspectCommand
             }
             using var doc = JsonDocument.Parse(File.ReadAllText(config));
             if (doc.RootElement.TryGetProperty("annotations", out var annotations)
-                && annotations.TryGetProperty(SecurityOptions.ClampedAnnotation, out var clamped))
+                && annotations.TryGetProperty(name, out var value))
             {
-                result[c.Name] = clamped.GetString() ?? "";
+                result[c.Name] = value.GetString() ?? "";
             }
         }
         return result.Count > 0 ? result : null;
