@@ -104,11 +104,29 @@ public sealed class SubletEnv : IDisposable
     /// <summary>What a pod start could leave behind: mounts under our roots, runc containers, ID allocations, processes.</summary>
     public Leftovers Leftovers()
     {
-        var mounts = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4]).Where(m => m.StartsWith(Root, StringComparison.Ordinal)).ToList();
+        var mounts = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4])
+            .Where(m => m.StartsWith(Root, StringComparison.Ordinal) && !_ownMounts.Contains(m)).ToList();
         var containers = RuncList();
         var ids = Directory.Exists(StateRoot) ? Json("ids").EnumerateArray().Select(e => e.GetProperty("podId").GetString()!).ToList() : [];
         var pods = Directory.Exists(Path.Combine(RunRoot, "pods")) ? Directory.GetDirectories(Path.Combine(RunRoot, "pods")).ToList() : [];
-        return new Leftovers(mounts, containers, ids, pods);
+        // Chown copies of image layers go with the last pod of their ID range.
+        var copiesRoot = Path.Combine(StateRoot, "layer-copies");
+        var copies = Directory.Exists(copiesRoot) ? Directory.GetDirectories(copiesRoot).Where(d => Path.GetFileName(d) != "tmp" || Directory.EnumerateFileSystemEntries(d).Any()).ToList() : [];
+        return new Leftovers(mounts, containers, ids, pods, copies);
+    }
+
+    private readonly HashSet<string> _ownMounts = [];
+
+    /// <summary>
+    /// Mounts a ramfs (which can't be idmapped) at <paramref name="path"/> under <see cref="Root"/>,
+    /// for tests of what Sublet does on such filesystems. It is the test's, not a leftover; Dispose unmounts it.
+    /// </summary>
+    public void MountRamfs(string path)
+    {
+        Directory.CreateDirectory(path);
+        var mount = Host.Run("mount", "-t", "ramfs", "-o", "mode=0755", "ramfs", path);
+        Assert.True(mount.ExitCode == 0, $"mount ramfs on {path}: {mount}");
+        _ownMounts.Add(path);
     }
 
     private List<string> RuncList()
@@ -150,12 +168,12 @@ public sealed class SubletEnv : IDisposable
     }
 }
 
-public sealed record Leftovers(IReadOnlyList<string> Mounts, IReadOnlyList<string> Containers, IReadOnlyList<string> Allocations, IReadOnlyList<string> PodDirs)
+public sealed record Leftovers(IReadOnlyList<string> Mounts, IReadOnlyList<string> Containers, IReadOnlyList<string> Allocations, IReadOnlyList<string> PodDirs, IReadOnlyList<string> LayerCopies)
 {
-    public bool IsEmpty => Mounts.Count == 0 && Containers.Count == 0 && Allocations.Count == 0 && PodDirs.Count == 0;
+    public bool IsEmpty => Mounts.Count == 0 && Containers.Count == 0 && Allocations.Count == 0 && PodDirs.Count == 0 && LayerCopies.Count == 0;
 
     public override string ToString() =>
-        $"mounts [{string.Join(", ", Mounts)}], runc containers [{string.Join(", ", Containers)}], allocations [{string.Join(", ", Allocations)}], pod dirs [{string.Join(", ", PodDirs)}]";
+        $"mounts [{string.Join(", ", Mounts)}], runc containers [{string.Join(", ", Containers)}], allocations [{string.Join(", ", Allocations)}], pod dirs [{string.Join(", ", PodDirs)}], layer copies [{string.Join(", ", LayerCopies)}]";
 }
 
 /// <summary>The demo image layout, built once per test run by hack/busybox-image.sh.</summary>

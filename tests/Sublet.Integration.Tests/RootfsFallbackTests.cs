@@ -1,0 +1,103 @@
+namespace Sublet.Integration.Tests;
+
+/// <summary>
+/// The rootfs where the layer store can't be idmapped (issue 14 item 5): the state root on a
+/// ramfs, refused by default, a chown copy of the layers with rootfs.userNamespaceMode: idmapOrChownCopy.
+/// </summary>
+public sealed class RootfsFallbackTests
+{
+    private static string Pod(string name, string script) => $$"""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: {{name}}}
+        spec:
+          hostUsers: false
+          restartPolicy: Never
+          containers:
+            - name: c
+              image: localhost/busybox:demo
+              command: [sh, -c, "{{script}}"]
+        """;
+
+    [Fact]
+    public void OnRamfsAUserNamespacedPodRunsOnAChownCopyThatGoesWithThePod()
+    {
+        using var env = new SubletEnv("rootfs: {userNamespaceMode: idmapOrChownCopy}");
+        env.MountRamfs(env.StateRoot);
+        env.LoadDemoImage();
+
+        var manifest = env.WriteManifest(Pod("copy", "id; cat /proc/self/uid_map; stat -c 'owner %u:%g %a' /bin/busybox /tmp; echo ready; sleep 300"));
+        env.Ok("play", manifest);
+        var inspect = env.Json("inspect", "default/copy");
+        Assert.Equal("chown copy", inspect.GetProperty("rootfs").GetProperty("c").GetString());
+        var range = env.Json("ids").EnumerateArray().Single().GetProperty("hostIdStart").GetInt64();
+        Assert.True(range > 0, "the pod has a host range");
+
+        // On the host, the copy's files belong to the pod's range; the image's own layer to 0.
+        var copies = Directory.GetDirectories(Path.Combine(env.StateRoot, "layer-copies")).Where(d => !d.EndsWith("/tmp", StringComparison.Ordinal)).ToList();
+        var busybox = Directory.GetFiles(Single(copies), "busybox", SearchOption.AllDirectories).Single();
+        Assert.Equal($"{range}:{range} 755", Host.Run("stat", "-c", "%u:%g %a", busybox).Stdout.Trim());
+        var tmp = Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(busybox))!, "tmp");
+        Assert.Equal($"{range}:{range} 1777", Host.Run("stat", "-c", "%u:%g %a", tmp).Stdout.Trim());
+
+        var logs = WaitForLog(env, "default/copy", "ready");
+        Assert.Contains("uid=0(root) gid=0(root)", logs);
+        Assert.Matches($@"\b0\s+{range}\s+65536\b", logs);
+        Assert.Contains("owner 0:0 755", logs);
+        Assert.Contains("owner 0:0 1777", logs);
+
+        env.Ok("down", "--grace-period", "0", "default/copy");
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
+    public void OnRamfsTheDefaultRefusesAUserNamespacedPodByFilesystemAndLeavesNothing()
+    {
+        using var env = new SubletEnv();
+        env.MountRamfs(env.StateRoot);
+        env.LoadDemoImage();
+
+        var result = env.Run("play", "--wait", env.WriteManifest(Pod("refused", "true")));
+        Assert.True(result.ExitCode != 0, result.ToString());
+        Assert.Contains($"the image layers ({env.StateRoot}/images/layers) are on ramfs, which can't be idmapped", result.Stderr);
+        Assert.Contains("rootfs.userNamespaceMode: idmapOrChownCopy", result.Stderr);
+        Assert.Empty(env.Json("ps").EnumerateArray());
+        Assert.False(Directory.Exists(Path.Combine(env.StateRoot, "layer-copies")), "a refused pod copies nothing");
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
+    public void AForcedChownCopyRunsWhereIdmapWorks()
+    {
+        using var env = new SubletEnv("rootfs: {userNamespaceMode: chownCopy}");
+        env.LoadDemoImage();
+
+        var result = env.Run("play", "--wait", env.WriteManifest(Pod("forced", "id -u; stat -c 'owner %u:%g' /etc/passwd; echo x > /tmp/x && echo tmp-ok")));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("owner 0:0", result.Stdout);
+        Assert.Contains("tmp-ok", result.Stdout);
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    private static string Single(List<string> dirs)
+    {
+        Assert.True(dirs.Count == 1, $"one range directory expected: [{string.Join(", ", dirs)}]");
+        return dirs[0];
+    }
+
+    private static string WaitForLog(SubletEnv env, string pod, string marker)
+    {
+        // Poll until the container printed its marker; bounded so a broken pod fails the test.
+        for (var i = 0; i < 300; i++)
+        {
+            var logs = env.Run("logs", pod);
+            if (logs.Stdout.Contains(marker, StringComparison.Ordinal))
+            {
+                return logs.Stdout;
+            }
+            Thread.Sleep(100);
+        }
+        Assert.Fail($"{pod} never printed {marker}: {env.Run("logs", pod)}");
+        return "";
+    }
+}
