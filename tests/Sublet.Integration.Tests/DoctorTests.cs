@@ -143,6 +143,34 @@ public sealed class DoctorChecksTests
     }
 
     /// <summary>A host where everything is in order (Linux 6.18, runc, ext4, tmpfs) unless a test says otherwise.</summary>
+    [Theory]
+    [InlineData(RootfsConfig.Idmap, "Fail", "user-namespaced pods are refused")]
+    [InlineData(RootfsConfig.IdmapOrChownCopy, "Warn", "user-namespaced pods get a chown copy of their layers; emptyDir and configMap volumes there still need idmap")]
+    [InlineData(RootfsConfig.ChownCopy, "Warn", "user-namespaced pods get a chown copy of their layers")]
+    public void A_state_dir_that_cant_be_idmapped_says_which_rootfs_fallback_is_configured(string mode, string status, string detail)
+    {
+        var config = Config with { Rootfs = new RootfsConfig { UserNamespaceMode = mode } };
+        var row = Row(DoctorChecks.Run(config, new FakeHost { RamfsPrefix = "/" }, null), "idmap: state dir");
+        Assert.Equal(status, row.Status.ToString());
+        Assert.Contains("ramfs", row.Detail, StringComparison.Ordinal);
+        Assert.Contains($"rootfs.userNamespaceMode is {mode}: {detail}", row.Detail, StringComparison.Ordinal);
+        if (mode == RootfsConfig.Idmap)
+        {
+            Assert.EndsWith($", or set rootfs.userNamespaceMode: {RootfsConfig.IdmapOrChownCopy}", row.Fix, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void A_forced_chown_copy_is_a_warning_where_idmap_works()
+    {
+        var config = Config with { Rootfs = new RootfsConfig { UserNamespaceMode = RootfsConfig.ChownCopy } };
+        var checks = DoctorChecks.Run(config, new FakeHost(), null);
+        Assert.Equal(CheckStatus.Warn, Row(checks, "idmap: state dir").Status);
+        Assert.Equal(CheckStatus.Warn, Row(checks, "idmap: overlay layers").Status);
+        Assert.Equal("set rootfs.userNamespaceMode: idmap for idmapped layers (no copy)", Row(checks, "idmap: state dir").Fix);
+        Assert.Equal(CheckStatus.Pass, Row(DoctorChecks.Run(Config, new FakeHost(), null), "idmap: state dir").Status);
+    }
+
     private sealed class FakeHost : IDoctorHost
     {
         private static readonly KernelVersion Kernel618 = new(6, 18);

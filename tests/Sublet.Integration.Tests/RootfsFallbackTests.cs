@@ -46,6 +46,9 @@ public sealed class RootfsFallbackTests
         Assert.Contains("owner 0:0 755", logs);
         Assert.Contains("owner 0:0 1777", logs);
 
+        var doctor = env.Run("doctor", "-o", "json");
+        Assert.Equal("warn", DoctorRow(doctor, "idmap: state dir").GetProperty("status").GetString());
+
         env.Ok("down", "--grace-period", "0", "default/copy");
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
     }
@@ -64,7 +67,17 @@ public sealed class RootfsFallbackTests
         Assert.Empty(env.Json("ps").EnumerateArray());
         Assert.False(Directory.Exists(Path.Combine(env.StateRoot, "layer-copies")), "a refused pod copies nothing");
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+
+        // doctor fails the state dir, saying the configured fallback refuses such pods.
+        var doctor = env.Run("doctor", "-o", "json");
+        Assert.True(doctor.ExitCode != 0, doctor.ToString());
+        var row = DoctorRow(doctor, "idmap: state dir");
+        Assert.Equal("fail", row.GetProperty("status").GetString());
+        Assert.Contains("rootfs.userNamespaceMode is idmap: user-namespaced pods are refused", row.GetProperty("detail").GetString());
     }
+
+    private static System.Text.Json.JsonElement DoctorRow(CliResult doctor, string check) =>
+        System.Text.Json.JsonDocument.Parse(doctor.Stdout).RootElement.EnumerateArray().Single(r => r.GetProperty("check").GetString() == check);
 
     [Fact]
     public void AForcedChownCopyRunsWhereIdmapWorks()

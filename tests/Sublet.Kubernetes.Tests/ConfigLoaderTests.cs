@@ -142,8 +142,17 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("podSecurity: {defaults: {warnVersion: \"1.30\"}}", "podSecurity.defaults.warnVersion: Invalid value: \"1.30\": must be \"latest\" or \"v1.x\"")]
     [InlineData("podSecurity: {auditLog: audit.log}", "podSecurity.auditLog: Invalid value: \"audit.log\": must be an absolute path")]
     [InlineData("ociRuntime: {path: runc}", "ociRuntime.path: Invalid value: \"runc\": must be an absolute path")]
+    [InlineData("rootfs: {userNamespaceMode: copy}", "rootfs.userNamespaceMode: Unsupported value: \"copy\": supported values: \"idmap\", \"idmapOrChownCopy\", \"chownCopy\"")]
     public void Gates_and_pod_security_defaults_are_checked(string yaml, string problem) =>
         Assert.Equal($"{_dir["config.yaml"]}: {problem}", Rejected(yaml + "\n").Message);
+
+    [Theory]
+    [InlineData("", "idmap")]
+    [InlineData("rootfs:\n", "idmap")]
+    [InlineData("rootfs: {userNamespaceMode: idmapOrChownCopy}\n", "idmapOrChownCopy")]
+    [InlineData("rootfs: {userNamespaceMode: chownCopy}\n", "chownCopy")]
+    public void The_rootfs_mode_defaults_to_idmap(string yaml, string mode) =>
+        Assert.Equal(mode, ConfigLoader.Load(File(yaml)).Rootfs.UserNamespaceMode);
 
     [Fact]
     public void Gates_default_as_in_1_36_and_alpha_gates_can_be_turned_on()

@@ -45,7 +45,8 @@ public sealed class LayerCopier(ILayerFiles files)
             if (step.Action == CopyAction.Directory)
             {
                 directoryTimes.Add((to, status.Mtime));
-                foreach (var name in files.Names(from))
+                // Pushed in reverse so that entries are copied in name order (the first name of a hard-linked inode carries it).
+                foreach (var name in files.Names(from).Reverse())
                 {
                     var child = Path.Combine(from, Child(from, name));
                     pending.Push((child, Path.Combine(to, name), files.Lstat(child)));
