@@ -167,7 +167,7 @@ internal static class PodStartBench
         return (host, userns);
     }
 
-    private static string FindRepo()
+    internal static string FindRepo()
     {
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
         {

@@ -8,12 +8,14 @@ internal sealed record Options(string Mode, string Storage, int Rounds, int Warm
 internal static class Program
 {
     private const string Usage = """
-        usage: sublet-bench [rootfs|podstart] [--rounds N] [--warmup N] [--storage ext4|tmpfs] [--baseline-rounds N]
+        usage: sublet-bench [rootfs|podstart|chowncopy] [--rounds N] [--warmup N] [--storage ext4|tmpfs] [--baseline-rounds N]
           rootfs    RootfsBuilder.Prepare for a 10-file vs a 50,000-file image (default: 30 rounds, 3 warm-ups,
                     journaled loop ext4, 3 rounds of the cp -a + chown baseline)
           podstart  `sublet play --wait` with and without hostUsers: false, and `runc run` of a busybox
                     bundle (default: 10 rounds, 1 warm-up); needs ./sublet built (run `./sublet --help` once)
                     or --sublet PATH to another build of the CLI
+          chowncopy the chown-copy fallback (LayerCopies.Ensure + Prepare, empty and filled cache) vs idmapped
+                    layers, on the demo image and a 50,000-file layer (default: 5 rounds, 1 warm-up)
         Runs as root. Ctrl-C stops after cleaning up.
         """;
 
@@ -38,7 +40,12 @@ internal static class Program
         using var interrupt = new Interrupt();
         try
         {
-            return options.Mode == "podstart" ? PodStartBench.Run(options, interrupt.Token) : RootfsBench.Run(options, interrupt.Token);
+            return options.Mode switch
+            {
+                "podstart" => PodStartBench.Run(options, interrupt.Token),
+                "chowncopy" => ChownCopyBench.Run(options, interrupt.Token),
+                _ => RootfsBench.Run(options, interrupt.Token),
+            };
         }
         // Every exception is caught here: .NET runs finally blocks (the cleanup) only while
         // unwinding to a handler, never for an exception that ends the process unhandled.
@@ -68,7 +75,7 @@ internal static class Program
             int Int() => int.Parse(Next(), NumberStyles.None, CultureInfo.InvariantCulture);
             switch (args[i])
             {
-                case "rootfs" or "podstart": mode = args[i]; break;
+                case "rootfs" or "podstart" or "chowncopy": mode = args[i]; break;
                 case "--rounds": rounds = Int(); break;
                 case "--warmup": warmup = Int(); break;
                 case "--baseline-rounds": baseline = Int(); break;
@@ -80,8 +87,11 @@ internal static class Program
             }
         }
         if (storage is not ("ext4" or "tmpfs")) throw new ArgumentException("--storage is ext4 or tmpfs");
-        return mode == "podstart"
-            ? new Options(mode, storage, rounds ?? 10, warmup ?? 1, baseline, repo, sublet)
-            : new Options(mode, storage, rounds ?? 30, warmup ?? 3, baseline, repo, sublet);
+        return mode switch
+        {
+            "podstart" => new Options(mode, storage, rounds ?? 10, warmup ?? 1, baseline, repo, sublet),
+            "chowncopy" => new Options(mode, storage, rounds ?? 5, warmup ?? 1, baseline, repo, sublet),
+            _ => new Options(mode, storage, rounds ?? 30, warmup ?? 3, baseline, repo, sublet),
+        };
     }
 }

@@ -7,7 +7,8 @@ namespace Sublet.Runtime.Rootfs;
 
 /// <summary>What a container's root filesystem is made of.</summary>
 /// <param name="LayersRoot">Common parent of every unpacked layer (the image store's layer directory).</param>
-/// <param name="LayerDirs">Absolute layer directories below <paramref name="LayersRoot"/>, bottom first.</param>
+/// <param name="LayerDirs">Absolute layer directories, bottom first: below <paramref name="LayersRoot"/> for
+/// idmapped layers, or their chown copies (<see cref="LayerCopies"/>), which are mounted as they are.</param>
 /// <param name="MountPoint">Where the overlay goes (in the run directory).</param>
 /// <param name="Staging">Empty directory for the temporary idmapped bind of <paramref name="LayersRoot"/>.</param>
 /// <param name="UpperParent">Persistent directory that receives <c>upper</c> and <c>work</c>.</param>
@@ -21,6 +22,9 @@ public sealed record RootfsRequest(string LayersRoot, IReadOnlyList<string> Laye
 /// copied, so preparation costs the same for 10 files or 50,000.
 /// Idmapping the overlay itself fails (EINVAL on 6.18) and an idmapped upper dir makes overlay
 /// read-only, so upper/work are plain directories owned by the pod's host root (DESIGN.md §4).
+/// Where the layer store can't be idmapped, <see cref="RootfsPlanner"/> may choose chown copies
+/// instead: the caller then passes the copies and no user-namespace opener, and overlay is mounted
+/// over them directly.
 /// </summary>
 public sealed class RootfsBuilder
 {
