@@ -42,10 +42,15 @@ public sealed class RootfsPlanner(RootfsConfig config, string layersRoot, Func<s
     public static RootfsPlanner ForThisHost(NodeConfig config, string layersRoot)
     {
         var kernel = KernelVersion.Current();
+        IdmapVerdict? verdict = null; // one probe per planner: the pod check and each container start ask alike
         return new RootfsPlanner(config.Rootfs, layersRoot, path =>
         {
-            using var support = new IdmapSupport(kernel);
-            return support.Check(path);
+            if (verdict is null)
+            {
+                using var support = new IdmapSupport(kernel);
+                verdict = support.Check(path);
+            }
+            return verdict;
         }, kernel);
     }
 
