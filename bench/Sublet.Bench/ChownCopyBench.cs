@@ -10,8 +10,8 @@ namespace Sublet.Bench;
 /// Issue 14 item 5: the chown-copy fallback against the idmapped path, on the demo image and on a
 /// synthetic 50,000-file layer. Per round, interleaved: idmapped Prepare; chown copy with an empty
 /// cache (LayerCopies.Ensure + Prepare over the copy, what a pod's first container pays); chown copy
-/// with the cache filled (what its other containers and restarts pay). The copy is released after
-/// each cold run, untimed.
+/// with the cache filled (what its other containers and restarts pay); and, as a yardstick, the
+/// <c>cp -a</c> + <c>chown -hR</c> baseline of section 1. The copy is released after each cold run, untimed.
 /// </summary>
 internal static class ChownCopyBench
 {
@@ -45,6 +45,17 @@ internal static class ChownCopyBench
             var idmapped = images.Select(i => new Series($"idmapped layers, {i.Item1}")).ToArray();
             var cold = images.Select(i => new Series($"chown copy, empty cache, {i.Item1}")).ToArray();
             var warm = images.Select(i => new Series($"chown copy, cached, {i.Item1}")).ToArray();
+            var baseline = images.Select(i => new Series($"baseline cp -a + chown -hR, {i.Item1}")).ToArray();
+
+            TimeSpan CpChown(IReadOnlyList<string> layers)
+            {
+                // What a runtime without idmapped mounts does per range (section 1's baseline), rm -rf untimed.
+                var dst = Path.Combine(scratch.Storage, "cp-chown");
+                var cp = Shell.Ok("cp", "-a", layers[0], dst).Elapsed;
+                var chown = Shell.Ok("chown", "-hR", $"{HostStart}:{HostStart}", dst).Elapsed;
+                Shell.Ok("rm", "-rf", dst);
+                return cp + chown;
+            }
 
             TimeSpan Once(IReadOnlyList<string> layers, bool copy, bool verify)
             {
@@ -80,19 +91,22 @@ internal static class ChownCopyBench
                     var b = Once(layers, copy: true, verify: r == -o.Warmup);
                     var c = Once(layers, copy: true, verify: false);
                     copies.Release([]); // untimed: the next cold run starts from an empty cache
+                    var d = CpChown(layers);
                     if (r < 0) continue;
+                    baseline[i].Add(d);
                     idmapped[i].Add(a);
                     cold[i].Add(b);
                     warm[i].Add(c);
                 }
             }
 
-            Series.PrintTable("Rootfs for a user-namespaced container: idmapped layers vs chown copy", idmapped.Concat(cold).Concat(warm));
+            Series.PrintTable("Rootfs for a user-namespaced container: idmapped layers vs chown copy", idmapped.Concat(cold).Concat(warm).Concat(baseline));
             Console.WriteLine();
             Console.WriteLine("| ratio of medians | demo image | 50,000 files |");
             Console.WriteLine("|---|---:|---:|");
             Console.WriteLine($"| chown copy, empty cache / idmapped | {Series.Ratio(cold[0].Median, idmapped[0].Median)} | {Series.Ratio(cold[1].Median, idmapped[1].Median)} |");
             Console.WriteLine($"| chown copy, cached / idmapped | {Series.Ratio(warm[0].Median, idmapped[0].Median)} | {Series.Ratio(warm[1].Median, idmapped[1].Median)} |");
+            Console.WriteLine($"| chown copy, empty cache / cp -a + chown -hR | {Series.Ratio(cold[0].Median, baseline[0].Median)} | {Series.Ratio(cold[1].Median, baseline[1].Median)} |");
             return 0;
         }
         finally

@@ -48,6 +48,7 @@ public static class Errno
     public const int EISDIR = 21;
     public const int EINVAL = 22;
     public const int ENOSPC = 28;
+    public const int ERANGE = 34;
     public const int ENOSYS = 38;
     public const int ELOOP = 40;
     public const int ENODATA = 61;

@@ -45,15 +45,22 @@ public static class FileOps
     /// <summary>llistxattr(2): the names of the entry's own extended attributes (empty where the filesystem has none).</summary>
     public static IReadOnlyList<string> Llistxattr(string path)
     {
-        var buffer = new byte[65536];
-        var n = FileSyscalls.Llistxattr(path, buffer, (nuint)buffer.Length);
-        if (n < 0)
+        // Ask for the size first: most entries have no attributes, and a layer copy asks for every entry.
+        while (true)
         {
+            var size = FileSyscalls.Llistxattr(path, null, 0);
+            if (size == 0) return [];
+            if (size > 0)
+            {
+                var buffer = new byte[size];
+                var n = FileSyscalls.Llistxattr(path, buffer, (nuint)buffer.Length);
+                // A list of NUL-terminated names (listxattr(2)).
+                if (n >= 0) return System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n).Split('\0', StringSplitOptions.RemoveEmptyEntries);
+                if (Marshal.GetLastPInvokeError() == Errno.ERANGE) continue; // the list grew in between: ask again
+            }
             if (Marshal.GetLastPInvokeError() == Errno.EOPNOTSUPP) return [];
             throw LinuxError.Last("llistxattr", path);
         }
-        // A list of NUL-terminated names (listxattr(2)).
-        return System.Text.Encoding.UTF8.GetString(buffer, 0, (int)n).Split('\0', StringSplitOptions.RemoveEmptyEntries);
     }
 
     /// <summary>

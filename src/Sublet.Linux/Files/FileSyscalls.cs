@@ -40,7 +40,7 @@ internal static partial class FileSyscalls
 
     // times = { atime.tv_sec, atime.tv_nsec, mtime.tv_sec, mtime.tv_nsec } (struct timespec[2] on LP64).
     [LibraryImport(Libc.Name, EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial nint Llistxattr(string path, byte[] list, nuint size);
+    internal static partial nint Llistxattr(string path, byte[]? list, nuint size);
 
     [LibraryImport(Libc.Name, EntryPoint = "utimensat", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Utimensat(int dirfd, string path, long[] times, int flags);
