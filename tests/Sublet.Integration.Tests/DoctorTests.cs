@@ -145,12 +145,14 @@ public sealed class DoctorChecksTests
     /// <summary>A host where everything is in order (Linux 6.18, runc, ext4, tmpfs) unless a test says otherwise.</summary>
     [Theory]
     [InlineData(RootfsConfig.Idmap, "Fail", "user-namespaced pods are refused")]
-    [InlineData(RootfsConfig.IdmapOrChownCopy, "Warn", "user-namespaced pods get a chown copy of their layers; emptyDir and configMap volumes there still need idmap")]
+    [InlineData(RootfsConfig.IdmapOrChownCopy, "Warn", "user-namespaced pods get a chown copy of their layers")]
     [InlineData(RootfsConfig.ChownCopy, "Warn", "user-namespaced pods get a chown copy of their layers")]
-    public void A_state_dir_that_cant_be_idmapped_says_which_rootfs_fallback_is_configured(string mode, string status, string detail)
+    public void Image_layers_that_cant_be_idmapped_say_which_rootfs_fallback_is_configured(string mode, string status, string detail)
     {
         var config = Config with { Rootfs = new RootfsConfig { UserNamespaceMode = mode } };
-        var row = Row(DoctorChecks.Run(config, new FakeHost { RamfsPrefix = "/" }, null), "idmap: state dir");
+        var checks = DoctorChecks.Run(config, new FakeHost { RamfsPrefix = "/" }, null);
+        Assert.Equal(CheckStatus.Fail, Row(checks, "idmap: state dir").Status); // the pods' own files need idmap in every mode
+        var row = Row(checks, "idmap: image layers");
         Assert.Equal(status, row.Status.ToString());
         Assert.Contains("ramfs", row.Detail, StringComparison.Ordinal);
         Assert.Contains($"rootfs.userNamespaceMode is {mode}: {detail}", row.Detail, StringComparison.Ordinal);
@@ -165,10 +167,11 @@ public sealed class DoctorChecksTests
     {
         var config = Config with { Rootfs = new RootfsConfig { UserNamespaceMode = RootfsConfig.ChownCopy } };
         var checks = DoctorChecks.Run(config, new FakeHost(), null);
-        Assert.Equal(CheckStatus.Warn, Row(checks, "idmap: state dir").Status);
+        Assert.Equal(CheckStatus.Pass, Row(checks, "idmap: state dir").Status);
+        Assert.Equal(CheckStatus.Warn, Row(checks, "idmap: image layers").Status);
         Assert.Equal(CheckStatus.Warn, Row(checks, "idmap: overlay layers").Status);
-        Assert.Equal("set rootfs.userNamespaceMode: idmap for idmapped layers (no copy)", Row(checks, "idmap: state dir").Fix);
-        Assert.Equal(CheckStatus.Pass, Row(DoctorChecks.Run(Config, new FakeHost(), null), "idmap: state dir").Status);
+        Assert.Equal("set rootfs.userNamespaceMode: idmap for idmapped layers (no copy)", Row(checks, "idmap: image layers").Fix);
+        Assert.Equal(CheckStatus.Pass, Row(DoctorChecks.Run(Config, new FakeHost(), null), "idmap: image layers").Status);
     }
 
     private sealed class FakeHost : IDoctorHost

@@ -1,8 +1,10 @@
 namespace Sublet.Integration.Tests;
 
 /// <summary>
-/// The rootfs where the layer store can't be idmapped (issue 14 item 5): the state root on a
-/// ramfs, refused by default, a chown copy of the layers with rootfs.userNamespaceMode: idmapOrChownCopy.
+/// The rootfs where the layer store can't be idmapped (issue 14 item 5): the image store
+/// (&lt;stateRoot&gt;/images) on a ramfs, refused by default, a chown copy of the layers with
+/// rootfs.userNamespaceMode: idmapOrChownCopy. Only the image store: the pods' own files
+/// (/etc/hosts, termination messages) live in the state dir and are idmapped in every mode.
 /// </summary>
 public sealed class RootfsFallbackTests
 {
@@ -23,7 +25,7 @@ public sealed class RootfsFallbackTests
     public void OnRamfsAUserNamespacedPodRunsOnAChownCopyThatGoesWithThePod()
     {
         using var env = new SubletEnv("rootfs: {userNamespaceMode: idmapOrChownCopy}");
-        env.MountRamfs(env.StateRoot);
+        env.MountRamfs(Path.Combine(env.StateRoot, "images"));
         env.LoadDemoImage();
 
         var manifest = env.WriteManifest(Pod("copy", "id; cat /proc/self/uid_map; stat -c 'owner %u:%g %a' /bin/busybox /tmp; echo ready; sleep 300"));
@@ -47,7 +49,8 @@ public sealed class RootfsFallbackTests
         Assert.Contains("owner 0:0 1777", logs);
 
         var doctor = env.Run("doctor", "-o", "json");
-        Assert.Equal("warn", DoctorRow(doctor, "idmap: state dir").GetProperty("status").GetString());
+        Assert.Equal("warn", DoctorRow(doctor, "idmap: image layers").GetProperty("status").GetString());
+        Assert.Equal("pass", DoctorRow(doctor, "idmap: state dir").GetProperty("status").GetString());
 
         env.Ok("down", "--grace-period", "0", "default/copy");
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
@@ -57,7 +60,7 @@ public sealed class RootfsFallbackTests
     public void OnRamfsTheDefaultRefusesAUserNamespacedPodByFilesystemAndLeavesNothing()
     {
         using var env = new SubletEnv();
-        env.MountRamfs(env.StateRoot);
+        env.MountRamfs(Path.Combine(env.StateRoot, "images"));
         env.LoadDemoImage();
 
         var result = env.Run("play", "--wait", env.WriteManifest(Pod("refused", "true")));
@@ -68,10 +71,10 @@ public sealed class RootfsFallbackTests
         Assert.False(Directory.Exists(Path.Combine(env.StateRoot, "layer-copies")), "a refused pod copies nothing");
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
 
-        // doctor fails the state dir, saying the configured fallback refuses such pods.
+        // doctor fails the image layers, saying the configured fallback refuses such pods.
         var doctor = env.Run("doctor", "-o", "json");
         Assert.True(doctor.ExitCode != 0, doctor.ToString());
-        var row = DoctorRow(doctor, "idmap: state dir");
+        var row = DoctorRow(doctor, "idmap: image layers");
         Assert.Equal("fail", row.GetProperty("status").GetString());
         Assert.Contains("rootfs.userNamespaceMode is idmap: user-namespaced pods are refused", row.GetProperty("detail").GetString());
     }

@@ -113,7 +113,7 @@ public sealed class ChownCopyDecisionTests
         Assert.Equal(
             "the image layers (/s/images/layers) are on ramfs, which can't be idmapped: a pod with hostUsers: false can't use them; "
             + "set rootfs.userNamespaceMode: idmapOrChownCopy in the node configuration to give such pods a chown copy of the layers, "
-            + "or move stateRoot: ramfs can't be idmapped on any Linux release: use a local filesystem such as ext4, xfs or tmpfs",
+            + "or keep the image store (stateRoot/images) on another filesystem: ramfs can't be idmapped on any Linux release: use a local filesystem such as ext4, xfs or tmpfs",
             RootfsPlanner.Decide(RootfsConfig.Idmap, true, Ramfs, "/s/images/layers", Kernel).Refusal);
     }
 

@@ -82,7 +82,7 @@ public sealed class RootfsPlanner(RootfsConfig config, string layersRoot, Func<s
         $"the image layers ({layersRoot}) are {verdict.CantIdmap(kernel)}: "
         + "a pod with hostUsers: false can't use them; "
         + $"set rootfs.userNamespaceMode: {RootfsConfig.IdmapOrChownCopy} in the node configuration to give such pods a chown copy of the layers, "
-        + $"or move stateRoot: {verdict.Needed}";
+        + $"or keep the image store (stateRoot/images) on another filesystem: {verdict.Needed}";
 
     /// <summary>Probes the layer store unless the mode makes the answer irrelevant.</summary>
     public RootfsChoice Choose(bool userNamespace)

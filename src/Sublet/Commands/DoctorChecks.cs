@@ -58,9 +58,14 @@ internal static class DoctorChecks
         };
         var stateFs = Filesystem.NearestExisting(config.StateRoot);
         var stateDir = stateFs == Path.GetFullPath(config.StateRoot) ? $"state dir {config.StateRoot}" : $"state dir {config.StateRoot} (not created yet, probed {stateFs})";
-        checks.Add(RootfsMode(config.Rootfs.UserNamespaceMode, Probe(host, "idmap: state dir", () => host.Idmap(stateFs), stateDir), volumesToo: true));
+        checks.Add(Probe(host, "idmap: state dir", () => host.Idmap(stateFs), stateDir));
         checks.Add(Probe(host, "idmap: tmpfs", host.IdmapTmpfs, "tmpfs"));
-        checks.Add(RootfsMode(config.Rootfs.UserNamespaceMode, Probe(host, "idmap: overlay layers", () => host.IdmapOverlay(stateFs), "overlay over idmapped layers"), volumesToo: false));
+        // The image store may be a filesystem of its own (<stateRoot>/images): judged where the layers are.
+        var layers = Path.Combine(config.StateRoot, "images", "layers");
+        var layersFs = Filesystem.NearestExisting(layers);
+        var mode = config.Rootfs.UserNamespaceMode;
+        checks.Add(RootfsMode(mode, Probe(host, "idmap: image layers", () => host.Idmap(layersFs), $"image layers {layers}")));
+        checks.Add(RootfsMode(mode, Probe(host, "idmap: overlay layers", () => host.IdmapOverlay(layersFs), "overlay over idmapped layers")));
         checks.Add(Crun(config, host));
         if (manifest is not null)
         {
@@ -139,35 +144,31 @@ internal static class DoctorChecks
 
     /// <summary>
     /// A layer-store probe row read with rootfs.userNamespaceMode: where idmap fails, a chown-copy
-    /// fallback still runs user-namespaced pods (a warning: slower starts, a copy per pod), while
-    /// <c>idmap</c> refuses them (a failure). A forced chown copy is a warning even where idmap works.
+    /// fallback still gives user-namespaced pods their root filesystem (a warning: slower starts, a
+    /// copy per pod), while <c>idmap</c> refuses them (a failure). A forced chown copy is a warning
+    /// even where idmap works. The pods' own files (state dir) need idmap in every mode.
     /// </summary>
-    /// <param name="volumesToo">The state dir also holds emptyDir and configMap volumes, which no copy replaces.</param>
-    internal static DoctorCheck RootfsMode(string mode, DoctorCheck probe, bool volumesToo)
+    internal static DoctorCheck RootfsMode(string mode, DoctorCheck probe) => (probe.Status, mode) switch
     {
-        var volumes = volumesToo ? "; emptyDir and configMap volumes there still need idmap" : "";
-        return (probe.Status, mode) switch
+        (CheckStatus.Warn, _) => probe, // not probed
+        (CheckStatus.Pass, RootfsConfig.ChownCopy) => probe with
         {
-            (CheckStatus.Warn, _) => probe, // not probed
-            (CheckStatus.Pass, RootfsConfig.ChownCopy) => probe with
-            {
-                Status = CheckStatus.Warn,
-                Detail = $"{probe.Detail}; but rootfs.userNamespaceMode is {mode}: user-namespaced pods get a chown copy of their layers",
-                Fix = $"set rootfs.userNamespaceMode: {RootfsConfig.Idmap} for idmapped layers (no copy)",
-            },
-            (CheckStatus.Pass, _) => probe,
-            (_, RootfsConfig.ChownCopy or RootfsConfig.IdmapOrChownCopy) => probe with
-            {
-                Status = CheckStatus.Warn,
-                Detail = $"{probe.Detail}; rootfs.userNamespaceMode is {mode}: user-namespaced pods get a chown copy of their layers{volumes}",
-            },
-            _ => probe with
-            {
-                Detail = $"{probe.Detail}; rootfs.userNamespaceMode is {mode}: user-namespaced pods are refused",
-                Fix = $"{probe.Fix}, or set rootfs.userNamespaceMode: {RootfsConfig.IdmapOrChownCopy}",
-            },
-        };
-    }
+            Status = CheckStatus.Warn,
+            Detail = $"{probe.Detail}; but rootfs.userNamespaceMode is {mode}: user-namespaced pods get a chown copy of their layers",
+            Fix = $"set rootfs.userNamespaceMode: {RootfsConfig.Idmap} for idmapped layers (no copy)",
+        },
+        (CheckStatus.Pass, _) => probe,
+        (_, RootfsConfig.ChownCopy or RootfsConfig.IdmapOrChownCopy) => probe with
+        {
+            Status = CheckStatus.Warn,
+            Detail = $"{probe.Detail}; rootfs.userNamespaceMode is {mode}: user-namespaced pods get a chown copy of their layers",
+        },
+        _ => probe with
+        {
+            Detail = $"{probe.Detail}; rootfs.userNamespaceMode is {mode}: user-namespaced pods are refused",
+            Fix = $"{probe.Fix}, or set rootfs.userNamespaceMode: {RootfsConfig.IdmapOrChownCopy}",
+        },
+    };
 
     private static DoctorCheck Crun(NodeConfig config, IDoctorHost host)
     {
