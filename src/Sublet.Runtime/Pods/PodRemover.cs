@@ -23,7 +23,7 @@ public sealed class PodRemover
         var paths = _ctx.Paths(pod.Id);
         // Take turns with exit hooks (PodSyncer), so none starts a container while the pod goes away;
         // but a hook that hangs must not make the pod impossible to remove.
-        using var held = Directory.Exists(paths.StateDir) ? Sublet.Linux.Files.FileOps.TryLockFile(Path.Combine(paths.StateDir, "sync.lock"), LockWait) : null;
+        using var held = PodLock.ForRemoval(paths, LockWait);
         StopWaiters(pod);
         var ours = _ctx.Oci.List().Where(id => id == pod.Id || id.StartsWith(pod.Id + "-", StringComparison.Ordinal)).ToList();
         var apps = ours.Where(id => id != pod.Id).ToList();

@@ -25,12 +25,11 @@ public sealed class PodSyncer
     /// <returns>When the next back-off ends and the pod needs another look; null when nothing is waiting.</returns>
     public DateTimeOffset? Sync(string podId, bool startErrors)
     {
-        var lockPath = Path.Combine(_ctx.Paths(podId).StateDir, "sync.lock");
-        if (!Directory.Exists(Path.GetDirectoryName(lockPath)))
+        using var held = PodLock.ForSync(_ctx.Paths(podId));
+        if (held is null)
         {
-            return null; // removed
+            return null; // removed, or being removed
         }
-        using var held = FileOps.LockFile(lockPath, exclusive: true);
         // Up to one start per container per call: a container that cannot start goes to back-off, not round again.
         for (var round = 0; round < 64; round++)
         {

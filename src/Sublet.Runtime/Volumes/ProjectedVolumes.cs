@@ -63,12 +63,11 @@ public sealed class ProjectedVolumes(RuntimeContext ctx)
     /// <returns>Per volume: null when published (or unchanged), else why not; the old content then stays.</returns>
     public IReadOnlyList<(string Volume, string? Error)> Republish(string podId, Func<VolumePlan, bool> uses)
     {
-        var lockPath = Path.Combine(ctx.Paths(podId).StateDir, "sync.lock");
-        if (!Directory.Exists(Path.GetDirectoryName(lockPath)))
+        using var held = PodLock.ForSync(ctx.Paths(podId));
+        if (held is null)
         {
-            return [];
+            return []; // removed, or being removed
         }
-        using var held = FileOps.LockFile(lockPath, exclusive: true);
         if (ctx.Store.FindPod(podId) is not { State: PodState.Running } pod)
         {
             return []; // removed or ended while we waited
