@@ -13,7 +13,7 @@ internal sealed class RecordingMounter : IMounter
     public IReadOnlyList<string>? OverlayLowers { get; private set; }
     public bool FailOverlay { get; init; }
 
-    public void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly) =>
+    public void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly, Propagation propagation = Propagation.Private) =>
         Calls.Add($"idmap {source} -> {target}{(readOnly ? " ro" : " rw")}");
 
     public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir)

@@ -74,6 +74,8 @@ public static class PodTranslator
             Volumes = volumes,
             Sysctls = sysctls,
             QosClass = OomScore.Qos(spec).ToString(),
+            FsGroup = spec.SecurityContext?.FsGroup,
+            FsGroupOnRootMismatch = spec.SecurityContext?.FsGroupChangePolicy == "OnRootMismatch",
             Source = source,
         };
     }
@@ -91,16 +93,7 @@ public static class PodTranslator
             Unsupported(problems, !init && c.RestartPolicy is not null, $"{path}.restartPolicy");
             Unsupported(problems, c.RestartPolicyRules is { Count: > 0 }, $"{path}.restartPolicyRules");
             var mounts = new List<VolumeMountPlan>();
-            for (var m = 0; m < (c.VolumeMounts?.Count ?? 0); m++)
-            {
-                var vm = c.VolumeMounts![m];
-                var mpath = $"{path}.volumeMounts[{m}]";
-                Unsupported(problems, !string.IsNullOrEmpty(vm.SubPath), mpath + ".subPath");
-                Unsupported(problems, !string.IsNullOrEmpty(vm.SubPathExpr), mpath + ".subPathExpr");
-                Unsupported(problems, vm.MountPropagation is not (null or "None"), mpath + ".mountPropagation");
-                Unsupported(problems, vm.RecursiveReadOnly is not (null or "Disabled"), mpath + ".recursiveReadOnly");
-                mounts.Add(new VolumeMountPlan(vm.Name ?? "", vm.MountPath ?? "", vm.ReadOnlyProperty == true));
-            }
+            mounts.AddRange((c.VolumeMounts ?? []).Select(VolumeMountTranslator.Mount));
             var env = EnvTranslator.Container(envContext.Pod, envContext.Uid, c, path, envContext.Sources, problems);
             var sc = c.SecurityContext;
             var psc = spec.SecurityContext;
@@ -146,8 +139,7 @@ public static class PodTranslator
             var path = $"spec.volumes[{i}]";
             if (v.EmptyDir is { } empty)
             {
-                Unsupported(problems, empty.Medium is { Length: > 0 }, path + ".emptyDir.medium");
-                result.Add(new VolumePlan { Name = v.Name, EmptyDir = true });
+                result.Add(VolumeMountTranslator.EmptyDir(v.Name, empty, path, problems));
             }
             else if (v.HostPath is { } host)
             {

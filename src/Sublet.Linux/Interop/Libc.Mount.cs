@@ -27,6 +27,8 @@ internal static partial class Libc
     internal const ulong MOUNT_ATTR_NOEXEC = 0x8;
     internal const ulong MOUNT_ATTR_IDMAP = 0x00100000;
     internal const ulong MS_PRIVATE = 1 << 18;
+    internal const ulong MS_SLAVE = 1 << 19;
+    internal const ulong MS_SHARED = 1 << 20;
 
     // mount(2) flags, linux/mount.h
     internal const ulong MS_NOSUID = 0x2;

@@ -12,7 +12,8 @@ public interface IMounter
     /// A bind of the result keeps the idmap (fs/namespace.c clone_mnt), so the OCI runtime
     /// can bind it further without knowing about idmaps.
     /// </summary>
-    void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly);
+    /// <param name="propagation">Private unless host mount events must reach the clone (mountPropagation HostToContainer or Bidirectional).</param>
+    void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly, Propagation propagation = Propagation.Private);
 
     /// <summary>Mounts overlayfs; <paramref name="lowerDirsTopFirst"/> in overlay order (top first).</summary>
     void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir);

@@ -9,7 +9,7 @@ public sealed class LinuxMounter : IMounter
 
     public LinuxMounter(string mountInfoPath = "/proc/self/mountinfo") => _mountInfoPath = mountInfoPath;
 
-    public unsafe void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly)
+    public unsafe void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly, Propagation propagation = Propagation.Private)
     {
         // OPEN_TREE_CLONE makes a detached copy: mount_setattr(2) only idmaps detached mounts
         // that have never been attached ("EINVAL ... the mount is already attached").
@@ -23,7 +23,8 @@ public sealed class LinuxMounter : IMounter
         var attr = new Libc.MountAttr
         {
             AttrSet = Libc.MOUNT_ATTR_IDMAP | Libc.MOUNT_ATTR_NODEV | (readOnly ? Libc.MOUNT_ATTR_RDONLY : 0),
-            Propagation = Libc.MS_PRIVATE,
+            // The clone is a peer of a shared source (fs/namespace.c clone_mnt); slave or shared keeps it receiving.
+            Propagation = propagation switch { Propagation.Slave => Libc.MS_SLAVE, Propagation.Shared => Libc.MS_SHARED, _ => Libc.MS_PRIVATE },
             UsernsFd = (ulong)userNamespace.Fd,
         };
         byte empty = 0;

@@ -68,6 +68,7 @@ public sealed record Linux
     [JsonPropertyName("devices")] public List<Device>? Devices { get; init; }
     [JsonPropertyName("sysctl")] public Dictionary<string, string>? Sysctl { get; init; }
     [JsonPropertyName("seccomp")] public Seccomp? Seccomp { get; init; }
+    [JsonPropertyName("rootfsPropagation")] public string? RootfsPropagation { get; init; }
 }
 
 /// <summary>A device node created in the container (config-linux.md "Devices").</summary>

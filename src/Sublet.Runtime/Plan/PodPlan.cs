@@ -42,6 +42,12 @@ public sealed record PodPlan
     /// <summary><c>spec.securityContext.sysctls</c>, in order, already checked against the node's allow-list; set in the sandbox's namespaces.</summary>
     public IReadOnlyList<Sysctl> Sysctls { get; init; } = [];
 
+    /// <summary><c>spec.securityContext.fsGroup</c>: group of the files of volumes that support ownership management.</summary>
+    public long? FsGroup { get; init; }
+
+    /// <summary><c>spec.securityContext.fsGroupChangePolicy</c>: OnRootMismatch skips a volume whose root already fits.</summary>
+    public bool FsGroupOnRootMismatch { get; init; }
+
     /// <summary>The pod's QoS class as the kubelet computes it (pkg/apis/core/v1/helper/qos GetPodQOS): Guaranteed, Burstable or BestEffort.</summary>
     public string QosClass { get; init; } = "BestEffort";
 

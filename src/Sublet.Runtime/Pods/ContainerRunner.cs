@@ -61,6 +61,7 @@ public sealed class ContainerRunner
         spec.Mounts.AddRange(new EtcFiles(_ctx).Mounts(pod, container));
         spec.Mounts.AddRange(new TerminationMessages(_ctx).Prepare(pod, container));
         spec.Annotations?[RootfsChoice.Annotation] = rootfsChoice.Describe(); // for `sublet inspect`
+        spec = spec with { Linux = spec.Linux with { RootfsPropagation = Volumes.MountOptions.RootfsPropagation(container) } };
         PodStarter.WriteSpec(runDir, spec);
 
         var pid = _ctx.Conmon.Create(id, container.Name, _ctx.Oci,

@@ -16,6 +16,8 @@ public sealed class RuntimeContext : IDisposable
     public required StateStore Store { get; init; }
     public required ImageStore Images { get; init; }
     public required IMounter Mounter { get; init; }
+    /// <summary>subPath resolution and staged binds; the real calls unless a test swaps them.</summary>
+    public IVolumeMounts VolumeMounts { get; init; } = new LinuxVolumeMounts();
     public required OciRuntime Oci { get; init; }
     public required Conmon Conmon { get; init; }
     public required ProcFs Proc { get; init; }

@@ -38,7 +38,10 @@ public sealed class VolumeBuilder
         foreach (var volume in plan.Volumes)
         {
             var path = volume.HostPath ?? _ctx.Config.StateRoot;
-            if ((volume.Projection is not null ? ProjectedVolumes.IdmapError(support, volume, path) : support.VolumeError(volume.Name, volume.Describe(), path)) is { } error)
+            var error = volume.Projection is not null ? ProjectedVolumes.IdmapError(support, volume, path)
+                : volume.InMemory ? MemoryMedium.IdmapError(support, volume)
+                : support.VolumeError(volume.Name, volume.Describe(), path);
+            if (error is not null)
             {
                 throw new PlanException(error);
             }
@@ -53,7 +56,7 @@ public sealed class VolumeBuilder
         {
             var source = volume.HostPath is not null ? HostPathCheck.Verify(volume, create: true)
                 : volume.Projection is not null ? new ProjectedVolumes(_ctx).Publish(plan, pod, volume)
-                : EmptyDir(paths, volume);
+                : volume.InMemory ? MemoryMedium.Mount(_ctx, plan, paths, volume) : EmptyDir(paths, volume);
             if (pod.Ids is null)
             {
                 continue;
@@ -69,7 +72,7 @@ public sealed class VolumeBuilder
                 File.WriteAllBytes(staged, []); // a file volume needs a file to be mounted on
             }
             using var userns = SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pod.PausePid!.Value, "user"));
-            _ctx.Mounter.MountIdmapped(source, staged, userns, readOnly: volume.Projection is not null);
+            _ctx.Mounter.MountIdmapped(source, staged, userns, readOnly: volume.Projection is not null, StagedPropagation(plan, volume));
         }
     }
 
@@ -77,24 +80,31 @@ public sealed class VolumeBuilder
     public IReadOnlyList<Mount> Mounts(PodPlan plan, PodRecord pod, ContainerPlan container)
     {
         var paths = _ctx.Paths(pod.Id);
-        return container.VolumeMounts.Select(m =>
+        var subPaths = new SubPaths(_ctx.VolumeMounts, paths.ContainerRunDir(container.Name), pod.Ids, container);
+        return container.VolumeMounts.Select((m, index) =>
         {
             var volume = plan.Volumes.First(v => v.Name == m.Name);
-            var source = pod.Ids is not null ? StagedPath(paths, volume)
-                : volume.Projection is not null ? ProjectedVolumes.SourcePath(paths, volume) : volume.HostPath ?? EmptyDirPath(paths, volume);
-            var readOnly = m.ReadOnly || volume.Projection is not null; // the kubelet mounts these read-only whatever the pod says
+            // The kubelet mounts projections read-only whatever the pod says.
+            var mount = volume.Projection is not null ? m with { ReadOnly = true } : m;
+            var disk = SourcePath(paths, volume);
+            var root = pod.Ids is not null ? StagedPath(paths, volume) : disk;
             return new Mount
             {
-                Destination = m.MountPath, Type = "bind", Source = source,
-                // nodev: the staged idmapped clone carries it, and a remount from inside the user
-                // namespace (for ro) must keep locked flags or fails with EPERM (mount(2) EPERM).
-                // A tmpfs volume's nosuid is locked the same way.
-                Options = volume.Projection is { OnTmpfs: true }
-                    ? ["rbind", "rprivate", "nodev", "nosuid", "ro"]
-                    : ["rbind", "rprivate", "nodev", readOnly ? "ro" : "rw"],
+                Destination = m.MountPath, Type = "bind", Source = subPaths.Source(volume, mount, index, root, disk),
+                Options = MountOptions.Oci(mount, lockedNoSuid: volume.Projection is { OnTmpfs: true }),
             };
         }).ToList();
     }
+
+    /// <summary>Where a volume is on the host: the hostPath, the projection's directory, the memory emptyDir's tmpfs, or the disk emptyDir.</summary>
+    private static string SourcePath(PodPaths paths, VolumePlan volume) =>
+        volume.HostPath ?? (volume.Projection is not null ? ProjectedVolumes.SourcePath(paths, volume)
+            : volume.InMemory ? MemoryMedium.PathOf(paths, volume) : EmptyDirPath(paths, volume));
+
+    /// <summary>An idmapped clone passes host mount events on only if staged so (HostToContainer: slave; Bidirectional: shared).</summary>
+    private static Linux.Mounts.Propagation StagedPropagation(PodPlan plan, VolumePlan volume) =>
+        plan.InitContainers.Concat(plan.Containers).SelectMany(c => c.VolumeMounts).Where(m => m.Name == volume.Name)
+            .Select(m => MountOptions.Staged(m.Propagation)).DefaultIfEmpty(Linux.Mounts.Propagation.Private).Max();
 
     private static string StagedPath(PodPaths paths, VolumePlan volume) => Path.Combine(paths.RunDir, "volumes", volume.Name);
 

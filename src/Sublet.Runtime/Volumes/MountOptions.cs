@@ -1,0 +1,71 @@
+using Sublet.Linux.Mounts;
+using Sublet.Runtime.Oci;
+using Sublet.Runtime.Plan;
+
+namespace Sublet.Runtime.Volumes;
+
+/// <summary>
+/// How one volumeMount is bound into a container: propagation and read-only modes as containerd
+/// maps the CRI mount (internal/cri/opts/spec_linux.go WithMounts) and the kubelet resolves
+/// recursiveReadOnly (kubelet_pods.go resolveRecursiveReadOnly).
+/// </summary>
+public static class MountOptions
+{
+    /// <summary>The OCI bind options: rbind, the propagation, nodev (the staged clones carry it, and a
+    /// remount from inside a user namespace must keep locked flags, mount(2) EPERM), ro or rw.</summary>
+    /// <param name="lockedNoSuid">A projection's tmpfs: its nosuid is locked the same way.</param>
+    public static List<string> Oci(VolumeMountPlan mount, bool lockedNoSuid = false) =>
+        ["rbind", Propagation(mount.Propagation), "nodev", .. (lockedNoSuid ? (string[])["nosuid"] : []), mount.ReadOnly ? "ro" : "rw"];
+
+    /// <summary>None → rprivate, HostToContainer → rslave, Bidirectional → rshared (containerd WithMounts).</summary>
+    public static string Propagation(MountPropagation propagation) => propagation switch
+    {
+        MountPropagation.HostToContainer => "rslave",
+        MountPropagation.Bidirectional => "rshared",
+        _ => "rprivate",
+    };
+
+    /// <summary>The propagation of a clone Sublet stages for the mount, so that host events still reach it.</summary>
+    public static Propagation Staged(MountPropagation propagation) => propagation switch
+    {
+        MountPropagation.HostToContainer => Linux.Mounts.Propagation.Slave,
+        MountPropagation.Bidirectional => Linux.Mounts.Propagation.Shared,
+        _ => Linux.Mounts.Propagation.Private,
+    };
+
+    /// <summary>
+    /// containerd raises the rootfs propagation with the mounts: rshared for a Bidirectional mount,
+    /// else rslave for a HostToContainer one; null leaves runc's default.
+    /// </summary>
+    public static string? RootfsPropagation(ContainerPlan container) =>
+        container.VolumeMounts.Any(m => m.Propagation == MountPropagation.Bidirectional) ? "rshared"
+        : container.VolumeMounts.Any(m => m.Propagation == MountPropagation.HostToContainer) ? "rslave"
+        : null;
+
+    /// <summary>
+    /// Whether the mount is made read-only recursively. IfPossible falls back to a plain read-only
+    /// bind where the kernel lacks mount_setattr(2) (before 5.12, containerd's test); Enabled fails.
+    /// </summary>
+    /// <exception cref="PlanException">Enabled on a kernel that can't, or a mount that is not readOnly / has propagation.</exception>
+    public static bool RecursiveReadOnly(VolumeMountPlan mount, bool kernelCan)
+    {
+        if (mount.RecursiveReadOnly == Plan.RecursiveReadOnly.Disabled)
+        {
+            return false;
+        }
+        if (!mount.ReadOnly)
+        {
+            throw new PlanException($"volume \"{mount.Name}\" requested recursive read-only mode, but it is not read-only");
+        }
+        if (mount.Propagation != MountPropagation.None)
+        {
+            throw new PlanException($"volume \"{mount.Name}\" requested recursive read-only mode, but it is not compatible with propagation \"{mount.Propagation}\"");
+        }
+        return mount.RecursiveReadOnly switch
+        {
+            Plan.RecursiveReadOnly.IfPossible => kernelCan,
+            _ => kernelCan ? true : throw new PlanException(
+                $"volume \"{mount.Name}\" requested recursive read-only mode, but it is not supported by the runtime (needs mount_setattr(2), Linux 5.12)"),
+        };
+    }
+}

@@ -1,0 +1,129 @@
+namespace Sublet.Integration.Tests;
+
+/// <summary>volumeMounts beyond a plain bind (issue 14 item 1), in user-namespaced pods: subPath, subPathExpr, recursiveReadOnly, memory emptyDir, fsGroup.</summary>
+public sealed class VolumeMountTests
+{
+    private static string Pod(string name, string volumes, string mounts, string script, string extra = "") => $$$"""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: {{{name}}}}
+        spec:
+          hostUsers: false
+          restartPolicy: Never
+        {{{extra}}}
+          volumes:
+        {{{volumes}}}
+          containers:
+            - name: c
+              image: localhost/busybox:demo
+              env: [{name: WHO, value: alpha}]
+              command: [sh, -c, "{{{script}}}"]
+              volumeMounts:
+        {{{mounts}}}
+        """;
+
+    private static string HostDir(string dir) => $"    - {{name: data, hostPath: {{path: {dir}, type: Directory}}}}";
+
+    [Fact]
+    public void SubPathsMountAFileADirectoryAMissingDirectoryAndAnExpandedPath()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var dir = Path.Combine(env.Root, "data");
+        Directory.CreateDirectory(Path.Combine(dir, "conf"));
+        Directory.CreateDirectory(Path.Combine(dir, "sub"));
+        File.WriteAllText(Path.Combine(dir, "conf", "app.txt"), "from-file\n");
+        File.SetUnixFileMode(dir, (UnixFileMode)Convert.ToInt32("750", 8));
+        var mounts = """
+                    - {name: data, mountPath: /etc/app.txt, subPath: conf/app.txt, readOnly: true}
+                    - {name: data, mountPath: /sub, subPath: sub}
+                    - {name: data, mountPath: /made, subPath: new/deeper}
+                    - {name: data, mountPath: /expr, subPathExpr: per-$(WHO)}
+            """;
+        var result = env.Run("play", "--wait", env.WriteManifest(Pod("sub", HostDir(dir), mounts,
+            "cat /etc/app.txt; ls /sub; echo w > /sub/w && echo sub-ok; stat -c 'made %u:%g' /made; echo e > /expr/e && echo expr-ok; echo no > /etc/app.txt || echo file-ro-ok")));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("from-file", result.Stdout);
+        Assert.Contains("sub-ok", result.Stdout);
+        Assert.Contains("made 0:0", result.Stdout);
+        Assert.Contains("expr-ok", result.Stdout);
+        Assert.Contains("file-ro-ok", result.Stdout);
+        Assert.Equal("0:0", Host.Run("stat", "-c", "%u:%g", Path.Combine(dir, "sub", "w")).Stdout.Trim());
+        Assert.True(File.Exists(Path.Combine(dir, "per-alpha", "e")));
+        // Created as the kubelet does: directories with the volume root's mode.
+        Assert.Equal("750 0:0", Host.Run("stat", "-c", "%a %u:%g", Path.Combine(dir, "new", "deeper")).Stdout.Trim());
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Theory]
+    [InlineData("/etc")]
+    [InlineData("../..")]
+    public void ASubPathSymlinkLeadingOutOfTheVolumeIsRefusedAndNothingIsLeft(string linkTarget)
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var dir = Path.Combine(env.Root, "data");
+        Directory.CreateDirectory(dir);
+        File.CreateSymbolicLink(Path.Combine(dir, "escape"), linkTarget);
+        var before = env.Leftovers();
+
+        var result = env.Run("play", "--wait", env.WriteManifest(Pod("escape", HostDir(dir),
+            "            - {name: data, mountPath: /mnt, subPath: escape}", "ls /mnt")));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"container \"c\": volumeMounts[0] (volume \"data\" at /mnt): subpath \"escape\" not within volume path \"{dir}\"", result.Stderr);
+        Assert.Equal(before.ToString(), env.Leftovers().ToString());
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        Assert.Empty(env.Json("ids").EnumerateArray());
+    }
+
+    [Fact]
+    public void RecursiveReadOnlyEnabledMakesSubmountsReadOnlyWhereAPlainReadOnlyMountDoesNot()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var dir = Path.Combine(env.Root, "data");
+        var sub = Path.Combine(dir, "sub");
+        Directory.CreateDirectory(sub);
+        Assert.Equal(0, Host.Run("mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", sub).ExitCode);
+        try
+        {
+            var mounts = """
+                        - {name: data, mountPath: /plain, readOnly: true}
+                        - {name: data, mountPath: /rro, readOnly: true, recursiveReadOnly: Enabled}
+                """;
+            var result = env.Run("play", "--wait", env.WriteManifest(Pod("rro", HostDir(dir), mounts,
+                "touch /plain/top || echo plain-top-ro; touch /plain/sub/x && echo plain-sub-writable; touch /rro/sub/y || echo rro-sub-ro")));
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Contains("plain-top-ro", result.Stdout);
+            Assert.Contains("plain-sub-writable", result.Stdout); // upstream behaviour without recursiveReadOnly
+            Assert.Contains("rro-sub-ro", result.Stdout);
+            Assert.False(File.Exists(Path.Combine(sub, "y")));
+        }
+        finally
+        {
+            Host.Run("umount", sub);
+        }
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
+    public void AMemoryEmptyDirIsATmpfsOfItsSizeLimit()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var result = env.Run("play", "--wait", env.WriteManifest(Pod("mem",
+            "    - {name: ram, emptyDir: {medium: Memory, sizeLimit: 1Mi}}",
+            "            - {name: ram, mountPath: /ram}",
+            "stat -f -c 'fs %T' /ram; stat -c 'owner %u:%g' /ram; dd if=/dev/zero of=/ram/fill bs=4096 count=400 2>&1; ls -l /ram/fill")));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("fs tmpfs", result.Stdout);
+        Assert.Contains("owner 0:0", result.Stdout);
+        Assert.Contains("No space left on device", result.Stdout);
+        Assert.Contains(" 1048576 ", result.Stdout); // what was written stopped at 1 MiB
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+}

@@ -1,0 +1,107 @@
+using Sublet.Linux;
+using Sublet.Linux.Mounts;
+using Sublet.Runtime.Oci;
+using Sublet.Runtime.Plan;
+using Sublet.Runtime.Volumes;
+
+namespace Sublet.Runtime.Tests;
+
+/// <summary>Answers OpenBeneath from a set of paths; records every call.</summary>
+internal sealed class RecordingVolumeMounts : IVolumeMounts
+{
+    public HashSet<string> Existing { get; } = [];
+    public HashSet<string> Escaping { get; } = [];
+    public List<string> Calls { get; } = [];
+
+    public SafeFd? OpenBeneath(string root, string relative)
+    {
+        Calls.Add($"open {root} {relative}");
+        return Escaping.Contains(relative) ? throw new PathEscapeException(root, relative, Errno.EXDEV)
+            : Existing.Contains(relative) ? new SafeFd() : null;
+    }
+
+    public void CreateDirectoriesBeneath(string root, string relative)
+    {
+        Calls.Add($"mkdir {root} {relative}");
+        Existing.Add(relative);
+    }
+
+    public void AttachClone(SafeFd source, string target, CloneOptions options) =>
+        Calls.Add($"attach {target} rro={options.RecursiveReadOnly} {options.Propagation}");
+
+    public void MountTmpfs(string target, string options) => Calls.Add($"tmpfs {target} {options}");
+}
+
+public sealed class SubPathsTests : IDisposable
+{
+    private static readonly VolumePlan Data = new() { Name = "data", HostPath = "/srv/data" };
+    private readonly TestDir _dir = new();
+    private readonly RecordingVolumeMounts _mounts = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private SubPaths For(ContainerPlan container, bool kernelCan = true) => new(_mounts, _dir.Path, ids: null, container, kernelCan);
+
+    private static ContainerPlan Container(params VolumeMountPlan[] mounts) =>
+        new() { Name = "app", Image = "img", VolumeMounts = mounts, Env = [new EnvVar("WHO", "alpha")] };
+
+    [Fact]
+    public void A_plain_mount_binds_the_volume_root_and_stages_nothing()
+    {
+        var mount = new VolumeMountPlan("data", "/d", false);
+        Assert.Equal("/staged/data", For(Container(mount)).Source(Data, mount, 0, "/staged/data", "/srv/data"));
+        Assert.Empty(_mounts.Calls);
+    }
+
+    [Fact]
+    public void An_existing_subpath_is_opened_beneath_the_root_and_its_descriptor_bound()
+    {
+        _mounts.Existing.Add("conf/app.txt");
+        var mount = new VolumeMountPlan("data", "/etc/app.txt", true) { SubPath = "conf/app.txt" };
+        var source = For(Container(mount)).Source(Data, mount, 3, "/staged/data", "/srv/data");
+
+        Assert.Equal(Path.Combine(_dir.Path, "mounts", "3"), source);
+        Assert.Equal(["open /staged/data conf/app.txt", $"attach {source} rro=False Private"], _mounts.Calls);
+    }
+
+    [Fact]
+    public void A_missing_subpath_is_created_on_disk_then_opened_in_the_staged_root()
+    {
+        var mount = new VolumeMountPlan("data", "/m", false) { SubPathExpr = "per-$(WHO)" };
+        var source = For(Container(mount)).Source(Data, mount, 0, "/staged/data", "/srv/data");
+
+        Assert.Equal(["open /staged/data per-alpha", "mkdir /srv/data per-alpha", "open /staged/data per-alpha", $"attach {source} rro=False Private"], _mounts.Calls);
+    }
+
+    [Fact]
+    public void A_subpath_leading_out_is_refused_naming_the_container_the_mount_and_the_volume()
+    {
+        _mounts.Escaping.Add("escape");
+        var mount = new VolumeMountPlan("data", "/mnt", false) { SubPath = "escape" };
+        var e = Assert.Throws<PlanException>(() => For(Container(mount)).Source(Data, mount, 1, "/staged/data", "/srv/data"));
+
+        Assert.Equal("container \"app\": volumeMounts[1] (volume \"data\" at /mnt): subpath \"escape\" not within volume path \"/srv/data\" (hostPath /srv/data): it leads out of the volume through \"..\" or a symlink", e.Message);
+        Assert.DoesNotContain(_mounts.Calls, c => c.StartsWith("attach", StringComparison.Ordinal) || c.StartsWith("mkdir", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Recursive_read_only_stages_the_whole_volume_read_only_recursively()
+    {
+        _mounts.Existing.Add("");
+        var mount = new VolumeMountPlan("data", "/r", true) { RecursiveReadOnly = RecursiveReadOnly.Enabled };
+        var source = For(Container(mount)).Source(Data, mount, 0, "/staged/data", "/srv/data");
+
+        Assert.Equal(["open /staged/data ", $"attach {source} rro=True Private"], _mounts.Calls);
+    }
+
+    [Fact]
+    public void Recursive_read_only_if_possible_falls_back_to_a_plain_bind_where_the_kernel_cannot()
+    {
+        var mount = new VolumeMountPlan("data", "/r", true) { RecursiveReadOnly = RecursiveReadOnly.IfPossible };
+        Assert.Equal("/staged/data", For(Container(mount), kernelCan: false).Source(Data, mount, 0, "/staged/data", "/srv/data"));
+
+        var enabled = mount with { RecursiveReadOnly = RecursiveReadOnly.Enabled };
+        var e = Assert.Throws<PlanException>(() => For(Container(enabled), kernelCan: false).Source(Data, enabled, 0, "/staged/data", "/srv/data"));
+        Assert.Equal("container \"app\": volumeMounts[0] (volume \"data\" at /r): volume \"data\" requested recursive read-only mode, but it is not supported by the runtime (needs mount_setattr(2), Linux 5.12)", e.Message);
+    }
+}
