@@ -126,4 +126,41 @@ public sealed class VolumeMountTests
         Assert.Contains(" 1048576 ", result.Stdout); // what was written stopped at 1 MiB
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
     }
+
+    [Fact]
+    public void FsGroupOwnsEmptyDirsAsThePodSeesItAndOnDisk()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var manifest = env.WriteManifest(Pod("fsgroup",
+            "    - {name: data, emptyDir: {}}\n    - {name: ram, emptyDir: {medium: Memory}}",
+            "            - {name: data, mountPath: /data}\n            - {name: ram, mountPath: /ram}",
+            "id -G; stat -c '%n %g %a' /data /ram; touch /data/f /ram/f; stat -c '%n %u:%g' /data/f /ram/f; touch /data/done; sleep 60",
+            "  terminationGracePeriodSeconds: 1\n  securityContext: {fsGroup: 2000, runAsUser: 1000, runAsGroup: 3000}"));
+        try
+        {
+            env.Ok("play", manifest);
+            var podDir = Assert.Single(Directory.GetDirectories(Path.Combine(env.StateRoot, "pods")));
+            var done = Path.Combine(podDir, "volumes", "data", "done");
+            var deadline = DateTime.UtcNow.AddMinutes(1);
+            while (!File.Exists(done) && DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(100);
+            }
+            var logs = env.Ok("logs", "fsgroup").Stdout;
+
+            Assert.Contains("2000", logs.Split('\n')[0].Split(' ')); // the kubelet adds fsGroup to the process's groups
+            Assert.Contains("/data 2000 2777", logs);              // 0777 | setgid, group rwx (kubelet's masks)
+            Assert.Contains("/ram 2000 3777", logs);               // tmpfs 1777 | setgid, group rwx
+            Assert.Contains("/data/f 1000:2000", logs);            // setgid directory: new files inherit the group
+            Assert.Contains("/ram/f 1000:2000", logs);
+            // On disk the group is fsGroup too, not the pod's host range.
+            Assert.Equal("1000:2000", Host.Run("stat", "-c", "%u:%g", Path.Combine(podDir, "volumes", "data", "f")).Stdout.Trim());
+        }
+        finally
+        {
+            env.Run("down", manifest);
+        }
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
 }

@@ -16,6 +16,10 @@ public static class FileOps
     public static void Lchown(string path, uint uid, uint gid) =>
         Check(FileSyscalls.Lchown(path, uid, gid), "lchown", path);
 
+    /// <summary>lchown(2) of the group only (owner -1 = unchanged), on the entry itself, also when it is a symlink.</summary>
+    public static void LchownGroup(string path, uint gid) =>
+        Check(FileSyscalls.Lchown(path, uint.MaxValue, gid), "lchown", path);
+
     /// <summary>mknod(2) for character/block devices and FIFOs; <paramref name="mode"/> includes S_IF*.</summary>
     public static void Mknod(string path, uint mode, uint major, uint minor) =>
         Check(FileSyscalls.Mknod(path, mode, MakeDev(major, minor)), "mknod", path);

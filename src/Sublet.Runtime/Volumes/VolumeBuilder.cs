@@ -57,6 +57,10 @@ public sealed class VolumeBuilder
             var source = volume.HostPath is not null ? HostPathCheck.Verify(volume, create: true)
                 : volume.Projection is not null ? new ProjectedVolumes(_ctx).Publish(plan, pod, volume)
                 : volume.InMemory ? MemoryMedium.Mount(_ctx, plan, paths, volume) : EmptyDir(paths, volume);
+            if (volume.EmptyDir)
+            {
+                FsGroupOwnership.Apply(source, plan.FsGroup, plan.FsGroupOnRootMismatch, readOnly: false);
+            }
             if (pod.Ids is null)
             {
                 continue;
