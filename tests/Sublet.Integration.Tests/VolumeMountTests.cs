@@ -163,4 +163,41 @@ public sealed class VolumeMountTests
         }
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
     }
+
+    [Fact]
+    public void HostToContainerPropagationShowsAMountMadeOnTheHostAfterTheStart()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var dir = Path.Combine(env.Root, "prop");
+        var late = Path.Combine(dir, "late");
+        Directory.CreateDirectory(dir);
+        // A shared source, as containerd requires for HostToContainer (this host's / is private).
+        Assert.Equal(0, Host.Run("mount", "--bind", dir, dir).ExitCode);
+        Assert.Equal(0, Host.Run("mount", "--make-shared", dir).ExitCode);
+        Directory.CreateDirectory(late);
+        var manifest = env.WriteManifest(Pod("prop", $"    - {{name: data, hostPath: {{path: {dir}, type: Directory}}}}",
+            "            - {name: data, mountPath: /data, mountPropagation: HostToContainer}",
+            "i=0; while [ ! -e /data/late/marker ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; cat /data/late/marker || echo not-seen; sleep 60",
+            "  terminationGracePeriodSeconds: 1"));
+        try
+        {
+            env.Ok("play", manifest);
+            Assert.Equal(0, Host.Run("mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", late).ExitCode);
+            File.WriteAllText(Path.Combine(late, "marker"), "propagated\n");
+            var logs = "";
+            for (var deadline = DateTime.UtcNow.AddMinutes(2); DateTime.UtcNow < deadline && !logs.Contains("propagated") && !logs.Contains("not-seen"); Thread.Sleep(200))
+            {
+                logs = env.Ok("logs", "prop").Stdout;
+            }
+            Assert.Contains("propagated", logs);
+        }
+        finally
+        {
+            env.Run("down", manifest);
+            Host.Run("umount", late);
+            Host.Run("umount", dir);
+        }
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
 }
