@@ -24,12 +24,12 @@ public static class SubPathExpansion
             values[e.Name] = e.Value; // the last definition wins, as in the container's environment
         }
         var missing = new SortedSet<string>(StringComparer.Ordinal);
-        var expanded = Expand(mount.SubPathExpr, name =>
+        var expanded = Expansion.Expand(mount.SubPathExpr, name =>
         {
             if (!values.TryGetValue(name, out var value) || value.Length == 0)
             {
                 missing.Add(name);
-                return "";
+                return null;
             }
             return value;
         });
@@ -47,36 +47,5 @@ public static class SubPathExpansion
             throw new PlanException($"subPathExpr \"{mount.SubPathExpr}\": unable to provision SubPath `{expanded}`: must not contain '..'");
         }
         return expanded;
-    }
-
-    /// <summary>The kubelet's expansion syntax: <c>$(NAME)</c> is replaced, <c>$$</c> escapes, anything else stays.</summary>
-    public static string Expand(string input, Func<string, string> lookup)
-    {
-        var result = new System.Text.StringBuilder(input.Length);
-        for (var i = 0; i < input.Length; i++)
-        {
-            if (input[i] != '$' || i + 1 >= input.Length)
-            {
-                result.Append(input[i]);
-                continue;
-            }
-            var next = input[i + 1];
-            if (next == '$')
-            {
-                result.Append('$');
-                i++;
-            }
-            else if (next == '(' && input.IndexOf(')', i + 2) is var close and >= 0)
-            {
-                result.Append(lookup(input[(i + 2)..close]));
-                i = close;
-            }
-            else
-            {
-                result.Append('$').Append(next); // not a reference (or an unclosed one): kept as written
-                i++;
-            }
-        }
-        return result.ToString();
     }
 }

@@ -1,7 +1,7 @@
-namespace Sublet.Kubernetes.Env;
+namespace Sublet.Runtime.Plan;
 
 /// <summary>
-/// Kubernetes' <c>$(VAR)</c> references in env values, command and args (API reference,
+/// Kubernetes' <c>$(VAR)</c> references in env values, command and args, and in volumeMounts subPathExpr (API reference,
 /// "Container.env.value": "Variable references $(VAR_NAME) are expanded using the previously defined
 /// environment variables in the container and any service environment variables. If a variable
 /// cannot be resolved, the reference in the input string will be unchanged. Double $$ are reduced
