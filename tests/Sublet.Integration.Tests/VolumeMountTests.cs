@@ -200,4 +200,75 @@ public sealed class VolumeMountTests
         }
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
     }
+
+    [Fact]
+    public void HostToContainerFromAPrivateMountIsRefusedBeforeAnythingStarts()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var dir = Path.Combine(env.Root, "private");
+        Directory.CreateDirectory(dir);
+        var result = env.Run("play", env.WriteManifest(Pod("priv", HostDir(dir),
+            "            - {name: data, mountPath: /data, mountPropagation: HostToContainer}", "true")));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"container \"c\": volumeMounts[0] (volume \"data\" at /data): mountPropagation HostToContainer: path \"{dir}\" is mounted on \"/\" but it is not a shared or slave mount", result.Stderr);
+        Assert.Empty(env.Json("ids").EnumerateArray());
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
+    public void BidirectionalPropagationShowsAMountMadeInAPrivilegedContainerOnTheHost()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var dir = Path.Combine(env.Root, "bidi");
+        Directory.CreateDirectory(dir);
+        Assert.Equal(0, Host.Run("mount", "--bind", dir, dir).ExitCode);
+        Assert.Equal(0, Host.Run("mount", "--make-shared", dir).ExitCode);
+        Directory.CreateDirectory(Path.Combine(dir, "inner"));
+        var manifest = env.WriteManifest($$$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: bidi}
+            spec:
+              restartPolicy: Never
+              volumes: [{name: data, hostPath: {path: {{{dir}}}, type: Directory}}]
+              containers:
+                - name: c
+                  image: localhost/busybox:demo
+                  securityContext: {privileged: true}
+                  command: [sh, -c, "mount -t tmpfs -o size=64k tmpfs /data/inner && echo from-container > /data/inner/marker && echo mounted"]
+                  volumeMounts: [{name: data, mountPath: /data, mountPropagation: Bidirectional}]
+            """);
+        try
+        {
+            var result = env.Run("play", "--wait", manifest);
+            Assert.True(result.ExitCode == 0, result.ToString());
+            Assert.Contains("mounted", result.Stdout);
+            Assert.Equal("from-container", File.ReadAllText(Path.Combine(dir, "inner", "marker")).Trim());
+        }
+        finally
+        {
+            Host.Run("umount", Path.Combine(dir, "inner"));
+            Host.Run("umount", dir);
+        }
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
+    public void BidirectionalIsRefusedForAUserNamespacedPodBeforeAnythingStarts()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var dir = Path.Combine(env.Root, "data");
+        Directory.CreateDirectory(dir);
+        var result = env.Run("play", env.WriteManifest(Pod("bidi", HostDir(dir),
+            "            - {name: data, mountPath: /data, mountPropagation: Bidirectional}", "true").Replace("env: [", "securityContext: {privileged: true}\n      env: [")));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("container \"c\": volumeMounts[0] (volume \"data\" at /data): mountPropagation Bidirectional: a pod with hostUsers: false can't propagate mounts to the host", result.Stderr);
+        Assert.Empty(env.Json("ids").EnumerateArray());
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
 }

@@ -96,3 +96,24 @@ public sealed class MountInfoTests
         }
     }
 }
+
+public sealed class MountPeersTests
+{
+    private const string Table = """
+        22 1 0:21 / /proc rw,relatime - proc proc rw
+        30 1 0:30 / /srv/shared rw shared:7 - tmpfs tmpfs rw
+        31 1 0:31 / /srv/slave\040dir rw master:7 - tmpfs tmpfs rw
+        32 1 0:32 / /srv/both rw shared:9 master:7 - tmpfs tmpfs rw
+        """;
+
+    [Theory]
+    [InlineData(22UL, "/proc", false, false)]
+    [InlineData(30UL, "/srv/shared", true, false)]
+    [InlineData(31UL, "/srv/slave dir", false, true)]
+    [InlineData(32UL, "/srv/both", true, true)]
+    public void Optional_fields_tell_shared_and_slave(ulong id, string mountPoint, bool shared, bool slave) =>
+        Assert.Equal(new MountPeers(mountPoint, shared, slave), MountPeers.Parse(Table, id));
+
+    [Fact]
+    public void An_unknown_mount_is_null() => Assert.Null(MountPeers.Parse(Table, 99));
+}

@@ -1,3 +1,4 @@
+using Sublet.Linux.Mounts;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
 using Sublet.Runtime.Volumes;
@@ -65,4 +66,21 @@ public sealed class MountOptionsTests
     public void SubPathExpr_fails_for_missing_values_and_paths_that_leave(string expr, string message) =>
         Assert.Equal(message, Assert.Throws<PlanException>(() => SubPathExpansion.For(
             new VolumeMountPlan("v", "/v", false) { SubPathExpr = expr }, [new EnvVar("EMPTY", ""), new EnvVar("ABS", "/etc"), new EnvVar("UP", "..")])).Message);
+
+    [Theory]
+    [InlineData(MountPropagation.None, false, false, null)]
+    [InlineData(MountPropagation.HostToContainer, false, true, null)]
+    [InlineData(MountPropagation.HostToContainer, true, false, null)]
+    [InlineData(MountPropagation.HostToContainer, false, false, "path \"/srv/x\" is mounted on \"/srv\" but it is not a shared or slave mount")]
+    [InlineData(MountPropagation.Bidirectional, true, false, null)]
+    [InlineData(MountPropagation.Bidirectional, false, true, "path \"/srv/x\" is mounted on \"/srv\" but it is not a shared mount")]
+    public void Propagating_mounts_need_a_source_that_propagates_as_containerd_checks(MountPropagation propagation, bool shared, bool slave, string? error) =>
+        Assert.Equal(error, MountOptions.SourceError(propagation, "/srv/x", new MountPeers("/srv", shared, slave)));
+
+    [Theory]
+    [InlineData(MountPropagation.Bidirectional, false, true)]
+    [InlineData(MountPropagation.Bidirectional, true, false)]
+    [InlineData(MountPropagation.HostToContainer, false, false)]
+    public void Bidirectional_is_refused_with_a_user_namespace(MountPropagation propagation, bool hostUsers, bool refused) =>
+        Assert.Equal(refused, MountOptions.UserNamespaceError(propagation, hostUsers) is not null);
 }

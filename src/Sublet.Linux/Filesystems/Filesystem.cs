@@ -38,7 +38,7 @@ public sealed record Filesystem(string Name, long Magic, string Device, string? 
         return current;
     }
 
-    private static unsafe (uint Major, uint Minor, ulong? MountId) Statx(string path)
+    internal static unsafe (uint Major, uint Minor, ulong? MountId) Statx(string path)
     {
         var buffer = stackalloc byte[Libc.StatxSize];
         new Span<byte>(buffer, Libc.StatxSize).Clear();

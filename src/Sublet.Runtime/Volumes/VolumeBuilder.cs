@@ -30,6 +30,7 @@ public sealed class VolumeBuilder
             HostPathCheck.Verify(volume, create: false);
         }
         new ProjectedVolumes(_ctx).Check(plan);
+        PropagationSources.Check(plan);
         if (plan.HostUsers || plan.Volumes.Count == 0)
         {
             return;
