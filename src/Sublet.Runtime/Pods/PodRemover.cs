@@ -128,9 +128,15 @@ public sealed class PodRemover
     /// <summary>conmon exits once its container is gone; kill any that did not (it is ours: its pid file is in our pod directory).</summary>
     private void WaitForMonitors(PodPaths paths)
     {
-        var pidFiles = Directory.Exists(paths.StateDir)
-            ? Directory.EnumerateFiles(paths.StateDir, "conmon.pid", SearchOption.AllDirectories).ToList()
-            : [];
+        // Only where conmon writes them (the sandbox's and each container's state directory): the
+        // rest of the pod's state directory holds emptyDir volumes, whose contents (symlinks to /,
+        // planted conmon.pid files) belong to the pod and must not be walked or believed.
+        var containers = Path.Combine(paths.StateDir, "c");
+        var pidFiles = (Directory.Exists(containers) ? Directory.EnumerateDirectories(containers) : [])
+            .Prepend(paths.SandboxStateDir)
+            .Select(dir => Path.Combine(dir, "conmon.pid"))
+            .Where(File.Exists)
+            .ToList();
         var pids = pidFiles.Select(f => int.TryParse(File.ReadAllText(f).Trim(), out var p) ? p : 0).Where(p => p > 0).ToList();
         var deadline = _ctx.Time.GetUtcNow() + ConmonExitWait;
         while (pids.Exists(p => IsConmon(p)) && _ctx.Time.GetUtcNow() < deadline)
