@@ -271,4 +271,37 @@ public sealed class VolumeMountTests
         Assert.Empty(env.Json("ids").EnumerateArray());
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
     }
+
+    [Fact]
+    public void ASymlinkPlantedByAnInitContainerCannotLeadALaterSubPathOut()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var manifest = env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: planted}
+            spec:
+              hostUsers: false
+              restartPolicy: Never
+              volumes: [{name: work, emptyDir: {}}]
+              initContainers:
+                - name: plant
+                  image: localhost/busybox:demo
+                  command: [sh, -c, "mkdir /work/ok && ln -s / /work/escape && ln -s ok /work/alias"]
+                  volumeMounts: [{name: work, mountPath: /work}]
+              containers:
+                - name: app
+                  image: localhost/busybox:demo
+                  command: [sh, -c, "ls /host/etc/shadow && echo ESCAPED"]
+                  volumeMounts: [{name: work, mountPath: /host, subPath: escape}]
+            """);
+
+        var result = env.Run("play", "--wait", manifest);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.DoesNotContain("ESCAPED", result.Stdout);
+        Assert.Contains("container \"app\": volumeMounts[0] (volume \"work\" at /host): subpath \"escape\" not within volume path", result.Stdout + result.Stderr);
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
 }
