@@ -11,7 +11,8 @@ namespace Sublet.Runtime.Volumes;
 /// Gives a pod its volumes. For a user-namespaced pod each volume is cloned and idmapped for the
 /// pod's user namespace on the host (open_tree + mount_setattr, DESIGN.md §3) into the pod's run
 /// directory, and containers bind that: on-disk ID 0 is root inside, and what the pod's root
-/// writes lands as ID 0, the same view as without user namespaces. Nothing is chowned.
+/// writes lands as ID 0, the same view as without user namespaces. Nothing is chowned into the
+/// pod's range. subPath and recursive read-only mounts are staged per container (<see cref="SubPaths"/>).
 /// </summary>
 public sealed class VolumeBuilder
 {
