@@ -133,10 +133,11 @@ public sealed class VolumeMountTests
         using var env = new SubletEnv();
         env.LoadDemoImage();
         var manifest = env.WriteManifest(Pod("fsgroup",
-            "    - {name: data, emptyDir: {}}\n    - {name: ram, emptyDir: {medium: Memory}}",
-            "            - {name: data, mountPath: /data}\n            - {name: ram, mountPath: /ram}",
-            "id -G; stat -c '%n %g %a' /data /ram; touch /data/f /ram/f; stat -c '%n %u:%g' /data/f /ram/f; touch /data/done; sleep 60",
-            "  terminationGracePeriodSeconds: 1\n  securityContext: {fsGroup: 2000, runAsUser: 1000, runAsGroup: 3000}"));
+            "    - {name: data, emptyDir: {}}\n    - {name: ram, emptyDir: {medium: Memory}}\n    - {name: cfg, configMap: {name: app}}",
+            "            - {name: data, mountPath: /data}\n            - {name: ram, mountPath: /ram}\n            - {name: cfg, mountPath: /cfg}",
+            "id -G; stat -c '%n %g %a' /data /ram /cfg; stat -L -c '%n %g %a' /cfg/key; touch /data/f /ram/f; stat -c '%n %u:%g' /data/f /ram/f; touch /data/done; sleep 60",
+            "  terminationGracePeriodSeconds: 1\n  securityContext: {fsGroup: 2000, runAsUser: 1000, runAsGroup: 3000}")
+            + "\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {key: value}\n");
         try
         {
             env.Ok("play", manifest);
@@ -152,6 +153,8 @@ public sealed class VolumeMountTests
             Assert.Contains("2000", logs.Split('\n')[0].Split(' ')); // the kubelet adds fsGroup to the process's groups
             Assert.Contains("/data 2000 2777", logs);              // 0777 | setgid, group rwx (kubelet's masks)
             Assert.Contains("/ram 2000 3777", logs);               // tmpfs 1777 | setgid, group rwx
+            Assert.Contains("/cfg 2000 2755", logs);               // a projection: read-only masks, r-x for the group
+            Assert.Contains("/cfg/key 2000 644", logs);
             Assert.Contains("/data/f 1000:2000", logs);            // setgid directory: new files inherit the group
             Assert.Contains("/ram/f 1000:2000", logs);
             // On disk the group is fsGroup too, not the pod's host range.

@@ -50,6 +50,10 @@ public interface IVolumeMounts
     /// </summary>
     void AttachClone(SafeFd source, string target, CloneOptions options);
 
-    /// <summary>Mounts a tmpfs at <paramref name="target"/> (nodev) with <paramref name="options"/>, e.g. <c>size=67108864,mode=0777</c>.</summary>
-    void MountTmpfs(string target, string options);
+    /// <summary>
+    /// Mounts an emptyDir's tmpfs at <paramref name="target"/> with <paramref name="options"/>, e.g.
+    /// <c>size=67108864</c>: nodev only, so programs in it may run, as in the kubelet's memory
+    /// emptyDir (unlike <see cref="IMounter.MountTmpfs"/>, for projections: also nosuid, noexec).
+    /// </summary>
+    void MountEmptyDirTmpfs(string target, string options);
 }

@@ -109,7 +109,7 @@ public sealed class LinuxVolumeMounts : IVolumeMounts
         }
     }
 
-    public void MountTmpfs(string target, string options)
+    public void MountEmptyDirTmpfs(string target, string options)
     {
         // nodev like every staged volume; not nosuid, as the kubelet's tmpfs, and runc's bind
         // remount from inside a user namespace must not drop a locked flag (mount(2) EPERM).

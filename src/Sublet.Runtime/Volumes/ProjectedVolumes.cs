@@ -53,6 +53,7 @@ public sealed class ProjectedVolumes(RuntimeContext ctx)
         }
         File.SetUnixFileMode(dir, DirMode);
         new AtomicWriter(dir, ctx.Time).Write(Content.Files(plan, volume));
+        OwnByFsGroup(plan, dir);
         return dir;
     }
 
@@ -84,6 +85,7 @@ public sealed class ProjectedVolumes(RuntimeContext ctx)
                     continue; // not published yet: the start publishes it
                 }
                 new AtomicWriter(dir, ctx.Time).Write(Content.Files(plan, volume));
+                OwnByFsGroup(plan, dir);
                 results.Add((volume.Name, null));
             }
             catch (Exception e) when (e is PlanException or IOException or UnauthorizedAccessException)
@@ -93,6 +95,13 @@ public sealed class ProjectedVolumes(RuntimeContext ctx)
         }
         return results;
     }
+
+    /// <summary>
+    /// fsGroup after every publish, read-only masks, whatever fsGroupChangePolicy says (the kubelet's
+    /// configMap/secret/downwardAPI/projected SetUpAt pass no policy to SetVolumeOwnership).
+    /// </summary>
+    private static void OwnByFsGroup(PodPlan plan, string dir) =>
+        FsGroupOwnership.Apply(dir, plan.FsGroup, onRootMismatch: false, readOnly: true);
 
     private IVolumeContent Content => ctx.VolumeContent
         ?? throw new RuntimeFailure("configMap, secret, downwardAPI and projected volumes need a source of objects, and this command has none");
