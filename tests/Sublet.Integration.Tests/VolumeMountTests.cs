@@ -307,4 +307,22 @@ public sealed class VolumeMountTests
         Assert.Contains("container \"app\": volumeMounts[0] (volume \"work\" at /host): subpath \"escape\" not within volume path", result.Stdout + result.Stderr);
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
     }
+
+    [Fact]
+    public void ASubPathOfAConfigMapMountsOneKeyThroughItsSymlinks()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        var result = env.Run("play", "--wait", env.WriteManifest(Pod("cfgsub",
+            "    - {name: cfg, configMap: {name: app}}",
+            "            - {name: cfg, mountPath: /etc/app.conf, subPath: app.conf}",
+            "cat /etc/app.conf; stat -c '%u:%g' /etc/app.conf; echo x > /etc/app.conf || echo read-only-ok")
+            + "\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {app.conf: from-configmap}\n"));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("from-configmap", result.Stdout); // app.conf -> ..data/app.conf -> ..TIMESTAMP/app.conf, all within the volume
+        Assert.Contains("0:0", result.Stdout);
+        Assert.Contains("read-only-ok", result.Stdout);
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
 }
