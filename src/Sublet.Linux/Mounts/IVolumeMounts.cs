@@ -53,7 +53,7 @@ public interface IVolumeMounts
     /// <summary>
     /// Mounts an emptyDir's tmpfs at <paramref name="target"/> with <paramref name="options"/>, e.g.
     /// <c>size=67108864</c>: nodev only, so programs in it may run, as in the kubelet's memory
-    /// emptyDir (unlike <see cref="IMounter.MountTmpfs"/>, for projections: also nosuid, noexec).
+    /// emptyDir (unlike <see cref="IMounter.MountTmpfs"/>, for projections: also nosuid).
     /// </summary>
     void MountEmptyDirTmpfs(string target, string options);
 }
