@@ -96,6 +96,41 @@ public sealed class AtomicWriterTests : IDisposable
         Assert.Contains(problem, error.Message);
         Assert.Empty(Entries(target));
     }
+
+    [Fact]
+    public void Strays_in_the_volume_neither_block_an_update_nor_get_deleted_unless_they_are_ours()
+    {
+        var target = Target();
+        var time = new ManualTime(new DateTimeOffset(2026, 11, 23, 22, 40, 5, TimeSpan.Zero));
+        var writer = new AtomicWriter(target, time);
+        writer.Write([F("a", "1")]);
+        Directory.CreateDirectory(Path.Combine(target, "..data_tmp", "x")); // an interrupted or planted entry
+        Directory.CreateDirectory(Path.Combine(target, "stray"));
+
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(writer.Write([F("a", "2")]));
+
+        Assert.Equal("2", File.ReadAllText(Path.Combine(target, "a")));
+        Assert.True(Directory.Exists(Path.Combine(target, "stray"))); // not a symlink into ..data: not ours to delete
+        Assert.False(Directory.Exists(Path.Combine(target, "..data_tmp")));
+        Assert.Single(Directory.EnumerateDirectories(target, "..2026*"));
+    }
+
+    [Fact]
+    public void A_failed_publish_leaves_the_old_version_whole_and_no_new_directory()
+    {
+        var target = Target();
+        var time = new ManualTime(new DateTimeOffset(2026, 11, 23, 22, 40, 5, TimeSpan.Zero));
+        var writer = new AtomicWriter(target, time);
+        writer.Write([F("a", "1")]);
+        time.Advance(TimeSpan.FromSeconds(1));
+
+        // A file and a directory of the same name: the second write fails midway.
+        Assert.ThrowsAny<IOException>(() => writer.Write([F("b", "x"), F("b/c", "y")]));
+
+        Assert.Equal("1", File.ReadAllText(Path.Combine(target, "a")));
+        Assert.Single(Directory.EnumerateDirectories(target, "..2026*"));
+    }
 }
 
 /// <summary>A clock that moves only when told.</summary>

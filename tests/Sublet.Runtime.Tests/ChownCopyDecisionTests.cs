@@ -73,6 +73,17 @@ public sealed class ChownCopyDecisionTests
     }
 
     [Fact]
+    public void Setuid_and_setgid_go_when_their_owner_falls_outside_the_range()
+    {
+        var file = CopyPlanner.Plan(Entry(PathKind.Regular, uid: 70000, gid: 50, mode: 0xded /* 06755 */), [], Shift, firstCopy: null);
+        Assert.Equal((IdShift.Overflow, H + 50, 0x5edu /* 02755 */), (file.Uid, file.Gid, file.Mode));
+        var both = CopyPlanner.Plan(Entry(PathKind.Regular, uid: 70000, gid: 70000, mode: 0xded), [], Shift, firstCopy: null);
+        Assert.Equal(0x1edu /* 0755 */, both.Mode);
+        var dir = CopyPlanner.Plan(Entry(PathKind.Directory, uid: 70000, gid: 70000, mode: 0x5ed /* 02755 */), [], Shift, firstCopy: null);
+        Assert.Equal(0x5edu, dir.Mode); // setgid on a directory only passes its group on
+    }
+
+    [Fact]
     public void A_second_name_of_an_inode_is_a_hard_link_to_the_first_copy_but_directories_never_are()
     {
         Assert.Equal((CopyAction.HardLink, "/t/a"), (CopyPlanner.Plan(Entry(PathKind.Regular, links: 2), [], Shift, "/t/a") is var s ? (s.Action, s.LinkTo) : default));

@@ -74,6 +74,16 @@ public sealed class SubPathsTests : IDisposable
     }
 
     [Fact]
+    public void A_missing_subpath_in_a_projected_volume_is_refused_not_created()
+    {
+        var config = new VolumePlan { Name = "cfg", Projection = new ProjectionPlan { Kind = "configMap", Sources = [] } };
+        var mount = new VolumeMountPlan("cfg", "/etc/app.conf", true) { SubPath = "absent" };
+        var e = Assert.Throws<PlanException>(() => For(Container(mount)).Source(config, mount, 0, "/staged/cfg", "/run/cfg"));
+        Assert.Contains("subPath \"absent\"", e.Message);
+        Assert.DoesNotContain(_mounts.Calls, c => c.StartsWith("mkdir", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_subpath_leading_out_is_refused_naming_the_container_the_mount_and_the_volume()
     {
         _mounts.Escaping.Add("escape");

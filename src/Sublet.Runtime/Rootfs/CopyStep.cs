@@ -57,8 +57,18 @@ public static class CopyPlanner
                 dropped.Add(why!);
             }
         }
-        return new CopyStep(action, shift.Map(entry.Uid), shift.Map(entry.Gid), entry.Mode, kept, dropped);
+        // setuid/setgid to an owner outside the range would be a host set-ID-nobody program: the
+        // kernel ignores such bits inside the pod (unmapped owner), so nothing is lost by clearing them.
+        var mode = entry.Mode;
+        if (entry.Kind != PathKind.Directory)
+        {
+            if (!shift.Maps(entry.Uid)) mode &= ~SetUid;
+            if (!shift.Maps(entry.Gid)) mode &= ~SetGid;
+        }
+        return new CopyStep(action, shift.Map(entry.Uid), shift.Map(entry.Gid), mode, kept, dropped);
     }
+
+    private const uint SetUid = 0b100_000_000_000, SetGid = 0b010_000_000_000; // S_ISUID 04000, S_ISGID 02000 (inode(7))
 
     /// <summary>Whether a later name of this inode should become a hard link: non-directories with more than one link.</summary>
     public static bool MayHaveOtherNames(FileStatus entry) => entry.Kind != PathKind.Directory && entry.Links > 1;

@@ -39,18 +39,23 @@ public sealed class AtomicWriter(string targetDir, TimeProvider? time = null)
 
         var newName = NewVersionDir();
         var newDir = Path.Combine(targetDir, newName);
-        foreach (var file in payload)
+        try
         {
-            WriteFile(newDir, file);
+            foreach (var file in payload)
+            {
+                WriteFile(newDir, file);
+            }
+            var tmp = Path.Combine(targetDir, DataTmp);
+            RemoveEntry(tmp); // left by an update that was interrupted
+            File.CreateSymbolicLink(tmp, newName);
+            FileOps.Rename(tmp, dataLink);
         }
-
-        var tmp = Path.Combine(targetDir, DataTmp);
-        if (new FileInfo(tmp).LinkTarget is not null)
+        catch
         {
-            File.Delete(tmp); // left by an update that was interrupted
+            // Not published: the old version stays whole, and this one must not pile up.
+            RemoveEntry(newDir);
+            throw;
         }
-        File.CreateSymbolicLink(tmp, newName);
-        FileOps.Rename(tmp, dataLink);
 
         var visible = payload.Select(f => f.Path.Split('/')[0]).ToHashSet(StringComparer.Ordinal);
         foreach (var name in visible)
@@ -63,9 +68,12 @@ public sealed class AtomicWriter(string targetDir, TimeProvider? time = null)
         }
         foreach (var entry in Directory.EnumerateFileSystemEntries(targetDir).Select(Path.GetFileName))
         {
-            if (!entry!.StartsWith("..", StringComparison.Ordinal) && !visible.Contains(entry))
+            var path = Path.Combine(targetDir, entry!);
+            // A key that went away: only our own symlinks into ..data are removed.
+            if (!entry!.StartsWith("..", StringComparison.Ordinal) && !visible.Contains(entry)
+                && new FileInfo(path).LinkTarget == DataDir + "/" + entry)
             {
-                File.Delete(Path.Combine(targetDir, entry)); // a key that went away: only ever our symlink
+                File.Delete(path);
             }
         }
         if (oldName is not null && oldName != newName && Directory.Exists(Path.Combine(targetDir, oldName)))
@@ -73,6 +81,20 @@ public sealed class AtomicWriter(string targetDir, TimeProvider? time = null)
             Directory.Delete(Path.Combine(targetDir, oldName), recursive: true);
         }
         return true;
+    }
+
+    /// <summary>Removes a file, symlink or directory tree at <paramref name="path"/> (never following a symlink); missing is fine.</summary>
+    private static void RemoveEntry(string path)
+    {
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null || File.Exists(path))
+        {
+            File.Delete(path);
+        }
+        else if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
     }
 
     /// <summary>The kubelet's validatePath: relative, no "..", no leading "..", within Linux's name limits.</summary>

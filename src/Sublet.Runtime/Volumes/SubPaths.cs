@@ -65,7 +65,7 @@ internal sealed class SubPaths
         var target = Path.Combine(Directories.PodOnly(_stagingDir, _ids), index.ToString(System.Globalization.CultureInfo.InvariantCulture));
         try
         {
-            using var opened = Open(root, diskRoot, subPath);
+            using var opened = Open(root, diskRoot, subPath, create: volume.Projection is null);
             _mounts.AttachClone(opened, target, new CloneOptions(recursiveReadOnly, MountOptions.Staged(mount.Propagation)));
         }
         catch (PathEscapeException)
@@ -80,11 +80,17 @@ internal sealed class SubPaths
         return target;
     }
 
-    private SafeFd Open(string root, string diskRoot, string subPath)
+    private SafeFd Open(string root, string diskRoot, string subPath, bool create)
     {
         if (_mounts.OpenBeneath(root, subPath) is { } fd)
         {
             return fd;
+        }
+        if (!create)
+        {
+            // A configMap, secret, downwardAPI or projected volume holds only what its publisher
+            // wrote: a directory made in it would stand in the way of the next ..data swap.
+            throw new LinuxError("openat2", Path.Combine(root, subPath), Errno.ENOENT);
         }
         // Missing: created as directories (kubelet makeMounts: SafeMakeDir with the volume's mode).
         _mounts.CreateDirectoriesBeneath(diskRoot, subPath);
