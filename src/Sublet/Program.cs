@@ -7,6 +7,11 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
+        if (Linux.Interop.Architecture.Unsupported() is { } refusal)
+        {
+            Console.Error.WriteLine($"Error: {refusal}");
+            return 1;
+        }
         Linux.Processes.SignalMask.UnblockAll();
         var root = new RootCommand("sublet: run Kubernetes pods in their own user namespaces")
         {
