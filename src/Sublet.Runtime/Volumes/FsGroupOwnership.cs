@@ -45,6 +45,12 @@ public static class FsGroupOwnership
     }
 
     /// <summary>Applies fsGroup to <paramref name="dir"/> and everything below it, not following symlinks (the kubelet's walkDeep).</summary>
+    /// <remarks>
+    /// Path-based (lstat, then lchown/chmod), so it must only walk trees no pod process can change
+    /// meanwhile: a fresh emptyDir before the pod's first container starts, and configMap/secret/
+    /// downwardAPI/projected directories, which only Sublet writes. Walking a volume a running pod
+    /// writes to would let it swap a directory for a symlink between the lstat and the chmod.
+    /// </remarks>
     public static void Apply(string dir, long? fsGroup, bool onRootMismatch, bool readOnly)
     {
         if (fsGroup is not { } group)
