@@ -312,4 +312,29 @@ public sealed class VolumeMountTests
         Assert.Contains("read-only-ok", result.Stdout);
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
     }
+
+    [Fact]
+    public void ApplyUpdatesTheVolumeWhileASubPathMountKeepsItsOldContent()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        const string configMap = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app}\ndata: {app.conf: VERSION}\n";
+        env.Ok("play", env.WriteManifest(Pod("cfglive",
+            "    - {name: cfg, configMap: {name: app}}",
+            "            - {name: cfg, mountPath: /cfg}\n            - {name: cfg, mountPath: /etc/app.conf, subPath: app.conf}",
+            "while [ $(cat /cfg/app.conf) = v1 ]; do sleep 0.2; done; echo volume=$(cat /cfg/app.conf) subpath=$(cat /etc/app.conf)")
+            + "\n---\n" + configMap.Replace("VERSION", "v1")));
+
+        Assert.Equal("configmap/app configured\n", env.Ok("apply", env.WriteManifest(configMap.Replace("VERSION", "v2"), "v2.yaml")).Stdout);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        string logs;
+        while (!(logs = env.Ok("logs", "cfglive").Stdout).Contains("volume=") && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(200);
+        }
+        // As in Kubernetes: the volume follows the ..data swap, a subPath bind keeps the file it was given.
+        Assert.Equal("volume=v2 subpath=v1\n", logs);
+        env.Ok("down", "cfglive");
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
 }
