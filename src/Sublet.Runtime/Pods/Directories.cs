@@ -1,3 +1,4 @@
+using Sublet.Linux.Files;
 using Sublet.Linux.Processes;
 
 namespace Sublet.Runtime.Pods;
@@ -67,14 +68,12 @@ internal static class Directories
         }
     }
 
-    /// <summary>Removes a tree; gone already is fine.</summary>
-    public static void Remove(string path)
-    {
-        if (Directory.Exists(path))
-        {
-            Directory.Delete(path, recursive: true);
-        }
-    }
+    /// <summary>
+    /// Removes a tree; gone already is fine. Through directory descriptors (<see cref="TreeRemover"/>):
+    /// a pod's trees (emptyDirs, writable layers) can nest deeper than any path can name, and must
+    /// never be followed through a symlink or into a mount.
+    /// </summary>
+    public static void Remove(string path) => TreeRemover.Remove(path);
 }
 
 /// <summary>The read-only rootfs of every pod's sandbox: just a static catatonit (runtime-anchors.md §4.8).</summary>

@@ -48,8 +48,8 @@ public sealed class PodRemover
             _ctx.Mounter.Unmount(mount);
         }
         PodCgroups.Remove(pod.Id); // the pod's parent cgroups in every hierarchy: runc deleted only the leaves
-        Directories.Remove(paths.RunDir);
-        Directories.Remove(paths.StateDir);
+        RemoveOrQuarantine(pod, paths.RunDir, _ctx.Config.RunRoot);
+        RemoveOrQuarantine(pod, paths.StateDir, _ctx.Config.StateRoot);
         foreach (var id in ours)
         {
             File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id));
@@ -57,6 +57,33 @@ public sealed class PodRemover
         _ctx.Store.DeletePod(pod.Id);
         // The pod's chown copies of image layers go with the last pod holding its range.
         _ctx.LayerCopies.Release(_ctx.Store.Allocations().Select(a => a.Range));
+    }
+
+    /// <summary>
+    /// Removes one of the pod's trees. Should that fail (a mount Sublet did not make, a file the
+    /// kernel will not unlink), the tree is moved aside to <c>ROOT/trash</c> and the removal goes on:
+    /// the pod's record and ID range must go, or `sublet down` would fail for ever.
+    /// </summary>
+    private void RemoveOrQuarantine(PodRecord pod, string tree, string root)
+    {
+        try
+        {
+            Directories.Remove(tree);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var trash = Path.Combine(Directories.Private(Path.Combine(root, "trash")), $"{pod.Id}-{_ctx.Time.GetUtcNow():yyyyMMddTHHmmssfff}");
+            try
+            {
+                // rename(2) names only the tree's top, so it works however deep the tree is.
+                Directory.Move(tree, trash);
+                _ctx.Warn($"pod/{pod.Name}: could not remove {tree} ({e.Message}); moved it to {trash}: remove it by hand");
+            }
+            catch (Exception moveError) when (moveError is IOException or UnauthorizedAccessException)
+            {
+                _ctx.Warn($"pod/{pod.Name}: could not remove {tree} ({e.Message}) nor move it to {trash} ({moveError.Message}): remove it by hand");
+            }
+        }
     }
 
     /// <summary>Signals the running containers among <paramref name="ids"/> and waits up to <paramref name="wait"/> for them to end.</summary>
