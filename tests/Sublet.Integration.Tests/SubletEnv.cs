@@ -163,7 +163,7 @@ public sealed class SubletEnv : IDisposable
             {
                 Host.Run("umount", "-l", m);
             }
-            Directory.Delete(Root, recursive: true);
+            Sublet.Linux.Files.TreeRemover.Remove(Root); // pods may leave trees deeper than PATH_MAX (RemovalTests)
         }
     }
 }
