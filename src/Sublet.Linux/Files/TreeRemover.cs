@@ -27,6 +27,10 @@ public static class TreeRemover
     public static void Remove(string path)
     {
         var root = Path.GetFullPath(path).TrimEnd('/');
+        if (root.Length == 0)
+        {
+            throw new ArgumentException("refusing to remove /", nameof(path));
+        }
         var rootName = Bytes(root);
         var fd = Retry(() => Libc.Openat(Libc.AT_FDCWD, rootName, DirFlags, 0));
         if (fd < 0)
@@ -68,7 +72,7 @@ public static class TreeRemover
                     if (MountId(childFd, Show(root, names, child)) != mountId)
                     {
                         Libc.Close(childFd);
-                        throw new LinuxError("remove: a mount of another filesystem is in the way (unmount it first):", Show(root, names, child), Errno.EBUSY);
+                        throw Failure("open", Show(root, names, child), Errno.EBUSY);
                     }
                     names.Push(child);
                     Libc.Close(fd);
@@ -159,7 +163,7 @@ public static class TreeRemover
         {
             Errno.ENOENT => true,
             Errno.EISDIR => false,
-            _ => throw new LinuxError("unlinkat", shown, errno),
+            _ => throw Failure("unlinkat", shown, errno),
         };
     }
 
@@ -167,9 +171,13 @@ public static class TreeRemover
     {
         if (Retry(() => Libc.Unlinkat(fd, name, flags)) != 0 && Marshal.GetLastPInvokeError() is var errno && errno != Errno.ENOENT)
         {
-            throw new LinuxError(errno == Errno.EBUSY ? "remove: a mount point (unmount it first):" : "unlinkat", shown, errno);
+            throw Failure("unlinkat", shown, errno);
         }
     }
+
+    // unlinkat(2) gives EBUSY for a mount point; Remove gives it too before entering one.
+    private static LinuxError Failure(string operation, string shown, int errno) =>
+        new(errno == Errno.EBUSY ? "remove: a mount of another filesystem is in the way (unmount it first):" : operation, shown, errno);
 
     private static unsafe ulong MountId(int fd, string shown)
     {
