@@ -197,12 +197,14 @@ internal sealed class TimingMounter(IMounter inner) : IMounter
 
     public void Reset() => Idmap = Overlay = Unmounts = TimeSpan.Zero;
 
-    public void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly)
+    public void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly, Propagation propagation = Propagation.Private)
     {
         var sw = Stopwatch.StartNew();
-        Inner.MountIdmapped(source, target, userNamespace, readOnly);
+        Inner.MountIdmapped(source, target, userNamespace, readOnly, propagation);
         Idmap += sw.Elapsed;
     }
+
+    public void MountTmpfs(string target, string options) => Inner.MountTmpfs(target, options);
 
     public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir)
     {
