@@ -204,7 +204,7 @@ internal sealed class TimingMounter(IMounter inner) : IMounter
         Idmap += sw.Elapsed;
     }
 
-    public void MountTmpfs(string target, string options) => Inner.MountTmpfs(target, options);
+    public void MountTmpfs(string target, string options, bool noSuid = true) => Inner.MountTmpfs(target, options, noSuid);
 
     public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir)
     {

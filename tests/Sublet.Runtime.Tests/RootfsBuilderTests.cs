@@ -26,7 +26,7 @@ internal sealed class RecordingMounter : IMounter
         }
     }
 
-    public void MountTmpfs(string target, string options) => Calls.Add($"tmpfs {target} {options}");
+    public void MountTmpfs(string target, string options, bool noSuid = true) => Calls.Add($"tmpfs {target} {options}" + (noSuid ? "" : " suid"));
 
     public void Unmount(string target) => Calls.Add($"umount {target}");
 

@@ -29,7 +29,6 @@ internal sealed class RecordingVolumeMounts : IVolumeMounts
     public void AttachClone(SafeFd source, string target, CloneOptions options) =>
         Calls.Add($"attach {target} rro={options.RecursiveReadOnly} {options.Propagation}");
 
-    public void MountEmptyDirTmpfs(string target, string options) => Calls.Add($"tmpfs {target} {options}");
 }
 
 public sealed class SubPathsTests : IDisposable

@@ -19,10 +19,12 @@ public interface IMounter
     void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir);
 
     /// <summary>
-    /// Mounts a fresh tmpfs at <paramref name="target"/> with nodev and nosuid (not noexec:
-    /// the kubelet's memory-backed volumes may hold scripts a pod runs); <paramref name="options"/> is tmpfs data, e.g. <c>mode=0755</c>.
+    /// Mounts a fresh tmpfs at <paramref name="target"/>, nodev, and nosuid unless
+    /// <paramref name="noSuid"/> is false (a memory emptyDir, as the kubelet's); never noexec: the
+    /// kubelet's memory-backed volumes may hold programs a pod runs. <paramref name="options"/> is
+    /// tmpfs data, e.g. <c>mode=0755</c> or <c>size=67108864</c>.
     /// </summary>
-    void MountTmpfs(string target, string options);
+    void MountTmpfs(string target, string options, bool noSuid = true);
 
     /// <summary>Detaches the mount at <paramref name="target"/>; a path that is not a mount point is not an error.</summary>
     void Unmount(string target);

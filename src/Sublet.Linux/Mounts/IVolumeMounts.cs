@@ -49,11 +49,4 @@ public interface IVolumeMounts
     /// A clone of part of an idmapped mount keeps the idmap.
     /// </summary>
     void AttachClone(SafeFd source, string target, CloneOptions options);
-
-    /// <summary>
-    /// Mounts an emptyDir's tmpfs at <paramref name="target"/> with <paramref name="options"/>, e.g.
-    /// <c>size=67108864</c>: nodev only, so programs in it may run, as in the kubelet's memory
-    /// emptyDir (unlike <see cref="IMounter.MountTmpfs"/>, for projections: also nosuid).
-    /// </summary>
-    void MountEmptyDirTmpfs(string target, string options);
 }

@@ -62,10 +62,11 @@ public sealed class LinuxMounter : IMounter
         }
     }
 
-    public void MountTmpfs(string target, string options)
+    public void MountTmpfs(string target, string options, bool noSuid = true)
     {
-        // tmpfs(5) options; the flags are mount(2)'s MS_NOSUID | MS_NODEV.
-        if (Libc.Mount("tmpfs", target, "tmpfs", Libc.MS_NOSUID | Libc.MS_NODEV, options) != 0)
+        // tmpfs(5) options; the flags are mount(2)'s. Whatever is set here is locked for the
+        // pod's bind remounts from inside its user namespace (mount(2) EPERM), hence nodev always.
+        if (Libc.Mount("tmpfs", target, "tmpfs", (noSuid ? Libc.MS_NOSUID : 0) | Libc.MS_NODEV, options) != 0)
         {
             throw LinuxError.Last("mount tmpfs", target);
         }

@@ -11,7 +11,6 @@ public sealed class LinuxVolumeMounts : IVolumeMounts
 {
     private const uint STATX_TYPE = 0x1, STATX_MODE = 0x2;
     private const int StatxModeOffset = 28;
-    private const ulong MS_NODEV = 4;
 
     public SafeFd? OpenBeneath(string root, string relative)
     {
@@ -106,16 +105,6 @@ public sealed class LinuxVolumeMounts : IVolumeMounts
         if (Libc.SyscallMoveMountFd(Libc.SYS_move_mount, tree.Fd, &empty, Libc.AT_FDCWD, target, Libc.MOVE_MOUNT_F_EMPTY_PATH) != 0)
         {
             throw LinuxError.Last("move_mount", target);
-        }
-    }
-
-    public void MountEmptyDirTmpfs(string target, string options)
-    {
-        // nodev like every staged volume; not nosuid, as the kubelet's tmpfs, and runc's bind
-        // remount from inside a user namespace must not drop a locked flag (mount(2) EPERM).
-        if (Libc.Mount("tmpfs", target, "tmpfs", MS_NODEV, options) != 0)
-        {
-            throw LinuxError.Last("mount tmpfs", target);
         }
     }
 

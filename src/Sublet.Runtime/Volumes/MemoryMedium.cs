@@ -40,7 +40,7 @@ public static class MemoryMedium
         Directory.CreateDirectory(dir);
         var size = Size(NodeMemory(), PodResources.For(plan).MemoryLimit, volume.SizeLimitBytes);
         // tmpfs(5): size in bytes (rounded up to pages); the root keeps tmpfs's default mode 1777, as the kubelet's.
-        ctx.VolumeMounts.MountEmptyDirTmpfs(dir, "size=" + size.ToString(CultureInfo.InvariantCulture));
+        ctx.Mounter.MountTmpfs(dir, "size=" + size.ToString(CultureInfo.InvariantCulture), noSuid: false);
         return dir;
     }
 
