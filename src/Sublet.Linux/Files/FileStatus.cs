@@ -13,11 +13,16 @@ public sealed record FileStatus(
     private const int AT_SYMLINK_NOFOLLOW = 0x100;
 
     /// <summary>lstat of <paramref name="path"/>; throws <see cref="LinuxError"/> naming the path.</summary>
-    public static unsafe FileStatus Of(string path)
+    public static FileStatus Of(string path) => Stat(Libc.AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, path);
+
+    /// <summary>fstat of an open descriptor (an O_PATH one too: statx(2) AT_EMPTY_PATH); <paramref name="path"/> names it in errors.</summary>
+    public static FileStatus Of(SafeFd fd, string path) => Stat(fd.Fd, "", (int)Libc.AT_EMPTY_PATH, path);
+
+    private static unsafe FileStatus Stat(int dirfd, string name, int flags, string path)
     {
         var buffer = stackalloc byte[Libc.StatxSize];
         new Span<byte>(buffer, Libc.StatxSize).Clear();
-        if (Libc.Statx(Libc.AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_BASIC_STATS, buffer) != 0)
+        if (Libc.Statx(dirfd, name, flags, STATX_BASIC_STATS, buffer) != 0)
         {
             throw LinuxError.Last("statx", path);
         }

@@ -1,3 +1,4 @@
+using Sublet.Linux.Files;
 using Sublet.Linux.Interop;
 
 namespace Sublet.Linux.Mounts;
@@ -9,9 +10,6 @@ namespace Sublet.Linux.Mounts;
 /// </summary>
 public sealed class LinuxVolumeMounts : IVolumeMounts
 {
-    private const uint STATX_TYPE = 0x1, STATX_MODE = 0x2;
-    private const int StatxModeOffset = 28;
-
     public SafeFd? OpenBeneath(string root, string relative)
     {
         using var rootFd = OpenRoot(root, directory: false);
@@ -22,7 +20,7 @@ public sealed class LinuxVolumeMounts : IVolumeMounts
     public void CreateDirectoriesBeneath(string root, string relative)
     {
         using var rootFd = OpenRoot(root, directory: true);
-        var mode = Mode(rootFd, root) & 0xFFF; // permission, setuid/setgid and sticky bits of the volume root
+        var mode = FileStatus.Of(rootFd, root).Mode; // permission, setuid/setgid and sticky bits of the volume root
         var parts = Parts(relative);
         SafeFd parent = Reopen(rootFd, root);
         try
@@ -93,7 +91,7 @@ public sealed class LinuxVolumeMounts : IVolumeMounts
         {
             throw LinuxError.Last(options.RecursiveReadOnly ? "mount_setattr(MOUNT_ATTR_RDONLY, AT_RECURSIVE)" : "mount_setattr", target);
         }
-        if ((Mode(tree, target) & 0xF000) == 0x4000)
+        if (FileStatus.Of(tree, target).Kind == PathKind.Directory)
         {
             Directory.CreateDirectory(target);
         }
@@ -149,16 +147,5 @@ public sealed class LinuxVolumeMounts : IVolumeMounts
                     throw new LinuxError("openat2", Path.Combine(dirPath, relative), errno);
             }
         }
-    }
-
-    private static unsafe uint Mode(SafeFd fd, string path)
-    {
-        var buffer = stackalloc byte[Libc.StatxSize];
-        new Span<byte>(buffer, Libc.StatxSize).Clear();
-        if (Libc.Statx(fd.Fd, "", (int)Libc.AT_EMPTY_PATH, STATX_TYPE | STATX_MODE, buffer) != 0)
-        {
-            throw LinuxError.Last("statx", path);
-        }
-        return *(ushort*)(buffer + StatxModeOffset);
     }
 }
