@@ -197,19 +197,25 @@ internal sealed class TimingMounter(IMounter inner) : IMounter
 
     public void Reset() => Idmap = Overlay = Unmounts = TimeSpan.Zero;
 
-    public void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly, Propagation propagation = Propagation.Private)
+    public void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly, Propagation propagation = Propagation.Private, SetIdBits setId = SetIdBits.AsSource)
     {
         var sw = Stopwatch.StartNew();
-        Inner.MountIdmapped(source, target, userNamespace, readOnly, propagation);
+        Inner.MountIdmapped(source, target, userNamespace, readOnly, propagation, setId);
         Idmap += sw.Elapsed;
     }
 
-    public void MountTmpfs(string target, string options, bool noSuid = true) => Inner.MountTmpfs(target, options, noSuid);
+    public void MountClone(string source, string target, Propagation propagation = Propagation.Private) => Inner.MountClone(source, target, propagation);
 
-    public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir)
+    public void BindNoSuidNoDev(string directory) => Inner.BindNoSuidNoDev(directory);
+
+    public MountFlags FlagsOf(string path) => Inner.FlagsOf(path);
+
+    public void MountTmpfs(string target, string options) => Inner.MountTmpfs(target, options);
+
+    public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir, bool noDev = false)
     {
         var sw = Stopwatch.StartNew();
-        Inner.MountOverlay(target, lowerDirsTopFirst, upperDir, workDir);
+        Inner.MountOverlay(target, lowerDirsTopFirst, upperDir, workDir, noDev);
         Overlay += sw.Elapsed;
     }
 

@@ -67,6 +67,8 @@ public static class ConfigLoader
         var ids = config.UserNamespaces.IdsPerPod;
         var idsValid = ids >= 65536 && ids % 65536 == 0 && ids <= uint.MaxValue;
         if (!idsValid) problems.Add($"userNamespaces.idsPerPod: Invalid value: {ids}: must be a multiple of 65536, at least 65536 and below 2^32");
+        if (!UserNamespacesConfig.HostPathIdmapModes.Contains(config.UserNamespaces.HostPathIdmap))
+            problems.Add($"userNamespaces.hostPathIdmap: Unsupported value: \"{config.UserNamespaces.HostPathIdmap}\": supported values: {string.Join(", ", UserNamespacesConfig.HostPathIdmapModes.Select(m => $"\"{m}\""))}");
         if (config.ResolvConf is { Length: > 0 } resolv) AbsolutePath(problems, "resolvConf", resolv);
         for (var i = 0; i < (config.ClusterDns?.Length ?? 0); i++)
         {

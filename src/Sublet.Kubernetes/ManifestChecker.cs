@@ -20,6 +20,7 @@ public sealed record PodVerdict(V1Pod Pod, IReadOnlyList<Finding> Findings, stri
 /// What the API server and the node would say about a manifest's pods, in their order: validation
 /// (every error), Pod Security admission (enforce, warn, audit), the kubelet's own admission (node
 /// affinity, node name, OS), then what Sublet itself cannot run yet (the translator's refusals).
+/// Sublet's own warnings (writable hostPaths idmapped to host IDs) come with admission's.
 /// Pure: reads the manifest and configuration, writes nothing.
 /// </summary>
 public static class ManifestChecker
@@ -40,11 +41,11 @@ public static class ManifestChecker
         var admission = new PodSecurityAdmission(config.PodSecurity, namespaces, username);
         var security = SecuritySettings.From(config);
         node ??= NodeIdentity.Local();
-        return manifest.Pods.Select(pod => CheckPod(pod, manifest.Source, gates, admission, security, sources, node)).ToList();
+        return manifest.Pods.Select(pod => CheckPod(pod, manifest.Source, gates, admission, security, sources, node, config.UserNamespaces.HostPathIdmap)).ToList();
     }
 
     private static PodVerdict CheckPod(V1Pod pod, string source, FeatureGates gates, PodSecurityAdmission admission, SecuritySettings security, EnvSources sources,
-        NodeIdentity node)
+        NodeIdentity node, string hostPathIdmap)
     {
         var name = pod.Metadata?.Name ?? "";
         var obj = $"pod/{pod.Metadata?.NamespaceProperty ?? "default"}/{name}";
@@ -67,6 +68,7 @@ public static class ManifestChecker
             findings.AddRange(result.Warn!.Violations.Select(v => new Finding(Warning, obj, v.CheckId, $"would violate PodSecurity \"{result.Warn.Policy}\": {v}")));
         if (result.AuditViolations is not null)
             findings.AddRange(result.Audit!.Violations.Select(v => new Finding(Audit, obj, v.CheckId, $"would violate PodSecurity \"{result.Audit.Policy}\": {v}")));
+        findings.AddRange(HostPathWarnings.For(pod, hostPathIdmap).Select(w => new Finding(Warning, obj, w.Field, w.ToString())));
         // The kubelet fails a pod it cannot admit with this reason and "Pod was rejected: " + message (kubelet.rejectPod).
         if (NodeAdmission.Admit(pod, node) is { } rejected)
         {

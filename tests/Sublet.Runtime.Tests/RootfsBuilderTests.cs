@@ -13,12 +13,22 @@ internal sealed class RecordingMounter : IMounter
     public IReadOnlyList<string>? OverlayLowers { get; private set; }
     public bool FailOverlay { get; init; }
 
-    public void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly, Propagation propagation = Propagation.Private) =>
-        Calls.Add($"idmap {source} -> {target}{(readOnly ? " ro" : " rw")}");
+    /// <summary>What <see cref="FlagsOf"/> answers, per path; none when not set.</summary>
+    public Dictionary<string, MountFlags> Flags { get; } = [];
 
-    public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir)
+    public void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly, Propagation propagation = Propagation.Private, SetIdBits setId = SetIdBits.AsSource) =>
+        Calls.Add($"idmap {source} -> {target}{(readOnly ? " ro" : " rw")}{(setId == SetIdBits.AsSource ? "" : " setid=" + setId)}");
+
+    public void MountClone(string source, string target, Propagation propagation = Propagation.Private) =>
+        Calls.Add($"clone {source} -> {target}");
+
+    public void BindNoSuidNoDev(string directory) => Calls.Add($"nosuid,nodev bind {directory}");
+
+    public MountFlags FlagsOf(string path) => Flags.GetValueOrDefault(path);
+
+    public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir, bool noDev = false)
     {
-        Calls.Add($"overlay {target} upper={upperDir} work={workDir}");
+        Calls.Add($"overlay {target} upper={upperDir} work={workDir}{(noDev ? " nodev" : "")}");
         OverlayLowers = lowerDirsTopFirst;
         if (FailOverlay)
         {
@@ -26,7 +36,7 @@ internal sealed class RecordingMounter : IMounter
         }
     }
 
-    public void MountTmpfs(string target, string options, bool noSuid = true) => Calls.Add($"tmpfs {target} {options}" + (noSuid ? "" : " suid"));
+    public void MountTmpfs(string target, string options) => Calls.Add($"tmpfs {target} {options}");
 
     public void Unmount(string target) => Calls.Add($"umount {target}");
 
@@ -90,7 +100,8 @@ public sealed class RootfsBuilderTests : IDisposable
         Assert.Equal(
             [
                 $"idmap {_dir["layers"]} -> {staging} ro",
-                $"overlay {_dir["run/rootfs"]} upper={_dir["state/c/upper"]} work={_dir["state/c/work"]}",
+                // nodev: the pod's host IDs can reach the overlay, and an image's device node must not open there (issue 19).
+                $"overlay {_dir["run/rootfs"]} upper={_dir["state/c/upper"]} work={_dir["state/c/work"]} nodev",
                 $"umount {staging}",
             ],
             mounter.Calls);

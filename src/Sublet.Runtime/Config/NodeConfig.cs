@@ -59,6 +59,20 @@ public sealed record UserNamespacesConfig
 {
     /// <summary>KubeletConfiguration <c>userNamespaces.idsPerPod</c>: host IDs per pod, a multiple of 65536.</summary>
     public long IdsPerPod { get; init; } = 65536;
+
+    /// <summary>hostPath volumes idmapped to host IDs: on-disk ID 0 is root in the pod, and what the pod's root writes is owned by host root (upstream's behaviour, the default).</summary>
+    public const string HostIds = "host";
+
+    /// <summary>hostPath volumes not idmapped: the pod writes as its own host IDs, and host files show as the overflow ID (nobody).</summary>
+    public const string PodIds = "pod";
+
+    public static readonly string[] HostPathIdmapModes = [HostIds, PodIds];
+
+    /// <summary>
+    /// How a user-namespaced pod's hostPath volumes map IDs: <see cref="HostIds"/> (default) or
+    /// <see cref="PodIds"/>. Other volumes are always idmapped (the pod owns them).
+    /// </summary>
+    public string HostPathIdmap { get; init; } = HostIds;
 }
 
 public sealed record RootfsConfig

@@ -51,7 +51,7 @@ public sealed class ContainerRunner
         var rootfsChoice = _ctx.RootfsPlanner.Choose(pod.Ids is not null);
         var lowers = RootfsPlanner.Lowers(rootfsChoice, _ctx.Images.LayerPaths(image), pod.Ids, _ctx.LayerCopies);
         _ctx.Rootfs.Prepare(
-            new RootfsRequest(_ctx.Images.LayersRoot, lowers, rootfs, Path.Combine(runDir, "lower"), stateDir),
+            new RootfsRequest(_ctx.Images.LayersRoot, lowers, rootfs, Path.Combine(Directories.Private(Path.Combine(runDir, "lower")), "layers"), stateDir),
             pod.Ids, rootfsChoice.Kind == RootfsKind.IdmappedLayers ? () => SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pod.PausePid!.Value, "user")) : null);
 
         var user = UserResolver.Resolve(container, image.Config.User, ReadImageFile(rootfs, "etc/passwd"), ReadImageFile(rootfs, "etc/group"));

@@ -50,7 +50,7 @@ public sealed class EtcFiles
     {
         var paths = _ctx.Paths(pod.Id);
         return EtcContent.Binds(container)
-            .Select(b => PodFiles.Bind(pod.Ids is null ? SourcePath(paths, b.Name) : StagedPath(paths, b.Name), "/etc/" + b.Name, b.ReadOnly))
+            .Select(b => PodFiles.Bind(_ctx, pod, pod.Ids is null ? SourcePath(paths, b.Name) : StagedPath(paths, b.Name), "/etc/" + b.Name, b.ReadOnly))
             .ToList();
     }
 

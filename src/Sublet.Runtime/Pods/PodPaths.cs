@@ -7,13 +7,25 @@ namespace Sublet.Runtime.Pods;
 public sealed record PodPaths(string RunRoot, string StateRoot, string PodId)
 {
     public string RunDir => Path.Combine(RunRoot, "pods", PodId);
-    public string StateDir => Path.Combine(StateRoot, "pods", PodId);
+    public string StateDir => Path.Combine(StatePods(StateRoot), PodId);
     public string SandboxBundle => Path.Combine(RunDir, "sandbox");
+
+    /// <summary>
+    /// The pod's own tmpfs mounts (memory emptyDirs, secrets and other projections). Only host root
+    /// may enter (<see cref="Directories.Private"/>): a user-namespaced pod binds idmapped clones of
+    /// them, and what its root writes lands there as host root (issue 19).
+    /// </summary>
+    public string TmpfsDir => Path.Combine(RunDir, "tmpfs");
+
+    public string Tmpfs(string volume) => Path.Combine(TmpfsDir, volume);
     public string SandboxStateDir => Path.Combine(StateDir, "sandbox");
     public string ContainerRunDir(string name) => Path.Combine(RunDir, "c", name);
     public string ContainerStateDir(string name) => Path.Combine(StateDir, "c", name);
     public string LogPath(string name) => Path.Combine(ContainerStateDir(name), "0.log");
     public string ExitFile(string name) => Path.Combine(ContainerStateDir(name), "exit");
+
+    /// <summary>Every pod's state directory is in here, a nosuid, nodev mount (<see cref="PodStateMount"/>).</summary>
+    public static string StatePods(string stateRoot) => Path.Combine(stateRoot, "pods");
 
     public static string ExitDir(string runRoot) => Path.Combine(runRoot, "exits");
     public static string SocketDir(string runRoot) => Path.Combine(runRoot, "socks");

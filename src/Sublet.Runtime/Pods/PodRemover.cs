@@ -49,7 +49,8 @@ public sealed class PodRemover
         }
         PodCgroups.Remove(pod.Id); // the pod's parent cgroups in every hierarchy: runc deleted only the leaves
         RemoveOrQuarantine(pod, paths.RunDir, _ctx.Config.RunRoot);
-        RemoveOrQuarantine(pod, paths.StateDir, _ctx.Config.StateRoot);
+        // The state tree's trash stays on the pods' nosuid mount: rename(2) can't leave a mount (EXDEV).
+        RemoveOrQuarantine(pod, paths.StateDir, PodPaths.StatePods(_ctx.Config.StateRoot));
         foreach (var id in ours)
         {
             File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id));

@@ -76,6 +76,7 @@ public sealed class PodStarter
         Directories.Searchable(Path.GetDirectoryName(paths.RunDir)!);
         // runc reaches the rootfs from inside the user namespace (runtime-anchors.md §7.6).
         Directories.PodOnly(paths.RunDir, record.Ids);
+        PodStateMount.Ensure(_ctx.Mounter, _ctx.Config.StateRoot);
         Directories.Private(paths.StateDir);
         var rootfs = PauseRootfs.Ensure(_ctx.Config.RunRoot, _ctx.Config.PauseBinary);
         Directory.CreateDirectory(paths.SandboxBundle);

@@ -31,7 +31,7 @@ public sealed class TerminationMessages
         var file = FilePath(paths, container.Name);
         PodFiles.Write(file, "", Mode0666);
         var source = PodFiles.Stage(_ctx, pod, file, Path.Combine(paths.ContainerRunDir(container.Name), "termination-log"));
-        return [PodFiles.Bind(source, TerminationMessage.MountPath(path), readOnly: false)];
+        return [PodFiles.Bind(_ctx, pod, source, TerminationMessage.MountPath(path), readOnly: false)];
     }
 
     /// <summary>The message of a container that exited with <paramref name="exitCode"/>; null when there is none.</summary>

@@ -10,7 +10,8 @@ namespace Sublet.Runtime.Rootfs;
 /// <param name="LayerDirs">Absolute layer directories, bottom first: below <paramref name="LayersRoot"/> for
 /// idmapped layers, or their chown copies (<see cref="LayerCopies"/>), which are mounted as they are.</param>
 /// <param name="MountPoint">Where the overlay goes (in the run directory).</param>
-/// <param name="Staging">Empty directory for the temporary idmapped bind of <paramref name="LayersRoot"/>.</param>
+/// <param name="Staging">Empty directory for the temporary idmapped bind of <paramref name="LayersRoot"/>, in a
+/// directory only host root may enter: through the idmap the pod's host root would own every layer of every image.</param>
 /// <param name="UpperParent">Persistent directory that receives <c>upper</c> and <c>work</c>.</param>
 public sealed record RootfsRequest(string LayersRoot, IReadOnlyList<string> LayerDirs, string MountPoint, string Staging, string UpperParent);
 
@@ -22,6 +23,9 @@ public sealed record RootfsRequest(string LayersRoot, IReadOnlyList<string> Laye
 /// copied, so preparation costs the same for 10 files or 50,000.
 /// Idmapping the overlay itself fails (EINVAL on 6.18) and an idmapped upper dir makes overlay
 /// read-only, so upper/work are plain directories owned by the pod's host root (DESIGN.md §4).
+/// A user-namespaced pod's overlay is nodev: runc must let the pod's host IDs reach it, and a
+/// device node from an image layer would open as a host device from the host side (issue 19);
+/// the container's /dev is runc's own tmpfs and binds, which this flag doesn't touch.
 /// Where the layer store can't be idmapped, <see cref="RootfsPlanner"/> may choose chown copies
 /// instead: the caller then passes the copies and no user-namespace opener, and overlay is mounted
 /// over them directly.
@@ -49,7 +53,7 @@ public sealed class RootfsBuilder
 
         if (userns is null || openUserNamespace is null)
         {
-            _mounter.MountOverlay(request.MountPoint, TopFirst(request.LayerDirs), upper, work);
+            _mounter.MountOverlay(request.MountPoint, TopFirst(request.LayerDirs), upper, work, noDev: userns is not null);
             return;
         }
 
@@ -61,7 +65,7 @@ public sealed class RootfsBuilder
         try
         {
             var lowers = request.LayerDirs.Select(d => Path.Combine(request.Staging, Path.GetRelativePath(request.LayersRoot, d))).ToList();
-            _mounter.MountOverlay(request.MountPoint, TopFirst(lowers), upper, work);
+            _mounter.MountOverlay(request.MountPoint, TopFirst(lowers), upper, work, noDev: true);
         }
         finally
         {

@@ -8,7 +8,8 @@ namespace Sublet.Runtime.Volumes;
 
 /// <summary>
 /// <c>emptyDir</c> with <c>medium: Memory</c>: a tmpfs under the pod's run directory (so it goes
-/// with the pod and PodRemover unmounts it), sized as the kubelet sizes it.
+/// with the pod and PodRemover unmounts it), sized as the kubelet sizes it, in the directory only
+/// host root may enter (<see cref="PodPaths.TmpfsDir"/>).
 /// </summary>
 public static class MemoryMedium
 {
@@ -31,16 +32,18 @@ public static class MemoryMedium
         return size;
     }
 
-    public static string PathOf(PodPaths paths, VolumePlan volume) => Path.Combine(paths.RunDir, "tmpfs", volume.Name);
+    public static string PathOf(PodPaths paths, VolumePlan volume) => paths.Tmpfs(volume.Name);
 
     /// <summary>Creates and mounts the tmpfs; returns its path.</summary>
     internal static string Mount(RuntimeContext ctx, PodPlan plan, PodPaths paths, VolumePlan volume)
     {
         var dir = PathOf(paths, volume);
+        Directories.Private(paths.TmpfsDir);
         Directory.CreateDirectory(dir);
         var size = Size(NodeMemory(), PodResources.For(plan).MemoryLimit, volume.SizeLimitBytes);
         // tmpfs(5): size in bytes (rounded up to pages); the root keeps tmpfs's default mode 1777, as the kubelet's.
-        ctx.Mounter.MountTmpfs(dir, "size=" + size.ToString(CultureInfo.InvariantCulture), noSuid: false);
+        // nosuid here, unlike the kubelet's: the pod's binds honour set-ID bits (VolumeStaging), the host side doesn't.
+        ctx.Mounter.MountTmpfs(dir, "size=" + size.ToString(CultureInfo.InvariantCulture));
         return dir;
     }
 

@@ -11,11 +11,19 @@ namespace Sublet.Runtime.Volumes;
 /// </summary>
 public static class MountOptions
 {
-    /// <summary>The OCI bind options: rbind, the propagation, nodev (the staged clones carry it, and a
-    /// remount from inside a user namespace must keep locked flags, mount(2) EPERM), ro or rw.</summary>
-    /// <param name="lockedNoSuid">A projection's tmpfs: its nosuid is locked the same way.</param>
-    public static List<string> Oci(VolumeMountPlan mount, bool lockedNoSuid = false) =>
-        ["rbind", Propagation(mount.Propagation), "nodev", .. (lockedNoSuid ? (string[])["nosuid"] : []), mount.ReadOnly ? "ro" : "rw"];
+    /// <summary>
+    /// The OCI bind options: rbind, the propagation, nodev (every staged clone carries it), the
+    /// other flags the source has <paramref name="locked"/>, ro or rw. runc 1.1 remounts a bind with
+    /// exactly these flags; from inside a user namespace a remount that drops a locked one fails
+    /// with EPERM (mount(2)), so they must be asked for (runc 1.1.5 retries only with ro).
+    /// </summary>
+    public static List<string> Oci(VolumeMountPlan mount, MountFlags locked = MountFlags.None) =>
+    [
+        "rbind", Propagation(mount.Propagation), "nodev",
+        .. locked.HasFlag(MountFlags.NoSuid) ? (string[])["nosuid"] : [],
+        .. locked.HasFlag(MountFlags.NoExec) ? (string[])["noexec"] : [],
+        mount.ReadOnly ? "ro" : "rw",
+    ];
 
     /// <summary>None → rprivate, HostToContainer → rslave, Bidirectional → rshared (containerd WithMounts).</summary>
     public static string Propagation(MountPropagation propagation) => propagation switch

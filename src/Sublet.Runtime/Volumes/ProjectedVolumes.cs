@@ -19,7 +19,7 @@ public sealed class ProjectedVolumes(RuntimeContext ctx)
     private const UnixFileMode DirMode = (UnixFileMode)0b111_101_101;
 
     public static string SourcePath(PodPaths paths, VolumePlan volume) => volume.Projection!.OnTmpfs
-        ? Path.Combine(paths.RunDir, "tmpfs", volume.Name)
+        ? paths.Tmpfs(volume.Name)
         : Path.Combine(paths.StateDir, "volumes", volume.Name);
 
     /// <summary>Before anything is allocated: every object and key the volumes need is there (or optional).</summary>
@@ -45,9 +45,14 @@ public sealed class ProjectedVolumes(RuntimeContext ctx)
     /// <summary>Makes the volume's directory (and tmpfs) and publishes its files; returns the directory.</summary>
     public string Publish(PodPlan plan, PodRecord pod, VolumePlan volume)
     {
-        var dir = SourcePath(ctx.Paths(pod.Id), volume);
-        Directory.CreateDirectory(dir);
+        var paths = ctx.Paths(pod.Id);
+        var dir = SourcePath(paths, volume);
         if (volume.Projection!.OnTmpfs)
+        {
+            Directories.Private(paths.TmpfsDir);
+        }
+        Directory.CreateDirectory(dir);
+        if (volume.Projection.OnTmpfs)
         {
             ctx.Mounter.MountTmpfs(dir, "mode=0755");
         }

@@ -1,5 +1,6 @@
 using Sublet.Linux;
 using Sublet.Linux.Filesystems;
+using Sublet.Linux.Mounts;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
 using Sublet.Runtime.Pods;
@@ -12,7 +13,8 @@ namespace Sublet.Runtime.Volumes;
 /// pod's user namespace on the host (open_tree + mount_setattr, DESIGN.md §3) into the pod's run
 /// directory, and containers bind that: on-disk ID 0 is root inside, and what the pod's root
 /// writes lands as ID 0, the same view as without user namespaces. Nothing is chowned into the
-/// pod's range. subPath and recursive read-only mounts are staged per container (<see cref="SubPaths"/>).
+/// pod's range. hostPath may instead be cloned without idmap (<see cref="VolumeStaging"/>).
+/// subPath and recursive read-only mounts are staged per container (<see cref="SubPaths"/>).
 /// </summary>
 public sealed class VolumeBuilder
 {
@@ -37,7 +39,7 @@ public sealed class VolumeBuilder
             return;
         }
         using var support = IdmapSupport.ForThisHost();
-        foreach (var volume in plan.Volumes)
+        foreach (var volume in plan.Volumes.Where(v => StagingOf(v, userNamespace: true).Kind == StagingKind.Idmapped))
         {
             var path = volume.HostPath ?? _ctx.Config.StateRoot;
             var error = volume.Projection is not null ? ProjectedVolumes.IdmapError(support, volume, path)
@@ -50,7 +52,7 @@ public sealed class VolumeBuilder
         }
     }
 
-    /// <summary>Creates emptyDirs, applies hostPath types, and stages idmapped clones for a user-namespaced pod.</summary>
+    /// <summary>Creates emptyDirs, applies hostPath types, and stages clones for a user-namespaced pod (<see cref="VolumeStaging"/>).</summary>
     public void Prepare(PodPlan plan, PodRecord pod)
     {
         var paths = _ctx.Paths(pod.Id);
@@ -63,7 +65,8 @@ public sealed class VolumeBuilder
             {
                 FsGroupOwnership.Apply(source, plan.FsGroup, plan.FsGroupOnRootMismatch, readOnly: false);
             }
-            if (pod.Ids is null)
+            var staging = StagingOf(volume, userNamespace: pod.Ids is not null);
+            if (staging.Kind == StagingKind.None)
             {
                 continue;
             }
@@ -77,8 +80,13 @@ public sealed class VolumeBuilder
             {
                 File.WriteAllBytes(staged, []); // a file volume needs a file to be mounted on
             }
+            if (staging.Kind == StagingKind.Plain)
+            {
+                _ctx.Mounter.MountClone(source, staged, StagedPropagation(plan, volume));
+                continue;
+            }
             using var userns = SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pod.PausePid!.Value, "user"));
-            _ctx.Mounter.MountIdmapped(source, staged, userns, readOnly: volume.Projection is not null, StagedPropagation(plan, volume));
+            _ctx.Mounter.MountIdmapped(source, staged, userns, staging.ReadOnly, StagedPropagation(plan, volume), staging.SetId);
         }
     }
 
@@ -94,10 +102,13 @@ public sealed class VolumeBuilder
             var mount = volume.Projection is not null ? m with { ReadOnly = true } : m;
             var disk = SourcePath(paths, volume);
             var root = pod.Ids is not null ? StagedPath(paths, volume) : disk;
+            // In the pod's user namespace runc can't drop a flag of the staged clone (they are
+            // locked), so the bind asks for them; runc as host root gets exactly what it asks for.
+            var locked = pod.Ids is not null ? _ctx.Mounter.FlagsOf(root) : MountFlags.None;
             return new Mount
             {
                 Destination = m.MountPath, Type = "bind", Source = subPaths.Source(volume, mount, index, root, disk),
-                Options = MountOptions.Oci(mount, lockedNoSuid: volume.Projection is { OnTmpfs: true }),
+                Options = MountOptions.Oci(mount, volume.Projection is not null ? locked | MountFlags.NoSuid : locked),
             };
         }).ToList();
     }
@@ -106,6 +117,9 @@ public sealed class VolumeBuilder
     private static string SourcePath(PodPaths paths, VolumePlan volume) =>
         volume.HostPath ?? (volume.Projection is not null ? ProjectedVolumes.SourcePath(paths, volume)
             : volume.InMemory ? MemoryMedium.PathOf(paths, volume) : EmptyDirPath(paths, volume));
+
+    private Staging StagingOf(VolumePlan volume, bool userNamespace) =>
+        VolumeStaging.For(volume, userNamespace, _ctx.Config.UserNamespaces.HostPathIdmap);
 
     /// <summary>An idmapped clone passes host mount events on only if staged so (HostToContainer: slave; Bidirectional: shared).</summary>
     private static Linux.Mounts.Propagation StagedPropagation(PodPlan plan, VolumePlan volume) =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using k8s.Models;
 using Sublet.IdMapping;
+using Sublet.Kubernetes;
 using Sublet.Kubernetes.Manifests;
 using Sublet.Linux;
 using Sublet.Linux.Filesystems;
@@ -189,41 +190,56 @@ internal static class DoctorChecks
             : new("crun", CheckStatus.Pass, "not installed (optional; runc is configured)");
     }
 
-    /// <summary>Each volume of each pod, judged on the filesystem it would live on.</summary>
+    /// <summary>
+    /// Each volume of each pod, judged on the filesystem it would live on; a writable hostPath that
+    /// a user-namespaced pod sees idmapped to host IDs is a warning too (<see cref="HostPathWarnings"/>).
+    /// </summary>
     private static IEnumerable<DoctorCheck> Volumes(NodeConfig config, IDoctorHost host, Manifest manifest, string stateFs)
     {
         foreach (var pod in manifest.Pods)
         {
-            var podName = $"{pod.Metadata?.NamespaceProperty ?? "default"}/{pod.Metadata?.Name}";
-            var userns = pod.Spec?.HostUsers == false;
+            var warnings = HostPathWarnings.For(pod, config.UserNamespaces.HostPathIdmap).ToDictionary(w => w.Volume);
             foreach (var volume in pod.Spec?.Volumes ?? [])
             {
-                var check = $"volume \"{volume.Name}\" ({podName})";
-                var (source, probe) = Source(volume, host, stateFs);
-                if (!userns)
-                {
-                    yield return new(check, CheckStatus.Pass, $"{source}: pod runs without a user namespace (hostUsers is not false), no idmap needed");
-                    continue;
-                }
-                if (!host.IsRoot)
-                {
-                    yield return new(check, CheckStatus.Warn, $"{source}: not probed, probing needs root", "run sublet doctor as root");
-                    continue;
-                }
-                DoctorCheck row;
-                try
-                {
-                    var verdict = probe();
-                    row = verdict.Supported
-                        ? new(check, CheckStatus.Pass, $"{source}: {verdict.Reason}")
-                        : new(check, CheckStatus.Fail, verdict.VolumeError(volume.Name, source, host.Kernel), verdict.Needed);
-                }
-                catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or TimeoutException)
-                {
-                    row = new(check, CheckStatus.Fail, $"{source}: probe failed: {e.Message}", "see the detail");
-                }
-                yield return row;
+                var row = Volume(config, host, pod, volume, stateFs);
+                yield return warnings.TryGetValue(volume.Name, out var warning)
+                    ? row with
+                    {
+                        Status = row.Status == CheckStatus.Fail ? CheckStatus.Fail : CheckStatus.Warn,
+                        Detail = $"{row.Detail}; {warning.Message}",
+                        Fix = row.Fix.Length == 0 ? warning.Fix : $"{row.Fix}; {warning.Fix}",
+                    }
+                    : row;
             }
+        }
+    }
+
+    private static DoctorCheck Volume(NodeConfig config, IDoctorHost host, V1Pod pod, V1Volume volume, string stateFs)
+    {
+        var check = $"volume \"{volume.Name}\" ({pod.Metadata?.NamespaceProperty ?? "default"}/{pod.Metadata?.Name})";
+        var (source, probe) = Source(volume, host, stateFs);
+        if (pod.Spec?.HostUsers != false)
+        {
+            return new(check, CheckStatus.Pass, $"{source}: pod runs without a user namespace (hostUsers is not false), no idmap needed");
+        }
+        if (volume.HostPath is not null && config.UserNamespaces.HostPathIdmap == UserNamespacesConfig.PodIds)
+        {
+            return new(check, CheckStatus.Pass, $"{source}: not idmapped (userNamespaces.hostPathIdmap: {UserNamespacesConfig.PodIds}): the pod reads and writes as its own host IDs, host files show as nobody");
+        }
+        if (!host.IsRoot)
+        {
+            return new(check, CheckStatus.Warn, $"{source}: not probed, probing needs root", "run sublet doctor as root");
+        }
+        try
+        {
+            var verdict = probe();
+            return verdict.Supported
+                ? new(check, CheckStatus.Pass, $"{source}: {verdict.Reason}")
+                : new(check, CheckStatus.Fail, verdict.VolumeError(volume.Name, source, host.Kernel), verdict.Needed);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException or TimeoutException)
+        {
+            return new(check, CheckStatus.Fail, $"{source}: probe failed: {e.Message}", "see the detail");
         }
     }
 

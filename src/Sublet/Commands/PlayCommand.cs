@@ -84,8 +84,9 @@ internal static class PlayCommand
     }
 
     /// <summary>
-    /// The checks of <c>sublet check</c>: Pod Security warnings on stderr as kubectl prints them,
-    /// audit lines to the configured log, and every refusal as the error (nothing starts).
+    /// The checks of <c>sublet check</c>: Pod Security warnings and writable hostPaths idmapped to
+    /// host IDs (<see cref="HostPathWarnings"/>) on stderr as kubectl prints warnings, audit lines
+    /// to the configured log, and every refusal as the error (nothing starts).
     /// </summary>
     private static void Admit(Manifest manifest, NodeConfig config, EnvSources sources)
     {
@@ -93,6 +94,10 @@ internal static class PlayCommand
         foreach (var verdict in verdicts)
         {
             if (verdict.Admission?.Warning is { } warning) Console.Error.WriteLine(warning);
+            foreach (var hostPath in HostPathWarnings.For(verdict.Pod, config.UserNamespaces.HostPathIdmap))
+            {
+                Console.Error.WriteLine($"Warning: pod/{verdict.Pod.Metadata?.Name}: {hostPath}");
+            }
             if (verdict.Admission is { } admission && config.PodSecurity.AuditLog is { Length: > 0 } log) AuditLog.Append(log, admission, DateTimeOffset.UtcNow);
         }
         var refusals = verdicts.Where(v => v.Refused).Select(v => v.Refusal!).ToList();
