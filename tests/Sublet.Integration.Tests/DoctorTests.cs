@@ -142,6 +142,41 @@ public sealed class DoctorChecksTests
         Assert.Contains("/", host.Probed); // /mnt/ram/x doesn't exist: its nearest existing parent is probed
     }
 
+    [Fact]
+    public void A_writable_hostPath_idmapped_to_host_IDs_warns_by_name_and_under_hostPathIdmap_pod_needs_no_probe()
+    {
+        var manifest = ManifestReader.Read("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              hostUsers: false
+              containers: [{name: app, image: busybox, volumeMounts: [{name: data, mountPath: /d}, {name: conf, mountPath: /c, readOnly: true}]}]
+              volumes:
+              - {name: data, hostPath: {path: /tmp/sublet-doctor-data}}
+              - {name: conf, hostPath: {path: /tmp/sublet-doctor-conf}}
+            """, "test.yaml");
+
+        var host = new FakeHost();
+        var idmapped = DoctorChecks.Run(Config, host, manifest);
+        var notIdmapped = new FakeHost();
+        var podIds = DoctorChecks.Run(Config with { UserNamespaces = new UserNamespacesConfig { HostPathIdmap = UserNamespacesConfig.PodIds } }, notIdmapped, manifest);
+
+        var data = Row(idmapped, "volume \"data\" (default/web)");
+        Assert.Equal(CheckStatus.Warn, data.Status);
+        Assert.StartsWith("hostPath /tmp/sublet-doctor-data: ", data.Detail, StringComparison.Ordinal);
+        Assert.Contains("; volume \"data\" (hostPath /tmp/sublet-doctor-data) is writable by a pod with hostUsers: false and idmapped to host IDs", data.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("mount it readOnly, or set userNamespaces.hostPathIdmap: pod", data.Fix, StringComparison.Ordinal);
+        Assert.Equal(CheckStatus.Pass, Row(idmapped, "volume \"conf\" (default/web)").Status);
+        Assert.All(podIds.Where(c => c.Check.StartsWith("volume", StringComparison.Ordinal)), c =>
+        {
+            Assert.Equal(CheckStatus.Pass, c.Status);
+            Assert.Contains("not idmapped (userNamespaces.hostPathIdmap: pod): the pod reads and writes as its own host IDs, host files show as nobody", c.Detail, StringComparison.Ordinal);
+        });
+        Assert.Contains(host.Probed, p => p.StartsWith("/tmp", StringComparison.Ordinal));
+        Assert.DoesNotContain(notIdmapped.Probed, p => p.StartsWith("/tmp", StringComparison.Ordinal));
+    }
+
     /// <summary>A host where everything is in order (Linux 6.18, runc, ext4, tmpfs) unless a test says otherwise.</summary>
     [Theory]
     [InlineData(RootfsConfig.Idmap, "Fail", "user-namespaced pods are refused")]

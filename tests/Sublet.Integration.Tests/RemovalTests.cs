@@ -58,7 +58,7 @@ public sealed class RemovalTests
         Assert.True(down.ExitCode == 0 && !down.Stderr.Contains("Warning", StringComparison.Ordinal), down.ToString());
         Assert.Empty(env.Json("ids").EnumerateArray());
         Assert.False(Path.Exists(paths.StateDir), paths.StateDir);
-        Assert.False(Path.Exists(Path.Combine(env.StateRoot, "trash")), "nothing had to be moved aside");
+        Assert.False(Path.Exists(Path.Combine(env.StateRoot, "pods", "trash")), "nothing had to be moved aside");
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
     }
 
@@ -82,11 +82,12 @@ public sealed class RemovalTests
 
             Assert.True(down.ExitCode == 0, down.ToString());
             Assert.Contains($"a mount of another filesystem is in the way (unmount it first): {mount}", down.Stderr);
-            Assert.Contains(Path.Combine(env.StateRoot, "trash", pod.Id + "-"), down.Stderr);
+            // Moved aside on the pods' nosuid mount (issue 19), where it was.
+            Assert.Contains(Path.Combine(env.StateRoot, "pods", "trash", pod.Id + "-"), down.Stderr);
             Assert.Empty(env.Json("ids").EnumerateArray());
             Assert.False(Path.Exists(paths.StateDir));
             // The mount was not entered: its file is still there, moved aside with the tree.
-            var moved = Assert.Single(Directory.GetDirectories(Path.Combine(env.StateRoot, "trash")));
+            var moved = Assert.Single(Directory.GetDirectories(Path.Combine(env.StateRoot, "pods", "trash")));
             Assert.Equal("x", File.ReadAllText(Path.Combine(moved, "volumes", "scratch", "m", "kept")));
         }
         finally

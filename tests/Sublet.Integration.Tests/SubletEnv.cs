@@ -101,11 +101,16 @@ public sealed class SubletEnv : IDisposable
 
     public JsonElement Json(params string[] args) => JsonDocument.Parse(Ok([.. args, "-o", "json"]).Stdout).RootElement.Clone();
 
-    /// <summary>What a pod start could leave behind: mounts under our roots, runc containers, ID allocations, processes.</summary>
+    /// <summary>
+    /// What a pod start could leave behind: mounts under our roots, runc containers, ID allocations,
+    /// processes. Not the nosuid, nodev bind of the pods' state directory, which the first pod
+    /// start makes for the node and keeps (PodStateMount).
+    /// </summary>
     public Leftovers Leftovers()
     {
+        var statePods = Path.Combine(StateRoot, "pods");
         var mounts = File.ReadAllLines("/proc/self/mountinfo").Select(l => l.Split(' ')[4])
-            .Where(m => m.StartsWith(Root, StringComparison.Ordinal) && !_ownMounts.Contains(m)).ToList();
+            .Where(m => m.StartsWith(Root, StringComparison.Ordinal) && !_ownMounts.Contains(m) && m != statePods).ToList();
         var containers = RuncList();
         var ids = Directory.Exists(StateRoot) ? Json("ids").EnumerateArray().Select(e => e.GetProperty("podId").GetString()!).ToList() : [];
         var pods = Directory.Exists(Path.Combine(RunRoot, "pods")) ? Directory.GetDirectories(Path.Combine(RunRoot, "pods")).ToList() : [];

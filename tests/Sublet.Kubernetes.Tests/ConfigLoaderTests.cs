@@ -143,6 +143,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("podSecurity: {auditLog: audit.log}", "podSecurity.auditLog: Invalid value: \"audit.log\": must be an absolute path")]
     [InlineData("ociRuntime: {path: runc}", "ociRuntime.path: Invalid value: \"runc\": must be an absolute path")]
     [InlineData("rootfs: {userNamespaceMode: copy}", "rootfs.userNamespaceMode: Unsupported value: \"copy\": supported values: \"idmap\", \"idmapOrChownCopy\", \"chownCopy\"")]
+    [InlineData("userNamespaces: {hostPathIdmap: none}", "userNamespaces.hostPathIdmap: Unsupported value: \"none\": supported values: \"host\", \"pod\"")]
     public void Gates_and_pod_security_defaults_are_checked(string yaml, string problem) =>
         Assert.Equal($"{_dir["config.yaml"]}: {problem}", Rejected(yaml + "\n").Message);
 
@@ -153,6 +154,13 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("rootfs: {userNamespaceMode: chownCopy}\n", "chownCopy")]
     public void The_rootfs_mode_defaults_to_idmap(string yaml, string mode) =>
         Assert.Equal(mode, ConfigLoader.Load(File(yaml)).Rootfs.UserNamespaceMode);
+
+    [Theory]
+    [InlineData("", "host")]
+    [InlineData("userNamespaces: {idsPerPod: 131072}\n", "host")]
+    [InlineData("userNamespaces: {hostPathIdmap: pod}\n", "pod")]
+    public void HostPaths_are_idmapped_to_host_IDs_unless_the_node_says_pod(string yaml, string mode) =>
+        Assert.Equal(mode, ConfigLoader.Load(File(yaml)).UserNamespaces.HostPathIdmap);
 
     [Fact]
     public void Gates_default_as_in_1_36_and_alpha_gates_can_be_turned_on()

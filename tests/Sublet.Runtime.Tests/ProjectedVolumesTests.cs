@@ -82,10 +82,13 @@ public sealed class ProjectedVolumesTests : IDisposable
         Assert.Equal(Path.Combine(paths.StateDir, "volumes", "cfg"), cfg);
         Assert.Equal(Path.Combine(paths.RunDir, "tmpfs", "sec"), sec);
         Assert.Equal([$"tmpfs {sec} mode=0755"], _mounter.Calls);
+        // Only host root enters the pod's tmpfs directory: the pod binds clones (issue 19).
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(paths.TmpfsDir));
         Assert.Equal("1", File.ReadAllText(Path.Combine(cfg, "key")));
         var container = Plans.Container() with { VolumeMounts = [new VolumeMountPlan("cfg", "/cfg", false), new VolumeMountPlan("sec", "/sec", false)] };
         var mounts = new VolumeBuilder(_ctx).Mounts(plan, pod, container);
-        Assert.Equal(["rbind", "rprivate", "nodev", "ro"], mounts[0].Options);
+        // Every projection is bound nosuid, on disk too: nothing in it is meant to be set-ID (issue 19).
+        Assert.Equal(["rbind", "rprivate", "nodev", "nosuid", "ro"], mounts[0].Options);
         Assert.Equal(["rbind", "rprivate", "nodev", "nosuid", "ro"], mounts[1].Options);
         Assert.Equal([cfg, sec], mounts.Select(m => m.Source));
     }
