@@ -206,10 +206,10 @@ internal sealed class TimingMounter(IMounter inner) : IMounter
 
     public void MountTmpfs(string target, string options, bool noSuid = true) => Inner.MountTmpfs(target, options, noSuid);
 
-    public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir)
+    public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir, bool noDev)
     {
         var sw = Stopwatch.StartNew();
-        Inner.MountOverlay(target, lowerDirsTopFirst, upperDir, workDir);
+        Inner.MountOverlay(target, lowerDirsTopFirst, upperDir, workDir, noDev);
         Overlay += sw.Elapsed;
     }
 

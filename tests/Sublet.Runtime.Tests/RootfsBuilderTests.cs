@@ -16,9 +16,9 @@ internal sealed class RecordingMounter : IMounter
     public void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly, Propagation propagation = Propagation.Private) =>
         Calls.Add($"idmap {source} -> {target}{(readOnly ? " ro" : " rw")}");
 
-    public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir)
+    public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir, bool noDev)
     {
-        Calls.Add($"overlay {target} upper={upperDir} work={workDir}");
+        Calls.Add($"overlay {target} upper={upperDir} work={workDir}{(noDev ? " nodev" : "")}");
         OverlayLowers = lowerDirsTopFirst;
         if (FailOverlay)
         {
@@ -90,7 +90,7 @@ public sealed class RootfsBuilderTests : IDisposable
         Assert.Equal(
             [
                 $"idmap {_dir["layers"]} -> {staging} ro",
-                $"overlay {_dir["run/rootfs"]} upper={_dir["state/c/upper"]} work={_dir["state/c/work"]}",
+                $"overlay {_dir["run/rootfs"]} upper={_dir["state/c/upper"]} work={_dir["state/c/work"]} nodev",
                 $"umount {staging}",
             ],
             mounter.Calls);
@@ -100,6 +100,23 @@ public sealed class RootfsBuilderTests : IDisposable
         Assert.False(Directory.Exists(staging));
         AssertOwnedByPodRoot(_dir["state/c/upper"]);
         AssertOwnedByPodRoot(_dir["state/c/work"]);
+    }
+
+    [Fact]
+    public void Chown_copies_for_a_user_namespace_get_a_nodev_overlay_too()
+    {
+        var mounter = new RecordingMounter();
+        var builder = new RootfsBuilder(mounter);
+        if (!Posix.IsRoot)
+        {
+            Assert.Equal("chown", Assert.Throws<LinuxError>(() => builder.Prepare(Request(), PodRange, openUserNamespace: null)).Operation);
+            return;
+        }
+
+        builder.Prepare(Request(), PodRange, openUserNamespace: null);
+
+        Assert.Equal([$"overlay {_dir["run/rootfs"]} upper={_dir["state/c/upper"]} work={_dir["state/c/work"]} nodev"], mounter.Calls);
+        Assert.Equal(0, _opened);
     }
 
     [Fact]

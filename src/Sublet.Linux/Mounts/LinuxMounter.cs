@@ -52,11 +52,11 @@ public sealed class LinuxMounter : IMounter
         }
     }
 
-    public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir)
+    public void MountOverlay(string target, IReadOnlyList<string> lowerDirsTopFirst, string upperDir, string workDir, bool noDev)
     {
         // Overlay options are one page at most (fs/overlayfs/params.c); callers keep paths short.
         var data = $"lowerdir={string.Join(':', lowerDirsTopFirst.Select(EscapeOverlayPath))},upperdir={EscapeOverlayPath(upperDir)},workdir={EscapeOverlayPath(workDir)}";
-        if (Libc.Mount("overlay", target, "overlay", 0, data) != 0)
+        if (Libc.Mount("overlay", target, "overlay", noDev ? Libc.MS_NODEV : 0, data) != 0)
         {
             throw LinuxError.Last("mount overlay", target);
         }
