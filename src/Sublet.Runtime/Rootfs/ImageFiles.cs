@@ -43,18 +43,7 @@ public sealed class ImageFiles(IRootedFiles files)
         { Kind: PathKind.Missing } => null,
         { TooLarge: true } => throw Fail(container, image, $"{path} is larger than {MaxBytes} bytes"),
         { Kind: PathKind.Regular, Content: { } bytes } => Encoding.UTF8.GetString(bytes),
-        _ => throw Fail(container, image, $"{path} is {Describe(file.Kind)}, not a regular file"),
-    };
-
-    private static string Describe(PathKind kind) => kind switch
-    {
-        PathKind.Directory => "a directory",
-        PathKind.Fifo => "a FIFO",
-        PathKind.CharDevice => "a character device",
-        PathKind.BlockDevice => "a block device",
-        PathKind.Socket => "a socket",
-        PathKind.Symlink => "a symlink",
-        _ => kind.ToString(),
+        _ => throw Fail(container, image, $"{path} is {PathKinds.Describe(file.Kind)}, not a regular file"),
     };
 
     private static PlanException Fail(string container, string image, string why) => new($"container \"{container}\": image {image}: {why}");
