@@ -104,5 +104,4 @@ public sealed class ContainerRunner
         File.Delete(Path.Combine(stateDir, "exit"));
         File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id));
     }
-
 }
