@@ -40,6 +40,9 @@ internal sealed class BlobStore(string blobsDir, string tmpDir)
                 while ((n = input.Read(buffer)) > 0)
                 {
                     ct.ThrowIfCancellationRequested();
+                    // The descriptor's size bounds the copy: a source that keeps going is refused, not stored.
+                    if (expectedSize >= 0 && output.Length + n > expectedSize)
+                        throw new ImageException($"{what}: size mismatch: the content has more than the {expectedSize} bytes the descriptor says");
                     hash.AppendData(buffer, 0, n);
                     output.Write(buffer, 0, n);
                 }

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using Sublet.Linux.Files;
 
 namespace Sublet.Images;
 
@@ -14,15 +15,22 @@ internal sealed class ImageSource(string root, string displayName)
 
     public bool Has(string relative) => System.IO.File.Exists(Path.Combine(root, relative));
 
-    /// <summary>The path of a regular file named by the image's metadata; an error names it when missing or escaping.</summary>
+    /// <summary>
+    /// The path of a regular file named by the image's metadata; an error names it when missing,
+    /// escaping or anything but a regular file: a FIFO in a layout directory would block the
+    /// read for ever, a device node (/dev/zero) would never end (issue 19).
+    /// </summary>
     public string File(string? relative, string what)
     {
         var components = relative is null ? null : LayerPath.Clean(relative);
         if (components is null || components.Count == 0)
             throw new ImageException($"{displayName}: {what} \"{relative}\" is not a path inside the archive");
         var path = LayerPath.Under(root, components);
-        if (!System.IO.File.Exists(path))
+        var kind = PathKinds.Of(path);
+        if (kind == PathKind.Missing)
             throw new ImageException($"{displayName}: {what} \"{relative}\" is missing");
+        if (kind != PathKind.Regular)
+            throw new ImageException($"{displayName}: {what} \"{relative}\" is {PathKinds.Describe(kind)}, not a regular file");
         return path;
     }
 

@@ -107,6 +107,37 @@ public sealed class ImageStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_blob_that_is_not_a_regular_file_is_refused_without_being_read()
+    {
+        // A FIFO would block the load for ever; a symlink to /dev/zero would never end (issue 19).
+        var layout = NewDir("layout");
+        Layouts.WriteOci(layout, "localhost/app:1", [Base()]);
+        var layerBlob = Path.Combine(layout, "blobs/sha256", Layouts.Sha(Base().Blob)[7..]);
+        File.Delete(layerBlob);
+        Sublet.Linux.Files.FileOps.Mknod(layerBlob, Sublet.Linux.Files.FileOps.S_IFIFO | 0x1a4, 0, 0);
+
+        var e = Assert.Throws<ImageException>(() => _store.Load(layout));
+
+        var blob = Layouts.Sha(Base().Blob);
+        Assert.EndsWith($": layer {blob} \"blobs/sha256/{blob[7..]}\" is a FIFO, not a regular file", e.Message);
+        AssertStoreEmpty();
+    }
+
+    [Fact]
+    public void A_blob_longer_than_its_descriptor_says_is_refused_once_it_passes_that_size()
+    {
+        var layout = NewDir("layout");
+        Layouts.WriteOci(layout, "localhost/app:1", [Base()]);
+        var layerBlob = Path.Combine(layout, "blobs/sha256", Layouts.Sha(Base().Blob)[7..]);
+        File.AppendAllText(layerBlob, "more"); // the copy stops there instead of reading on to the end
+
+        var e = Assert.Throws<ImageException>(() => _store.Load(layout));
+
+        Assert.Contains($"size mismatch: the content has more than the {Base().Blob.Length} bytes the descriptor says", e.Message);
+        AssertStoreEmpty();
+    }
+
+    [Fact]
     public void A_bare_tag_as_the_layout_name_is_refused_with_advice()
     {
         var layout = NewDir("layout");

@@ -90,9 +90,12 @@ public sealed class UserResolverTests
     }
 
     [Fact]
-    public void Name_without_an_etc_passwd_is_a_plan_error()
+    public void Name_without_an_etc_passwd_or_group_is_a_plan_error_saying_the_image_has_none()
     {
-        Assert.Throws<PlanException>(() => Resolve("app", passwd: null));
+        Assert.Equal("container \"app\": image user \"app\" needs /etc/passwd, and the image has none",
+            Assert.Throws<PlanException>(() => Resolve("app", passwd: null)).Message);
+        Assert.Equal("container \"app\": image group \"staff\" needs /etc/group, and the image has none",
+            Assert.Throws<PlanException>(() => Resolve("4242:staff", group: null)).Message);
     }
 
     [Fact]

@@ -17,6 +17,20 @@ public enum PathKind
 
 public static class PathKinds
 {
+    /// <summary>The kind in words, for messages: "a FIFO", "a character device".</summary>
+    public static string Describe(PathKind kind) => kind switch
+    {
+        PathKind.Missing => "missing",
+        PathKind.Regular => "a regular file",
+        PathKind.Directory => "a directory",
+        PathKind.Symlink => "a symlink",
+        PathKind.Socket => "a socket",
+        PathKind.CharDevice => "a character device",
+        PathKind.BlockDevice => "a block device",
+        PathKind.Fifo => "a FIFO",
+        _ => kind.ToString(),
+    };
+
     private const uint STATX_TYPE = 0x1;
     private const int StatxModeOffset = 28; // struct statx: stx_mode is a __u16 after mask, blksize, attributes, nlink, uid, gid
     private const int AT_SYMLINK_NOFOLLOW = 0x100;

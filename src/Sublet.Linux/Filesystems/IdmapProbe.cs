@@ -80,7 +80,7 @@ public sealed class LinuxIdmapProbe : IIdmapProbe
             try
             {
                 mounter.MountIdmapped(lower, staging, userNamespace, readOnly: true);
-                mounter.MountOverlay(merged, [staging], Path.Combine(root, "upper"), Path.Combine(root, "work"));
+                mounter.MountOverlay(merged, [staging], Path.Combine(root, "upper"), Path.Combine(root, "work"), noDev: true);
                 return File.Exists(Path.Combine(merged, "layer-file"))
                     ? null
                     : new LinuxError("overlay over an idmapped layer hides the layer's files", merged, Errno.ENOENT);

@@ -8,8 +8,10 @@ internal static partial class Libc
     internal const long SYS_openat2 = 437;
 
     // linux/openat2.h RESOLVE_* flags.
+    internal const ulong RESOLVE_NO_XDEV = 0x01;
     internal const ulong RESOLVE_NO_MAGICLINKS = 0x02;
     internal const ulong RESOLVE_BENEATH = 0x08;
+    internal const ulong RESOLVE_IN_ROOT = 0x10;
 
     /// <summary>struct open_how (openat2(2)): flags, mode, resolve; 24 bytes.</summary>
     [StructLayout(LayoutKind.Sequential)]

@@ -76,4 +76,6 @@ internal static partial class Libc
     internal const int O_PATH = 0x200000;
     internal const int O_NOFOLLOW = 0x20000;
     internal const int O_DIRECTORY = 0x10000;
+    internal const int O_NOCTTY = 0x100;
+    internal const int O_NONBLOCK = 0x800;
 }

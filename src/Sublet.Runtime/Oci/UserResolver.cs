@@ -26,7 +26,7 @@ public static class UserResolver
             {
                 gid = uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var g2) ? g2
                     : Find(group, parts[1], byName: true) is { } ge ? Field(ge, 2)
-                    : throw new PlanException($"container \"{container.Name}\": image group \"{parts[1]}\" is not in the image's /etc/group");
+                    : throw new PlanException($"container \"{container.Name}\": image group \"{parts[1]}\" " + (group is null ? "needs /etc/group, and the image has none" : "is not in the image's /etc/group"));
             }
             if (uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var numeric))
             {
@@ -42,7 +42,7 @@ public static class UserResolver
             {
                 userName = parts[0];
                 var entry = Find(passwd, parts[0], byName: true)
-                    ?? throw new PlanException($"container \"{container.Name}\": image user \"{parts[0]}\" is not in the image's /etc/passwd");
+                    ?? throw new PlanException($"container \"{container.Name}\": image user \"{parts[0]}\" " + (passwd is null ? "needs /etc/passwd, and the image has none" : "is not in the image's /etc/passwd"));
                 uid = Field(entry, 2);
                 gid ??= Field(entry, 3);
             }

@@ -54,7 +54,9 @@ public sealed class ContainerRunner
             new RootfsRequest(_ctx.Images.LayersRoot, lowers, rootfs, Path.Combine(Directories.Private(Path.Combine(runDir, "lower")), "layers"), stateDir),
             pod.Ids, rootfsChoice.Kind == RootfsKind.IdmappedLayers ? () => SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pod.PausePid!.Value, "user")) : null);
 
-        var user = UserResolver.Resolve(container, image.Config.User, ReadImageFile(rootfs, "etc/passwd"), ReadImageFile(rootfs, "etc/group"));
+        var imageFiles = new ImageFiles(_ctx.RootedFiles);
+        var user = UserResolver.Resolve(container, image.Config.User,
+            imageFiles.Read(rootfs, "/etc/passwd", container.Name, image.Reference), imageFiles.Read(rootfs, "/etc/group", container.Name, image.Reference));
         var spec = SpecBuilder.Container(plan, container, image.Config, user, rootfs,
             new SandboxNamespaces(pod.PausePid!.Value), pod.Ids, CgroupResources.ContainerPath(id));
         spec.Mounts.AddRange(new Volumes.VolumeBuilder(_ctx).Mounts(plan, pod, container));
@@ -102,21 +104,4 @@ public sealed class ContainerRunner
         File.Delete(Path.Combine(stateDir, "exit"));
         File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id));
     }
-
-    // The image's own account files, read from the prepared rootfs (host side, no symlink follows out of it).
-    private static string? ReadImageFile(string rootfs, string relative)
-    {
-        var path = rootfs;
-        foreach (var part in relative.Split('/'))
-        {
-            path = Path.Combine(path, part);
-            if (new FileInfo(path) is { LinkTarget: not null } || !Path.Exists(path))
-            {
-                return null; // a symlink could lead to the host's files
-            }
-        }
-        var info = new FileInfo(path);
-        return info.Exists && info.Length < 1 << 20 ? File.ReadAllText(path) : null;
-    }
-
 }

@@ -1,4 +1,5 @@
 using Sublet.Images;
+using Sublet.Linux.Files;
 using Sublet.Linux.Mounts;
 using Sublet.Linux.Processes;
 using Sublet.Runtime.Config;
@@ -18,6 +19,8 @@ public sealed class RuntimeContext : IDisposable
     public required IMounter Mounter { get; init; }
     /// <summary>subPath resolution and staged binds; the real calls unless a test swaps them.</summary>
     public IVolumeMounts VolumeMounts { get; init; } = new LinuxVolumeMounts();
+    /// <summary>Reads the files the runtime takes from an image's rootfs (<see cref="ImageFiles"/>).</summary>
+    public IRootedFiles RootedFiles { get; init; } = new LinuxRootedFiles();
     public required OciRuntime Oci { get; init; }
     public required Conmon Conmon { get; init; }
     public required ProcFs Proc { get; init; }

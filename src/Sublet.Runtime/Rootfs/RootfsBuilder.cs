@@ -29,6 +29,16 @@ public sealed record RootfsRequest(string LayersRoot, IReadOnlyList<string> Laye
 /// Where the layer store can't be idmapped, <see cref="RootfsPlanner"/> may choose chown copies
 /// instead: the caller then passes the copies and no user-namespace opener, and overlay is mounted
 /// over them directly.
+/// <para>Device nodes: layers keep the image's device nodes (containerd unpacks them too), and a
+/// user-namespaced pod sees them owned by its own root (idmapped or chown-copied). The device
+/// cgroup alone would then decide, and it allows everything for a privileged container: an image
+/// could ship /dev/kmsg or a disk and reach the host's. So for a user-namespaced pod the overlay is
+/// mounted nodev. Opening a node checks the mount it is reached through (fs/namei.c
+/// may_open_dev), and the pod can't lift it: its mount namespace is owned by its user namespace,
+/// so the copied mounts' flags are locked (fs/namespace.c lock_mnt_tree, MNT_LOCK_NODEV;
+/// mount_namespaces(7)), mknod(2) needs CAP_MKNOD in the initial namespace, and whatever it mounts
+/// itself is SB_I_NODEV. Pods with host users keep upstream behaviour: no nodev on the rootfs,
+/// the device cgroup guards them (a privileged one may mknod any device anyway).</para>
 /// </summary>
 public sealed class RootfsBuilder
 {
