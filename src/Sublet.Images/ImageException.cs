@@ -22,3 +22,25 @@ public sealed class ImageNotFoundException : ImageException
 
     public string Reference { get; }
 }
+
+/// <summary>
+/// Removing the reference would delete an image that containers still use (their root
+/// filesystems are overlays of its layers): refused, as containerd and podman refuse it.
+/// </summary>
+public sealed class ImageInUseException : ImageException
+{
+    public ImageInUseException(string reference, string imageId, IReadOnlyList<string> users)
+        : base($"image \"{reference}\" ({imageId}) is in use by {string.Join(", ", users)}")
+    {
+        Reference = reference;
+        Users = users;
+    }
+
+    public string Reference { get; }
+
+    /// <summary>Who uses the image, e.g. <c>container "app" of pod team-a/web</c>.</summary>
+    public IReadOnlyList<string> Users { get; }
+}
+
+/// <summary>A reference that is not in the grammar of distribution/reference; the message says what is wrong.</summary>
+public sealed class InvalidImageReferenceException(string message) : ImageException(message);

@@ -34,7 +34,7 @@ internal sealed partial record ImageReference(string Name, string? Tag, string? 
             parsed = Parse(reference);
             return true;
         }
-        catch (ImageException)
+        catch (InvalidImageReferenceException)
         {
             parsed = null!;
             return false;
@@ -85,6 +85,6 @@ internal sealed partial record ImageReference(string Name, string? Tag, string? 
     private static bool IsDomain(string component) =>
         component.Contains('.') || component.Contains(':') || component == "localhost" || component.Any(char.IsUpper);
 
-    private static ImageException Invalid(string reference, string why) =>
+    private static InvalidImageReferenceException Invalid(string reference, string why) =>
         new($"invalid image reference \"{reference}\": {why}");
 }

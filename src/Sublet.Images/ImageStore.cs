@@ -39,6 +39,9 @@ public sealed class ImageStore
         _records = new RecordsFile(Path.Combine(_root, "images.json"));
     }
 
+    /// <summary>The store's directory: blobs, layers and records, nothing else.</summary>
+    public string Root => _root;
+
     /// <summary>The common parent of every unpacked layer directory (<c>&lt;root&gt;/layers</c>).</summary>
     public string LayersRoot { get; }
 
@@ -84,14 +87,22 @@ public sealed class ImageStore
     /// <summary>
     /// Removes a reference; given an ID, removes every reference to that image (like
     /// <c>docker rmi -f ID</c>). Then deletes the blobs and layer directories no remaining image
-    /// uses. An unknown reference throws <see cref="ImageNotFoundException"/>.
+    /// uses. An unknown reference throws <see cref="ImageNotFoundException"/>. When the removal
+    /// would delete the image itself (its last reference goes) and <paramref name="users"/> names
+    /// anyone using it, nothing is removed and <see cref="ImageInUseException"/> says who; just
+    /// untagging an image that keeps another reference is always allowed (as podman does).
     /// </summary>
-    public void Remove(string reference)
+    public void Remove(string reference, Func<ImageRecord, IReadOnlyList<string>>? users = null)
     {
         using var storeLock = Lock();
         var records = _records.Read();
         var found = ImageLookup.Find(records, reference, out var byId) ?? throw new ImageNotFoundException(reference);
-        _records.Write([.. records.Where(r => byId ? r.Id != found.Id : r.Reference != found.Reference)]);
+        var kept = records.Where(r => byId ? r.Id != found.Id : r.Reference != found.Reference).ToList();
+        if (users is not null && !kept.Any(r => r.Id == found.Id) && users(found) is { Count: > 0 } inUse)
+        {
+            throw new ImageInUseException(reference, found.Id, inUse);
+        }
+        _records.Write(kept);
         CollectGarbage();
     }
 

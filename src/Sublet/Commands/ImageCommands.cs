@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sublet.Cli.Output;
 using Sublet.Images;
+using Sublet.Runtime.State;
 
 namespace Sublet.Cli.Commands;
 
@@ -50,9 +51,11 @@ internal static class ImageCommands
         command.SetAction(parse => Cli.Guard(() =>
         {
             var store = Store(parse);
+            var stateRoot = Cli.Config(parse).StateRoot;
             foreach (var image in parse.GetValue(images)!)
             {
-                store.Remove(image);
+                // Refused while a container uses the image (issue 20 item 4), as podman does.
+                store.Remove(image, record => ImageUsers.Of(stateRoot, record));
                 Console.WriteLine($"Untagged: {image}");
             }
             return 0;

@@ -1,0 +1,24 @@
+using Sublet.Images;
+
+namespace Sublet.Runtime.State;
+
+/// <summary>
+/// Who uses an image: every container of every pod in the store whose image ID is the image's,
+/// whatever its state, because an exited container's root filesystem is still an overlay of the
+/// image's layers until its pod is removed. <c>sublet rmi</c> and CRI RemoveImage refuse to
+/// delete an image such a container uses (issue 20 item 4; containerd and podman refuse too).
+/// </summary>
+public static class ImageUsers
+{
+    public static IReadOnlyList<string> Of(StateStore store, ImageRecord image) =>
+        [.. store.Pods().SelectMany(pod => store.Containers(pod.Id)
+            .Where(c => c.ImageId == image.Id)
+            .Select(c => $"container \"{c.Name}\" of pod {pod.Namespace}/{pod.Name}"))];
+
+    /// <summary>The users as the store at <paramref name="stateRoot"/> records them, read with a connection of its own.</summary>
+    public static IReadOnlyList<string> Of(string stateRoot, ImageRecord image)
+    {
+        using var store = new StateStore(stateRoot);
+        return Of(store, image);
+    }
+}

@@ -1,0 +1,78 @@
+using System.CommandLine;
+using Sublet.Cri;
+using Sublet.Cri.Hosting;
+using Sublet.Cri.Images;
+using Sublet.Images;
+using Sublet.Runtime;
+using Sublet.Runtime.Config;
+
+namespace Sublet.Cli.Commands;
+
+/// <summary>
+/// <c>sublet serve [--listen PATH]</c>: the CRI v1 server a kubelet or crictl drives (issue 20
+/// item 5). Runs in the foreground until SIGTERM or SIGINT, then removes its socket.
+/// </summary>
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var listen = new Option<string?>("--listen")
+        {
+            Description = "Unix socket to serve CRI on (default <runRoot>/sublet.sock, i.e. /run/sublet/sublet.sock)",
+        };
+        var command = new Command("serve", "Serve the Kubernetes CRI v1 (RuntimeService, ImageService) on a Unix socket for the kubelet and crictl") { listen };
+        command.SetAction(parse => Cli.Guard(() =>
+        {
+            var config = Cli.Config(parse);
+            if (!Linux.Processes.Posix.IsRoot)
+            {
+                throw new RuntimeFailure("sublet serve must run as root: it creates mounts and user namespaces, and its socket is root's");
+            }
+            var path = Path.GetFullPath(parse.GetValue(listen) ?? Path.Combine(config.RunRoot, "sublet.sock"));
+            var imagesRoot = Path.Combine(config.StateRoot, "images");
+            var settings = new CriSettings(Path.GetFullPath(config.StateRoot), Path.GetFullPath(config.RunRoot), Path.GetFullPath(imagesRoot), config.OciRuntime.Name, path);
+            var images = new StoreImageCatalog(new ImageStore(imagesRoot), config.StateRoot);
+            using var stop = new StopSignal();
+            ServerSocket socket;
+            try
+            {
+                socket = ServerSocket.Claim(path);
+            }
+            catch (InvalidOperationException e)
+            {
+                throw new RuntimeFailure(e.Message);
+            }
+            using (socket)
+            {
+                var app = CriHost.Build(settings, socket, images, new DoctorUserNamespaceProbe(config));
+                CriHost.RunAsync(app, socket, stop.Token).GetAwaiter().GetResult();
+            }
+            return 0;
+        }));
+        return command;
+    }
+}
+
+/// <summary>
+/// <c>features.user_namespaces</c> for the CRI: true exactly when doctor's user-namespace checks
+/// pass (kernel, user.max_user_namespaces, root, idmapped mounts of the state directory, tmpfs
+/// and the image layers as rootfs.userNamespaceMode judges them). The binaries every pod needs
+/// (runc, conmon, catatonit) are not user-namespace facts and are not asked here.
+/// </summary>
+internal sealed class DoctorUserNamespaceProbe(NodeConfig config) : IUserNamespaceProbe
+{
+    internal static readonly HashSet<string> Checks =
+        ["kernel", "user namespaces", "root", "idmap: state dir", "idmap: tmpfs", "idmap: image layers", "idmap: overlay layers"];
+
+    public UserNamespaceSupport Probe()
+    {
+        using var host = new LinuxDoctorHost();
+        return Judge(DoctorChecks.Run(config, host, manifest: null));
+    }
+
+    internal static UserNamespaceSupport Judge(IEnumerable<DoctorCheck> checks)
+    {
+        var problems = checks.Where(c => Checks.Contains(c.Check) && c.Status == CheckStatus.Fail).Select(c => $"{c.Check}: {c.Detail}").ToList();
+        return new UserNamespaceSupport(problems.Count == 0, problems);
+    }
+}
