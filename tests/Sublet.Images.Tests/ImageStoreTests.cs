@@ -189,6 +189,27 @@ public sealed class ImageStoreTests : IDisposable
     }
 
     [Fact]
+    public void Remove_refuses_an_image_in_use_but_allows_untagging_it()
+    {
+        var layout = NewDir("used");
+        Layouts.WriteOci(layout, "localhost/used:1", [Base()]);
+        var record = Assert.Single(_store.Load(layout));
+        Layouts.WriteOci(NewDir("used2"), "localhost/used:2", [Base()]);
+        _store.Load(_dir["used2"]);
+        IReadOnlyList<string> Users(ImageRecord image) => image.Id == record.Id ? ["container \"app\" of pod default/web"] : [];
+
+        _store.Remove("localhost/used:2", Users); // another reference keeps the image: just an untag
+        var e = Assert.Throws<ImageInUseException>(() => _store.Remove("localhost/used:1", Users));
+
+        Assert.Equal($"image \"localhost/used:1\" ({record.Id}) is in use by container \"app\" of pod default/web", e.Message);
+        Assert.NotNull(_store.Find("localhost/used:1"));
+        Assert.True(Directory.Exists(_store.LayerPaths(record)[0]));
+        Assert.Throws<ImageInUseException>(() => _store.Remove(record.Id, Users));
+        _store.Remove(record.Id, _ => []);
+        AssertStoreEmpty();
+    }
+
+    [Fact]
     public void Get_of_a_missing_image_says_how_to_load_it()
     {
         var e = Assert.Throws<ImageNotFoundException>(() => _store.Get("nothere"));
