@@ -72,7 +72,7 @@ public sealed class PureRulesTests
     [InlineData("")]
     public void Bad_references_are_errors_naming_them(string reference)
     {
-        var e = Assert.Throws<ImageException>(() => ImageReference.Normalize(reference));
+        var e = Assert.Throws<InvalidImageReferenceException>(() => ImageReference.Normalize(reference)); // InvalidArgument over CRI
         Assert.Contains($"\"{reference}\"", e.Message);
     }
 
