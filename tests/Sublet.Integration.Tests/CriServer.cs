@@ -63,8 +63,8 @@ internal sealed class CriServer : IDisposable
         }
     }
 
-    /// <summary>What the server wrote to stderr (complete once it has exited).</summary>
-    public string Log => _stderr.IsCompleted ? _stderr.Result : "(still running)";
+    /// <summary>What the server wrote to stderr, once it has exited (the pipe's end can come a little after the exit).</summary>
+    public string Log => _process.HasExited && _stderr.Wait(TimeSpan.FromSeconds(10)) ? _stderr.Result : "(still running)";
 
     public RuntimeService.RuntimeServiceClient Runtime => new(Channel);
     public ImageService.ImageServiceClient Images => new(Channel);
