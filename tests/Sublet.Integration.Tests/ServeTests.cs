@@ -138,6 +138,43 @@ public sealed class ServeTests
     }
 
     [Fact]
+    public void An_idle_http2_connection_is_kept_open()
+    {
+        using var env = new SubletEnv();
+        using var server = CriServer.Start(env);
+        using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        socket.Connect(new System.Net.Sockets.UnixDomainSocketEndPoint(server.Socket));
+        // The HTTP/2 client preface and an empty SETTINGS frame (RFC 9113 §3.4), then nothing: an idle kubelet.
+        socket.Send([.. "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8, 0, 0, 0, 4, 0, 0, 0, 0, 0]);
+        var frames = new List<byte>();
+        var buffer = new byte[4096];
+        var pending = new List<byte>();
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        socket.ReceiveTimeout = 500;
+        while (DateTime.UtcNow < deadline)
+        {
+            int read;
+            try
+            {
+                read = socket.Receive(buffer);
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                continue; // receive timeout: still open, nothing sent
+            }
+            Assert.True(read > 0, $"the server closed an idle connection; frame types before: [{string.Join(", ", frames)}]");
+            pending.AddRange(buffer.AsSpan(0, read));
+            while (pending.Count >= 9 && pending.Count >= 9 + ((pending[0] << 16) | (pending[1] << 8) | pending[2]))
+            {
+                frames.Add(pending[3]);
+                pending.RemoveRange(0, 9 + ((pending[0] << 16) | (pending[1] << 8) | pending[2]));
+            }
+        }
+        Assert.DoesNotContain((byte)7, frames); // GOAWAY
+        Assert.Contains((byte)4, frames); // the server's SETTINGS: it did speak HTTP/2
+    }
+
+    [Fact]
     public void A_stale_socket_of_a_killed_server_is_replaced_and_sigint_stops_cleanly()
     {
         using var env = new SubletEnv();

@@ -37,8 +37,10 @@ public static class CriHost
         {
             kestrel.ListenUnixSocket(socket.BindPath, listen => listen.Protocols = HttpProtocols.Http2);
             // The kubelet keeps one connection for its lifetime and may leave it idle for long:
-            // Kestrel's default keep-alive timeout (130 s) would close it under the kubelet.
-            kestrel.Limits.KeepAliveTimeout = Timeout.InfiniteTimeSpan;
+            // Kestrel's default keep-alive timeout (130 s) would close it under the kubelet. Not
+            // Timeout.InfiniteTimeSpan: Kestrel's HTTP/2 idle timer takes it as -1 ms and sends
+            // GOAWAY after one heartbeat (1 s) of idleness (seen here; ServeTests checks it).
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromDays(365);
             // Ping idle peers instead, so a dead one is noticed (RFC 9113 §6.7 PING).
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromMinutes(1);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
