@@ -76,6 +76,7 @@ public static class ConfigLoader
         }
         if (!RootfsConfig.Modes.Contains(config.Rootfs.UserNamespaceMode))
             problems.Add($"rootfs.userNamespaceMode: Unsupported value: \"{config.Rootfs.UserNamespaceMode}\": supported values: {string.Join(", ", RootfsConfig.Modes.Select(m => $"\"{m}\""))}");
+        problems.AddRange(Sublet.Runtime.Logs.LogPolicy.Problems(config));
         if (config.MaxPods < 1) problems.Add($"maxPods: Invalid value: {config.MaxPods}: must be at least 1");
         FeatureGates.From(config.FeatureGates, problems);
         problems.AddRange(Admission.PodSecurityAdmission.ValidateDefaults(config.PodSecurity.Defaults));

@@ -42,6 +42,15 @@ public sealed record NodeConfig
     /// <summary>KubeletConfiguration <c>resolvConf</c>: the node's resolver file pods with dnsPolicy Default start from; "" = a local resolver (127.0.0.1).</summary>
     public string ResolvConf { get; init; } = "/etc/resolv.conf";
 
+    /// <summary>KubeletConfiguration <c>containerLogMaxSize</c>: a container's log is rotated once it reaches this size (a quantity, "10Mi").</summary>
+    public string ContainerLogMaxSize { get; init; } = "10Mi";
+
+    /// <summary>KubeletConfiguration <c>containerLogMaxFiles</c>: log files kept per container, the current one included (at least 2).</summary>
+    public int ContainerLogMaxFiles { get; init; } = 5;
+
+    /// <summary>KubeletConfiguration <c>containerLogMonitorInterval</c>: how often logs are checked for rotation (a duration, "10s").</summary>
+    public string ContainerLogMonitorInterval { get; init; } = "10s";
+
     /// <summary>First restart back-off in seconds (kubelet: 10, doubling to 30× that). Lower it for tests.</summary>
     public double RestartBackoffSeconds { get; init; } = 10;
 }
