@@ -20,6 +20,7 @@ internal sealed class LogFollower : IDisposable
     private FileStream? _stream;
     private ulong _inode;
     private DateTimeOffset _openedAt;
+    private string? _lastStamp;
 
     public LogFollower(string path, string? prefix)
     {
@@ -51,30 +52,48 @@ internal sealed class LogFollower : IDisposable
     }
 
     /// <summary>
-    /// Files rotated away between two pumps (the path replaced twice): still uncompressed, written
-    /// after we opened the file we were on, and not that file. Older rotated files were written
-    /// before that file existed; compressed ones are at least two rotations old.
+    /// Files rotated away between two pumps (the path replaced more than once), compressed by now
+    /// or not: those whose first line is newer than the last line we wrote. conmon stamps each
+    /// line and writes a read's lines to one file, so files never overlap in time. Before any
+    /// line was read, the file's mtime against our opening of the live one decides.
     /// </summary>
     private void ReadMissed()
     {
         var dir = Path.GetDirectoryName(_path)!;
         var siblings = Directory.Exists(dir) ? Directory.GetFiles(dir) : [];
-        foreach (var rotated in RotationPlanner.Rotated(_path, siblings).Where(r => !r.Compressed))
+        foreach (var rotated in RotationPlanner.Rotated(_path, siblings))
         {
             try
             {
-                using var stream = new FileStream(rotated.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                var status = FileStatus.Of(stream.SafeFileHandle, rotated.Path);
-                if (status.Inode != _inode && status.Mtime > _openedAt)
+                using var file = new FileStream(rotated.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                var status = FileStatus.Of(file.SafeFileHandle, rotated.Path);
+                if (status.Inode == _inode)
                 {
-                    Drain(stream);
+                    continue; // the file we were on, renamed
+                }
+                var missed = _lastStamp is null
+                    ? !rotated.Compressed && status.Mtime > _openedAt
+                    : string.CompareOrdinal(FirstStamp(Content(rotated, file)), _lastStamp) > 0;
+                if (missed)
+                {
+                    file.Position = 0;
+                    Drain(Content(rotated, file));
                 }
             }
-            catch (FileNotFoundException)
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
             {
-                // deleted by the next rotation meanwhile
+                // deleted or being compressed by the next rotation meanwhile
             }
         }
+    }
+
+    private static Stream Content(RotatedLog rotated, FileStream file) =>
+        rotated.Compressed ? new System.IO.Compression.GZipStream(file, System.IO.Compression.CompressionMode.Decompress, leaveOpen: true) : file;
+
+    private static string FirstStamp(Stream content)
+    {
+        using var reader = new StreamReader(content, Encoding.UTF8, leaveOpen: true);
+        return reader.ReadLine() is { } line && CriLogLine.TryParse(line, out var entry) ? entry.Timestamp : "";
     }
 
     private FileStream? Open()
@@ -86,9 +105,9 @@ internal sealed class LogFollower : IDisposable
             _inode = FileStatus.Of(stream.SafeFileHandle, _path).Inode;
             return stream;
         }
-        catch (FileNotFoundException)
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null; // not written yet, or between a rotation's rename and conmon's reopen
+            return null; // not written yet (a container that never started has no directory), or between a rotation's rename and conmon's reopen
         }
     }
 
@@ -104,7 +123,7 @@ internal sealed class LogFollower : IDisposable
         }
     }
 
-    private void Drain(FileStream stream)
+    private void Drain(Stream stream)
     {
         var buffer = new byte[64 * 1024];
         int read;
@@ -128,6 +147,7 @@ internal sealed class LogFollower : IDisposable
 
     private void Emit(CriLogLine entry)
     {
+        _lastStamp = entry.Timestamp;
         _pending.Append(entry.Content);
         if (entry.Partial)
         {
