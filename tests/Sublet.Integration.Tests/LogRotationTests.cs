@@ -17,7 +17,7 @@ public sealed partial class LogRotationTests
     /// well within conmon's cap at twice the size even on a loaded machine (the checks come every
     /// 0.2 s), which would otherwise start the file afresh and lose what it held.
     /// </summary>
-    private static string Pod(string name, int lines, string then) => $$"""
+    private static string Pod(string name, int lines, string then, string first = "sleep 1") => $$"""
         apiVersion: v1
         kind: Pod
         metadata: {name: {{name}}}
@@ -27,7 +27,7 @@ public sealed partial class LogRotationTests
           containers:
             - name: c
               image: localhost/busybox:demo
-              command: [sh, -c, "sleep 1; i=0; while [ $i -lt {{lines}} ]; do i=$((i+1)); echo line $i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; [ $((i%50)) = 0 ] && usleep 100000; done; echo done; {{then}}"]
+              command: [sh, -c, "{{first}}; i=0; while [ $i -lt {{lines}} ]; do i=$((i+1)); echo line $i xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; [ $((i%50)) = 0 ] && usleep 100000; done; echo done; {{then}}"]
         """;
 
     [Fact]
@@ -67,12 +67,17 @@ public sealed partial class LogRotationTests
     {
         using var env = new SubletEnv(Fast.Replace("containerLogMaxFiles: 3", "containerLogMaxFiles: 4", StringComparison.Ordinal));
         env.LoadDemoImage();
-        env.Ok("play", env.WriteManifest(Pod("followed", 4000, "exit 0")));
+        // The pod writes once the follower is reading (it prints "ready", then waits for /go), so
+        // no line is rotated away before `logs -f` starts, however slow this machine is.
+        env.Ok("play", env.WriteManifest(Pod("followed", 4000, "exit 0", first: "echo ready; while [ ! -e /go ]; do usleep 50000; done")));
         using var follow = env.Start("logs", "-f", "followed");
+        var first = await follow.StandardOutput.ReadLineAsync();
+        Assert.Equal("ready", first);
+        env.Ok("exec", "followed", "--", "touch", "/go");
         var stdout = follow.StandardOutput.ReadToEndAsync();
         // A reader that falls behind (stopped for 2.5 s, two rotations or so): the file it was on
         // is compressed meanwhile and others rotated past it; it must still find every line.
-        Thread.Sleep(4000);
+        Thread.Sleep(3000);
         Host.Run("kill", "-STOP", follow.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Thread.Sleep(2500);
         Host.Run("kill", "-CONT", follow.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
