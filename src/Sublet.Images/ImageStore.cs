@@ -70,6 +70,43 @@ public sealed class ImageStore
         }
     }
 
+    /// <summary>
+    /// Pulls <paramref name="reference"/> from its registry (<see cref="Registry.RegistryFetcher"/>)
+    /// and records it under its normalized name, replacing what that name pointed to. The same
+    /// guarantees as <see cref="Load"/>: under the store lock (so two pulls of one image download
+    /// it once: the second finds the blobs), all or nothing, verified blobs only. Errors name the
+    /// image and the registry.
+    /// </summary>
+    public async Task<ImageRecord> PullAsync(string reference, Registry.PullOptions options, CancellationToken ct = default)
+    {
+        var parsed = ImageReference.Parse(reference);
+        using var storeLock = Lock();
+        ClearTmp();
+        try
+        {
+            var image = await new Registry.RegistryFetcher(options, _blobs).FetchAsync(parsed, ct);
+            var records = Assemble(image, ct).ToList();
+            var pulled = records.Select(r => r.Reference).ToHashSet(StringComparer.Ordinal);
+            _records.Write([.. _records.Read().Where(r => !pulled.Contains(r.Reference)), .. records]);
+            return records[0];
+        }
+        catch (Exception e) when (e is ImageException or HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            throw new Registry.RegistryException($"pulling {parsed} from {parsed.Domain}: {Cause(e)}", e);
+        }
+        finally
+        {
+            CollectGarbage();
+            ClearTmp();
+        }
+    }
+
+    private static string Cause(Exception e) => e switch
+    {
+        TaskCanceledException => "timed out waiting for the registry",
+        _ => e.Message,
+    };
+
     public IReadOnlyList<ImageRecord> List() => _records.Read();
 
     /// <summary>
