@@ -19,7 +19,8 @@ internal sealed partial record ImageReference(string Name, string? Tag, string? 
     [GeneratedRegex(@"^[\w][\w.-]{0,127}$")]
     private static partial Regex TagPattern();
 
-    [GeneratedRegex(@"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$")]
+    // domain-name or "[" IPv6 "]", then an optional port (distribution/reference regexp.go, v0.5).
+    [GeneratedRegex(@"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$")]
     private static partial Regex DomainPattern();
 
     /// <summary>The registry host (and port) the name starts with: <c>docker.io</c>, <c>127.0.0.1:5000</c>.</summary>

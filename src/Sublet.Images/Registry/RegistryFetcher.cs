@@ -35,6 +35,7 @@ internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
         var endpoint = RegistryEndpoint.For(reference.Domain, options.InsecureRegistries);
         using var http = NewHttpClient();
         var client = new RegistryClient(http, endpoint, reference.Repository, RegistryCredentials.Load(options.AuthFile));
+        await Ping(client, ct);
         var (manifestDigest, manifestBytes) = await ResolveManifest(client, reference, ct);
         var manifest = OciJson.Parse<OciManifest>(manifestBytes, $"manifest {manifestDigest}");
         if (manifest.Config is null || manifest.Layers is null)
@@ -51,6 +52,17 @@ internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
             async (i, token) => layers[i] = await FetchBlob(client, reference, manifest.Layers[i], "layer", token));
         await blobs.AddAsync(new MemoryStream(manifestBytes), manifestDigest, manifestBytes.Length, $"manifest {manifestDigest}", ct);
         return new ImportedImage([reference.ToString()], manifestDigest, config, layers);
+    }
+
+    /// <summary>
+    /// distribution spec end-1, <c>GET /v2/</c>: 200 (or 401, answered by the client's auth
+    /// dance) says the host speaks the v2 API; anything else is reported before asking for an image.
+    /// </summary>
+    private static async Task Ping(RegistryClient client, CancellationToken ct)
+    {
+        using var response = await client.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, client.Endpoint.Ping), ct);
+        if (!response.IsSuccessStatusCode)
+            throw new RegistryException($"{client.Endpoint.Ping} is not a registry API endpoint: {await RegistryHttp.Describe(response, ct)}");
     }
 
     private HttpClient NewHttpClient()
