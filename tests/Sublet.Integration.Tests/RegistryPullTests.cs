@@ -100,7 +100,7 @@ public sealed class RegistryPullTests
             domain = registry.Domain;
             var missing = env.Run("pull", $"{domain}/no/such:1");
             Assert.Equal(1, missing.ExitCode);
-            Assert.Contains($"Error: pulling {domain}/no/such:1 from {domain}: manifest 1: 404 Not Found: NAME_UNKNOWN", missing.Stderr);
+            Assert.Contains($"Error: pulling {domain}/no/such:1 from {domain}: manifest 1: 404 Not Found: MANIFEST_UNKNOWN", missing.Stderr);
         }
         var down = env.Run("play", env.WriteManifest(Pod("down", $"{domain}/no/such:1")));
         Assert.Equal(1, down.ExitCode);
