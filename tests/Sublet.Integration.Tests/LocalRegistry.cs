@@ -18,12 +18,27 @@ internal sealed class LocalRegistry : IDisposable
     private readonly Process _process;
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
 
-    public LocalRegistry()
+    /// <summary>A user the registry knows with Basic auth (htpasswd), and its password.</summary>
+    public const string User = "tester";
+    public const string Password = "sublet-test-password";
+
+    // bcrypt of Password (cost 4): distribution's htpasswd backend takes bcrypt only.
+    private const string PasswordHash = "$2b$04$BAApzlaG2XJEH7fwC50pUugKjrREJO2Ky2OYrOVrtr7E.iHNIDhjq";
+
+    /// <param name="basicAuth">Require <see cref="User"/>/<see cref="Password"/> (auth.htpasswd) for every request.</param>
+    public LocalRegistry(bool basicAuth = false)
     {
         if (!File.Exists(Binary)) Assert.Fail($"{Binary} is missing: apt-get install docker-registry (./test.sh installs it)");
         Root = Directory.CreateTempSubdirectory("sublet-registry-").FullName;
         Port = FreePort();
         var config = Path.Combine(Root, "config.yml");
+        var auth = "";
+        if (basicAuth)
+        {
+            File.WriteAllText(Path.Combine(Root, "htpasswd"), $"{User}:{PasswordHash}\n");
+            auth = $"auth:\n  htpasswd:\n    realm: sublet-test\n    path: {Path.Combine(Root, "htpasswd")}\n";
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{User}:{Password}")));
+        }
         File.WriteAllText(config, $"""
             version: 0.1
             log:
@@ -34,6 +49,7 @@ internal sealed class LocalRegistry : IDisposable
                 rootdirectory: {Storage}
             http:
               addr: 127.0.0.1:{Port}
+            {auth}
             """);
         var info = new ProcessStartInfo(Binary, ["serve", config]) { RedirectStandardOutput = true, RedirectStandardError = true };
         _process = Process.Start(info)!;

@@ -108,6 +108,43 @@ public sealed class RegistryPullTests
         Assert.Contains("sublet image load", down.Stderr);
     }
 
+    [Fact]
+    public void BasicAuthUsesTheConfiguredAuthFileAndNeverPrintsThePassword()
+    {
+        using var registry = new LocalRegistry(basicAuth: true);
+        registry.Push(DemoImage.Layout, "private/busybox", "1.0");
+        using var env = new SubletEnv();
+        var image = $"{registry.Domain}/private/busybox:1.0";
+        var authFile = Path.Combine(env.Root, "auth.json");
+        env.Configure($"registries: {{authFile: {authFile}}}");
+
+        var anonymous = env.Run("pull", image);
+        Assert.Equal(1, anonymous.ExitCode);
+        Assert.Contains($"{registry.Domain} requires authentication (Basic) and there are no credentials for it in {authFile} (no such file)", anonymous.Stderr);
+
+        WriteAuth(authFile, registry.Domain, LocalRegistry.User, "wrong-password-123");
+        var wrong = env.Run("pull", image);
+        Assert.Equal(1, wrong.ExitCode);
+        Assert.Contains($"{registry.Domain} refused the credentials for it in {authFile}", wrong.Stderr);
+        Assert.DoesNotContain("wrong-password-123", wrong.Stderr + wrong.Stdout);
+
+        WriteAuth(authFile, "http://" + registry.Domain, LocalRegistry.User, LocalRegistry.Password);
+        var run = env.Run("play", "--wait", env.WriteManifest(Pod("private", image)));
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains($"Pulled image {image}", run.Stderr);
+        Assert.Contains("pulled-image-runs", run.Stdout);
+        Assert.DoesNotContain(LocalRegistry.Password, run.Stderr + run.Stdout);
+    }
+
+    private static void WriteAuth(string path, string key, string user, string password) =>
+        File.WriteAllText(path, new System.Text.Json.Nodes.JsonObject
+        {
+            ["auths"] = new System.Text.Json.Nodes.JsonObject
+            {
+                [key] = new System.Text.Json.Nodes.JsonObject { ["auth"] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(user + ":" + password)) },
+            },
+        }.ToJsonString());
+
     private static string Layer(string layout)
     {
         var index = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "index.json")))!;

@@ -33,7 +33,8 @@ internal sealed class RegistryCredentials
 
     public static RegistryCredentials Load(string? path)
     {
-        if (path is null || !File.Exists(path)) return None;
+        if (path is null) return None;
+        if (!File.Exists(path)) return new RegistryCredentials([], path + " (no such file)");
         JsonDocument doc;
         try
         {
