@@ -87,7 +87,14 @@ public sealed class ImageStore
             var image = await new Registry.RegistryFetcher(options, _blobs).FetchAsync(parsed, ct);
             var records = Assemble(image, ct).ToList();
             var pulled = records.Select(r => r.Reference).ToHashSet(StringComparer.Ordinal);
-            _records.Write([.. _records.Read().Where(r => !pulled.Contains(r.Reference)), .. records]);
+            var existing = _records.Read();
+            var kept = existing.Where(r => !pulled.Contains(r.Reference)).ToList();
+            // A tag that moves to a new image (an Always pull of ":latest") leaves the old image
+            // dangling, recorded under its ID as docker does, not deleted: pods started from it
+            // still have its layers as overlay lowerdirs. `rmi ID` removes it.
+            var dangling = existing.Where(r => pulled.Contains(r.Reference) && r.Id != records[0].Id)
+                .Where(r => kept.All(k => k.Id != r.Id)).DistinctBy(r => r.Id).Select(r => r with { Reference = r.Id });
+            _records.Write([.. kept, .. dangling, .. records]);
             return records[0];
         }
         catch (Exception e) when (e is ImageException or HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)

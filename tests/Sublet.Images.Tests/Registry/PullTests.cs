@@ -53,6 +53,20 @@ public sealed class PullTests : IDisposable
     }
 
     [Fact]
+    public async Task A_tag_that_moves_leaves_the_old_image_under_its_id_with_its_layers()
+    {
+        var registry = new FakeRegistry();
+        registry.PutImage("app", "latest", [Layer("old")]);
+        var old = await Pull(registry, FakeRegistry.Host + "/app");
+        registry.PutImage("app", "latest", [Layer("new")]);
+        var current = await Pull(registry, FakeRegistry.Host + "/app");
+
+        Assert.NotEqual(old.Id, current.Id);
+        Assert.Equal([old.Id, "registry.example/app:latest"], Store().List().Select(r => r.Reference));
+        Assert.All(Store().LayerPaths(Store().Get(old.Id)), p => Assert.True(Directory.Exists(p)));
+    }
+
+    [Fact]
     public async Task A_corrupted_layer_is_refused_naming_its_digest_and_nothing_is_committed()
     {
         var registry = new FakeRegistry();
