@@ -1,7 +1,12 @@
 namespace Sublet.Images.Registry;
 
-/// <summary>A read-only pass-through that reports the bytes read so far, at most every 256 KiB.</summary>
-internal sealed class ProgressStream(Stream inner, Action<long> report) : Stream
+/// <summary>
+/// A read-only pass-through over a blob download that reports the bytes read so far (at most
+/// every 256 KiB) and ends a download that stalls: a read that gets no byte within
+/// <paramref name="stallTimeout"/> is an error, so a registry that stops sending mid-blob cannot
+/// hold the pull (and the store lock) forever.
+/// </summary>
+internal sealed class ProgressStream(Stream inner, Action<long> report, TimeSpan stallTimeout, string what) : Stream
 {
     private const long Step = 256 * 1024;
     private long _read;
@@ -9,17 +14,22 @@ internal sealed class ProgressStream(Stream inner, Action<long> report) : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var n = await inner.ReadAsync(buffer, cancellationToken);
+        using var stall = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        stall.CancelAfter(stallTimeout);
+        int n;
+        try
+        {
+            n = await inner.ReadAsync(buffer, stall.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new RegistryException($"{what}: the registry sent nothing for {stallTimeout.TotalSeconds:0.#} s after {_read} bytes");
+        }
         Count(n);
         return n;
     }
 
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        var n = inner.Read(buffer, offset, count);
-        Count(n);
-        return n;
-    }
+    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
     private void Count(int n)
     {

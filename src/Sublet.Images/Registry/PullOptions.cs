@@ -15,6 +15,9 @@ public sealed record PullOptions
     /// <summary>Until the response headers arrive; the body then streams at its own pace.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>A blob download that receives no byte for this long fails, naming the blob.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Called from download threads as blobs start, advance and finish.</summary>
     public Action<PullProgress>? Progress { get; init; }
 

@@ -149,7 +149,7 @@ internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
         if (!response.IsSuccessStatusCode)
             throw new RegistryException($"{what}: {await RegistryHttp.Describe(response, ct)}");
         await using var body = await response.Content.ReadAsStreamAsync(ct);
-        await using var counting = new ProgressStream(body, done => Report(kind, digest!, PullStage.Progress, done, descriptor.Size));
+        await using var counting = new ProgressStream(body, done => Report(kind, digest!, PullStage.Progress, done, descriptor.Size), options.StallTimeout, what);
         var stored = await blobs.AddAsync(counting, digest, descriptor.Size, what, ct);
         Report(kind, digest!, PullStage.Done, descriptor.Size, descriptor.Size);
         return stored;

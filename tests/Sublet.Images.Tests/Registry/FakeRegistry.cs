@@ -26,6 +26,9 @@ internal sealed class FakeRegistry : HttpMessageHandler
     /// <summary>What Basic (directly or at the token server) must carry; null = anonymous tokens.</summary>
     public (string User, string Password)? Account { get; init; }
 
+    /// <summary>Blobs whose body sends a few bytes and then nothing, until the client gives up.</summary>
+    public HashSet<string> Stalled { get; } = [];
+
     public void PutBlob(byte[] data) => _blobs[Layouts.Sha(data)] = data;
 
     /// <summary>Serves other bytes under <paramref name="digest"/>: a corrupted blob.</summary>
@@ -79,7 +82,10 @@ internal sealed class FakeRegistry : HttpMessageHandler
         }
         var blobs = path.IndexOf("/blobs/", StringComparison.Ordinal);
         if (blobs > 0 && _blobs.TryGetValue(path[(blobs + 7)..], out var blob))
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK) { Content = new ByteArrayContent(blob) });
+            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
+            {
+                Content = Stalled.Contains(path[(blobs + 7)..]) ? new StreamContent(new StallingStream(blob[..10])) : new ByteArrayContent(blob),
+            });
         return Task.FromResult(Error(HttpStatusCode.NotFound, "BLOB_UNKNOWN", "blob unknown to registry"));
     }
 
@@ -115,4 +121,19 @@ internal sealed class FakeRegistry : HttpMessageHandler
 
     private static HttpResponseMessage Error(HttpStatusCode status, string code, string message) =>
         new(status) { Content = new StringContent($"{{\"errors\":[{{\"code\":\"{code}\",\"message\":\"{message}\"}}]}}") };
+}
+
+/// <summary>Returns its bytes, then blocks every read until the reader cancels it.</summary>
+internal sealed class StallingStream(byte[] head) : MemoryStream(head)
+{
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await base.ReadAsync(buffer, cancellationToken);
+        if (n > 0) return n;
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        return 0;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 }

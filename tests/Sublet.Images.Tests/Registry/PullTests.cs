@@ -89,6 +89,21 @@ public sealed class PullTests : IDisposable
     }
 
     [Fact]
+    public async Task A_download_that_stalls_ends_naming_the_blob_and_nothing_is_committed()
+    {
+        var registry = new FakeRegistry();
+        var layer = Layer("a");
+        registry.PutImage("app", "1", [layer]);
+        registry.Stalled.Add(Layouts.Sha(layer.Blob));
+        var options = new PullOptions { Handler = registry, Architecture = "amd64", StallTimeout = TimeSpan.FromMilliseconds(300) };
+
+        var e = await Assert.ThrowsAsync<RegistryException>(() => Store().PullAsync(FakeRegistry.Host + "/app:1", options));
+        Assert.Contains($"layer {Layouts.Sha(layer.Blob)}: the registry sent nothing for 0.3 s after 10 bytes", e.Message);
+        Assert.Empty(Store().List());
+        Assert.Empty(Directory.EnumerateFiles(_dir["store/blobs/sha256"]));
+    }
+
+    [Fact]
     public async Task An_index_is_followed_to_the_linux_amd64_entry()
     {
         var registry = new FakeRegistry();
