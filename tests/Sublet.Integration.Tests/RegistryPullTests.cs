@@ -35,6 +35,7 @@ public sealed class RegistryPullTests
         Assert.Contains($"Pulled image: {image} (digest {digest}", pull.Stdout);
         var images = env.Json("images").EnumerateArray().Select(i => (i.GetProperty("reference").GetString(), i.GetProperty("manifestDigest").GetString())).ToList();
         Assert.Equal([(image, digest)], images);
+        Assert.Contains(digest, env.Ok("images", "--digests").Stdout);
 
         // By digest: nothing is downloaded again, the layers are shared.
         var pinned = env.Run("pull", $"{registry.Domain}/demo/busybox@{digest}");
