@@ -53,6 +53,21 @@ public sealed record NodeConfig
 
     /// <summary>First restart back-off in seconds (kubelet: 10, doubling to 30× that). Lower it for tests.</summary>
     public double RestartBackoffSeconds { get; init; } = 10;
+
+    /// <summary>How images are pulled: credentials, plain-HTTP registries, parallel downloads.</summary>
+    public RegistriesConfig Registries { get; init; } = new();
+}
+
+public sealed record RegistriesConfig
+{
+    /// <summary>docker-style auth file (<c>{"auths": {"HOST": {"auth": base64("user:pass")}}}</c>, as docker login and podman login write it); a missing file means anonymous pulls.</summary>
+    public string AuthFile { get; init; } = "/etc/sublet/auth.json";
+
+    /// <summary>Registries (<c>host[:port]</c>) spoken to over plain HTTP, as docker's insecure-registries; loopback registries always are.</summary>
+    public string[] Insecure { get; init; } = [];
+
+    /// <summary>Layers downloaded at once per pull (docker's max-concurrent-downloads default).</summary>
+    public int MaxConcurrentDownloads { get; init; } = 3;
 }
 
 public sealed record OciRuntimeConfig
