@@ -26,25 +26,35 @@ internal sealed class BlobStore(string blobsDir, string tmpDir)
     public string Add(string source, string? expected, long expectedSize, string what, CancellationToken ct)
     {
         if (expected is not null && Contains(expected)) return expected;
+        using var input = File.OpenRead(source);
+        return AddAsync(input, expected, expectedSize, what, ct).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Streams <paramref name="input"/> (a registry response body) into the store, hashing while
+    /// writing, so a blob of any size costs one buffer of memory. The same checks as
+    /// <see cref="Add"/>: nothing is stored unless digest and size match.
+    /// </summary>
+    public async Task<string> AddAsync(Stream input, string? expected, long expectedSize, string what, CancellationToken ct)
+    {
+        if (expected is not null && Contains(expected)) return expected;
         var tmp = Path.Combine(tmpDir, "blob-" + Guid.NewGuid().ToString("N"));
         try
         {
             string actual;
             long length;
-            using (var input = File.OpenRead(source))
-            using (var output = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+            await using (var output = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
             using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
-                var buffer = new byte[81920];
+                var buffer = new byte[1 << 16];
                 int n;
-                while ((n = input.Read(buffer)) > 0)
+                while ((n = await input.ReadAsync(buffer, ct)) > 0)
                 {
-                    ct.ThrowIfCancellationRequested();
                     // The descriptor's size bounds the copy: a source that keeps going is refused, not stored.
                     if (expectedSize >= 0 && output.Length + n > expectedSize)
                         throw new ImageException($"{what}: size mismatch: the content has more than the {expectedSize} bytes the descriptor says");
                     hash.AppendData(buffer, 0, n);
-                    output.Write(buffer, 0, n);
+                    await output.WriteAsync(buffer.AsMemory(0, n), ct);
                 }
                 actual = Digest.FromHash(hash);
                 length = output.Length;

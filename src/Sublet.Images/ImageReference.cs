@@ -19,8 +19,18 @@ internal sealed partial record ImageReference(string Name, string? Tag, string? 
     [GeneratedRegex(@"^[\w][\w.-]{0,127}$")]
     private static partial Regex TagPattern();
 
-    [GeneratedRegex(@"^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$")]
+    // domain-name or "[" IPv6 "]", then an optional port (distribution/reference regexp.go, v0.5).
+    [GeneratedRegex(@"^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\[[a-fA-F0-9:]+\])(?::[0-9]+)?$")]
     private static partial Regex DomainPattern();
+
+    /// <summary>The registry host (and port) the name starts with: <c>docker.io</c>, <c>127.0.0.1:5000</c>.</summary>
+    public string Domain => Name[..Name.IndexOf('/')];
+
+    /// <summary>The repository path inside the registry: <c>library/debian</c> (distribution spec "&lt;name&gt;").</summary>
+    public string Repository => Name[(Name.IndexOf('/') + 1)..];
+
+    /// <summary>What the manifest endpoint is asked for: the digest when pinned (it wins over a tag), else the tag.</summary>
+    public string ManifestReference => Digest ?? Tag!;
 
     public override string ToString() =>
         Name + (Tag is null ? "" : ":" + Tag) + (Digest is null ? "" : "@" + Digest);
@@ -43,6 +53,8 @@ internal sealed partial record ImageReference(string Name, string? Tag, string? 
 
     public static ImageReference Parse(string reference)
     {
+        if (string.IsNullOrWhiteSpace(reference)) throw Invalid(reference, "the reference is empty");
+        if (reference.Any(c => char.IsWhiteSpace(c) || char.IsControl(c))) throw Invalid(reference, "it contains white space or control characters");
         string? digest = null;
         var rest = reference;
         var at = rest.IndexOf('@');
@@ -77,8 +89,11 @@ internal sealed partial record ImageReference(string Name, string? Tag, string? 
             if (!PathComponent().IsMatch(component))
                 throw Invalid(reference, $"bad name component \"{component}\" (lowercase letters, digits and . _ - only)");
 
+        var name = domain + "/" + string.Join('/', path);
+        // reference.go NameTotalLengthMax.
+        if (name.Length > 255) throw Invalid(reference, "the repository name is longer than 255 characters");
         if (tag is null && digest is null) tag = "latest";
-        return new ImageReference(domain + "/" + string.Join('/', path), tag, digest);
+        return new ImageReference(name, tag, digest);
     }
 
     // A first component is a domain when it looks like a host: docker's splitDockerDomain rule.

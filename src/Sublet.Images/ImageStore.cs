@@ -73,6 +73,50 @@ public sealed class ImageStore
         }
     }
 
+    /// <summary>
+    /// Pulls <paramref name="reference"/> from its registry (<see cref="Registry.RegistryFetcher"/>)
+    /// and records it under its normalized name, replacing what that name pointed to. The same
+    /// guarantees as <see cref="Load"/>: under the store lock (so two pulls of one image download
+    /// it once: the second finds the blobs), all or nothing, verified blobs only. Errors name the
+    /// image and the registry.
+    /// </summary>
+    public async Task<ImageRecord> PullAsync(string reference, Registry.PullOptions options, CancellationToken ct = default)
+    {
+        var parsed = ImageReference.Parse(reference);
+        using var storeLock = Lock();
+        ClearTmp();
+        try
+        {
+            var image = await new Registry.RegistryFetcher(options, _blobs).FetchAsync(parsed, ct);
+            var records = Assemble(image, ct).ToList();
+            var pulled = records.Select(r => r.Reference).ToHashSet(StringComparer.Ordinal);
+            var existing = _records.Read();
+            var kept = existing.Where(r => !pulled.Contains(r.Reference)).ToList();
+            // A tag that moves to a new image (an Always pull of ":latest") leaves the old image
+            // dangling, recorded under its ID as docker does, not deleted: pods started from it
+            // still have its layers as overlay lowerdirs. `rmi ID` removes it.
+            var dangling = existing.Where(r => pulled.Contains(r.Reference) && r.Id != records[0].Id)
+                .Where(r => kept.All(k => k.Id != r.Id)).DistinctBy(r => r.Id).Select(r => r with { Reference = r.Id });
+            _records.Write([.. kept, .. dangling, .. records]);
+            return records[0];
+        }
+        catch (Exception e) when (e is ImageException or HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
+        {
+            throw new Registry.RegistryException($"pulling {parsed} from {parsed.Domain}: {Cause(e)}", e);
+        }
+        finally
+        {
+            CollectGarbage();
+            ClearTmp();
+        }
+    }
+
+    private static string Cause(Exception e) => e switch
+    {
+        TaskCanceledException => "timed out waiting for the registry",
+        _ => e.Message,
+    };
+
     public IReadOnlyList<ImageRecord> List() => _records.Read();
 
     /// <summary>

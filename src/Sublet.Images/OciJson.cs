@@ -9,7 +9,8 @@ namespace Sublet.Images;
 
 internal sealed record Platform(
     [property: JsonPropertyName("os")] string? Os,
-    [property: JsonPropertyName("architecture")] string? Architecture);
+    [property: JsonPropertyName("architecture")] string? Architecture,
+    [property: JsonPropertyName("variant")] string? Variant = null);
 
 internal sealed record Descriptor(
     [property: JsonPropertyName("mediaType")] string? MediaType,
@@ -83,4 +84,6 @@ internal static class OciJson
     }
 
     public static bool IsIndex(string? mediaType) => mediaType is IndexMediaType or DockerListMediaType;
+
+    public static bool IsManifest(string? mediaType) => mediaType is ManifestMediaType or DockerManifestMediaType;
 }

@@ -34,6 +34,7 @@ public static class ConfigLoader
                 OciRuntime = config.OciRuntime ?? new OciRuntimeConfig(),
                 UserNamespaces = config.UserNamespaces ?? new UserNamespacesConfig(),
                 Rootfs = config.Rootfs ?? new RootfsConfig(),
+                Registries = config.Registries is { } r ? r with { Insecure = r.Insecure ?? [] } : new RegistriesConfig(),
                 PodSecurity = config.PodSecurity is { } ps
                     ? ps with { Defaults = ps.Defaults ?? new PodSecurityDefaults(), Exemptions = ps.Exemptions ?? new PodSecurityExemptions() }
                     : new PodSecurityConfig(),
@@ -76,6 +77,15 @@ public static class ConfigLoader
         }
         if (!RootfsConfig.Modes.Contains(config.Rootfs.UserNamespaceMode))
             problems.Add($"rootfs.userNamespaceMode: Unsupported value: \"{config.Rootfs.UserNamespaceMode}\": supported values: {string.Join(", ", RootfsConfig.Modes.Select(m => $"\"{m}\""))}");
+        problems.AddRange(Sublet.Runtime.Logs.LogPolicy.Problems(config));
+        AbsolutePath(problems, "registries.authFile", config.Registries.AuthFile);
+        if (config.Registries.MaxConcurrentDownloads is < 1 or > 32)
+            problems.Add($"registries.maxConcurrentDownloads: Invalid value: {config.Registries.MaxConcurrentDownloads}: must be between 1 and 32");
+        for (var i = 0; i < config.Registries.Insecure.Length; i++)
+        {
+            if (!Sublet.Images.ImageNames.IsDomain(config.Registries.Insecure[i]))
+                problems.Add($"registries.insecure[{i}]: Invalid value: \"{config.Registries.Insecure[i]}\": must be a registry host[:port], such as 10.0.0.5:5000");
+        }
         if (config.MaxPods < 1) problems.Add($"maxPods: Invalid value: {config.MaxPods}: must be at least 1");
         FeatureGates.From(config.FeatureGates, problems);
         problems.AddRange(Admission.PodSecurityAdmission.ValidateDefaults(config.PodSecurity.Defaults));

@@ -17,12 +17,18 @@ public interface IProcessRunner
 /// </summary>
 public sealed class ProcessRunner : IProcessRunner
 {
+    /// <summary>
+    /// What is kept of each stream. runc's answers are far smaller; an exec'd hook is the pod's
+    /// program and may write without end, which must not take Sublet's memory (issue 19 hole 4).
+    /// </summary>
+    public const int OutputLimit = 1 << 20;
+
     public ProcessResult Run(string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null, TimeSpan? timeout = null)
     {
         using var process = new Process { StartInfo = StartInfo(file, args, env) };
         process.Start();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = ReadBounded(process.StandardOutput);
+        var stderr = ReadBounded(process.StandardError);
         if (!process.WaitForExit(timeout ?? TimeSpan.FromMinutes(2)))
         {
             process.Kill(entireProcessTree: true);
@@ -30,6 +36,19 @@ public sealed class ProcessRunner : IProcessRunner
         }
         process.WaitForExit();
         return new ProcessResult(process.ExitCode, stdout.Result, stderr.Result);
+    }
+
+    /// <summary>The first <see cref="OutputLimit"/> characters; the rest is read and dropped so the writer never blocks.</summary>
+    internal static async Task<string> ReadBounded(TextReader reader)
+    {
+        var kept = new System.Text.StringBuilder();
+        var buffer = new char[16 * 1024];
+        int read;
+        while ((read = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        {
+            kept.Append(buffer, 0, Math.Min(read, OutputLimit - kept.Length));
+        }
+        return kept.ToString();
     }
 
     public static ProcessStartInfo StartInfo(string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env)

@@ -19,7 +19,7 @@ internal static class Program
             Subcommands =
             {
                 PlayCommand.Create(), ApplyCommand.Create(), DownCommand.Create(), PsCommand.Create(), LogsCommand.Create(),
-                InspectCommand.Create(), IdsCommand.Create(), ImageCommands.Load(), ImageCommands.List(),
+                InspectCommand.Create(), IdsCommand.Create(), ImageCommands.Load(), ImageCommands.List(), PullCommand.Create(),
                 ImageCommands.Remove(), DoctorCommand.Create(), CheckCommand.Create(), ExecCommand.Create(), InternalCommands.Create(),
                 StatsCommand.Create(), ServeCommand.Create(),
             },

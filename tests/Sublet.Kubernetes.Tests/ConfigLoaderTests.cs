@@ -71,6 +71,18 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(new NodeConfig(), ConfigLoader.Load(File(yaml)));
 
     [Fact]
+    public void Registries_are_read_and_checked()
+    {
+        var config = ConfigLoader.Load(File("registries: {authFile: /etc/a.json, insecure: [\"10.0.0.5:5000\"], maxConcurrentDownloads: 5}\n"));
+        Assert.Equal(("/etc/a.json", "10.0.0.5:5000", 5), (config.Registries.AuthFile, Assert.Single(config.Registries.Insecure), config.Registries.MaxConcurrentDownloads));
+        Assert.Equal("/etc/sublet/auth.json", ConfigLoader.Load(File("registries:\n")).Registries.AuthFile);
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(File("registries: {authFile: a.json, insecure: [\"http://x/\"], maxConcurrentDownloads: 0}\n")));
+        Assert.Contains("registries.authFile: Invalid value: \"a.json\": must be an absolute path", e.Message);
+        Assert.Contains("registries.maxConcurrentDownloads: Invalid value: 0: must be between 1 and 32", e.Message);
+        Assert.Contains("registries.insecure[0]: Invalid value: \"http://x/\": must be a registry host[:port]", e.Message);
+    }
+
+    [Fact]
     public void Keys_left_out_keep_their_defaults()
     {
         var config = ConfigLoader.Load(File("ociRuntime: {path: /opt/runc}\n"));

@@ -68,6 +68,17 @@ public sealed class PodTranslatorTests
     public void PullPolicy_is_read(string container, PullPolicy policy) =>
         Assert.Equal(policy, Translate(Pod(container: container)).Containers[0].PullPolicy);
 
+    // core/v1 defaults (SetDefaults_Container): Always for ":latest" and for no tag at all, else IfNotPresent.
+    [Theory]
+    [InlineData("debian", PullPolicy.Always)]
+    [InlineData("debian:latest", PullPolicy.Always)]
+    [InlineData("127.0.0.1:5000/app", PullPolicy.Always)]
+    [InlineData("debian:12", PullPolicy.IfNotPresent)]
+    [InlineData("debian@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", PullPolicy.IfNotPresent)]
+    [InlineData("debian:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", PullPolicy.Always)]
+    public void PullPolicy_defaults_as_kubernetes_does(string image, PullPolicy policy) =>
+        Assert.Equal(policy, Translate(Pod().Replace("localhost/busybox:demo", image)).Containers[0].PullPolicy);
+
     [Fact]
     public void Command_args_and_env_are_carried_in_order()
     {

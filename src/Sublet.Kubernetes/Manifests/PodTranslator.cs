@@ -101,7 +101,13 @@ public static class PodTranslator
             {
                 Name = c.Name ?? "",
                 Image = c.Image ?? "",
-                PullPolicy = c.ImagePullPolicy switch { "Always" => PullPolicy.Always, "Never" => PullPolicy.Never, _ => PullPolicy.IfNotPresent },
+                PullPolicy = c.ImagePullPolicy switch
+                {
+                    "Always" => PullPolicy.Always,
+                    "Never" => PullPolicy.Never,
+                    "IfNotPresent" => PullPolicy.IfNotPresent,
+                    _ => Images.ImageNames.PullsAlwaysByDefault(c.Image ?? "") ? PullPolicy.Always : PullPolicy.IfNotPresent,
+                },
                 // An empty list is no list, as after an API server round trip (Go omitempty):
                 // "args: []" keeps the image CMD rather than dropping it.
                 Command = EnvTranslator.Expand(c.Command, env),

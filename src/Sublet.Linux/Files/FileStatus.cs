@@ -18,6 +18,24 @@ public sealed record FileStatus(
     /// <summary>fstat of an open descriptor (an O_PATH one too: statx(2) AT_EMPTY_PATH); <paramref name="path"/> names it in errors.</summary>
     public static FileStatus Of(SafeFd fd, string path) => Stat(fd.Fd, "", (int)Libc.AT_EMPTY_PATH, path);
 
+    /// <summary>fstat of a BCL handle (a log a reader keeps open while the writer may replace the path).</summary>
+    public static FileStatus Of(Microsoft.Win32.SafeHandles.SafeFileHandle handle, string path)
+    {
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return Stat((int)handle.DangerousGetHandle(), "", (int)Libc.AT_EMPTY_PATH, path);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
     private static unsafe FileStatus Stat(int dirfd, string name, int flags, string path)
     {
         var buffer = stackalloc byte[Libc.StatxSize];

@@ -17,8 +17,10 @@ internal static partial class FileSyscalls
     internal const int AT_FDCWD = -100;
     internal const int AT_SYMLINK_NOFOLLOW = 0x100;
     internal const int O_RDONLY = 0x0;
+    internal const int O_WRONLY = 0x1;
     internal const int O_RDWR = 0x2;
     internal const int O_CREAT = 0x40;
+    internal const int O_NONBLOCK = 0x800;
     internal const int O_NOFOLLOW = 0x20000;
     internal const int O_CLOEXEC = 0x80000;
     internal const int LOCK_SH = 1;

@@ -42,8 +42,32 @@ public sealed record NodeConfig
     /// <summary>KubeletConfiguration <c>resolvConf</c>: the node's resolver file pods with dnsPolicy Default start from; "" = a local resolver (127.0.0.1).</summary>
     public string ResolvConf { get; init; } = "/etc/resolv.conf";
 
+    /// <summary>KubeletConfiguration <c>containerLogMaxSize</c>: a container's log is rotated once it reaches this size (a quantity, "10Mi").</summary>
+    public string ContainerLogMaxSize { get; init; } = "10Mi";
+
+    /// <summary>KubeletConfiguration <c>containerLogMaxFiles</c>: log files kept per container, the current one included (at least 2).</summary>
+    public int ContainerLogMaxFiles { get; init; } = 5;
+
+    /// <summary>KubeletConfiguration <c>containerLogMonitorInterval</c>: how often logs are checked for rotation (a duration, "10s").</summary>
+    public string ContainerLogMonitorInterval { get; init; } = "10s";
+
     /// <summary>First restart back-off in seconds (kubelet: 10, doubling to 30× that). Lower it for tests.</summary>
     public double RestartBackoffSeconds { get; init; } = 10;
+
+    /// <summary>How images are pulled: credentials, plain-HTTP registries, parallel downloads.</summary>
+    public RegistriesConfig Registries { get; init; } = new();
+}
+
+public sealed record RegistriesConfig
+{
+    /// <summary>docker-style auth file (<c>{"auths": {"HOST": {"auth": base64("user:pass")}}}</c>, as docker login and podman login write it); a missing file means anonymous pulls.</summary>
+    public string AuthFile { get; init; } = "/etc/sublet/auth.json";
+
+    /// <summary>Registries (<c>host[:port]</c>) spoken to over plain HTTP, as docker's insecure-registries; loopback registries always are.</summary>
+    public string[] Insecure { get; init; } = [];
+
+    /// <summary>Layers downloaded at once per pull (docker's max-concurrent-downloads default).</summary>
+    public int MaxConcurrentDownloads { get; init; } = 3;
 }
 
 public sealed record OciRuntimeConfig

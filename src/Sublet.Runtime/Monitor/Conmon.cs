@@ -1,5 +1,6 @@
 using Process = System.Diagnostics.Process;
 using System.Text.Json;
+using Sublet.Linux.Files;
 using Sublet.Linux.Processes;
 using Sublet.Runtime.Oci;
 
@@ -13,6 +14,9 @@ public sealed record ConmonPaths(string Bundle, string ContainerDir, string LogP
     public string PidFile => Path.Combine(Bundle, "pidfile");
     public string ConmonPidFile => Path.Combine(ContainerDir, "conmon.pid");
     public string ConmonLog => Path.Combine(ContainerDir, "conmon.log");
+
+    /// <summary>conmon's control FIFO (src/ctrl.c setup_fifo: in the bundle).</summary>
+    public static string ControlFifo(string bundle) => Path.Combine(bundle, "ctl");
 }
 
 /// <summary>A command conmon runs when the container exits (<c>--exit-command</c>): podman's pattern, no resident daemon.</summary>
@@ -39,6 +43,10 @@ public sealed class Conmon
             "--log-path", "k8s-file:" + paths.LogPath,
             "--exit-dir", paths.ExitDir, "--persist-dir", paths.ContainerDir,
             "--socket-dir-path", paths.SocketDir, "--log-level", "error",
+            // No --log-size-max: conmon 2.1.6 does not reset its byte count when it reopens on
+            // request, so after rotations its cap would start the live file afresh and drop what
+            // it held (measured here). Size is the rotator's business (LogRotator), as with the
+            // kubelet over containerd.
         };
         foreach (var arg in runtime.GlobalArgs)
         {
@@ -66,6 +74,13 @@ public sealed class Conmon
         process.WaitForExit();
         return ParsePid(line, runtime.Name, id, paths.ConmonLog);
     }
+
+    /// <summary>
+    /// Asks the conmon of the container bundled at <paramref name="bundle"/> to reopen its log
+    /// (CRI ReopenContainerLog). The control FIFO takes "TYPE HEIGHT WIDTH\n" lines; type 2 is
+    /// REOPEN_LOGS_EVENT (conmon src/ctrl.c). False when no conmon reads it: the container is gone.
+    /// </summary>
+    public bool ReopenLog(string bundle) => Fifo.TryWrite(ConmonPaths.ControlFifo(bundle), "2 0 0\n"u8);
 
     private static string? ReadSyncLine(InheritablePipe sync, TimeSpan timeout)
     {

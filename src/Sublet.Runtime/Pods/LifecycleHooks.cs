@@ -28,11 +28,14 @@ public sealed class LifecycleHooks
         {
             var result = _ctx.Oci.Exec(containerId, command, timeout);
             return result.ExitCode == 0 ? null
-                : $"command '{string.Join(' ', command)}' exited with {result.ExitCode}: {(result.Stdout + result.Stderr).Trim()}";
+                : $"command '{string.Join(' ', command)}' exited with {result.ExitCode}: {Tail((result.Stdout + result.Stderr).Trim())}";
         }
         catch (RuntimeFailure e)
         {
             return e.Message;
         }
     }
+
+    /// <summary>The message goes into the container's log and status: its last 4 KiB, as the kubelet keeps of a termination message.</summary>
+    internal static string Tail(string output) => output.Length <= 4096 ? output : "…" + output[^4096..];
 }

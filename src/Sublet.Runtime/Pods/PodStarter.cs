@@ -32,10 +32,7 @@ public sealed class PodStarter
         {
             Directories.RequireSearchableParents(_ctx.Config.RunRoot);
         }
-        foreach (var container in plan.InitContainers.Concat(plan.Containers))
-        {
-            _ctx.Images.Get(container.Image);
-        }
+        new ImagePulls(_ctx).Ensure(plan.InitContainers.Concat(plan.Containers));
         new Volumes.VolumeBuilder(_ctx).Check(plan);
         _ctx.RootfsPlanner.Check(!plan.HostUsers);
         var podId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());

@@ -1,4 +1,5 @@
 using Sublet.Images;
+using Sublet.Images.Registry;
 using Sublet.Linux.Files;
 using Sublet.Linux.Mounts;
 using Sublet.Linux.Processes;
@@ -26,6 +27,12 @@ public sealed class RuntimeContext : IDisposable
     public required ProcFs Proc { get; init; }
     public ExitHook? ExitHook { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>How pods' images are pulled (node configuration <c>registries</c>).</summary>
+    public PullOptions PullOptions { get; init; } = new();
+
+    /// <summary>Where a finished pull is reported (stderr by default, beside the pods' start lines).</summary>
+    public Action<string> PullLog { get; init; } = Console.Error.WriteLine;
 
     /// <summary>Where the runtime reports what the kubelet would record as Warning events (stderr, kubectl style, by default).</summary>
     public Action<string> Warn { get; init; } = message => Console.Error.WriteLine($"Warning: {message}");
@@ -60,8 +67,16 @@ public sealed class RuntimeContext : IDisposable
             Conmon = new Conmon(config.ConmonPath),
             Proc = new ProcFs(),
             ExitHook = exitHook,
+            PullOptions = PullOptionsFor(config),
         };
     }
+
+    public static PullOptions PullOptionsFor(NodeConfig config) => new()
+    {
+        AuthFile = config.Registries.AuthFile,
+        InsecureRegistries = config.Registries.Insecure,
+        MaxConcurrentDownloads = config.Registries.MaxConcurrentDownloads,
+    };
 
     public static string? Which(string name)
     {

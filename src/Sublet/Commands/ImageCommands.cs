@@ -27,7 +27,8 @@ internal static class ImageCommands
     public static Command List()
     {
         var output = Cli.OutputOption("table", "json");
-        var command = new Command("images", "List images in the store") { output };
+        var digests = new Option<bool>("--digests") { Description = "Show the manifest digest of each image (as docker images --digests)" };
+        var command = new Command("images", "List images in the store") { output, digests };
         command.SetAction(parse => Cli.Guard(() =>
         {
             var images = Store(parse).List();
@@ -37,8 +38,14 @@ internal static class ImageCommands
                 return 0;
             }
             var now = DateTimeOffset.UtcNow;
+            if (parse.GetValue(digests))
+            {
+                Table.Write(["IMAGE", "DIGEST", "IMAGE ID", "SIZE", "CREATED"],
+                    images.Select(i => (IReadOnlyList<string>)[i.Reference, i.ManifestDigest, ShortId(i), Size(i.Size), Table.Age(i.Created, now)]));
+                return 0;
+            }
             Table.Write(["IMAGE", "IMAGE ID", "SIZE", "CREATED"],
-                images.Select(i => (IReadOnlyList<string>)[i.Reference, i.Id.Replace("sha256:", "", StringComparison.Ordinal)[..12], Size(i.Size), Table.Age(i.Created, now)]));
+                images.Select(i => (IReadOnlyList<string>)[i.Reference, ShortId(i), Size(i.Size), Table.Age(i.Created, now)]));
             return 0;
         }));
         return command;
@@ -62,6 +69,8 @@ internal static class ImageCommands
         }));
         return command;
     }
+
+    private static string ShortId(ImageRecord image) => image.Id.Replace("sha256:", "", StringComparison.Ordinal)[..12];
 
     private static ImageStore Store(ParseResult parse) => new(Path.Combine(Cli.Config(parse).StateRoot, "images"));
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
 
@@ -22,14 +21,11 @@ internal static class InternalCommands
                 && new PodSyncer(ctx).Sync(pod.Id, startErrors: false) is not null)
             {
                 // conmon waits for this process: sleep out the back-off in a detached one.
-                var self = Cli.Self(parse, "internal", "sync-pod", pod.Id);
-                var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
-                foreach (var a in (string[])["-c", "\"$@\" </dev/null >/dev/null 2>&1 &", "sh", self.Program, .. self.Args])
-                {
-                    info.ArgumentList.Add(a);
-                }
-                using var shell = Process.Start(info)!;
-                shell.WaitForExit();
+                Detached.Start(Cli.Self(parse, "internal", "sync-pod", pod.Id));
+            }
+            if (new PodStatus(ctx).PodOf(parse.GetValue(id)!) is { State: PodState.Running })
+            {
+                LogRotation.Ensure(parse, ctx); // in case the rotator was stopped while the pod ran
             }
             return 0;
         }));
@@ -56,6 +52,6 @@ internal static class InternalCommands
             }
             return 0;
         }));
-        return new Command("internal", "Used by Sublet's own helpers") { Hidden = true, Subcommands = { exited, sync } };
+        return new Command("internal", "Used by Sublet's own helpers") { Hidden = true, Subcommands = { exited, sync, LogRotation.Create() } };
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Sublet.Runtime.Logs;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
 
@@ -19,7 +20,13 @@ internal static class LogsCommand
             var status = new PodStatus(ctx);
             var containers = status.View(record).Containers;
             var chosen = Choose(record, containers, parse.GetValue(container));
-            var follower = new LogFollower(ctx.Paths(record.Id).LogPath(chosen.Name), prefix: null);
+            var logPath = ctx.Paths(record.Id).LogPath(chosen.Name);
+            if (RotationPlanner.Rotated(logPath, Directory.Exists(Path.GetDirectoryName(logPath)) ? Directory.GetFiles(Path.GetDirectoryName(logPath)!) : []) is { Count: > 0 } rotated)
+            {
+                // The kubelet serves only the live file too; say so rather than look complete.
+                Console.Error.WriteLine($"Note: older output of container \"{chosen.Name}\" was rotated away (containerLogMaxSize {ctx.Config.ContainerLogMaxSize}); {rotated.Count} rotated file(s) beside {logPath}, the oldest from {rotated[0].Stamp} UTC");
+            }
+            using var follower = new LogFollower(logPath, prefix: null);
             follower.Pump();
             if (!parse.GetValue(follow))
             {

@@ -59,6 +59,7 @@ internal static class PlayCommand
                 }
                 throw;
             }
+            LogRotation.Ensure(parse, ctx);
             if (!parse.GetValue(wait))
             {
                 return 0;

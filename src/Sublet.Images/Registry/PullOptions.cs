@@ -1,0 +1,43 @@
+namespace Sublet.Images.Registry;
+
+/// <summary>How pulls reach registries (node configuration <c>registries</c>, see docs/configuration.md).</summary>
+public sealed record PullOptions
+{
+    /// <summary>docker-style auth file (<c>{"auths": …}</c>); missing file = anonymous.</summary>
+    public string? AuthFile { get; init; }
+
+    /// <summary>Registry domains (<c>host[:port]</c>) reached over plain HTTP; loopback ones always are.</summary>
+    public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
+
+    /// <summary>Layers downloaded at once per pull (docker's max-concurrent-downloads default is 3).</summary>
+    public int MaxConcurrentDownloads { get; init; } = 3;
+
+    /// <summary>Until the response headers arrive; the body then streams at its own pace.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A blob download that receives no byte for this long fails, naming the blob.</summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Called from download threads as blobs start, advance and finish.</summary>
+    public Action<PullProgress>? Progress { get; init; }
+
+    /// <summary>The platform chosen from an index; the host's by default.</summary>
+    public string Os { get; init; } = "linux";
+
+    public string Architecture { get; init; } = OciLayoutImporter.HostArchitecture;
+
+    /// <summary>Tests replace the network with a fake handler.</summary>
+    internal HttpMessageHandler? Handler { get; init; }
+}
+
+public enum PullStage
+{
+    /// <summary>Already in the store: not downloaded.</summary>
+    Exists,
+    Started,
+    Progress,
+    Done,
+}
+
+/// <summary>One step of one blob's download. <see cref="Total"/> is the descriptor's size.</summary>
+public sealed record PullProgress(string Kind, string Digest, PullStage Stage, long Done, long Total);

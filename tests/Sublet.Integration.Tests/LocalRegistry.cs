@@ -1,0 +1,170 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+
+namespace Sublet.Integration.Tests;
+
+/// <summary>
+/// Debian's <c>docker-registry</c> (distribution 2.8) on 127.0.0.1 and a free port, with a private
+/// config and storage under a temp dir (the packaged config listens on every interface, so it is
+/// never used). Dispose stops the process this started and removes the dir, also after a failure.
+/// <see cref="Push"/> uploads an OCI layout's image with the distribution push API.
+/// </summary>
+internal sealed class LocalRegistry : IDisposable
+{
+    public const string Binary = "/usr/bin/docker-registry";
+    private readonly Process _process;
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>A user the registry knows with Basic auth (htpasswd), and its password.</summary>
+    public const string User = "tester";
+    public const string Password = "sublet-test-password";
+
+    // bcrypt of Password (cost 4): distribution's htpasswd backend takes bcrypt only.
+    private const string PasswordHash = "$2b$04$BAApzlaG2XJEH7fwC50pUugKjrREJO2Ky2OYrOVrtr7E.iHNIDhjq";
+
+    /// <param name="basicAuth">Require <see cref="User"/>/<see cref="Password"/> (auth.htpasswd) for every request.</param>
+    public LocalRegistry(bool basicAuth = false)
+    {
+        if (!File.Exists(Binary)) Assert.Fail($"{Binary} is missing: apt-get install docker-registry (./test.sh installs it)");
+        Root = Directory.CreateTempSubdirectory("sublet-registry-").FullName;
+        Port = FreePort();
+        var config = Path.Combine(Root, "config.yml");
+        var auth = "";
+        if (basicAuth)
+        {
+            File.WriteAllText(Path.Combine(Root, "htpasswd"), $"{User}:{PasswordHash}\n");
+            auth = $"auth:\n  htpasswd:\n    realm: sublet-test\n    path: {Path.Combine(Root, "htpasswd")}\n";
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{User}:{Password}")));
+        }
+        File.WriteAllText(config, $"""
+            version: 0.1
+            log:
+              level: warn
+              accesslog: {"{"}disabled: true{"}"}
+            storage:
+              filesystem:
+                rootdirectory: {Storage}
+            http:
+              addr: 127.0.0.1:{Port}
+            {auth}
+            """);
+        var info = new ProcessStartInfo(Binary, ["serve", config]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        _process = Process.Start(info)!;
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lock (_log) _log.Add(line); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        WaitUntilUp();
+    }
+
+    private readonly List<string> _log = [];
+
+    public string Root { get; }
+    public int Port { get; }
+    public string Domain => $"127.0.0.1:{Port}";
+    public string Storage => Path.Combine(Root, "storage");
+
+    /// <summary>Where the registry keeps a blob's bytes (distribution's filesystem driver layout).</summary>
+    public string BlobData(string digest) =>
+        Path.Combine(Storage, "docker", "registry", "v2", "blobs", "sha256", digest[7..9], digest[7..], "data");
+
+    /// <summary>Pushes the first image of an OCI layout as <paramref name="repository"/>:<paramref name="tag"/>; returns its manifest digest.</summary>
+    public string Push(string layout, string repository, string tag)
+    {
+        var index = JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "index.json")))!;
+        var manifestDigest = (string)index["manifests"]![0]!["digest"]!;
+        var manifestBytes = File.ReadAllBytes(LayoutBlob(layout, manifestDigest));
+        var manifest = JsonNode.Parse(manifestBytes)!;
+        var blobs = new[] { (string)manifest["config"]!["digest"]! }.Concat(manifest["layers"]!.AsArray().Select(l => (string)l!["digest"]!));
+        foreach (var digest in blobs) PushBlob(repository, digest, File.ReadAllBytes(LayoutBlob(layout, digest)));
+        var put = new HttpRequestMessage(HttpMethod.Put, $"http://{Domain}/v2/{repository}/manifests/{tag}") { Content = new ByteArrayContent(manifestBytes) };
+        put.Content.Headers.ContentType = new MediaTypeHeaderValue((string?)manifest["mediaType"] ?? "application/vnd.oci.image.manifest.v1+json");
+        Expect(Send(put), HttpStatusCode.Created, $"PUT manifest {repository}:{tag}");
+        return manifestDigest;
+    }
+
+    /// <summary>distribution spec "Pushing a blob monolithically": POST an upload, PUT its Location with ?digest=.</summary>
+    private void PushBlob(string repository, string digest, byte[] data)
+    {
+        if (Send(new HttpRequestMessage(HttpMethod.Head, $"http://{Domain}/v2/{repository}/blobs/{digest}")).StatusCode == HttpStatusCode.OK) return;
+        var start = Send(new HttpRequestMessage(HttpMethod.Post, $"http://{Domain}/v2/{repository}/blobs/uploads/"));
+        Expect(start, HttpStatusCode.Accepted, $"POST upload {digest}");
+        var location = new Uri(new Uri($"http://{Domain}/"), start.Headers.Location!);
+        var url = location + (location.Query.Length > 0 ? "&" : "?") + "digest=" + Uri.EscapeDataString(digest);
+        var put = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(data) };
+        put.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        Expect(Send(put), HttpStatusCode.Created, $"PUT blob {digest}");
+    }
+
+    private HttpResponseMessage Send(HttpRequestMessage request) => _http.Send(request);
+
+    private void Expect(HttpResponseMessage response, HttpStatusCode status, string what)
+    {
+        if (response.StatusCode != status)
+            Assert.Fail($"{what}: {(int)response.StatusCode} {response.Content.ReadAsStringAsync().Result}\n{Log()}");
+    }
+
+    private string Log()
+    {
+        lock (_log) return string.Join('\n', _log);
+    }
+
+    private static string LayoutBlob(string layout, string digest) => Path.Combine(layout, "blobs", "sha256", digest[7..]);
+
+    private void WaitUntilUp()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) break;
+            try
+            {
+                if (_http.Send(new HttpRequestMessage(HttpMethod.Get, $"http://{Domain}/v2/")).StatusCode == HttpStatusCode.OK) return;
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            Thread.Sleep(100);
+        }
+        var why = _process.HasExited ? $"exited with {_process.ExitCode}" : "did not answer /v2/ in 20 s";
+        Dispose();
+        Assert.Fail($"{Binary} on {Domain} {why}:\n{Log()}");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill();
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+        _process.Dispose();
+        _http.Dispose();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+}
