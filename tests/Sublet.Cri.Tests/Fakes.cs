@@ -48,6 +48,21 @@ internal sealed class FakeCatalog : IImageCatalog
 
     public ImageRecord? Find(string reference) => Records.FirstOrDefault(r => r.Reference == reference || r.Id == reference);
 
+    /// <summary>What each pull was asked for; a pull of a reference in <see cref="Pullable"/> lands it, any other fails as a registry would.</summary>
+    public List<(string Reference, Sublet.Images.Registry.PullCredential? Credential)> Pulls { get; } = [];
+    public Dictionary<string, ImageRecord> Pullable { get; } = [];
+
+    public Task<ImageRecord> PullAsync(string reference, Sublet.Images.Registry.PullCredential? credential, CancellationToken ct)
+    {
+        Pulls.Add((reference, credential));
+        if (!Pullable.TryGetValue(reference, out var record))
+        {
+            throw new Sublet.Images.Registry.RegistryException($"pulling {reference} from example.test: manifest unknown");
+        }
+        Records.Add(record);
+        return Task.FromResult(record);
+    }
+
     public void Remove(string reference)
     {
         var found = Find(reference) ?? throw new ImageNotFoundException(reference);

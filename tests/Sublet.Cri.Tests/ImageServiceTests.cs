@@ -97,14 +97,39 @@ public sealed class ImageServiceTests
     }
 
     [Fact]
-    public async Task PullImage_of_anything_else_is_not_found_and_says_registries_are_not_supported_yet()
+    public async Task PullImage_of_a_stored_image_does_not_reach_the_registry()
     {
-        var status = await Mapped(() => Services.Images(_catalog).PullImage(new PullImageRequest { Image = new ImageSpec { Image = "docker.io/library/nginx:1" } }, _call));
+        await Services.Images(_catalog).PullImage(new PullImageRequest { Image = new ImageSpec { Image = "registry.k8s.io/e2e-test-images/busybox:1.29-2" } }, _call);
 
-        Assert.Equal(StatusCode.NotFound, status.StatusCode);
-        Assert.Contains("\"docker.io/library/nginx:1\"", status.Detail);
-        Assert.Contains("cannot pull from registries yet", status.Detail);
-        Assert.DoesNotContain("sublet image load", status.Detail); // no CLI advice over CRI
+        Assert.Empty(_catalog.Pulls);
+    }
+
+    [Fact]
+    public async Task PullImage_of_anything_else_pulls_it_with_the_credentials_sent()
+    {
+        var nginx = FakeCatalog.Record("docker.io/library/nginx:1", "sha256:" + new string('c', 64));
+        _catalog.Pullable["docker.io/library/nginx:1"] = nginx;
+        var request = new PullImageRequest { Image = new ImageSpec { Image = "docker.io/library/nginx:1" }, Auth = new AuthConfig { Auth = Convert.ToBase64String("me:s3cret"u8.ToArray()) } };
+
+        var response = await Services.Images(_catalog).PullImage(request, _call);
+
+        Assert.Equal(nginx.Id, response.ImageRef);
+        var pull = Assert.Single(_catalog.Pulls);
+        Assert.Equal(("docker.io/library/nginx:1", new Sublet.Images.Registry.PullCredential("me", "s3cret")), pull);
+        Assert.DoesNotContain("s3cret", pull.Credential!.ToString());
+    }
+
+    [Fact]
+    public async Task A_failed_pull_names_image_and_registry_and_token_auth_is_refused_by_name()
+    {
+        var failed = await Mapped(() => Services.Images(_catalog).PullImage(new PullImageRequest { Image = new ImageSpec { Image = "docker.io/library/nginx:1" } }, _call));
+        Assert.Equal(StatusCode.Internal, failed.StatusCode);
+        Assert.Contains("pulling docker.io/library/nginx:1 from example.test", failed.Detail);
+
+        var token = await Mapped(() => Services.Images(_catalog).PullImage(new PullImageRequest { Image = new ImageSpec { Image = "docker.io/library/nginx:1" }, Auth = new AuthConfig { RegistryToken = "t" } }, _call));
+        Assert.Equal(StatusCode.InvalidArgument, token.StatusCode);
+        Assert.Contains("auth.identity_token and auth.registry_token are not supported", token.Detail);
+        Assert.Single(_catalog.Pulls, p => p.Credential is null);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using Sublet.Images;
+using Sublet.Images.Registry;
 using Sublet.Linux.Files;
 using Sublet.Linux.Filesystems;
 using Sublet.Runtime.State;
@@ -13,6 +14,9 @@ public interface IImageCatalog
     /// <summary>By reference, <c>name@digest</c>, ID or unique ID prefix (<see cref="ImageStore.Find"/>); null when absent.</summary>
     ImageRecord? Find(string reference);
 
+    /// <summary>Pulls from the image's registry into the store (<see cref="ImageStore.PullAsync"/>), with <paramref name="credential"/> for its registry when given.</summary>
+    Task<ImageRecord> PullAsync(string reference, PullCredential? credential, CancellationToken ct);
+
     /// <summary>Removes a reference; <see cref="ImageInUseException"/> when that would delete an image containers use.</summary>
     void Remove(string reference);
 
@@ -24,8 +28,11 @@ public interface IImageCatalog
 public sealed record FilesystemSample(string MountPoint, ulong Bytes, ulong Inodes);
 
 /// <summary>The real node: Sublet's image store and state database under the state root.</summary>
-public sealed class StoreImageCatalog(ImageStore store, string stateRoot) : IImageCatalog
+public sealed class StoreImageCatalog(ImageStore store, string stateRoot, PullOptions pullOptions) : IImageCatalog
 {
+    public Task<ImageRecord> PullAsync(string reference, PullCredential? credential, CancellationToken ct) =>
+        store.PullAsync(reference, pullOptions with { Credential = credential }, ct);
+
     public IReadOnlyList<ImageRecord> List() => store.List();
 
     public ImageRecord? Find(string reference) => store.Find(reference);

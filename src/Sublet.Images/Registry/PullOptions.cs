@@ -18,6 +18,12 @@ public sealed record PullOptions
     /// <summary>A blob download that receives no byte for this long fails, naming the blob.</summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Credentials for this pull's registry, over any from <see cref="AuthFile"/> (CRI
+    /// PullImageRequest.auth: the kubelet resolves imagePullSecrets and sends them per pull).
+    /// </summary>
+    public PullCredential? Credential { get; init; }
+
     /// <summary>Called from download threads as blobs start, advance and finish.</summary>
     public Action<PullProgress>? Progress { get; init; }
 
@@ -28,6 +34,12 @@ public sealed record PullOptions
 
     /// <summary>Tests replace the network with a fake handler.</summary>
     internal HttpMessageHandler? Handler { get; init; }
+}
+
+/// <summary>A user name and password given for one pull. <see cref="ToString"/> never shows the password.</summary>
+public sealed record PullCredential(string Username, string Password)
+{
+    public override string ToString() => $"{Username}:<redacted>";
 }
 
 public enum PullStage

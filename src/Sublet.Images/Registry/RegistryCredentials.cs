@@ -58,6 +58,11 @@ internal sealed class RegistryCredentials
         }
     }
 
+    /// <summary>These credentials with <paramref name="credential"/> for <paramref name="domain"/> in place of any the file has.</summary>
+    public RegistryCredentials With(string domain, PullCredential credential) =>
+        new(new Dictionary<string, RegistryCredential>(_byDomain, StringComparer.OrdinalIgnoreCase) { [domain] = new(credential.Username, credential.Password) },
+            "the credentials sent with the pull");
+
     public RegistryCredential? For(string domain)
     {
         if (_byDomain.TryGetValue(domain, out var credential)) return credential;

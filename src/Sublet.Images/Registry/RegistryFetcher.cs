@@ -34,7 +34,12 @@ internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
     {
         var endpoint = RegistryEndpoint.For(reference.Domain, options.InsecureRegistries);
         using var http = NewHttpClient();
-        var client = new RegistryClient(http, endpoint, reference.Repository, RegistryCredentials.Load(options.AuthFile));
+        var credentials = RegistryCredentials.Load(options.AuthFile);
+        if (options.Credential is { } given)
+        {
+            credentials = credentials.With(reference.Domain, given);
+        }
+        var client = new RegistryClient(http, endpoint, reference.Repository, credentials);
         await Ping(client, ct);
         var (manifestDigest, manifestBytes) = await ResolveManifest(client, reference, ct);
         var manifest = OciJson.Parse<OciManifest>(manifestBytes, $"manifest {manifestDigest}");
