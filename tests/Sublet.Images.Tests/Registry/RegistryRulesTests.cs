@@ -42,14 +42,14 @@ public sealed class RegistryRulesTests
     [InlineData("app__-x", "bad name component \"app__-x\"")]
     public void Malformed_references_are_errors_naming_the_reference_and_the_fault(string input, string fault)
     {
-        var e = Assert.Throws<ImageException>(() => ImageReference.Parse(input));
+        var e = Assert.Throws<InvalidImageReferenceException>(() => ImageReference.Parse(input));
         Assert.StartsWith($"invalid image reference \"{input}\": ", e.Message);
         Assert.Contains(fault, e.Message);
     }
 
     [Fact]
     public void A_name_over_255_characters_is_refused() =>
-        Assert.Contains("longer than 255", Assert.Throws<ImageException>(() => ImageReference.Parse("q.io/" + new string('a', 260))).Message);
+        Assert.Contains("longer than 255", Assert.Throws<InvalidImageReferenceException>(() => ImageReference.Parse("q.io/" + new string('a', 260))).Message);
 
     [Theory]
     [InlineData("docker.io", "https://registry-1.docker.io/")]
