@@ -85,12 +85,36 @@ public sealed class ProcFs
     /// <summary>/proc/sys/kernel/random/boot_id: changes at every boot, so stale run state can be recognised.</summary>
     public string BootId() => File.ReadAllText(Path.Combine(_root, "sys/kernel/random/boot_id")).Trim();
 
+    /// <summary>
+    /// What an ID audit needs of one process, read from /proc as this (host) process sees it:
+    /// status (Uid/Gid/Groups in host IDs), uid_map and gid_map (host IDs for any namespace but
+    /// our own, user_namespaces(7)), the user namespace's identity and the cgroup lines. Null when
+    /// the process went away meanwhile.
+    /// </summary>
+    public ProcessSnapshot? Snapshot(int pid)
+    {
+        var dir = Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            return new ProcessSnapshot(pid, File.ReadAllText(Path.Combine(dir, "comm")).Trim(), File.ReadAllText(Path.Combine(dir, "status")),
+                File.ReadAllText(Path.Combine(dir, "uid_map")), File.ReadAllText(Path.Combine(dir, "gid_map")),
+                new FileInfo(Path.Combine(dir, "ns", "user")).LinkTarget ?? "", File.ReadAllText(Path.Combine(dir, "cgroup")));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public string UidMap(int pid) => File.ReadAllText(Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "uid_map"));
 
     public string FdPath(int pid, int fd) => Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "fd", fd.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
     public string NamespacePath(int pid, string kind) => Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "ns", kind);
 }
+
+/// <summary>One process's /proc files, raw (<see cref="ProcFs.Snapshot"/>); <paramref name="UserNamespace"/> is the ns/user link, "user:[INODE]".</summary>
+public sealed record ProcessSnapshot(int Pid, string Comm, string Status, string UidMap, string GidMap, string UserNamespace, string Cgroup);
 
 /// <summary>Small process and ownership calls.</summary>
 public static class Posix

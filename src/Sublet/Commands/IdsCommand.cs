@@ -9,9 +9,14 @@ internal static class IdsCommand
     public static Command Create()
     {
         var output = Cli.OutputOption("table", "json");
-        var command = new Command("ids", "Show the host UID/GID ranges allocated to pods") { output };
+        var verify = new Option<bool>("--verify") { Description = "Audit the live node: every pod process's IDs and maps inside its range, no overlaps, no foreign user namespace in a pod's range (exit 1 on any finding)" };
+        var command = new Command("ids", "Show the host UID/GID ranges allocated to pods") { output, verify };
         command.SetAction(parse => Cli.Run(parse, ctx =>
         {
+            if (parse.GetValue(verify))
+            {
+                return Verify(ctx, parse.GetValue(output) == "json");
+            }
             var rows = ctx.Store.Allocations().Select(a => new
             {
                 Pod = a.PodName, a.PodNamespace, a.PodId, HostIdStart = (long)a.Range.Start, Length = (long)a.Range.Length,
@@ -29,5 +34,23 @@ internal static class IdsCommand
             return 0;
         }));
         return command;
+    }
+
+    private static int Verify(Sublet.Runtime.Pods.RuntimeContext ctx, bool json)
+    {
+        var (findings, pods, processes) = new Sublet.Runtime.Audit.LiveIdAudit(ctx).Run();
+        if (json)
+        {
+            Table.WriteJson(new { Pods = pods, Processes = processes, Findings = findings });
+        }
+        else if (findings.Count == 0)
+        {
+            Console.WriteLine($"no findings: {pods} pods, {processes} processes checked");
+        }
+        else
+        {
+            Table.Write(["POD", "CHECK", "DETAIL"], findings.Select(f => (IReadOnlyList<string>)[f.Pod, f.Check, f.Detail]));
+        }
+        return findings.Count == 0 ? 0 : 1;
     }
 }

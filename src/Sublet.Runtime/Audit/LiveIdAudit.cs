@@ -1,0 +1,22 @@
+using Sublet.Linux.Processes;
+using Sublet.Runtime.Pods;
+
+namespace Sublet.Runtime.Audit;
+
+/// <summary>Gathers what <see cref="IdAudit"/> decides on: the store's pods and ranges, and a /proc snapshot of every process.</summary>
+public sealed class LiveIdAudit(RuntimeContext ctx)
+{
+    public (IReadOnlyList<IdFinding> Findings, int Pods, int Processes) Run()
+    {
+        var pods = ctx.Store.Pods().Select(p => new AuditedPod(p.Id, $"{p.Namespace}/{p.Name}", p.Ids)).ToList();
+        var namespaces = new Dictionary<string, string>();
+        foreach (var pod in ctx.Store.Pods().Where(p => p.Ids is not null && p.PausePid is { } pid && ctx.Proc.IsAlive(pid)))
+        {
+            if (ctx.Proc.Snapshot(pod.PausePid!.Value) is { } pause)
+                namespaces[pod.Id] = pause.UserNamespace;
+        }
+        var self = ctx.Proc.Snapshot(Environment.ProcessId) ?? throw new RuntimeFailure("ids --verify: cannot read /proc/self");
+        var processes = ctx.Proc.Pids().Select(ctx.Proc.Snapshot).OfType<ProcessSnapshot>().ToList();
+        return (IdAudit.Check(pods, processes, namespaces, self.UserNamespace), pods.Count, processes.Count);
+    }
+}

@@ -1,0 +1,63 @@
+using System.Diagnostics;
+
+namespace Sublet.Integration.Tests;
+
+/// <summary>
+/// `sublet ids --verify` (issue 24 item 2) on a live pod: quiet when healthy, and it finds a user
+/// namespace started by hand whose map reaches into the pod's range. The pod takes its range from
+/// a pool of its own, far from the kubelet default, so pods of tests running beside it (which do
+/// overlap each other, and which the audit rightly reports) stay out of its way.
+/// </summary>
+public sealed class IdsVerifyTests
+{
+    [Fact]
+    public void TheAuditIsQuietOnAHealthyPodAndFindsAForeignNamespaceInItsRange()
+    {
+        var start = 65536L * (20000 + Random.Shared.Next(0, 40000));
+        using var env = new SubletEnv("maxPods: 2");
+        File.WriteAllText(Path.Combine(env.Root, "subuid"), $"kubelet:{start}:{2 * 65536}\n");
+        File.WriteAllText(Path.Combine(env.Root, "subgid"), $"kubelet:{start}:{2 * 65536}\n");
+        env.LoadDemoImage();
+        env.Ok("play", env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: audited}
+            spec:
+              hostUsers: false
+              containers:
+                - {name: c, image: localhost/busybox:demo, command: [sh, -c, "sleep 300"]}
+            """));
+        Assert.Equal(start, env.Json("ids").EnumerateArray().Single().GetProperty("hostIdStart").GetInt64());
+
+        var healthy = env.Run("ids", "--verify");
+        Assert.True(healthy.ExitCode == 0, healthy.ToString());
+        Assert.StartsWith("no findings: 1 pods", healthy.Stdout);
+
+        // A process of our own in a new user namespace, mapped by hand onto part of the pod's range.
+        using var planted = Process.Start(new ProcessStartInfo("unshare", ["--user", "sleep", "120"]))!;
+        try
+        {
+            // unshare(1) execs sleep once the namespace exists: wait for that.
+            for (var i = 0; i < 100 && File.ReadAllText($"/proc/{planted.Id}/comm").Trim() != "sleep"; i++)
+            {
+                Thread.Sleep(50);
+            }
+            File.WriteAllText($"/proc/{planted.Id}/uid_map", $"0 {start + 100} 10\n");
+            var found = env.Run("ids", "--verify", "-o", "json");
+            Assert.Equal(1, found.ExitCode);
+            var findings = System.Text.Json.JsonDocument.Parse(found.Stdout).RootElement.GetProperty("findings").EnumerateArray().ToList();
+            var finding = Assert.Single(findings);
+            Assert.Equal("default/audited", finding.GetProperty("pod").GetString());
+            Assert.Equal("foreign user namespace", finding.GetProperty("check").GetString());
+            Assert.Contains($"of pid {planted.Id} (sleep) maps host IDs {start + 100}-{start + 109}", finding.GetProperty("detail").GetString());
+        }
+        finally
+        {
+            planted.Kill();
+            planted.WaitForExit();
+        }
+        Assert.Equal(0, env.Run("ids", "--verify").ExitCode);
+        env.Ok("down", "--grace-period", "0", "audited");
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+}
