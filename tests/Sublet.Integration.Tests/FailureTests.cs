@@ -77,8 +77,7 @@ public sealed class FailureTests
     public void ExhaustedRangesAreAClearErrorAndCostNothing()
     {
         using var env = new SubletEnv("maxPods: 1");
-        File.WriteAllText(Path.Combine(env.Root, "subuid"), "kubelet:65536:65536\n");
-        File.WriteAllText(Path.Combine(env.Root, "subgid"), "kubelet:65536:65536\n");
+        env.UsePrivatePool(1);
         env.LoadDemoImage();
         env.Ok("play", env.WriteManifest(Pod("first", command: "[\"sleep\", \"3600\"]"), "first.yaml"));
 

@@ -13,10 +13,8 @@ public sealed class IdsVerifyTests
     [Fact]
     public void TheAuditIsQuietOnAHealthyPodAndFindsAForeignNamespaceInItsRange()
     {
-        var start = 65536L * (20000 + Random.Shared.Next(0, 40000));
         using var env = new SubletEnv("maxPods: 2");
-        File.WriteAllText(Path.Combine(env.Root, "subuid"), $"kubelet:{start}:{2 * 65536}\n");
-        File.WriteAllText(Path.Combine(env.Root, "subgid"), $"kubelet:{start}:{2 * 65536}\n");
+        var start = env.UsePrivatePool(2);
         env.LoadDemoImage();
         env.Ok("play", env.WriteManifest("""
             apiVersion: v1
@@ -58,6 +56,44 @@ public sealed class IdsVerifyTests
         }
         Assert.Equal(0, env.Run("ids", "--verify").ExitCode);
         env.Ok("down", "--grace-period", "0", "audited");
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
+    public void PlaySkipsARangeALiveUserNamespaceHoldsAndSaysWho()
+    {
+        using var env = new SubletEnv("maxPods: 2");
+        var start = env.UsePrivatePool(2);
+        env.LoadDemoImage();
+        // Another installation's pod, as far as this store knows: a namespace mapping the pool's first slot.
+        using var other = Process.Start(new ProcessStartInfo("unshare", ["--user", "sleep", "120"]))!;
+        try
+        {
+            for (var i = 0; i < 100 && File.ReadAllText($"/proc/{other.Id}/comm").Trim() != "sleep"; i++)
+            {
+                Thread.Sleep(50);
+            }
+            File.WriteAllText($"/proc/{other.Id}/uid_map", $"0 {start} 65536\n");
+            var play = env.Run("play", env.WriteManifest("""
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: second}
+                spec:
+                  hostUsers: false
+                  containers:
+                    - {name: c, image: localhost/busybox:demo, command: [sh, -c, "sleep 300"]}
+                """));
+            Assert.True(play.ExitCode == 0, play.ToString());
+            Assert.Contains($"Warning: host IDs {start}-{start + 65535} of the pod ID pool are in use by user:[", play.Stderr);
+            Assert.Contains($"of pid {other.Id} (sleep); pods here are not given them", play.Stderr);
+            Assert.Equal(start + 65536, env.Json("ids").EnumerateArray().Single().GetProperty("hostIdStart").GetInt64());
+        }
+        finally
+        {
+            other.Kill();
+            other.WaitForExit();
+        }
+        env.Ok("down", "--grace-period", "0", "second");
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
     }
 }

@@ -43,6 +43,19 @@ public sealed class SubletEnv : IDisposable
     public string ConfigPath { get; }
     public string RuncRoot => Path.Combine(RunRoot, "runc");
 
+    /// <summary>
+    /// A kubelet pool of <paramref name="slots"/> ranges at a random place far above the default
+    /// (65536…), returning its first ID: pods of tests running beside this one live in the default
+    /// pool, and play leaves ranges that live user namespaces hold alone (issue 24 item 3).
+    /// </summary>
+    public long UsePrivatePool(int slots)
+    {
+        var start = 65536L * (20000 + Random.Shared.Next(0, 40000));
+        File.WriteAllText(Path.Combine(Root, "subuid"), $"kubelet:{start}:{slots * 65536L}\n");
+        File.WriteAllText(Path.Combine(Root, "subgid"), $"kubelet:{start}:{slots * 65536L}\n");
+        return start;
+    }
+
     /// <summary>Adds settings to this environment's configuration file (for values that name paths under <see cref="Root"/>).</summary>
     public void Configure(string yaml) => File.AppendAllText(ConfigPath, "\n" + yaml + "\n");
 

@@ -67,4 +67,14 @@ public sealed class IdAuditTests
         Assert.Equal([65536u, 65537u, 65538u, 65539u], IdAudit.StatusIds(status, "Uid"));
         Assert.Empty(IdAudit.StatusIds(status, "Groups"));
     }
+
+    [Fact]
+    public void LiveRangesAreEveryNonInitialNamespacesMapsOnceWithTheirHolder()
+    {
+        var pod = Proc(10, PodNs, "0 65536 65536\n", 65536, 65536);
+        var podToo = Proc(11, PodNs, "0 65536 65536\n", 65536, 65536);
+        var other = Proc(20, "user:[200]", "0 900000 10\n", 900000, 900000, cgroup: "0::/user.slice");
+        var ranges = IdAudit.LiveRanges([Init, pod, podToo, other], Host);
+        Assert.Equal([(new IdRange(65536, 65536), "user:[100] of pid 10 (sh)"), (new IdRange(900000, 10), "user:[200] of pid 20 (sh)")], ranges);
+    }
 }

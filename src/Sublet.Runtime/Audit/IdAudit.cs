@@ -66,6 +66,17 @@ public static class IdAudit
         return findings.Distinct().ToList();
     }
 
+    /// <summary>
+    /// Host ranges that user namespaces on this host map, other than the initial one: what a new
+    /// pod's range must avoid (issue 24 item 3: a second state root, another runtime, a process
+    /// started by hand). Each with who holds it, for the warning.
+    /// </summary>
+    public static IReadOnlyList<(IdRange Range, string Holder)> LiveRanges(IReadOnlyList<ProcessSnapshot> processes, string hostNamespace) =>
+        processes.Where(p => p.UserNamespace != hostNamespace && !IsInitial(p)).GroupBy(p => p.UserNamespace)
+            .SelectMany(g => Maps(g.First().UidMap).Concat(Maps(g.First().GidMap))
+                .Select(m => (m.HostRange, $"{g.Key} of pid {g.First().Pid} ({g.First().Comm})")))
+            .Distinct().ToList();
+
     private static IEnumerable<IdFinding> ProcessFindings(AuditedPod pod, IdRange range, ProcessSnapshot process, string? podNamespace)
     {
         var who = $"pid {process.Pid} ({process.Comm})";

@@ -6,6 +6,13 @@ namespace Sublet.Runtime.Audit;
 /// <summary>Gathers what <see cref="IdAudit"/> decides on: the store's pods and ranges, and a /proc snapshot of every process.</summary>
 public sealed class LiveIdAudit(RuntimeContext ctx)
 {
+    /// <summary>Ranges live user namespaces hold (<see cref="IdAudit.LiveRanges"/>), read now.</summary>
+    public IReadOnlyList<(Sublet.IdMapping.IdRange Range, string Holder)> LiveRanges()
+    {
+        var self = ctx.Proc.Snapshot(Environment.ProcessId) ?? throw new RuntimeFailure("cannot read /proc/self");
+        return IdAudit.LiveRanges(ctx.Proc.Pids().Select(ctx.Proc.Snapshot).OfType<ProcessSnapshot>().ToList(), self.UserNamespace);
+    }
+
     public (IReadOnlyList<IdFinding> Findings, int Pods, int Processes) Run()
     {
         var pods = ctx.Store.Pods().Select(p => new AuditedPod(p.Id, $"{p.Namespace}/{p.Name}", p.Ids)).ToList();
