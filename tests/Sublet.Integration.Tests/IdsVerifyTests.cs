@@ -32,15 +32,8 @@ public sealed class IdsVerifyTests
         Assert.StartsWith("no findings: 1 pods", healthy.Stdout);
 
         // A process of our own in a new user namespace, mapped by hand onto part of the pod's range.
-        using var planted = Process.Start(new ProcessStartInfo("unshare", ["--user", "sleep", "120"]))!;
-        try
+        using (var planted = new PlantedNamespace(start + 100, 10))
         {
-            // unshare(1) execs sleep once the namespace exists: wait for that.
-            for (var i = 0; i < 100 && File.ReadAllText($"/proc/{planted.Id}/comm").Trim() != "sleep"; i++)
-            {
-                Thread.Sleep(50);
-            }
-            File.WriteAllText($"/proc/{planted.Id}/uid_map", $"0 {start + 100} 10\n");
             var found = env.Run("ids", "--verify", "-o", "json");
             Assert.Equal(1, found.ExitCode);
             var findings = System.Text.Json.JsonDocument.Parse(found.Stdout).RootElement.GetProperty("findings").EnumerateArray().ToList();
@@ -48,11 +41,6 @@ public sealed class IdsVerifyTests
             Assert.Equal("default/audited", finding.GetProperty("pod").GetString());
             Assert.Equal("foreign user namespace", finding.GetProperty("check").GetString());
             Assert.Contains($"of pid {planted.Id} (sleep) maps host IDs {start + 100}-{start + 109}", finding.GetProperty("detail").GetString());
-        }
-        finally
-        {
-            planted.Kill();
-            planted.WaitForExit();
         }
         Assert.Equal(0, env.Run("ids", "--verify").ExitCode);
         env.Ok("down", "--grace-period", "0", "audited");
@@ -66,14 +54,8 @@ public sealed class IdsVerifyTests
         var start = env.UsePrivatePool(2);
         env.LoadDemoImage();
         // Another installation's pod, as far as this store knows: a namespace mapping the pool's first slot.
-        using var other = Process.Start(new ProcessStartInfo("unshare", ["--user", "sleep", "120"]))!;
-        try
+        using (var other = new PlantedNamespace(start, 65536))
         {
-            for (var i = 0; i < 100 && File.ReadAllText($"/proc/{other.Id}/comm").Trim() != "sleep"; i++)
-            {
-                Thread.Sleep(50);
-            }
-            File.WriteAllText($"/proc/{other.Id}/uid_map", $"0 {start} 65536\n");
             var play = env.Run("play", env.WriteManifest("""
                 apiVersion: v1
                 kind: Pod
@@ -88,12 +70,33 @@ public sealed class IdsVerifyTests
             Assert.Contains($"of pid {other.Id} (sleep); pods here are not given them", play.Stderr);
             Assert.Equal(start + 65536, env.Json("ids").EnumerateArray().Single().GetProperty("hostIdStart").GetInt64());
         }
-        finally
-        {
-            other.Kill();
-            other.WaitForExit();
-        }
         env.Ok("down", "--grace-period", "0", "second");
         Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+}
+
+/// <summary>A `sleep` of ours in a new user namespace whose uid_map we write by hand (root may, user_namespaces(7)); Dispose kills it.</summary>
+internal sealed class PlantedNamespace : IDisposable
+{
+    private readonly Process _process;
+
+    public PlantedNamespace(long hostStart, long length)
+    {
+        _process = Process.Start(new ProcessStartInfo("unshare", ["--user", "sleep", "120"]))!;
+        // unshare(1) execs sleep once the namespace exists: wait for that.
+        for (var i = 0; i < 100 && File.ReadAllText($"/proc/{_process.Id}/comm").Trim() != "sleep"; i++)
+        {
+            Thread.Sleep(50);
+        }
+        File.WriteAllText($"/proc/{_process.Id}/uid_map", $"0 {hostStart} {length}\n");
+    }
+
+    public int Id => _process.Id;
+
+    public void Dispose()
+    {
+        _process.Kill();
+        _process.WaitForExit();
+        _process.Dispose();
     }
 }

@@ -9,21 +9,28 @@ public sealed class LiveIdAudit(RuntimeContext ctx)
     /// <summary>Ranges live user namespaces hold (<see cref="IdAudit.LiveRanges"/>), read now.</summary>
     public IReadOnlyList<(Sublet.IdMapping.IdRange Range, string Holder)> LiveRanges()
     {
-        var self = ctx.Proc.Snapshot(Environment.ProcessId) ?? throw new RuntimeFailure("cannot read /proc/self");
-        return IdAudit.LiveRanges(ctx.Proc.Pids().Select(ctx.Proc.Snapshot).OfType<ProcessSnapshot>().ToList(), self.UserNamespace);
+        var (processes, hostNamespace) = Processes();
+        return IdAudit.LiveRanges(processes, hostNamespace);
     }
 
     public (IReadOnlyList<IdFinding> Findings, int Pods, int Processes) Run()
     {
-        var pods = ctx.Store.Pods().Select(p => new AuditedPod(p.Id, $"{p.Namespace}/{p.Name}", p.Ids)).ToList();
+        var records = ctx.Store.Pods();
+        var pods = records.Select(p => new AuditedPod(p.Id, $"{p.Namespace}/{p.Name}", p.Ids)).ToList();
         var namespaces = new Dictionary<string, string>();
-        foreach (var pod in ctx.Store.Pods().Where(p => p.Ids is not null && p.PausePid is { } pid && ctx.Proc.IsAlive(pid)))
+        foreach (var pod in records.Where(p => p.Ids is not null && p.PausePid is { } pid && ctx.Proc.IsAlive(pid)))
         {
             if (ctx.Proc.Snapshot(pod.PausePid!.Value) is { } pause)
                 namespaces[pod.Id] = pause.UserNamespace;
         }
-        var self = ctx.Proc.Snapshot(Environment.ProcessId) ?? throw new RuntimeFailure("ids --verify: cannot read /proc/self");
-        var processes = ctx.Proc.Pids().Select(ctx.Proc.Snapshot).OfType<ProcessSnapshot>().ToList();
-        return (IdAudit.Check(pods, processes, namespaces, self.UserNamespace), pods.Count, processes.Count);
+        var (processes, hostNamespace) = Processes();
+        return (IdAudit.Check(pods, processes, namespaces, hostNamespace), pods.Count, processes.Count);
+    }
+
+    /// <summary>Every process now, and our own (the initial) user namespace.</summary>
+    private (IReadOnlyList<ProcessSnapshot> Processes, string HostNamespace) Processes()
+    {
+        var self = ctx.Proc.Snapshot(Environment.ProcessId) ?? throw new RuntimeFailure("cannot read /proc/self");
+        return (ctx.Proc.Pids().Select(ctx.Proc.Snapshot).OfType<ProcessSnapshot>().ToList(), self.UserNamespace);
     }
 }
