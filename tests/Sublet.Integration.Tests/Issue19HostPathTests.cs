@@ -77,6 +77,9 @@ public sealed class Issue19HostPathTests
     public void NotIdmappedThePodWritesAsItsOwnHostIdsAndHostFilesAreNobodys()
     {
         using var env = new SubletEnv();
+        // A pool of its own: pods of tests beside it would otherwise draw play's "in use" warning,
+        // and this test checks that a writable hostPath draws none.
+        env.UsePrivatePool(110);
         env.Configure("userNamespaces: {hostPathIdmap: pod}");
         env.LoadDemoImage();
         // World-writable, so the pod's host IDs may write; a host root file and directory in it.
