@@ -24,6 +24,14 @@ public static class CriErrors
         OperationCanceledException when call.IsCancellationRequested => new(StatusCode.Cancelled, "the call was cancelled"),
         OperationCanceledException or TimeoutException => new(StatusCode.DeadlineExceeded, e.Message),
         // ImageNotFoundException's own message tells CLI users to run `sublet image load`.
+        RuntimeError r => new(r.Kind switch
+        {
+            ErrorKind.NotFound => StatusCode.NotFound,
+            ErrorKind.InvalidArgument => StatusCode.InvalidArgument,
+            ErrorKind.AlreadyExists => StatusCode.AlreadyExists,
+            ErrorKind.FailedPrecondition => StatusCode.FailedPrecondition,
+            _ => StatusCode.Internal,
+        }, e.Message),
         ImageNotFoundException missing => new(StatusCode.NotFound, $"image \"{missing.Reference}\" not found"),
         NotFoundException => new(StatusCode.NotFound, e.Message),
         ImageInUseException => new(StatusCode.FailedPrecondition, e.Message),

@@ -57,7 +57,7 @@ public sealed class RuntimeServiceTests
     {
         var probe = new FakeProbe(UserNamespaceSupport.Yes);
         var features = new NodeFeatures(probe);
-        var service = new Runtime.CriRuntimeService(Services.Settings, features, Microsoft.Extensions.Logging.Abstractions.NullLogger<Runtime.CriRuntimeService>.Instance);
+        var service = new Runtime.CriRuntimeService(Services.Settings, features, new FakeSandboxRuntime(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Runtime.CriRuntimeService>.Instance);
 
         await service.Status(new StatusRequest(), _call);
         await service.Status(new StatusRequest { Verbose = true }, _call);
@@ -89,12 +89,15 @@ public sealed class RuntimeServiceTests
     }
 
     [Fact]
-    public async Task Pod_and_container_rpcs_are_unimplemented_not_faked()
+    public async Task Rpcs_not_built_yet_are_unimplemented_not_faked()
     {
         var service = Services.Runtime(UserNamespaceSupport.Yes);
 
-        var e = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => service.RunPodSandbox(new RunPodSandboxRequest(), _call));
+        var exec = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => service.Exec(new ExecRequest(), _call));
+        var checkpoint = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => service.CheckpointContainer(new CheckpointContainerRequest { ContainerId = "c" }, _call));
 
-        Assert.Equal(Grpc.Core.StatusCode.Unimplemented, e.StatusCode);
+        Assert.Equal(Grpc.Core.StatusCode.Unimplemented, exec.StatusCode);
+        Assert.Equal(Grpc.Core.StatusCode.Unimplemented, checkpoint.StatusCode);
+        Assert.Contains("checkpoint", checkpoint.Status.Detail);
     }
 }

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
 using Sublet.Cri.Images;
 using Sublet.Cri.Runtime;
+using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Cri.Hosting;
 
@@ -19,7 +20,7 @@ public static class CriHost
     private const int MaxMessageBytes = 16 * 1024 * 1024;
 
     /// <summary>Builds the server; it binds <paramref name="socket"/>'s BindPath when started (<see cref="RunAsync"/>).</summary>
-    public static WebApplication Build(CriSettings settings, ServerSocket socket, IImageCatalog images, IUserNamespaceProbe probe, LogLevel level = LogLevel.Information)
+    public static WebApplication Build(CriSettings settings, ServerSocket socket, IImageCatalog images, IUserNamespaceProbe probe, ISandboxRuntime runtime, LogLevel level = LogLevel.Information)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -57,6 +58,7 @@ public static class CriHost
         builder.Services.AddSingleton(settings);
         builder.Services.AddSingleton(images);
         builder.Services.AddSingleton(probe);
+        builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<NodeFeatures>();
         builder.Services.AddSingleton<CriRuntimeService>();

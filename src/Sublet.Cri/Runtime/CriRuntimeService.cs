@@ -1,23 +1,29 @@
 using Microsoft.Extensions.Logging;
 using Sublet.Cri.Api;
+using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Cri.Runtime;
 
 /// <summary>
 /// runtime.v1.RuntimeService: one file per implemented RPC (CriRuntimeService.&lt;Rpc&gt;.cs).
-/// The RPCs not implemented yet (sandboxes, containers, stats, events) fall through to the
-/// generated base, which answers gRPC Unimplemented.
+/// Sandbox and container RPCs map requests onto <see cref="ISandboxRuntime"/> and back. The RPCs not
+/// implemented yet (stats, events, streaming) fall through to the generated base, which answers
+/// gRPC Unimplemented.
 /// </summary>
 public sealed partial class CriRuntimeService : RuntimeService.RuntimeServiceBase
 {
     private readonly CriSettings _settings;
     private readonly NodeFeatures _features;
+    private readonly ISandboxRuntime _runtime;
+    private readonly TimeProvider _time;
     private readonly ILogger<CriRuntimeService> _logger;
 
-    public CriRuntimeService(CriSettings settings, NodeFeatures features, ILogger<CriRuntimeService> logger)
+    public CriRuntimeService(CriSettings settings, NodeFeatures features, ISandboxRuntime runtime, TimeProvider time, ILogger<CriRuntimeService> logger)
     {
         _settings = settings;
         _features = features;
+        _runtime = runtime;
+        _time = time;
         _logger = logger;
     }
 }

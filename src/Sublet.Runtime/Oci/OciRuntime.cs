@@ -34,6 +34,9 @@ public sealed class OciRuntime
     public ProcessResult Exec(string id, IReadOnlyList<string> command, TimeSpan timeout) =>
         _runner.Run(Binary, [.. GlobalArgs, "exec", id, .. command], timeout: timeout);
 
+    /// <summary>Changes a container's cgroup limits (runc update with the given flags).</summary>
+    public void Update(string id, IReadOnlyList<string> flags) => Check(_runner.Run(Binary, [.. GlobalArgs, "update", .. flags, id]), "update", id);
+
     /// <summary>Sends a signal; a container that no longer exists or runs is not an error (it is already stopped).</summary>
     public void Kill(string id, string signal)
     {

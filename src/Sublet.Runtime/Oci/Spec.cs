@@ -142,6 +142,8 @@ public sealed record CpuResources
     [JsonPropertyName("shares")] public ulong? Shares { get; init; }
     [JsonPropertyName("quota")] public long? Quota { get; init; }
     [JsonPropertyName("period")] public ulong? Period { get; init; }
+    [JsonPropertyName("cpus")] public string? Cpus { get; init; }
+    [JsonPropertyName("mems")] public string? Mems { get; init; }
 }
 
 public sealed record DeviceRule

@@ -10,10 +10,21 @@ namespace Sublet.Runtime.State;
 /// </summary>
 public static class ImageUsers
 {
-    public static IReadOnlyList<string> Of(StateStore store, ImageRecord image) =>
-        [.. store.Pods().SelectMany(pod => store.Containers(pod.Id)
-            .Where(c => c.ImageId == image.Id)
-            .Select(c => $"container \"{c.Name}\" of pod {pod.Namespace}/{pod.Name}"))];
+    public static IReadOnlyList<string> Of(StateStore store, ImageRecord image)
+    {
+        var sandboxes = store.Sandboxes().ToDictionary(s => s.Id);
+        return
+        [
+            .. store.Pods().SelectMany(pod => store.Containers(pod.Id)
+                .Where(c => c.ImageId == image.Id)
+                .Select(c => $"container \"{c.Name}\" of pod {pod.Namespace}/{pod.Name}")),
+            .. store.SandboxContainers().Where(c => c.ImageId == image.Id)
+                .Select(c => $"container \"{c.Config.Name}\" ({c.Id[..12]}) of CRI pod {Name(sandboxes, c.SandboxId)}"),
+        ];
+    }
+
+    private static string Name(Dictionary<string, Sandboxes.SandboxEntry> sandboxes, string id) =>
+        sandboxes.TryGetValue(id, out var s) ? $"{s.Config.Namespace}/{s.Config.Name}" : id[..12];
 
     /// <summary>The users as the store at <paramref name="stateRoot"/> records them, read with a connection of its own.</summary>
     public static IReadOnlyList<string> Of(string stateRoot, ImageRecord image)

@@ -67,6 +67,8 @@ public sealed partial class StateStore : IDisposable
           created TEXT NOT NULL, updated TEXT NOT NULL,
           PRIMARY KEY(kind, namespace, name));
         """,
+        // The runtime core's sandboxes and containers (issue 20): random IDs, owner, attempt, config.
+        SandboxTables,
     ];
 
     private void Migrate()
@@ -127,12 +129,15 @@ public sealed partial class StateStore : IDisposable
         return pod with { Ids = ids, Created = now };
     }
 
-    /// <summary>Every recorded range, whichever pod holds it.</summary>
+    /// <summary>Every recorded range, whichever pod or sandbox holds it.</summary>
     public IReadOnlyList<Allocation> Allocations()
     {
         using var cmd = Command("""
             SELECT a.pod_id, p.name, p.namespace, a.start, a.length, a.created
-            FROM id_allocations a JOIN pods p ON p.id = a.pod_id ORDER BY a.start
+            FROM id_allocations a JOIN pods p ON p.id = a.pod_id
+            UNION ALL
+            SELECT id, name, namespace, ids_start, ids_length, created FROM sandboxes WHERE ids_start IS NOT NULL
+            ORDER BY 4
             """);
         using var r = cmd.ExecuteReader();
         var list = new List<Allocation>();

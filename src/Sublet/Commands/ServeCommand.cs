@@ -44,7 +44,8 @@ internal static class ServeCommand
             }
             using (socket)
             {
-                var app = CriHost.Build(settings, socket, images, new DoctorUserNamespaceProbe(config));
+                using var runtime = Sublet.Runtime.Pods.RuntimeContext.Create(config, exitHook: null);
+                var app = CriHost.Build(settings, socket, images, new DoctorUserNamespaceProbe(config), new Sublet.Runtime.Sandboxes.RuntimeCore(runtime));
                 CriHost.RunAsync(app, socket, stop.Token).GetAwaiter().GetResult();
             }
             return 0;

@@ -1,0 +1,34 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Sublet.Runtime.Sandboxes;
+
+namespace Sublet.Cri.Mapping;
+
+/// <summary>
+/// info["info"] of verbose status calls: JSON that crictl inspect/inspectp print under "info", in
+/// containerd's spirit (sandbox ID, pid, the config it was made with, the OCI spec).
+/// </summary>
+internal static class VerboseInfo
+{
+    public static string Sandbox(SandboxView view) => new JsonObject
+    {
+        ["id"] = view.Entry.Id,
+        ["pid"] = view.Entry.PausePid,
+        ["owner"] = view.Entry.Config.Owner.ToString(),
+        ["userNamespace"] = view.Entry.Ids is { } r ? $"0 {r.Start} {r.Length}" : "host",
+        ["config"] = JsonSerializer.SerializeToNode(view.Entry.Config),
+    }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+
+    public static string Container(ContainerView view, string runRoot)
+    {
+        var spec = Path.Combine(runRoot, "pods", view.Entry.SandboxId, "c", view.Entry.Id, "config.json");
+        return new JsonObject
+        {
+            ["sandboxID"] = view.Entry.SandboxId,
+            ["pid"] = view.Entry.Pid,
+            ["imageRef"] = view.Entry.ImageRef,
+            ["config"] = JsonSerializer.SerializeToNode(view.Entry.Config),
+            ["runtimeSpec"] = File.Exists(spec) ? JsonNode.Parse(File.ReadAllText(spec)) : null,
+        }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
+}

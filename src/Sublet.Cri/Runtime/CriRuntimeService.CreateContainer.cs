@@ -1,0 +1,21 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Sublet.Cri.Api;
+using Sublet.Cri.Mapping;
+using Sublet.Runtime;
+using Sublet.Runtime.Sandboxes;
+
+namespace Sublet.Cri.Runtime;
+
+public sealed partial class CriRuntimeService
+{
+    /// <summary>Creates a container in a sandbox; its userns options must be the sandbox's (containerd sameUsernsConfig).</summary>
+    public override Task<CreateContainerResponse> CreateContainer(CreateContainerRequest request, ServerCallContext context)
+    {
+        var sandboxId = Resolve.Sandbox(_runtime, request.PodSandboxId);
+        var sandbox = _runtime.SandboxStatus(sandboxId).Entry;
+        var config = ContainerMapper.ToConfig(request.Config ?? throw RuntimeError.Invalid("CreateContainer: config is missing"), sandbox.Config);
+        var entry = _runtime.CreateContainer(sandboxId, config);
+        return Task.FromResult(new CreateContainerResponse { ContainerId = entry.Id });
+    }
+}

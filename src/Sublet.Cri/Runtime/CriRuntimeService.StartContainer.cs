@@ -1,0 +1,17 @@
+using Google.Protobuf;
+using Grpc.Core;
+using Sublet.Cri.Api;
+using Sublet.Cri.Mapping;
+using Sublet.Runtime;
+using Sublet.Runtime.Sandboxes;
+
+namespace Sublet.Cri.Runtime;
+
+public sealed partial class CriRuntimeService
+{
+    public override Task<StartContainerResponse> StartContainer(StartContainerRequest request, ServerCallContext context)
+    {
+        _runtime.StartContainer(Resolve.Container(_runtime, request.ContainerId));
+        return Task.FromResult(new StartContainerResponse());
+    }
+}

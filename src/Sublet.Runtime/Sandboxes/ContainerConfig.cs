@@ -1,0 +1,70 @@
+using Sublet.Runtime.Plan;
+
+namespace Sublet.Runtime.Sandboxes;
+
+/// <summary>
+/// One bind mount of a container (CRI Mount). <paramref name="Idmapped"/>: Sublet idmaps the host
+/// path into the pod's user namespace (CRI sets uid_mappings/gid_mappings on every mount of a
+/// user-namespaced pod; they can only be the pod's own mapping, which Sublet applies itself).
+/// </summary>
+public sealed record MountSpec(string ContainerPath, string HostPath, bool ReadOnly, MountPropagation Propagation, bool Idmapped);
+
+/// <summary>A container's cgroup settings as the kubelet computed them (CRI LinuxContainerResources); 0 = unset.</summary>
+public sealed record LinuxResources
+{
+    public long CpuPeriod { get; init; }
+    public long CpuQuota { get; init; }
+    public long CpuShares { get; init; }
+    public long MemoryLimitBytes { get; init; }
+    public long OomScoreAdj { get; init; }
+    public string CpusetCpus { get; init; } = "";
+    public string CpusetMems { get; init; } = "";
+}
+
+/// <summary>A container's process security, final (CRI LinuxContainerSecurityContext).</summary>
+public sealed record ProcessSecurity
+{
+    public bool Privileged { get; init; }
+    public IReadOnlyList<string> AddCapabilities { get; init; } = [];
+    public IReadOnlyList<string> DropCapabilities { get; init; } = [];
+    public long? RunAsUser { get; init; }
+    public string? RunAsUsername { get; init; }
+    public long? RunAsGroup { get; init; }
+    public IReadOnlyList<long> SupplementalGroups { get; init; } = [];
+    public bool ReadOnlyRootfs { get; init; }
+    public bool NoNewPrivileges { get; init; }
+    public SeccompProfile Seccomp { get; init; } = SeccompProfile.Unconfined;
+
+    /// <summary>Paths to mask and to make read-only; null = the runtime's defaults (CRI sends them explicitly; an empty list means none).</summary>
+    public IReadOnlyList<string>? MaskedPaths { get; init; }
+    public IReadOnlyList<string>? ReadonlyPaths { get; init; }
+}
+
+/// <summary>A container to create in a sandbox, every value final (CRI ContainerConfig).</summary>
+public sealed record ContainerConfig
+{
+    public required string Name { get; init; }
+    public uint Attempt { get; init; }
+
+    /// <summary>The image as the client named it; the runtime resolves it in its store.</summary>
+    public required string Image { get; init; }
+    public IReadOnlyList<string> Command { get; init; } = [];
+    public IReadOnlyList<string> Args { get; init; } = [];
+    public string WorkingDir { get; init; } = "";
+    public IReadOnlyList<KeyValuePair<string, string>> Env { get; init; } = [];
+    public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
+
+    /// <summary>The log file, absolute (the front end joined the sandbox's log directory); null = Sublet's own under the state root.</summary>
+    public string? LogPath { get; init; }
+
+    public bool Stdin { get; init; }
+    public bool StdinOnce { get; init; }
+    public bool Tty { get; init; }
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Annotations { get; init; } = new Dictionary<string, string>();
+    public ProcessSecurity Security { get; init; } = new();
+    public LinuxResources Resources { get; init; } = new();
+
+    /// <summary>The signal StopContainer sends first (CRI stop_signal, else the image's STOPSIGNAL, else SIGTERM).</summary>
+    public string? StopSignal { get; init; }
+}

@@ -1,0 +1,247 @@
+using Sublet.IdMapping;
+using Sublet.Images;
+using Sublet.Runtime.Oci;
+using Sublet.Runtime.Plan;
+
+namespace Sublet.Runtime.Sandboxes;
+
+/// <summary>
+/// OCI configs for the runtime core's sandboxes and containers, from their final configs. Pure:
+/// every rule is unit-tested without root. Where CRI leaves a choice to the runtime, containerd's
+/// (internal/cri/server container_create_linux.go, podsandbox/sandbox_run_linux.go) is made.
+/// </summary>
+public static class CoreSpecs
+{
+    /// <summary>The cgroup a sandbox's processes go under: the client's parent, else Sublet's per-sandbox one.</summary>
+    public static string CgroupParent(string sandboxId, SandboxConfig config) =>
+        config.CgroupParent is { Length: > 0 } parent ? "/" + parent.Trim('/') : CgroupResources.PodParent(sandboxId);
+
+    /// <summary>The pause process: catatonit -P as PID 1, holding the namespaces the pod shares.</summary>
+    public static Spec Sandbox(string sandboxId, SandboxConfig config, string rootfs)
+    {
+        var namespaces = new List<Namespace> { new() { Type = "mount" } };
+        if (config.Pid != NamespaceScope.Node)
+        {
+            namespaces.Add(new() { Type = "pid" });
+        }
+        if (config.Network != NamespaceScope.Node)
+        {
+            namespaces.Add(new() { Type = "network" });
+            namespaces.Add(new() { Type = "uts" });
+        }
+        if (config.Ipc != NamespaceScope.Node)
+        {
+            namespaces.Add(new() { Type = "ipc" });
+        }
+        if (config.UserNamespace is not null)
+        {
+            namespaces.Add(new() { Type = "user" });
+        }
+        return new Spec
+        {
+            Hostname = config.Network != NamespaceScope.Node ? config.Hostname : null,
+            Root = new Root { Path = rootfs, Readonly = true },
+            Process = new Process
+            {
+                User = new User { Uid = 0, Gid = 0 },
+                Args = ["/catatonit", "-P"],
+                Env = [SpecDefaults.DefaultPath],
+                Capabilities = new Capabilities(),
+                NoNewPrivileges = true,
+            },
+            Mounts =
+            [
+                new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
+                new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+            ],
+            Annotations = Annotations(config.Annotations, new()
+            {
+                ["io.kubernetes.cri.container-type"] = "sandbox",
+                ["io.kubernetes.cri.sandbox-id"] = sandboxId,
+                ["io.kubernetes.cri.sandbox-name"] = config.Name,
+                ["io.kubernetes.cri.sandbox-namespace"] = config.Namespace,
+                ["io.kubernetes.cri.sandbox-uid"] = config.Uid,
+            }),
+            Linux = new Oci.Linux
+            {
+                Namespaces = namespaces,
+                UidMappings = Mappings(config.UserNamespace),
+                GidMappings = Mappings(config.UserNamespace),
+                MaskedPaths = [.. SpecDefaults.MaskedPaths],
+                ReadonlyPaths = [.. SpecDefaults.ReadonlyPaths],
+                CgroupsPath = $"{CgroupParent(sandboxId, config)}/{sandboxId}",
+                Resources = new Resources { Devices = SpecDefaults.DenyAllDevices() },
+                Sysctl = config.Sysctls.Count > 0 ? config.Sysctls.ToDictionary() : null,
+            },
+        };
+    }
+
+    /// <summary>Where a container's namespaces come from.</summary>
+    public static List<Namespace> ContainerNamespaces(SandboxConfig sandbox, SandboxNamespaces pause)
+    {
+        var namespaces = new List<Namespace> { new() { Type = "mount" } };
+        switch (sandbox.Pid)
+        {
+            case NamespaceScope.Pod: namespaces.Add(new() { Type = "pid", Path = pause.Path("pid") }); break;
+            case NamespaceScope.Container: namespaces.Add(new() { Type = "pid" }); break;
+        }
+        if (sandbox.Network != NamespaceScope.Node)
+        {
+            namespaces.Add(new() { Type = "network", Path = pause.Path("net") });
+            namespaces.Add(new() { Type = "uts", Path = pause.Path("uts") });
+        }
+        if (sandbox.Ipc != NamespaceScope.Node)
+        {
+            namespaces.Add(new() { Type = "ipc", Path = pause.Path("ipc") });
+        }
+        if (sandbox.UserNamespace is not null)
+        {
+            // runc 1.1.5 needs the mappings repeated even when joining by path (runtime-anchors.md §3.3).
+            namespaces.Add(new() { Type = "user", Path = pause.Path("user") });
+        }
+        return namespaces;
+    }
+
+    /// <summary>
+    /// An app container. <paramref name="mounts"/> are the binds already prepared (idmapped
+    /// clones for a user namespace); <paramref name="user"/> is the resolved process user.
+    /// </summary>
+    public static Spec Container(string sandboxId, SandboxConfig sandbox, string containerId, ContainerConfig container,
+        ImageConfig image, ResolvedUser user, string rootfs, SandboxNamespaces pause, IReadOnlyList<Mount> mounts, HostLimits host)
+    {
+        var security = container.Security;
+        var clamped = new List<string>();
+        var caps = CapabilitySet.Resolve(AsPlan(security), host.Capabilities, clamped);
+        var hidePaths = !security.Privileged;
+        var annotations = Annotations(container.Annotations, new()
+        {
+            ["io.kubernetes.cri.container-type"] = "container",
+            ["io.kubernetes.cri.container-name"] = container.Name,
+            ["io.kubernetes.cri.sandbox-id"] = sandboxId,
+            ["io.kubernetes.cri.sandbox-name"] = sandbox.Name,
+            ["io.kubernetes.cri.sandbox-namespace"] = sandbox.Namespace,
+            ["io.kubernetes.cri.image-name"] = container.Image,
+        });
+        var oom = SecurityOptions.ClampOomScore(container.Resources.OomScoreAdj != 0 ? (int)container.Resources.OomScoreAdj : null, host.OomScoreAdj, clamped);
+        if (clamped.Count > 0)
+        {
+            annotations[SecurityOptions.ClampedAnnotation] = string.Join("; ", clamped);
+        }
+        var spec = new Spec
+        {
+            Root = new Root { Path = rootfs, Readonly = security.ReadOnlyRootfs },
+            Process = new Process
+            {
+                Terminal = container.Tty,
+                User = new User { Uid = user.Uid, Gid = user.Gid, AdditionalGids = user.AdditionalGids.Count > 0 ? [.. user.AdditionalGids] : null },
+                Args = [.. Arguments(container, image)],
+                Env = [.. Environment(sandbox, container, image)],
+                Cwd = container.WorkingDir is { Length: > 0 } cwd ? cwd : image.WorkingDir is { Length: > 0 } imageCwd ? imageCwd : "/",
+                Capabilities = new Capabilities { Bounding = caps, Effective = user.Uid == 0 ? [.. caps] : [], Permitted = [.. caps] },
+                NoNewPrivileges = security.NoNewPrivileges,
+                OomScoreAdj = oom,
+            },
+            Mounts = [.. SpecDefaults.Mounts(withCgroup: true, writable: security.Privileged), .. mounts],
+            Annotations = annotations,
+            Linux = new Oci.Linux
+            {
+                Namespaces = ContainerNamespaces(sandbox, pause),
+                UidMappings = Mappings(sandbox.UserNamespace),
+                GidMappings = Mappings(sandbox.UserNamespace),
+                MaskedPaths = !hidePaths ? null : security.MaskedPaths is { Count: > 0 } masked ? [.. masked] : [.. SpecDefaults.MaskedPaths],
+                ReadonlyPaths = !hidePaths ? null : security.ReadonlyPaths is { Count: > 0 } ro ? [.. ro] : [.. SpecDefaults.ReadonlyPaths],
+                CgroupsPath = $"{CgroupParent(sandboxId, sandbox)}/{containerId}",
+                Resources = Resources(container.Resources, security.Privileged, host.SwapController),
+                Devices = security.Privileged ? [.. host.Devices()] : null,
+                Seccomp = SeccompProfiles.For(AsPlan(security), caps),
+            },
+        };
+        return spec;
+    }
+
+    /// <summary>containerd getProcessArgs: command replaces ENTRYPOINT; with no command, args replace CMD.</summary>
+    public static IReadOnlyList<string> Arguments(ContainerConfig container, ImageConfig image)
+    {
+        var command = container.Command.ToList();
+        var args = container.Args.ToList();
+        if (command.Count == 0)
+        {
+            if (args.Count == 0)
+            {
+                args = [.. image.Cmd ?? []];
+            }
+            command = [.. image.Entrypoint ?? []];
+        }
+        var all = command.Concat(args).ToList();
+        return all.Count > 0 ? all
+            : throw RuntimeError.Invalid($"container \"{container.Name}\": no command specified: the image has no ENTRYPOINT or CMD and the request sets none");
+    }
+
+    /// <summary>Image environment, PATH if the image has none, HOSTNAME (containerd adds it), then the request's; a name set twice keeps the last value.</summary>
+    public static IReadOnlyList<string> Environment(SandboxConfig sandbox, ContainerConfig container, ImageConfig image)
+    {
+        var env = new List<KeyValuePair<string, string>>();
+        void Set(string name, string value)
+        {
+            var at = env.FindIndex(e => e.Key == name);
+            if (at >= 0) env[at] = new(name, value); else env.Add(new(name, value));
+        }
+        foreach (var item in image.Env)
+        {
+            var eq = item.IndexOf('=');
+            Set(eq < 0 ? item : item[..eq], eq < 0 ? "" : item[(eq + 1)..]);
+        }
+        if (!env.Exists(e => e.Key == "PATH"))
+        {
+            Set("PATH", SpecDefaults.DefaultPath["PATH=".Length..]);
+        }
+        Set("HOSTNAME", sandbox.Hostname);
+        foreach (var (name, value) in container.Env)
+        {
+            Set(name, value);
+        }
+        return env.Select(e => $"{e.Key}={e.Value}").ToList();
+    }
+
+    /// <summary>CRI LinuxContainerResources as the kubelet computed them, set only where non-zero (containerd WithResources); no swap beyond the limit.</summary>
+    public static Resources Resources(LinuxResources r, bool privileged, bool swapController) => new()
+    {
+        Devices = privileged ? [new() { Allow = true, Access = "rwm" }] : SpecDefaults.DenyAllDevices(),
+        Cpu = new CpuResources
+        {
+            Shares = r.CpuShares > 0 ? (ulong)r.CpuShares : null,
+            Quota = r.CpuQuota > 0 ? r.CpuQuota : null,
+            Period = r.CpuPeriod > 0 ? (ulong)r.CpuPeriod : null,
+            Cpus = r.CpusetCpus is { Length: > 0 } cpus ? cpus : null,
+            Mems = r.CpusetMems is { Length: > 0 } mems ? mems : null,
+        },
+        Memory = r.MemoryLimitBytes > 0 ? new MemoryResources { Limit = r.MemoryLimitBytes, Swap = swapController ? r.MemoryLimitBytes : null } : null,
+    };
+
+    /// <summary>The process security as the plan types the shared capability and seccomp rules take.</summary>
+    public static ContainerSecurity AsPlan(ProcessSecurity s) => new()
+    {
+        Privileged = s.Privileged, AddCapabilities = s.AddCapabilities, DropCapabilities = s.DropCapabilities,
+        NoNewPrivileges = s.NoNewPrivileges, ReadOnlyRootFilesystem = s.ReadOnlyRootfs, SupplementalGroups = s.SupplementalGroups,
+        Seccomp = s.Seccomp,
+    };
+
+    /// <summary>The container's user as <see cref="UserResolver"/> takes it: run_as_username stands where an image USER would.</summary>
+    public static ContainerPlan AsUserPlan(ContainerConfig c) => new()
+    {
+        Name = c.Name, Image = c.Image, RunAsUser = c.Security.RunAsUser, RunAsGroup = c.Security.RunAsGroup, Security = AsPlan(c.Security),
+    };
+
+    private static Dictionary<string, string> Annotations(IReadOnlyDictionary<string, string> given, Dictionary<string, string> ours)
+    {
+        var all = given.ToDictionary();
+        foreach (var (key, value) in ours)
+        {
+            all[key] = value;
+        }
+        return all;
+    }
+
+    private static List<Oci.IdMapping>? Mappings(IdRange? range) =>
+        range is { } r ? [new Oci.IdMapping { ContainerId = 0, HostId = r.Start, Size = r.Length }] : null;
+}

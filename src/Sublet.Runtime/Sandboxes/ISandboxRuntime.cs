@@ -1,0 +1,32 @@
+namespace Sublet.Runtime.Sandboxes;
+
+/// <summary>What a sandbox's status call reports: the record and whether its pause process still holds the namespaces.</summary>
+public sealed record SandboxView(SandboxEntry Entry, SandboxState State);
+
+/// <summary>The output of a command run to completion in a container (CRI ExecSync).</summary>
+public sealed record ExecResult(int ExitCode, string Stdout, string Stderr);
+
+/// <summary>
+/// The runtime in CRI's shape (issue 20 item 1): sandboxes and the containers in them, each
+/// operation taking final values. <c>serve</c> maps CRI requests onto it; errors are
+/// <see cref="RuntimeError"/> by kind. Operations on something already gone succeed where CRI
+/// asks for idempotence (stop, remove).
+/// </summary>
+public interface ISandboxRuntime
+{
+    SandboxEntry RunSandbox(SandboxConfig config);
+    void StopSandbox(string id);
+    void RemoveSandbox(string id);
+    SandboxView SandboxStatus(string id);
+    IReadOnlyList<SandboxView> ListSandboxes(Owner owner);
+
+    ContainerEntry CreateContainer(string sandboxId, ContainerConfig config);
+    void StartContainer(string id);
+    void StopContainer(string id, TimeSpan timeout);
+    void RemoveContainer(string id);
+    ContainerView ContainerStatus(string id);
+    IReadOnlyList<ContainerView> ListContainers(Owner owner);
+    ExecResult ExecSync(string id, IReadOnlyList<string> command, TimeSpan timeout);
+    void ReopenLog(string id);
+    void UpdateResources(string id, LinuxResources resources);
+}

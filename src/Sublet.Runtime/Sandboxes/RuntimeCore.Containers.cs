@@ -1,0 +1,197 @@
+using Sublet.Linux;
+using Sublet.Runtime.Oci;
+using Sublet.Runtime.Pods;
+using Sublet.Runtime.Rootfs;
+using Sublet.Runtime.State;
+
+namespace Sublet.Runtime.Sandboxes;
+
+public sealed partial class RuntimeCore
+{
+    /// <summary>
+    /// Creates a container in a ready sandbox: the name and attempt reserved, the rootfs (idmapped
+    /// layers or a chown copy for a user namespace), the mounts prepared, and <c>runc create</c>
+    /// through conmon. Not started. A failure removes what was made.
+    /// </summary>
+    public ContainerEntry CreateContainer(string sandboxId, ContainerConfig config)
+    {
+        using var store = OpenStore();
+        var sandbox = store.FindSandbox(sandboxId) ?? throw RuntimeError.NotFound($"sandbox \"{sandboxId}\" not found");
+        if (View(sandbox).State != SandboxState.Ready)
+        {
+            throw RuntimeError.Precondition($"sandbox {sandboxId} is not ready (its pause process is stopped): containers can't join it");
+        }
+        var image = _ctx.Images.Find(config.Image) ?? throw RuntimeError.NotFound($"image \"{config.Image}\" not found: pull it first");
+        var id = NewId();
+        var paths = Paths(sandboxId);
+        config = config with { StopSignal = config.StopSignal ?? image.Config.StopSignal };
+        using var held = Lock(sandboxId);
+        var entry = store.CreateContainer(new ContainerEntry
+        {
+            Id = id, SandboxId = sandboxId, Config = config, ImageId = image.Id, ImageRef = image.Reference,
+            LogPath = config.LogPath ?? paths.LogPath(id),
+        });
+        try
+        {
+            var runDir = paths.ContainerRunDir(id);
+            var stateDir = paths.ContainerStateDir(id);
+            Directories.PodOnly(Path.GetDirectoryName(runDir)!, sandbox.Ids);
+            Directories.PodOnly(runDir, sandbox.Ids);
+            Directory.CreateDirectory(stateDir);
+
+            var rootfs = Path.Combine(runDir, "rootfs");
+            var choice = _ctx.RootfsPlanner.Choose(sandbox.Ids is not null);
+            var lowers = RootfsPlanner.Lowers(choice, _ctx.Images.LayerPaths(image), sandbox.Ids, _ctx.LayerCopies);
+            _ctx.Rootfs.Prepare(
+                new RootfsRequest(_ctx.Images.LayersRoot, lowers, rootfs, Path.Combine(Directories.Private(Path.Combine(runDir, "lower")), "layers"), stateDir),
+                sandbox.Ids, choice.Kind == RootfsKind.IdmappedLayers ? () => SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(sandbox.PausePid!.Value, "user")) : null);
+
+            var files = new ImageFiles(_ctx.RootedFiles);
+            var user = UserResolver.Resolve(CoreSpecs.AsUserPlan(config), config.Security.RunAsUsername ?? image.Config.User,
+                files.Read(rootfs, "/etc/passwd", config.Name, image.Reference), files.Read(rootfs, "/etc/group", config.Name, image.Reference));
+            var mounts = new CoreMounts(_ctx, paths, sandbox).Prepare(id, config);
+            mounts.AddRange(EtcBinds(sandbox, config));
+            var spec = CoreSpecs.Container(sandboxId, sandbox.Config, id, config, image.Config, user, rootfs,
+                new SandboxNamespaces(sandbox.PausePid!.Value), mounts, HostLimits.Current);
+            spec.Annotations?[RootfsChoice.Annotation] = choice.Describe();
+            PodStarter.WriteSpec(runDir, spec);
+
+            Directory.CreateDirectory(Path.GetDirectoryName(entry.LogPath)!);
+            var pid = _ctx.Conmon.Create(id, config.Name, _ctx.Oci, ConmonPaths(runDir, stateDir, entry.LogPath), exitHook: null, CreateTimeout);
+            StdioPermissions.Open(_ctx.Proc, pid);
+            entry = entry with { Pid = pid };
+            store.UpdateContainer(entry);
+            return entry;
+        }
+        catch
+        {
+            RemoveContainerLocked(store, entry);
+            throw;
+        }
+    }
+
+    /// <summary>/etc/hostname, /etc/resolv.conf and /etc/hosts where the client mounts nothing (containerd linuxContainerMounts); read-only with a read-only rootfs, hosts always writable.</summary>
+    private IEnumerable<Oci.Mount> EtcBinds(SandboxEntry sandbox, ContainerConfig config)
+    {
+        var taken = config.Mounts.Select(m => "/" + m.ContainerPath.Trim('/')).ToHashSet(StringComparer.Ordinal);
+        foreach (var name in EtcContent.Names.Where(n => !taken.Contains("/etc/" + n)))
+        {
+            var readOnly = name != "hosts" && config.Security.ReadOnlyRootfs;
+            var source = EtcFile(sandbox, name);
+            var locked = sandbox.Ids is null ? Linux.Mounts.MountFlags.None : _ctx.Mounter.FlagsOf(source);
+            yield return new Oci.Mount { Destination = "/etc/" + name, Type = "bind", Source = source, Options = PodFiles.Options(readOnly, locked) };
+        }
+    }
+
+    public void StartContainer(string id)
+    {
+        using var store = OpenStore();
+        var entry = store.FindContainer(id) ?? throw RuntimeError.NotFound($"container \"{id}\" not found");
+        using var held = Lock(entry.SandboxId);
+        var view = ViewOf(entry);
+        if (view.State != CtrState.Created)
+        {
+            throw RuntimeError.Precondition($"container {id} is {view.State.ToString().ToUpperInvariant()}, not CREATED: only a created container can be started");
+        }
+        try
+        {
+            _ctx.Oci.Start(id);
+        }
+        catch (RuntimeFailure e)
+        {
+            store.UpdateContainer(entry with { State = CtrState.Exited, Reason = "StartError", Message = e.Message });
+            throw new RuntimeError(ErrorKind.Internal, $"starting container {id}: {e.Message}", e);
+        }
+        store.UpdateContainer(entry with { State = CtrState.Running, Started = _ctx.Time.GetUtcNow() });
+    }
+
+    /// <summary>The stop signal, then SIGKILL after <paramref name="timeout"/> (0: SIGKILL at once). Stopped or gone already is fine.</summary>
+    public void StopContainer(string id, TimeSpan timeout)
+    {
+        using var store = OpenStore();
+        if (store.FindContainer(id) is not { } entry)
+        {
+            return;
+        }
+        using var held = Lock(entry.SandboxId);
+        if (timeout > TimeSpan.Zero && ViewOf(entry).State == CtrState.Running)
+        {
+            if (Kill(entry, entry.Config.StopSignal ?? "TERM", timeout))
+            {
+                return;
+            }
+        }
+        Kill(entry, "KILL", KillWait);
+    }
+
+    /// <summary>Sends <paramref name="signal"/> to a created or running container and waits for its exit file; true when it ended.</summary>
+    private bool Kill(ContainerEntry entry, string signal, TimeSpan wait)
+    {
+        var exitFile = Path.Combine(Paths(entry.SandboxId).ContainerStateDir(entry.Id), "exit");
+        if (File.Exists(exitFile) || ViewOf(entry).State is not (CtrState.Created or CtrState.Running))
+        {
+            return true;
+        }
+        _ctx.Oci.Kill(entry.Id, signal.StartsWith("SIG", StringComparison.Ordinal) ? signal[3..] : signal);
+        return WaitForExit(exitFile, wait);
+    }
+
+    /// <summary>Kills the container if it runs, deletes it from runc, unmounts and removes its files and record. Its log stays (the kubelet removes logs). Gone already is fine.</summary>
+    public void RemoveContainer(string id)
+    {
+        using var store = OpenStore();
+        if (store.FindContainer(id) is not { } entry)
+        {
+            return;
+        }
+        using var held = Lock(entry.SandboxId);
+        RemoveContainerLocked(store, entry);
+    }
+
+    private void RemoveContainerLocked(StateStore store, ContainerEntry entry)
+    {
+        Kill(entry, "KILL", KillWait);
+        var paths = Paths(entry.SandboxId);
+        _ctx.Oci.Delete(entry.Id);
+        var runDir = paths.ContainerRunDir(entry.Id);
+        foreach (var mount in _ctx.Mounter.MountPointsUnder(runDir).Concat(_ctx.Mounter.MountPointsUnder(CoreMounts.StageDir(paths, entry.Id))))
+        {
+            _ctx.Mounter.Unmount(mount);
+        }
+        Directories.Remove(runDir);
+        Directories.Remove(CoreMounts.StageDir(paths, entry.Id));
+        // The writable layer and exit file; a log Sublet chose goes with them, a client's log_path stays.
+        Directories.Remove(paths.ContainerStateDir(entry.Id));
+        File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), entry.Id));
+        store.DeleteContainer(entry.Id);
+    }
+
+    public ContainerView ContainerStatus(string id)
+    {
+        using var store = OpenStore();
+        return ViewOf(store.FindContainer(id) ?? throw RuntimeError.NotFound($"container \"{id}\" not found"));
+    }
+
+    public IReadOnlyList<ContainerView> ListContainers(Owner owner)
+    {
+        using var store = OpenStore();
+        var sandboxes = store.Sandboxes(owner).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        return [.. store.SandboxContainers().Where(c => sandboxes.Contains(c.SandboxId)).Select(ViewOf)];
+    }
+
+    private ContainerView ViewOf(ContainerEntry entry)
+    {
+        var (code, time) = ReadExit(Path.Combine(Paths(entry.SandboxId).ContainerStateDir(entry.Id), "exit"));
+        var alive = entry.Pid is { } pid && _ctx.Proc.IsAlive(pid) && !_ctx.Proc.IsZombie(pid);
+        var oom = code == 137 && Cgroups().OomKilled($"{SandboxCgroupParent(entry.SandboxId)}/{entry.Id}");
+        return ContainerViews.Decide(entry, new ProcessFacts(code, time, alive, oom));
+    }
+
+    private static Linux.CgroupFs Cgroups() => new();
+
+    private string SandboxCgroupParent(string sandboxId)
+    {
+        using var store = OpenStore();
+        return store.FindSandbox(sandboxId) is { } s ? CoreSpecs.CgroupParent(s.Id, s.Config) : CgroupResources.PodParent(sandboxId);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Globalization;
+using Sublet.Runtime.Monitor;
+
+namespace Sublet.Runtime.Sandboxes;
+
+public sealed partial class RuntimeCore
+{
+    /// <summary>No timeout from the client means no limit (CRI ExecSyncRequest.timeout 0); a day bounds a forgotten one.</summary>
+    private static readonly TimeSpan NoTimeout = TimeSpan.FromDays(1);
+
+    /// <summary>Runs <paramref name="command"/> in a running container with its process settings (runc exec) and returns its output.</summary>
+    public ExecResult ExecSync(string id, IReadOnlyList<string> command, TimeSpan timeout)
+    {
+        var entry = Running(id);
+        if (command.Count == 0)
+        {
+            throw RuntimeError.Invalid("exec: the command is empty");
+        }
+        var result = _ctx.Oci.Exec(entry.Id, command, timeout > TimeSpan.Zero ? timeout : NoTimeout);
+        return new ExecResult(result.ExitCode, result.Stdout, result.Stderr);
+    }
+
+    /// <summary>Asks the container's conmon to reopen its log file (after the kubelet rotated it).</summary>
+    public void ReopenLog(string id)
+    {
+        var entry = Running(id);
+        if (!_ctx.Conmon.ReopenLog(Paths(entry.SandboxId).ContainerRunDir(entry.Id)))
+        {
+            throw RuntimeError.Precondition($"container {id}: its monitor is gone, no log to reopen");
+        }
+    }
+
+    /// <summary>Changes the cgroup limits of a running container (runc update; only the values given).</summary>
+    public void UpdateResources(string id, LinuxResources r)
+    {
+        var entry = Running(id);
+        var args = new List<string>();
+        void Add(string flag, long value)
+        {
+            if (value > 0)
+            {
+                args.Add(flag);
+                args.Add(value.ToString(CultureInfo.InvariantCulture));
+            }
+        }
+        Add("--cpu-period", r.CpuPeriod);
+        Add("--cpu-quota", r.CpuQuota);
+        Add("--cpu-share", r.CpuShares);
+        Add("--memory", r.MemoryLimitBytes);
+        if (r.CpusetCpus is { Length: > 0 } cpus)
+        {
+            args.AddRange(["--cpuset-cpus", cpus]);
+        }
+        if (r.CpusetMems is { Length: > 0 } mems)
+        {
+            args.AddRange(["--cpuset-mems", mems]);
+        }
+        if (args.Count > 0)
+        {
+            _ctx.Oci.Update(entry.Id, args);
+        }
+    }
+
+    private ContainerEntry Running(string id)
+    {
+        using var store = OpenStore();
+        var entry = store.FindContainer(id) ?? throw RuntimeError.NotFound($"container \"{id}\" not found");
+        var state = ViewOf(entry).State;
+        return state == CtrState.Running ? entry
+            : throw RuntimeError.Precondition($"container {id} is {state.ToString().ToUpperInvariant()}, not RUNNING");
+    }
+}

@@ -1,0 +1,197 @@
+using Sublet.Linux;
+using Sublet.Linux.Mounts;
+using Sublet.Runtime.Oci;
+using Sublet.Runtime.Pods;
+using Sublet.Runtime.State;
+
+namespace Sublet.Runtime.Sandboxes;
+
+public sealed partial class RuntimeCore
+{
+    private static readonly UnixFileMode Mode0644 = (UnixFileMode)0b110_100_100;
+
+    /// <summary>
+    /// Records the sandbox (its range checked against every other in the same transaction), then
+    /// starts its pause process and writes its /etc files. A failure removes all of it.
+    /// </summary>
+    public SandboxEntry RunSandbox(SandboxConfig config)
+    {
+        if (config.UserNamespace is not null)
+        {
+            Directories.RequireSearchableParents(_ctx.Config.RunRoot);
+            _ctx.RootfsPlanner.Check(userNamespace: true);
+        }
+        var id = NewId();
+        SandboxEntry entry;
+        using (var store = OpenStore())
+        {
+            entry = store.CreateSandbox(new SandboxEntry { Id = id, Config = config, BootId = _ctx.Proc.BootId() });
+        }
+        try
+        {
+            using var held = Lock(id);
+            entry = StartPause(entry);
+            WriteEtcFiles(entry);
+            return entry;
+        }
+        catch (Exception startError)
+        {
+            try
+            {
+                RemoveSandbox(id);
+            }
+            catch (Exception cleanupError)
+            {
+                throw new RuntimeError(ErrorKind.Internal, $"{startError.Message}; removing sandbox {id} afterwards also failed: {cleanupError.Message}", startError);
+            }
+            throw;
+        }
+    }
+
+    private SandboxEntry StartPause(SandboxEntry entry)
+    {
+        var paths = Paths(entry.Id);
+        Directories.Searchable(_ctx.Config.RunRoot);
+        Directories.Searchable(Path.GetDirectoryName(paths.RunDir)!);
+        // runc reaches the rootfs from inside the user namespace (runtime-anchors.md §7.6).
+        Directories.PodOnly(paths.RunDir, entry.Ids);
+        PodStateMount.Ensure(_ctx.Mounter, _ctx.Config.StateRoot);
+        Directories.Private(paths.StateDir);
+        var rootfs = PauseRootfs.Ensure(_ctx.Config.RunRoot, _ctx.Config.PauseBinary);
+        Directory.CreateDirectory(paths.SandboxBundle);
+        Directory.CreateDirectory(paths.SandboxStateDir);
+        if (entry.Config.LogDirectory is { Length: > 0 } logs)
+        {
+            Directory.CreateDirectory(logs);
+        }
+        PodStarter.WriteSpec(paths.SandboxBundle, CoreSpecs.Sandbox(entry.Id, entry.Config, rootfs));
+        var pid = _ctx.Conmon.Create(entry.Id, entry.Config.Name, _ctx.Oci,
+            ConmonPaths(paths.SandboxBundle, paths.SandboxStateDir, Path.Combine(paths.SandboxStateDir, "0.log")), exitHook: null, CreateTimeout);
+        _ctx.Oci.Start(entry.Id);
+        entry = entry with { PausePid = pid, PauseStartTime = _ctx.Proc.StartTime(pid) };
+        using var store = OpenStore();
+        store.UpdateSandbox(entry);
+        return entry;
+    }
+
+    /// <summary>
+    /// /etc/hostname, /etc/resolv.conf and /etc/hosts for containers that get none from the
+    /// client (containerd setupSandboxFiles), idmapped into the pod's user namespace when it has one.
+    /// </summary>
+    private void WriteEtcFiles(SandboxEntry entry)
+    {
+        var paths = Paths(entry.Id);
+        var dns = entry.Config.Dns;
+        var contents = new Dictionary<string, string>
+        {
+            ["hostname"] = entry.Config.Hostname + "\n",
+            ["resolv.conf"] = dns.IsEmpty ? HostResolvConf() : ResolvConf(dns),
+            ["hosts"] = EtcContent.Hosts(EtcContent.PodIps, entry.Config.Hostname, "", []),
+        };
+        foreach (var (name, content) in contents)
+        {
+            var source = Path.Combine(paths.StateDir, "etc", name);
+            PodFiles.Write(source, content, Mode0644);
+            if (entry.PausePid is { } pid && entry.Ids is not null)
+            {
+                var staged = Path.Combine(paths.RunDir, "etc", name);
+                Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
+                File.WriteAllBytes(staged, []);
+                using var userns = SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pid, "user"));
+                _ctx.Mounter.MountIdmapped(source, staged, userns, readOnly: false, setId: SetIdBits.Ignored);
+            }
+        }
+    }
+
+    /// <summary>The file a container binds for <paramref name="name"/> (hosts, hostname, resolv.conf).</summary>
+    private string EtcFile(SandboxEntry entry, string name) =>
+        Path.Combine(entry.Ids is null ? Paths(entry.Id).StateDir : Paths(entry.Id).RunDir, "etc", name);
+
+    /// <summary>resolv.conf from CRI DNSConfig: nameserver lines, one search line, one options line.</summary>
+    public static string ResolvConf(DnsSettings dns)
+    {
+        var text = string.Concat(dns.Servers.Select(s => $"nameserver {s}\n"));
+        if (dns.Searches.Count > 0)
+        {
+            text += $"search {string.Join(' ', dns.Searches)}\n";
+        }
+        if (dns.Options.Count > 0)
+        {
+            text += $"options {string.Join(' ', dns.Options)}\n";
+        }
+        return text;
+    }
+
+    private string HostResolvConf() =>
+        _ctx.Config.ResolvConf is { Length: > 0 } path && File.Exists(path) ? File.ReadAllText(path) : "";
+
+    /// <summary>Stops every container (SIGKILL: the kubelet stopped them gracefully before) and the pause process; the sandbox stays until removed. Gone already is fine.</summary>
+    public void StopSandbox(string id)
+    {
+        using var store = OpenStore();
+        if (store.FindSandbox(id) is not { } entry)
+        {
+            return;
+        }
+        using var held = Lock(id);
+        foreach (var container in store.SandboxContainers(id))
+        {
+            Kill(container, "KILL", KillWait);
+        }
+        var paths = Paths(id);
+        if (File.Exists(Path.Combine(paths.SandboxBundle, "config.json")))
+        {
+            _ctx.Oci.Kill(id, "KILL");
+            WaitForExit(Path.Combine(paths.SandboxStateDir, "exit"), KillWait);
+        }
+        store.UpdateSandbox(entry with { State = SandboxState.NotReady });
+    }
+
+    /// <summary>Removes the containers, the pause container, every mount and directory, the cgroup Sublet made, and the record with its range. Gone already is fine.</summary>
+    public void RemoveSandbox(string id)
+    {
+        using var store = OpenStore();
+        if (store.FindSandbox(id) is not { } entry)
+        {
+            return;
+        }
+        using (Lock(id))
+        {
+            foreach (var container in store.SandboxContainers(id))
+            {
+                RemoveContainerLocked(store, container);
+            }
+            var paths = Paths(id);
+            _ctx.Oci.Delete(id);
+            foreach (var mount in _ctx.Mounter.MountPointsUnder(paths.RunDir))
+            {
+                _ctx.Mounter.Unmount(mount);
+            }
+            Directories.Remove(paths.RunDir);
+            File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id));
+            if (entry.Config.CgroupParent is not { Length: > 0 })
+            {
+                PodCgroups.Remove(id);
+            }
+            store.DeleteSandbox(id);
+            Directories.Remove(paths.StateDir);
+        }
+    }
+
+    public SandboxView SandboxStatus(string id)
+    {
+        using var store = OpenStore();
+        return View(store.FindSandbox(id) ?? throw RuntimeError.NotFound($"sandbox \"{id}\" not found"));
+    }
+
+    public IReadOnlyList<SandboxView> ListSandboxes(Owner owner)
+    {
+        using var store = OpenStore();
+        return [.. store.Sandboxes(owner).Select(View)];
+    }
+
+    /// <summary>Ready while recorded so and its pause process (same PID, same start time) lives.</summary>
+    private SandboxView View(SandboxEntry entry) =>
+        new(entry, entry.State == SandboxState.Ready && entry.PausePid is { } pid && _ctx.Proc.IsAlive(pid, entry.PauseStartTime) && !_ctx.Proc.IsZombie(pid)
+            ? SandboxState.Ready : SandboxState.NotReady);
+}

@@ -1,0 +1,85 @@
+using Microsoft.Win32.SafeHandles;
+using Sublet.Linux.Files;
+using Sublet.Runtime.Monitor;
+using Sublet.Runtime.Pods;
+using Sublet.Runtime.State;
+
+namespace Sublet.Runtime.Sandboxes;
+
+/// <summary>
+/// The sandbox and container operations on runc and conmon (<see cref="ISandboxRuntime"/>).
+/// Safe for concurrent calls: each opens its own connection to the state database, and every
+/// change to a sandbox or its containers happens under the sandbox's lock (flock on a file in its
+/// state directory, so a <c>sublet</c> process beside <c>serve</c> takes turns too). Readers take
+/// no lock and write nothing.
+/// </summary>
+public sealed partial class RuntimeCore : ISandboxRuntime
+{
+    private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan LockWait = TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a container or pause process gets to end after SIGKILL before removal goes on without its exit status.</summary>
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(30);
+
+    private readonly RuntimeContext _ctx;
+
+    /// <param name="ctx">The node's wiring; its <see cref="RuntimeContext.Store"/> is not used (one connection can't serve concurrent calls).</param>
+    public RuntimeCore(RuntimeContext ctx) => _ctx = ctx;
+
+    private StateStore OpenStore() => new(_ctx.Config.StateRoot);
+
+    private PodPaths Paths(string sandboxId) => _ctx.Paths(sandboxId);
+
+    /// <summary>64 hex digits from the system's random source, as containerd's and CRI-O's IDs.</summary>
+    internal static string NewId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+    private SafeFileHandle Lock(string sandboxId)
+    {
+        var paths = Paths(sandboxId);
+        if (!Directory.Exists(paths.StateDir))
+        {
+            Directories.Private(paths.StateDir);
+        }
+        return FileOps.TryLockFile(Path.Combine(paths.StateDir, "core.lock"), LockWait)
+            ?? throw new RuntimeError(ErrorKind.Internal, $"sandbox {sandboxId} stayed locked by another operation for {LockWait.TotalSeconds:0} s");
+    }
+
+    private ConmonPaths ConmonPaths(string bundle, string stateDir, string logPath) =>
+        new(bundle, stateDir, logPath,
+            Directories.Shared(PodPaths.ExitDir(_ctx.Config.RunRoot)), Directories.Shared(PodPaths.SocketDir(_ctx.Config.RunRoot)));
+
+    /// <summary>Waits for conmon's exit file; true when it appeared.</summary>
+    private static bool WaitForExit(string exitFile, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!File.Exists(exitFile))
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return false;
+            }
+            Thread.Sleep(20);
+        }
+        return true;
+    }
+
+    /// <summary>conmon's exit file holds the exit code as decimal text; its time is when the process ended.</summary>
+    private static (int? Code, DateTimeOffset? Time) ReadExit(string exitFile)
+    {
+        try
+        {
+            var text = File.ReadAllText(exitFile).Trim();
+            return int.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, out var code)
+                ? (code, new DateTimeOffset(File.GetLastWriteTimeUtc(exitFile), TimeSpan.Zero))
+                : (null, null);
+        }
+        catch (FileNotFoundException)
+        {
+            return (null, null);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return (null, null);
+        }
+    }
+}

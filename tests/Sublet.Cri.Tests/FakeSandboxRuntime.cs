@@ -1,0 +1,86 @@
+using Sublet.Runtime;
+using Sublet.Runtime.Sandboxes;
+using CoreConfig = Sublet.Runtime.Sandboxes.ContainerConfig;
+using CoreSandbox = Sublet.Runtime.Sandboxes.SandboxConfig;
+
+namespace Sublet.Cri.Tests;
+
+/// <summary>The runtime core in memory, recording every call, so the CRI handlers' mapping is tested without a node.</summary>
+internal sealed class FakeSandboxRuntime : ISandboxRuntime
+{
+    private int _next;
+
+    public List<string> Calls { get; } = [];
+    public Dictionary<string, SandboxView> Sandboxes { get; } = [];
+    public Dictionary<string, ContainerView> Containers { get; } = [];
+
+    public SandboxEntry RunSandbox(CoreSandbox config)
+    {
+        Calls.Add($"run {config.Name}");
+        var entry = new SandboxEntry { Id = NextId("s"), Config = config, Created = DateTimeOffset.UnixEpoch.AddSeconds(1) };
+        Sandboxes[entry.Id] = new SandboxView(entry, SandboxState.Ready);
+        return entry;
+    }
+
+    public void StopSandbox(string id)
+    {
+        Calls.Add($"stopp {id}");
+        if (Sandboxes.TryGetValue(id, out var view))
+        {
+            Sandboxes[id] = view with { State = SandboxState.NotReady };
+        }
+    }
+
+    public void RemoveSandbox(string id)
+    {
+        Calls.Add($"rmp {id}");
+        Sandboxes.Remove(id);
+    }
+
+    public SandboxView SandboxStatus(string id) => Sandboxes.TryGetValue(id, out var v) ? v : throw RuntimeError.NotFound($"sandbox \"{id}\" not found");
+
+    public IReadOnlyList<SandboxView> ListSandboxes(Owner owner) => [.. Sandboxes.Values.Where(v => v.Entry.Config.Owner == owner)];
+
+    public ContainerEntry CreateContainer(string sandboxId, CoreConfig config)
+    {
+        Calls.Add($"create {config.Name}");
+        var entry = new ContainerEntry
+        {
+            Id = NextId("c"), SandboxId = sandboxId, Config = config, ImageId = "sha256:" + new string('1', 64), ImageRef = config.Image,
+            LogPath = config.LogPath ?? "/var/lib/sublet/x.log", Created = DateTimeOffset.UnixEpoch.AddSeconds(2),
+        };
+        Containers[entry.Id] = new ContainerView(entry, CtrState.Created, null, null, "", "");
+        return entry;
+    }
+
+    public void StartContainer(string id)
+    {
+        Calls.Add($"start {id}");
+        Containers[id] = Containers[id] with { State = CtrState.Running };
+    }
+
+    public void StopContainer(string id, TimeSpan timeout) => Calls.Add($"stop {id} {timeout.TotalSeconds}");
+
+    public void RemoveContainer(string id)
+    {
+        Calls.Add($"rm {id}");
+        Containers.Remove(id);
+    }
+
+    public ContainerView ContainerStatus(string id) => Containers.TryGetValue(id, out var v) ? v : throw RuntimeError.NotFound($"container \"{id}\" not found");
+
+    public IReadOnlyList<ContainerView> ListContainers(Owner owner) =>
+        [.. Containers.Values.Where(c => Sandboxes.TryGetValue(c.Entry.SandboxId, out var s) && s.Entry.Config.Owner == owner)];
+
+    public ExecResult ExecSync(string id, IReadOnlyList<string> command, TimeSpan timeout)
+    {
+        Calls.Add($"exec {id} {string.Join(' ', command)} {timeout.TotalSeconds}");
+        return new ExecResult(3, "out", "err");
+    }
+
+    public void ReopenLog(string id) => Calls.Add($"reopen {id}");
+
+    public void UpdateResources(string id, LinuxResources resources) => Calls.Add($"update {id} {resources.MemoryLimitBytes}");
+
+    private string NextId(string prefix) => prefix + (++_next).ToString("D3", System.Globalization.CultureInfo.InvariantCulture) + new string('0', 60);
+}

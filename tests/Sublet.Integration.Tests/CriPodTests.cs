@@ -1,0 +1,263 @@
+using System.Text.Json;
+using Grpc.Core;
+using Sublet.Cri.Api;
+
+namespace Sublet.Integration.Tests;
+
+/// <summary>
+/// Sandboxes and containers over CRI (issue 20): a real <c>sublet serve</c> driven by the project's
+/// gRPC client, with user namespaces as the kubelet sends them, the refusals, idempotence, a
+/// server killed mid-lifecycle, and <c>play</c> pods beside CRI pods in one store.
+/// </summary>
+public sealed class CriPodTests
+{
+    private const string Demo = "localhost/busybox:demo";
+
+    [Fact]
+    public void A_user_namespaced_pod_runs_its_container_in_the_range_the_kubelet_sent_and_leaves_nothing()
+    {
+        using var env = new SubletEnv("maxPods: 1");
+        env.LoadDemoImage();
+        var hostId = (uint)env.UsePrivatePool(1);
+        using var server = CriServer.Start(env);
+        var rt = server.Runtime;
+        var logs = Path.Combine(env.Root, "logs");
+
+        var sandboxId = rt.RunPodSandbox(new RunPodSandboxRequest { Config = Cri.Sandbox("web", logs, Cri.PodUserns(hostId, 65536)) }).PodSandboxId;
+        var containerId = rt.CreateContainer(new CreateContainerRequest
+        {
+            PodSandboxId = sandboxId,
+            Config = Cri.Container("app", Demo, ["sh", "-c", "cat /proc/self/uid_map; echo ready; exec sleep 300"], "app.log"),
+        }).ContainerId;
+        Assert.Equal(ContainerState.ContainerCreated, rt.ContainerStatus(new ContainerStatusRequest { ContainerId = containerId }).Status.State);
+        rt.StartContainer(new StartContainerRequest { ContainerId = containerId });
+
+        var log = Cri.WaitForLog(Path.Combine(logs, "app.log"), "ready");
+        Assert.Matches($@"stdout F\s+0\s+{hostId}\s+65536", log);
+        var exec = rt.ExecSync(new ExecSyncRequest { ContainerId = containerId, Cmd = { "sh", "-c", "id -u; cat /proc/self/gid_map; exit 3" }, Timeout = 30 });
+        Assert.Equal(3, exec.ExitCode);
+        Assert.Matches($@"^0\n\s+0\s+{hostId}\s+65536", exec.Stdout.ToStringUtf8());
+
+        var status = rt.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = sandboxId, Verbose = true });
+        Assert.Equal(PodSandboxState.SandboxReady, status.Status.State);
+        Assert.Equal(NamespaceMode.Pod, status.Status.Linux.Namespaces.Options.UsernsOptions.Mode);
+        Assert.Equal(hostId, status.Status.Linux.Namespaces.Options.UsernsOptions.Uids[0].HostId);
+        Assert.Contains($"0 {hostId} 65536", status.Info["info"]);
+        var listed = rt.ListContainers(new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = sandboxId, State = new ContainerStateValue { State = ContainerState.ContainerRunning } } });
+        Assert.Equal(containerId, Assert.Single(listed.Containers).Id);
+        Assert.Contains(env.Json("ids").EnumerateArray(), a => a.GetProperty("hostIdStart").GetInt64() == hostId);
+
+        rt.StopContainer(new StopContainerRequest { ContainerId = containerId, Timeout = 10 });
+        var stopped = rt.ContainerStatus(new ContainerStatusRequest { ContainerId = containerId }).Status;
+        Assert.Equal(ContainerState.ContainerExited, stopped.State);
+        Assert.Equal(143, stopped.ExitCode); // sleep ends on SIGTERM
+        Assert.Equal("Error", stopped.Reason);
+        Assert.True(stopped.FinishedAt >= stopped.StartedAt && stopped.StartedAt > 0);
+
+        rt.RemoveContainer(new RemoveContainerRequest { ContainerId = containerId });
+        rt.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = sandboxId });
+        Assert.Equal(PodSandboxState.SandboxNotready, rt.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = sandboxId }).Status.State);
+        rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
+        // Gone already: stop and remove succeed (the proto asks for idempotence).
+        rt.StopContainer(new StopContainerRequest { ContainerId = containerId });
+        rt.RemoveContainer(new RemoveContainerRequest { ContainerId = containerId });
+        rt.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = sandboxId });
+        rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
+        Assert.Equal(StatusCode.NotFound, Assert.Throws<RpcException>(() => rt.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = sandboxId })).StatusCode);
+        Assert.Empty(rt.ListPodSandbox(new ListPodSandboxRequest()).Items);
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        Assert.Contains("app.log", Directory.GetFiles(logs).Select(Path.GetFileName)); // the kubelet's log stays for the kubelet to remove
+    }
+
+    [Theory]
+    [InlineData("two mappings", "only one mapping line supported, got 2")]
+    [InlineData("container id 1", "container ID 0 is not mapped")]
+    [InlineData("CONTAINER", "unsupported user namespace mode: \"CONTAINER\"")]
+    [InlineData("TARGET", "unsupported user namespace mode: \"TARGET\"")]
+    [InlineData("length 0", "invalid mapping length: 0")]
+    [InlineData("NODE with mappings", "can't use user namespace mode \"NODE\" with mappings")]
+    public void Userns_options_that_cannot_work_are_refused_before_anything_is_made(string kind, string words)
+    {
+        using var env = new SubletEnv();
+        using var server = CriServer.Start(env);
+        var userns = kind switch
+        {
+            "two mappings" => Cri.Userns(NamespaceMode.Pod, (0, 1000, 100000), (0, 2000, 100000)),
+            "container id 1" => Cri.Userns(NamespaceMode.Pod, (1, 1000, 100000)),
+            "CONTAINER" => Cri.Userns(NamespaceMode.Container),
+            "TARGET" => Cri.Userns(NamespaceMode.Target),
+            "length 0" => Cri.Userns(NamespaceMode.Pod, (0, 1000, 0)),
+            _ => Cri.Userns(NamespaceMode.Node, (0, 1000, 100000)),
+        };
+        var error = Assert.Throws<RpcException>(() => server.Runtime.RunPodSandbox(new RunPodSandboxRequest { Config = Cri.Sandbox("bad", null, userns) }));
+        Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
+        Assert.Contains(words, error.Status.Detail);
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
+    public void A_range_another_pod_holds_is_refused_and_play_never_hands_out_a_cri_range()
+    {
+        using var env = new SubletEnv("maxPods: 2");
+        env.LoadDemoImage();
+        var pool = (uint)env.UsePrivatePool(2);
+        env.WriteManifest($"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: played
+            spec:
+              hostUsers: false
+              containers:
+              - name: c
+                image: {Demo}
+                command: [sleep, "300"]
+            """);
+        using var server = CriServer.Start(env);
+        var rt = server.Runtime;
+        // CRI takes the pool's second slot; play must then get the first.
+        var cri = rt.RunPodSandbox(new RunPodSandboxRequest { Config = Cri.Sandbox("cri", null, Cri.PodUserns(pool + 65536, 65536)) }).PodSandboxId;
+        env.Ok("play", Path.Combine(env.Root, "pod.yaml"));
+        var ranges = env.Json("ids").EnumerateArray().ToDictionary(a => a.GetProperty("pod").GetString()!, a => a.GetProperty("hostIdStart").GetInt64());
+        Assert.Equal(pool, ranges["played"]);
+
+        var clash = Assert.Throws<RpcException>(() => rt.RunPodSandbox(new RunPodSandboxRequest { Config = Cri.Sandbox("clash", null, Cri.PodUserns(pool + 1000, 65536)) }));
+        Assert.Equal(StatusCode.FailedPrecondition, clash.StatusCode);
+        Assert.Contains("overlap pod default/played", clash.Status.Detail);
+
+        // The kubelet sees only its own sandboxes: never play's pods, which it would collect.
+        Assert.Equal(cri, Assert.Single(rt.ListPodSandbox(new ListPodSandboxRequest()).Items).Id);
+        rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = cri });
+        env.Ok("down", "played");
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
+    public void Containers_outlive_a_killed_server_and_a_new_one_serves_them()
+    {
+        using var env = new SubletEnv("maxPods: 1");
+        env.LoadDemoImage();
+        var hostId = (uint)env.UsePrivatePool(1);
+        string sandboxId, containerId;
+        using (var first = CriServer.Start(env))
+        {
+            sandboxId = first.Runtime.RunPodSandbox(new RunPodSandboxRequest { Config = Cri.Sandbox("survivor", null, Cri.PodUserns(hostId, 65536)) }).PodSandboxId;
+            containerId = first.Runtime.CreateContainer(new CreateContainerRequest
+            {
+                PodSandboxId = sandboxId, Config = Cri.Container("c", Demo, ["sh", "-c", "while [ ! -e /tmp/stop ]; do sleep 0.1; done; exit 7"], null),
+            }).ContainerId;
+            first.Runtime.StartContainer(new StartContainerRequest { ContainerId = containerId });
+            first.Stop("KILL");
+        }
+        using var second = CriServer.Start(env);
+        var rt = second.Runtime;
+        Assert.Equal(ContainerState.ContainerRunning, rt.ContainerStatus(new ContainerStatusRequest { ContainerId = containerId }).Status.State);
+        Assert.Equal(PodSandboxState.SandboxReady, rt.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = sandboxId }).Status.State);
+        Assert.Equal(0, rt.ExecSync(new ExecSyncRequest { ContainerId = containerId, Cmd = { "touch", "/tmp/stop" }, Timeout = 30 }).ExitCode);
+        var status = Cri.WaitFor(() => rt.ContainerStatus(new ContainerStatusRequest { ContainerId = containerId }).Status, s => s.State == ContainerState.ContainerExited);
+        Assert.Equal(7, status.ExitCode);
+        rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+
+    [Fact]
+    public void Crictl_runs_a_user_namespaced_pod_from_start_to_removal()
+    {
+        using var env = new SubletEnv("maxPods: 1");
+        env.LoadDemoImage();
+        var hostId = (uint)env.UsePrivatePool(1);
+        using var server = CriServer.Start(env);
+        var logs = Path.Combine(env.Root, "logs");
+        var pod = Path.Combine(env.Root, "pod.json");
+        File.WriteAllText(pod, JsonSerializer.Serialize(new
+        {
+            metadata = new { name = "crictl-pod", @namespace = "default", uid = "u-1", attempt = 0 },
+            log_directory = logs,
+            linux = new { security_context = new { namespace_options = new { userns_options = new
+            {
+                mode = 0,
+                uids = new[] { new { host_id = hostId, container_id = 0, length = 65536 } },
+                gids = new[] { new { host_id = hostId, container_id = 0, length = 65536 } },
+            } } } },
+        }));
+        var ctr = Path.Combine(env.Root, "ctr.json");
+        File.WriteAllText(ctr, JsonSerializer.Serialize(new
+        {
+            metadata = new { name = "app" }, image = new { image = Demo },
+            command = new[] { "sh", "-c", "cat /proc/self/uid_map; exec sleep 300" }, log_path = "app.log",
+        }));
+
+        var podId = Cri.Ok(server.Crictl("runp", pod)).Trim();
+        var id = Cri.Ok(server.Crictl("create", podId, ctr, pod)).Trim();
+        Cri.Ok(server.Crictl("start", id));
+        Assert.Contains("crictl-pod", Cri.Ok(server.Crictl("pods")));
+        Assert.Matches(@"Running\s+app", Cri.Ok(server.Crictl("ps")));
+        Cri.WaitForLog(Path.Combine(logs, "app.log"), $"{hostId}");
+        Assert.Matches($@"0\s+{hostId}\s+65536", Cri.Ok(server.Crictl("logs", id)));
+        Assert.Equal("0", Cri.Ok(server.Crictl("exec", "-s", id, "id", "-u")).Trim());
+        Assert.Equal("CONTAINER_RUNNING", JsonDocument.Parse(Cri.Ok(server.Crictl("inspect", id))).RootElement.GetProperty("status").GetProperty("state").GetString());
+        Assert.Equal("SANDBOX_READY", JsonDocument.Parse(Cri.Ok(server.Crictl("inspectp", podId))).RootElement.GetProperty("status").GetProperty("state").GetString());
+        Cri.Ok(server.Crictl("stop", "--timeout", "0", id));
+        Cri.Ok(server.Crictl("rm", id));
+        Cri.Ok(server.Crictl("stopp", podId));
+        Cri.Ok(server.Crictl("rmp", podId));
+        Assert.DoesNotContain("crictl-pod", Cri.Ok(server.Crictl("pods")));
+        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+    }
+}
+
+/// <summary>CRI requests as the kubelet and critest build them.</summary>
+internal static class Cri
+{
+    public static PodSandboxConfig Sandbox(string name, string? logDirectory, UserNamespace userns) => new()
+    {
+        Metadata = new PodSandboxMetadata { Name = name, Namespace = "default", Uid = "uid-" + name, Attempt = 0 },
+        Hostname = name, LogDirectory = logDirectory ?? "",
+        Linux = new LinuxPodSandboxConfig { SecurityContext = new LinuxSandboxSecurityContext { NamespaceOptions = new NamespaceOption { UsernsOptions = userns } } },
+    };
+
+    public static UserNamespace PodUserns(uint hostId, uint length) => Userns(NamespaceMode.Pod, (0, hostId, length));
+
+    public static UserNamespace Userns(NamespaceMode mode, params (uint Container, uint Host, uint Length)[] mappings)
+    {
+        var userns = new UserNamespace { Mode = mode };
+        foreach (var (c, h, l) in mappings)
+        {
+            userns.Uids.Add(new IDMapping { ContainerId = c, HostId = h, Length = l });
+            userns.Gids.Add(new IDMapping { ContainerId = c, HostId = h, Length = l });
+        }
+        return userns;
+    }
+
+    public static ContainerConfig Container(string name, string image, string[] command, string? logPath)
+    {
+        var config = new ContainerConfig { Metadata = new ContainerMetadata { Name = name }, Image = new ImageSpec { Image = image }, LogPath = logPath ?? "" };
+        config.Command.Add(command);
+        return config;
+    }
+
+    public static string WaitForLog(string path, string text)
+    {
+        var content = WaitFor(() => File.Exists(path) ? File.ReadAllText(path) : "", c => c.Contains(text, StringComparison.Ordinal));
+        return content;
+    }
+
+    public static T WaitFor<T>(Func<T> read, Func<T, bool> done)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        var value = read();
+        while (!done(value))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not reached within 60 s; last: {value}");
+            Thread.Sleep(100);
+            value = read();
+        }
+        return value;
+    }
+
+    public static string Ok(CliResult result)
+    {
+        Assert.True(result.ExitCode == 0, result.ToString());
+        return result.Stdout;
+    }
+}

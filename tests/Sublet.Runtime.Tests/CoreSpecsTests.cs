@@ -1,0 +1,104 @@
+using Sublet.IdMapping;
+using Sublet.Images;
+using Sublet.Runtime.Oci;
+using Sublet.Runtime.Sandboxes;
+
+namespace Sublet.Runtime.Tests;
+
+public sealed class CoreSpecsTests
+{
+    private static readonly ImageConfig Image = new(["PATH=/bin", "A=image"], ["/entry"], ["cmd"], "/work", null, null);
+    private static readonly HostLimits Host = new(SpecDefaults.Capabilities, -1000, () => []) { SwapController = true };
+
+    private static SandboxConfig Pod(IdRange? userns = null, NamespaceScope network = NamespaceScope.Pod, NamespaceScope pid = NamespaceScope.Container) =>
+        new() { Name = "web", Namespace = "default", Uid = "u", Hostname = "web-host", UserNamespace = userns, Network = network, Pid = pid };
+
+    private static Spec Container(SandboxConfig pod, ContainerConfig c) =>
+        CoreSpecs.Container("sb", pod, "ct", c, Image, new ResolvedUser(0, 0, []), "/rootfs", new SandboxNamespaces(42), [], Host);
+
+    [Fact]
+    public void A_user_namespaced_pod_maps_container_0_to_the_range_in_the_sandbox_and_every_container()
+    {
+        var pod = Pod(new IdRange(1000, 100000));
+        var sandbox = CoreSpecs.Sandbox("sb", pod, "/pause");
+        var container = Container(pod, new ContainerConfig { Name = "c", Image = "i" });
+
+        foreach (var linux in new[] { sandbox.Linux, container.Linux })
+        {
+            var m = Assert.Single(linux.UidMappings!);
+            Assert.Equal((0u, 1000u, 100000u), (m.ContainerId, m.HostId, m.Size));
+            Assert.Equal(linux.UidMappings, linux.GidMappings);
+        }
+        Assert.Contains(sandbox.Linux.Namespaces, n => n.Type == "user" && n.Path is null);
+        Assert.Contains(container.Linux.Namespaces, n => n.Type == "user" && n.Path == "/proc/42/ns/user");
+        Assert.Equal("/sublet/podsb/sb", sandbox.Linux.CgroupsPath);
+        Assert.Equal("/sublet/podsb/ct", container.Linux.CgroupsPath);
+    }
+
+    [Fact]
+    public void Host_network_and_pid_leave_those_namespaces_out_and_the_hostname_unset()
+    {
+        var pod = Pod(network: NamespaceScope.Node, pid: NamespaceScope.Node);
+        var sandbox = CoreSpecs.Sandbox("sb", pod, "/pause");
+        var container = Container(pod, new ContainerConfig { Name = "c", Image = "i" });
+
+        Assert.Null(sandbox.Hostname);
+        Assert.Equal(["mount", "ipc"], sandbox.Linux.Namespaces.Select(n => n.Type));
+        Assert.Equal(["mount", "ipc"], container.Linux.Namespaces.Select(n => n.Type));
+    }
+
+    [Fact]
+    public void A_shared_pid_namespace_is_joined_and_the_clients_cgroup_parent_is_used()
+    {
+        var pod = Pod(pid: NamespaceScope.Pod) with { CgroupParent = "kubepods/besteffort/podu/" };
+        var container = Container(pod, new ContainerConfig { Name = "c", Image = "i" });
+
+        Assert.Contains(container.Linux.Namespaces, n => n.Type == "pid" && n.Path == "/proc/42/ns/pid");
+        Assert.Equal("/kubepods/besteffort/podu/ct", container.Linux.CgroupsPath);
+    }
+
+    [Theory]
+    [InlineData(new string[0], new string[0], "/entry cmd")]
+    [InlineData(new[] { "run" }, new string[0], "run")]
+    [InlineData(new string[0], new[] { "x" }, "/entry x")]
+    [InlineData(new[] { "run" }, new[] { "x" }, "run x")]
+    public void Command_replaces_the_entrypoint_and_args_replace_cmd(string[] command, string[] args, string expected)
+    {
+        Assert.Equal(expected, string.Join(' ', CoreSpecs.Arguments(new ContainerConfig { Name = "c", Image = "i", Command = command, Args = args }, Image)));
+    }
+
+    [Fact]
+    public void No_command_anywhere_is_an_invalid_argument()
+    {
+        var error = Assert.Throws<RuntimeError>(() => CoreSpecs.Arguments(new ContainerConfig { Name = "c", Image = "i" }, Image with { Entrypoint = null, Cmd = null }));
+        Assert.Equal(ErrorKind.InvalidArgument, error.Kind);
+    }
+
+    [Fact]
+    public void Environment_is_the_images_then_hostname_then_the_requests()
+    {
+        var env = CoreSpecs.Environment(Pod(), new ContainerConfig { Name = "c", Image = "i", Env = [new("A", "request"), new("B", "b")] }, Image);
+
+        Assert.Equal(["PATH=/bin", "A=request", "HOSTNAME=web-host", "B=b"], env);
+    }
+
+    [Fact]
+    public void Resources_are_set_only_where_given_and_swap_equals_the_limit()
+    {
+        var r = CoreSpecs.Resources(new LinuxResources { CpuShares = 512, CpuQuota = 50000, CpuPeriod = 100000, MemoryLimitBytes = 1 << 26, CpusetCpus = "0" }, privileged: false, swapController: true);
+
+        Assert.Equal((512ul, 50000L, 100000ul, "0"), (r.Cpu!.Shares!.Value, r.Cpu.Quota!.Value, r.Cpu.Period!.Value, r.Cpu.Cpus!));
+        Assert.Equal((1L << 26, 1L << 26), (r.Memory!.Limit!.Value, r.Memory.Swap!.Value));
+        Assert.Null(CoreSpecs.Resources(new LinuxResources(), false, true).Memory);
+    }
+
+    [Fact]
+    public void Privileged_drops_masked_paths_and_explicit_masked_paths_replace_the_defaults()
+    {
+        var privileged = Container(Pod(), new ContainerConfig { Name = "c", Image = "i", Security = new ProcessSecurity { Privileged = true } });
+        var masked = Container(Pod(), new ContainerConfig { Name = "c", Image = "i", Security = new ProcessSecurity { MaskedPaths = ["/proc/x"] } });
+
+        Assert.Null(privileged.Linux.MaskedPaths);
+        Assert.Equal(["/proc/x"], masked.Linux.MaskedPaths);
+    }
+}
