@@ -51,6 +51,37 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public void ASidecarIsStoppedWhenTheAppIsDoneAndThePodEndsAfterIt()
+    {
+        // Regression (issue 20 item 4): the pod was marked Succeeded by a reader before the syncer
+        // could stop the sidecar, which then ran on. A shell as PID 1 ignores SIGTERM: the grace
+        // period (1 s here) ends with SIGKILL.
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        env.Ok("play", env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: sidecarred}
+            spec:
+              hostUsers: false
+              restartPolicy: Never
+              terminationGracePeriodSeconds: 1
+              initContainers:
+                - {name: proxy, image: localhost/busybox:demo, restartPolicy: Always, command: [sh, -c, "while :; do sleep 1; done"]}
+              containers:
+                - {name: app, image: localhost/busybox:demo, command: [sh, -c, "sleep 0.5"]}
+            """));
+
+        var pod = WaitFor(env, "sidecarred", (_, p) => p.State != PodState.Running && p.State != PodState.Creating);
+        Assert.Equal(PodState.Succeeded, pod.State);
+        using var store = new StateStore(env.StateRoot);
+        var c = store.Containers(pod.Id).ToDictionary(x => x.Name);
+        Assert.Equal(ContainerState.Exited, c["proxy"].State);
+        Assert.Equal(137, c["proxy"].ExitCode);
+        Assert.DoesNotContain(c["proxy"].Id, env.Leftovers().Containers.Where(id => Host.Run("runc", "--root", env.RuncRoot, "state", id).Stdout.Contains("\"running\"")));
+    }
+
+    [Fact]
     public void AFailingInitContainerFailsThePodUnderNeverAndTheAppNeverStarts()
     {
         using var env = new SubletEnv();
@@ -69,7 +100,7 @@ public sealed class LifecycleTests
 
         Assert.Equal(7, result.ExitCode);
         Assert.DoesNotContain("must-not-run", result.Stdout);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -113,7 +144,7 @@ public sealed class LifecycleTests
         env.Ok("down", "crashy");
         Thread.Sleep(200);
         Assert.DoesNotContain(Host.Run("pgrep", "-af", "sync-pod").Stdout.Split('\n'), l => l.Contains(env.ConfigPath));
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]

@@ -112,9 +112,23 @@ public sealed class PodSyncTests
         Assert.Equal(["a"], Starts(Decide(plan, Ran("proxy", null), Ran("setup", 0))));
         // A sidecar that dies while the app runs is restarted, even under Never.
         Assert.IsType<PodAction.StartAt>(Assert.Single(Decide(plan, Ran("proxy", 1), Ran("setup", 0), Ran("a", null))));
-        // Once the app is done, the pod ends although the sidecar still runs.
-        var finish = Assert.IsType<PodAction.Finish>(Assert.Single(Decide(plan, Ran("proxy", null), Ran("setup", 0), Ran("a", 0))));
-        Assert.Equal(PodPhase.Succeeded, finish.Phase);
+        // Once the app is done, the running sidecar is stopped and the pod ends only after it has
+        // (regression, issue 20 item 4: readers marked the pod finished first, and the sidecar ran on).
+        var stop = Assert.IsType<PodAction.StopSidecar>(Assert.Single(Decide(plan, Ran("proxy", null), Ran("setup", 0), Ran("a", 0))));
+        Assert.Equal("proxy", stop.Container.Name);
+        var finish = Assert.IsType<PodAction.Finish>(Assert.Single(Decide(plan, Ran("proxy", 143), Ran("setup", 0), Ran("a", 0))));
+        Assert.Equal(PodPhase.Succeeded, finish.Phase); // the sidecar's exit code does not count
+    }
+
+    [Fact]
+    public void Sidecars_are_stopped_last_first_when_an_init_container_fails_under_Never()
+    {
+        var plan = Pod(RestartPolicy.Never, [Plans.Container("log") with { Sidecar = true }, Plans.Container("proxy") with { Sidecar = true }, Plans.Container("setup")], Plans.Container("a"));
+
+        var actions = Decide(plan, Ran("log", null), Ran("proxy", null), Ran("setup", 1));
+
+        Assert.Equal(["proxy", "log"], actions.Select(a => Assert.IsType<PodAction.StopSidecar>(a).Container.Name));
+        Assert.Equal(PodPhase.Failed, Assert.IsType<PodAction.Finish>(Assert.Single(Decide(plan, Ran("log", 143), Ran("proxy", 143), Ran("setup", 1)))).Phase);
     }
 
     private static List<string> Starts(IReadOnlyList<PodAction> actions) =>

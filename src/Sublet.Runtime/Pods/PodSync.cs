@@ -12,6 +12,9 @@ public abstract record PodAction
     /// <summary>Start a container again once its back-off has passed (CrashLoopBackOff until then).</summary>
     public sealed record StartAt(ContainerPlan Container, DateTimeOffset At, TimeSpan Delay) : PodAction;
 
+    /// <summary>Stop a native sidecar that still runs: the pod's other containers are done (KEP-753).</summary>
+    public sealed record StopSidecar(ContainerPlan Container) : PodAction;
+
     /// <summary>Nothing will run any more: the pod has ended.</summary>
     public sealed record Finish(PodPhase Phase, string Reason) : PodAction;
 }
@@ -93,7 +96,7 @@ public static class PodSync
             // A failed init container: the pod fails under Never, is retried otherwise
             // (init containers restart under Always too: kubelet treats Always as OnFailure here).
             return plan.RestartPolicy == RestartPolicy.Never
-                ? [new PodAction.Finish(PodPhase.Failed, $"init container \"{init.Name}\" exited with {record.ExitCode}")]
+                ? FinishOnceSidecarsStop(plan, byName, new PodAction.Finish(PodPhase.Failed, $"init container \"{init.Name}\" exited with {record.ExitCode}"))
                 : [.. actions, Restart(init, record, now, backoff)];
         }
 
@@ -135,12 +138,24 @@ public static class PodSync
         }
         if (ended == plan.Containers.Count)
         {
-            actions.RemoveAll(a => a is PodAction.StartAt or PodAction.Start); // sidecars are not restarted once the apps are done
-            actions.Add(failed.Count == 0
+            // Sidecars are not restarted once the apps are done; running ones are stopped first.
+            return FinishOnceSidecarsStop(plan, byName, failed.Count == 0
                 ? new PodAction.Finish(PodPhase.Succeeded, "every container completed")
                 : new PodAction.Finish(PodPhase.Failed, string.Join("; ", failed)));
         }
         return actions;
+    }
+
+    /// <summary>
+    /// The pod ends only when its sidecars have: while one runs, it is stopped, in reverse order of
+    /// the init containers (KEP-753 termination order), and the phase waits. A sidecar's own exit
+    /// code does not decide the phase.
+    /// </summary>
+    private static IReadOnlyList<PodAction> FinishOnceSidecarsStop(PodPlan plan, IReadOnlyDictionary<string, ContainerRecord> byName, PodAction.Finish finish)
+    {
+        var running = plan.InitContainers.Where(c => c.Sidecar).Reverse()
+            .Where(c => byName.GetValueOrDefault(c.Name) is { State: ContainerState.Running }).ToList();
+        return running.Count > 0 ? [.. running.Select(c => new PodAction.StopSidecar(c))] : [finish];
     }
 
     private static bool AppsFinished(PodPlan plan, IReadOnlyDictionary<string, ContainerRecord> byName) =>

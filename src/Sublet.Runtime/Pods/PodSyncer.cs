@@ -62,9 +62,11 @@ public sealed class PodSyncer
                         }
                         due = due is null || wait.At < due ? wait.At : due;
                         break;
+                    case PodAction.StopSidecar stop:
+                        StopSidecar(plan, pod, view.Containers.First(c => c.Name == stop.Container.Name));
+                        break;
                     case PodAction.Finish finish:
                         _ctx.Store.UpdatePod(pod with { State = finish.Phase == PodPhase.Succeeded ? PodState.Succeeded : PodState.Failed, Reason = finish.Reason });
-                        StopSidecars(plan, view.Containers);
                         return null;
                 }
             }
@@ -96,15 +98,22 @@ public sealed class PodSyncer
         }
     }
 
-    /// <summary>Once the app containers are done, sidecars are stopped (KEP-753).</summary>
-    private void StopSidecars(PodPlan plan, IReadOnlyList<ContainerRecord> records)
+    /// <summary>
+    /// SIGTERM, then SIGKILL once the pod's grace period has passed, as the kubelet stops a sidecar
+    /// (a shell as PID 1 ignores SIGTERM). Its exit runs its exit hook, whose sync then ends the pod.
+    /// </summary>
+    private void StopSidecar(PodPlan plan, PodRecord pod, ContainerRecord sidecar)
     {
-        foreach (var sidecar in plan.InitContainers.Where(c => c.Sidecar))
+        var exitFile = _ctx.Paths(pod.Id).ExitFile(sidecar.Name);
+        _ctx.Oci.Kill(sidecar.Id, "TERM");
+        var deadline = _ctx.Time.GetUtcNow() + TimeSpan.FromSeconds(Math.Clamp(plan.TerminationGracePeriodSeconds, 0, 300));
+        while (!File.Exists(exitFile) && _ctx.Time.GetUtcNow() < deadline)
         {
-            if (records.FirstOrDefault(r => r.Name == sidecar.Name) is { State: ContainerState.Running } r)
-            {
-                _ctx.Oci.Kill(r.Id, "TERM");
-            }
+            Thread.Sleep(50);
+        }
+        if (!File.Exists(exitFile))
+        {
+            _ctx.Oci.Kill(sidecar.Id, "KILL");
         }
     }
 
