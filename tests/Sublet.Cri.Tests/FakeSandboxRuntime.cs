@@ -82,5 +82,12 @@ internal sealed class FakeSandboxRuntime : ISandboxRuntime
 
     public void UpdateResources(string id, LinuxResources resources) => Calls.Add($"update {id} {resources.MemoryLimitBytes}");
 
+    public ContainerUsage ContainerStats(string id) =>
+        new(ContainerStatus(id).Entry, new CgroupUsage(DateTimeOffset.UnixEpoch.AddSeconds(10), 2_000_000_000, new Sublet.Linux.CgroupMemory(300, 200, null)), 4096, 3, "/var");
+
+    public SandboxUsage SandboxStats(string id) =>
+        new(SandboxStatus(id).Entry, new CgroupUsage(DateTimeOffset.UnixEpoch.AddSeconds(10), 5_000_000_000, new Sublet.Linux.CgroupMemory(900, 800, 1000)),
+            [.. Containers.Values.Where(c => c.Entry.SandboxId == id).Select(c => ContainerStats(c.Entry.Id))]);
+
     private string NextId(string prefix) => prefix + (++_next).ToString("D3", System.Globalization.CultureInfo.InvariantCulture) + new string('0', 60);
 }

@@ -89,7 +89,13 @@ internal static class Services
     public static readonly CriSettings Settings = new("/var/lib/sublet", "/run/sublet", "/var/lib/sublet/images", "runc", "/run/sublet/sublet.sock");
 
     public static CriRuntimeService Runtime(UserNamespaceSupport userns, FakeSandboxRuntime? runtime = null) =>
-        new(Settings, new NodeFeatures(new FakeProbe(userns)), runtime ?? new FakeSandboxRuntime(), TimeProvider.System, NullLogger<CriRuntimeService>.Instance);
+        Runtime(userns, runtime ?? new FakeSandboxRuntime(), out _);
+
+    public static CriRuntimeService Runtime(UserNamespaceSupport userns, FakeSandboxRuntime runtime, out Events.ContainerEvents events)
+    {
+        events = new Events.ContainerEvents(runtime, TimeProvider.System, NullLogger<Events.ContainerEvents>.Instance);
+        return new(Settings, new NodeFeatures(new FakeProbe(userns)), runtime, events, TimeProvider.System, NullLogger<CriRuntimeService>.Instance);
+    }
 
     public static CriImageService Images(FakeCatalog catalog, TimeProvider? time = null) =>
         new(catalog, time ?? TimeProvider.System, NullLogger<CriImageService>.Instance);

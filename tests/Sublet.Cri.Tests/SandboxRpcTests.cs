@@ -166,4 +166,67 @@ public sealed class SandboxRpcTests
         Assert.Equal(Grpc.Core.StatusCode.NotFound, CriErrors.ToStatus(RuntimeError.NotFound("x")).StatusCode);
         Assert.Equal(Grpc.Core.StatusCode.Internal, CriErrors.ToStatus(new RuntimeError(ErrorKind.Internal, "x")).StatusCode);
     }
+
+    [Fact]
+    public async Task Events_follow_create_start_and_remove_with_the_statuses_of_the_pod()
+    {
+        var service = Services.Runtime(UserNamespaceSupport.Yes, _core, out var events);
+        var (reader, registration) = events.Subscribe();
+        using var _ = registration;
+        var sandbox = (await service.RunPodSandbox(new RunPodSandboxRequest { Config = Pod() }, _call)).PodSandboxId;
+        var id = (await service.CreateContainer(new CreateContainerRequest
+        {
+            PodSandboxId = sandbox, Config = new ContainerConfig { Metadata = new ContainerMetadata { Name = "app" }, Image = new ImageSpec { Image = "busybox" } },
+        }, _call)).ContainerId;
+        await service.StartContainer(new StartContainerRequest { ContainerId = id }, _call);
+        events.Publish(id, ContainerEventType.ContainerStoppedEvent); // what the exit watcher does when conmon writes the exit file
+        await service.RemoveContainer(new RemoveContainerRequest { ContainerId = id }, _call);
+
+        var seen = new List<ContainerEventResponse>();
+        while (reader.TryRead(out var e))
+        {
+            seen.Add(e);
+        }
+        Assert.Equal(
+            [ContainerEventType.ContainerCreatedEvent, ContainerEventType.ContainerStartedEvent, ContainerEventType.ContainerStoppedEvent, ContainerEventType.ContainerDeletedEvent],
+            seen.Select(e => e.ContainerEventType));
+        Assert.All(seen, e => Assert.Equal(id, e.ContainerId));
+        Assert.Equal(sandbox, seen[0].PodSandboxStatus.Id);
+        Assert.Equal(ContainerState.ContainerRunning, Assert.Single(seen[1].ContainersStatuses).State);
+        Assert.Equal(id, Assert.Single(seen[3].ContainersStatuses).Id); // the removed container's last status
+    }
+
+    [Fact]
+    public async Task Stats_carry_cumulative_cpu_memory_and_the_writable_layer()
+    {
+        var sandbox = (await Service.RunPodSandbox(new RunPodSandboxRequest { Config = Pod() }, _call)).PodSandboxId;
+        var id = (await Service.CreateContainer(new CreateContainerRequest
+        {
+            PodSandboxId = sandbox, Config = new ContainerConfig { Metadata = new ContainerMetadata { Name = "app" }, Image = new ImageSpec { Image = "busybox" }, Labels = { ["k"] = "v" } },
+        }, _call)).ContainerId;
+
+        var stats = (await Service.ContainerStats(new ContainerStatsRequest { ContainerId = id }, _call)).Stats;
+        var pod = (await Service.PodSandboxStats(new PodSandboxStatsRequest { PodSandboxId = sandbox }, _call)).Stats;
+        var listed = await Service.ListContainerStats(new ListContainerStatsRequest { Filter = new ContainerStatsFilter { LabelSelector = { ["k"] = "v" } } }, _call);
+
+        Assert.Equal((2_000_000_000ul, 200ul, 300ul), (stats.Cpu.UsageCoreNanoSeconds.Value, stats.Memory.WorkingSetBytes.Value, stats.Memory.UsageBytes.Value));
+        Assert.Null(stats.Cpu.UsageNanoCores); // a rate needs a previous reading
+        Assert.Equal((4096ul, 3ul, "/var"), (stats.WritableLayer.UsedBytes.Value, stats.WritableLayer.InodesUsed.Value, stats.WritableLayer.FsId.Mountpoint));
+        Assert.Equal(200ul, pod.Linux.Memory.AvailableBytes.Value);
+        Assert.Equal(id, Assert.Single(pod.Linux.Containers).Attributes.Id);
+        Assert.Equal(id, Assert.Single(listed.Stats).Attributes.Id);
+    }
+
+    [Fact]
+    public void The_cpu_rate_is_the_usage_since_the_previous_reading()
+    {
+        var mapper = new Mapping.StatsMapper();
+        var entry = new ContainerEntry { Id = "c", SandboxId = "s", Config = new Sublet.Runtime.Sandboxes.ContainerConfig { Name = "a", Image = "i" }, ImageId = "x", ImageRef = "i", LogPath = "/l" };
+        ContainerUsage At(int seconds, long nanos) => new(entry, new CgroupUsage(DateTimeOffset.UnixEpoch.AddSeconds(seconds), nanos, null), null, null, "/");
+
+        mapper.Container(At(10, 1_000_000_000));
+        var second = mapper.Container(At(12, 2_000_000_000));
+
+        Assert.Equal(500_000_000ul, second.Cpu.UsageNanoCores.Value); // 1 s of CPU over 2 s = half a core
+    }
 }

@@ -93,7 +93,7 @@ public sealed class CheckTests
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("Error: pods \"root-host\" is forbidden: violates PodSecurity \"restricted:latest\": runAsNonRoot != true (pod or container \"c\" must set securityContext.runAsNonRoot=true), runAsUser=0 (container \"c\" must not set runAsUser=0)\n",
             result.Stderr);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public sealed class CheckTests
         var play = env.Run("play", pod);
         Assert.Equal(1, play.ExitCode);
         Assert.Equal($"Error: {refusal}\n", play.Stderr);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]

@@ -58,7 +58,7 @@ public sealed class CliTests
         Assert.Contains("Exited", env.Ok("ps").Stdout);
 
         env.Ok("down", env.Root + "/pod.yaml"); // down by manifest file
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class CliTests
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("chatty/out | line-one", result.Stdout);
         Assert.Contains("chatty/out | line-two", result.Stderr);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class CliTests
         Assert.True(play.WaitForExit(TimeSpan.FromSeconds(60)));
         Assert.Equal(130, play.ExitCode);
         Assert.Contains("got TERM", rest); // the container saw SIGTERM and its last words were printed
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]

@@ -65,7 +65,7 @@ public sealed class CriPodTests
         rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
         Assert.Equal(StatusCode.NotFound, Assert.Throws<RpcException>(() => rt.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = sandboxId })).StatusCode);
         Assert.Empty(rt.ListPodSandbox(new ListPodSandboxRequest()).Items);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
         Assert.Contains("app.log", Directory.GetFiles(logs).Select(Path.GetFileName)); // the kubelet's log stays for the kubelet to remove
     }
 
@@ -92,7 +92,7 @@ public sealed class CriPodTests
         var error = Assert.Throws<RpcException>(() => server.Runtime.RunPodSandbox(new RunPodSandboxRequest { Config = Cri.Sandbox("bad", null, userns) }));
         Assert.Equal(StatusCode.InvalidArgument, error.StatusCode);
         Assert.Contains(words, error.Status.Detail);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public sealed class CriPodTests
         Assert.Equal(cri, Assert.Single(rt.ListPodSandbox(new ListPodSandboxRequest()).Items).Id);
         rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = cri });
         env.Ok("down", "played");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -157,7 +157,48 @@ public sealed class CriPodTests
         var status = Cri.WaitFor(() => rt.ContainerStatus(new ContainerStatusRequest { ContainerId = containerId }).Status, s => s.State == ContainerState.ContainerExited);
         Assert.Equal(7, status.ExitCode);
         rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
+    }
+
+    [Fact]
+    public async Task Exits_reach_the_event_stream_as_they_happen_and_stats_come_from_the_cgroups()
+    {
+        using var env = new SubletEnv("maxPods: 1");
+        env.LoadDemoImage();
+        var hostId = (uint)env.UsePrivatePool(1);
+        using var server = CriServer.Start(env);
+        var rt = server.Runtime;
+        using var cancel = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var stream = rt.GetContainerEvents(new GetEventsRequest(), cancellationToken: cancel.Token);
+        await stream.ResponseHeadersAsync; // subscribed
+        var sandboxId = rt.RunPodSandbox(new RunPodSandboxRequest { Config = Cri.Sandbox("events", null, Cri.PodUserns(hostId, 65536)) }).PodSandboxId;
+        var containerId = rt.CreateContainer(new CreateContainerRequest
+        {
+            PodSandboxId = sandboxId, Config = Cri.Container("c", Demo, ["sh", "-c", "while [ ! -e /tmp/stop ]; do :; done; exit 4"], null),
+        }).ContainerId;
+        rt.StartContainer(new StartContainerRequest { ContainerId = containerId });
+
+        var busy = Cri.WaitFor(() => rt.ContainerStats(new ContainerStatsRequest { ContainerId = containerId }).Stats, s => s.Cpu.UsageCoreNanoSeconds?.Value > 0);
+        Assert.True(busy.Memory.WorkingSetBytes.Value > 0);
+        var pod = rt.PodSandboxStats(new PodSandboxStatsRequest { PodSandboxId = sandboxId }).Stats;
+        Assert.True(pod.Linux.Cpu.UsageCoreNanoSeconds.Value >= busy.Cpu.UsageCoreNanoSeconds.Value);
+        Assert.Equal(containerId, Assert.Single(rt.ListContainerStats(new ListContainerStatsRequest()).Stats).Attributes.Id);
+        rt.ExecSync(new ExecSyncRequest { ContainerId = containerId, Cmd = { "touch", "/tmp/stop" }, Timeout = 30 });
+
+        var types = new List<ContainerEventType>();
+        await foreach (var e in stream.ResponseStream.ReadAllAsync(cancel.Token))
+        {
+            Assert.Equal(containerId, e.ContainerId);
+            types.Add(e.ContainerEventType);
+            if (e.ContainerEventType == ContainerEventType.ContainerStoppedEvent)
+            {
+                Assert.Equal(4, e.ContainersStatuses.Single(c => c.Id == containerId).ExitCode);
+                break;
+            }
+        }
+        Assert.Equal([ContainerEventType.ContainerCreatedEvent, ContainerEventType.ContainerStartedEvent, ContainerEventType.ContainerStoppedEvent], types);
+        rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -202,7 +243,7 @@ public sealed class CriPodTests
         Cri.Ok(server.Crictl("stopp", podId));
         Cri.Ok(server.Crictl("rmp", podId));
         Assert.DoesNotContain("crictl-pod", Cri.Ok(server.Crictl("pods")));
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 }
 

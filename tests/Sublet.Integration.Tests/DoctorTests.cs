@@ -259,7 +259,7 @@ public sealed class DoctorTests
             Assert.Equal("pass", rows[check]);
         }
         Assert.False(Directory.Exists(env.StateRoot), "doctor must not create the state directory");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
         Assert.Equal(sleepersBefore, Sleepers());
 
         var table = env.Ok("doctor");

@@ -49,7 +49,7 @@ public sealed class EnvTests
         {
             Assert.Contains(line + "\n", result.Stdout);
         }
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -73,6 +73,6 @@ public sealed class EnvTests
         Assert.NotEqual(0, result.ExitCode);
         Assert.Contains("spec.containers[0].env[0].valueFrom.configMapKeyRef: configmaps \"absent\" not found", result.Stderr);
         Assert.Empty(env.Ok("ps").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1));
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 }

@@ -42,7 +42,7 @@ public sealed class EtcFilesTests
         Assert.Contains("/etc/resolv.conf 0:0 644", result.Stdout);
         Assert.Contains("hosts-writable", result.Stdout);
         Assert.DoesNotContain("MissingClusterDNS", result.Stderr);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -70,7 +70,7 @@ public sealed class EtcFilesTests
         Assert.Contains("search node.example\nnameserver 192.0.2.53\noptions timeout:2\n", result.Stdout);
         Assert.Contains("resolv-read-only", result.Stdout);
         Assert.DoesNotContain("Warning:", result.Stderr); // the fallback is documented, not warned about on every pod
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class EtcFilesTests
         Assert.Contains("message: disk full", env.Ok("inspect", "ending").Stdout);
 
         env.Ok("down", "ending");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -147,6 +147,6 @@ public sealed class EtcFilesTests
         Assert.Equal(1, c.GetProperty("restartCount").GetInt32());
 
         env.Ok("down", "again");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 }

@@ -60,6 +60,6 @@ public sealed class ExecTests
         var preStop = rest.IndexOf("from-preStop", StringComparison.Ordinal);
         var term = rest.IndexOf("got TERM", StringComparison.Ordinal);
         Assert.True(preStop >= 0 && term > preStop, $"preStop must run before SIGTERM: {rest}");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 }

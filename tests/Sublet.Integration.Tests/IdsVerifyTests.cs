@@ -44,7 +44,7 @@ public sealed class IdsVerifyTests
         }
         Assert.Equal(0, env.Run("ids", "--verify").ExitCode);
         env.Ok("down", "--grace-period", "0", "audited");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class IdsVerifyTests
             Assert.Equal(start + 65536, env.Json("ids").EnumerateArray().Single().GetProperty("hostIdStart").GetInt64());
         }
         env.Ok("down", "--grace-period", "0", "second");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 }
 

@@ -63,7 +63,7 @@ public sealed class ImageDeviceTests
         Assert.Equal(0, Host.Run("mknod", "-m", "0666", Path.Combine(hostDev, "zero"), "c", "1", "5").ExitCode);
         var result = env.Run("play", "--wait", env.WriteManifest(Pod(name, hostUsers, hostDev)));
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
         return result.Stdout;
     }
 

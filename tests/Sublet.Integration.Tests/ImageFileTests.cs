@@ -79,6 +79,6 @@ public sealed class ImageFileTests
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Equal("4242", result.Stdout.Trim());
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 }

@@ -70,7 +70,7 @@ public sealed class Issue19HostPathTests
         Assert.Equal("0:0 4755", Host.Run("stat", "-c", "%u:%g %a", Path.Combine(shared, "suid")).Stdout.Trim());
         Assert.Contains("euid=0(root)", HostAttacker.Run(Someone, Someone, false, Path.Combine(shared, "suid"), "id").Stdout);
         Assert.Contains("egid=0(root)", HostAttacker.Run(Someone, Someone, false, Path.Combine(shared, "sgid"), "id").Stdout);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -124,6 +124,6 @@ public sealed class Issue19HostPathTests
         Assert.Contains("Permission denied", caps.Stderr, StringComparison.Ordinal);
 
         env.Ok("down", "hp");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 }

@@ -111,7 +111,7 @@ public sealed class Issue19PodDataTests
         Assert.DoesNotContain("nosuid", string.Join('\n', log.Split('\n').Where(l => l.Contains(" /mem ", StringComparison.Ordinal) || l.Contains(" /disk ", StringComparison.Ordinal))));
 
         env.Ok("down", "writer");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     /// <summary>The payloads a pod would bring: the host's own env (runs a command, shows `id`) and cat.</summary>

@@ -58,7 +58,7 @@ public sealed partial class LogRotationTests
         Assert.True(numbers.Count < 3000, "older lines were rotated away");
 
         env.Ok("down", "--grace-period", "0", "chatty");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
         AssertRotatorStops(env);
     }
 

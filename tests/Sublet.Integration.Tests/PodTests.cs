@@ -55,7 +55,7 @@ public sealed partial class PodTests
         Assert.Equal($"Uid:\t{start}\t{start}\t{start}\t{start}", uidLine);
         Assert.Equal($"0 {start} 65536", Normalize(File.ReadAllText($"/proc/{pid}/uid_map")));
         env.Ok("down", "sleeper");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]

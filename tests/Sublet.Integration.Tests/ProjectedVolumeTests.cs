@@ -64,7 +64,7 @@ public sealed partial class ProjectedVolumeTests
         Assert.Equal(Updates + 1, pairs.Select(p => p.A).Distinct().Count());
 
         env.Ok("down", "reader");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     private static string AllKinds(string name, bool hostUsers) => $$$"""
@@ -137,7 +137,7 @@ public sealed partial class ProjectedVolumeTests
         var host = env.Run("play", "--wait", env.WriteManifest(AllKinds("outside", hostUsers: true), "b.yaml"));
         Assert.True(host.ExitCode == 0, host.ToString());
         Assert.Equal(userns.Stdout.Replace("inside", "outside", StringComparison.Ordinal), host.Stdout);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -153,7 +153,7 @@ public sealed partial class ProjectedVolumeTests
         Assert.Equal(1, noKey.ExitCode);
         Assert.Contains("Error: volume \"cfg\": spec.volumes[0].configMap: configmap references non-existent config key: c", noKey.Stderr);
         Assert.Empty(env.Json("ids").EnumerateArray());
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class RecoveryTests
 
         env.Ok("down", "survivor");
         Assert.Empty(env.Json("ids").EnumerateArray());
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -76,6 +76,6 @@ public sealed class RecoveryTests
         Assert.Equal("Failed", after.GetProperty("state").GetString());
         Assert.Contains("sandbox", after.GetProperty("reason").GetString());
         env.Ok("down", "survivor");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 }

@@ -46,7 +46,7 @@ public sealed class RegistryPullTests
         var run = env.Run("play", "--wait", env.WriteManifest(Pod("pulled", image, "Never")));
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.Contains("pulled-image-runs", run.Stdout);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class RemovalTests
         Assert.Empty(env.Json("ids").EnumerateArray());
         Assert.False(Path.Exists(paths.StateDir), paths.StateDir);
         Assert.False(Path.Exists(Path.Combine(env.StateRoot, "pods", "trash")), "nothing had to be moved aside");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -97,6 +97,6 @@ public sealed class RemovalTests
                 Host.Run("umount", m);
             }
         }
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 }

@@ -53,7 +53,7 @@ public sealed class RootfsFallbackTests
         Assert.Equal("pass", DoctorRow(doctor, "idmap: state dir").GetProperty("status").GetString());
 
         env.Ok("down", "--grace-period", "0", "default/copy");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -69,7 +69,7 @@ public sealed class RootfsFallbackTests
         Assert.Contains("rootfs.userNamespaceMode: idmapOrChownCopy", result.Stderr);
         Assert.Empty(env.Json("ps").EnumerateArray());
         Assert.False(Directory.Exists(Path.Combine(env.StateRoot, "layer-copies")), "a refused pod copies nothing");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
 
         // doctor fails the image layers, saying the configured fallback refuses such pods.
         var doctor = env.Run("doctor", "-o", "json");
@@ -92,7 +92,7 @@ public sealed class RootfsFallbackTests
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("owner 0:0", result.Stdout);
         Assert.Contains("tmp-ok", result.Stdout);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     private static string Single(List<string> dirs)

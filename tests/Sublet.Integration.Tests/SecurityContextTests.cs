@@ -143,7 +143,7 @@ public sealed class SecurityContextTests
         Assert.NotEqual(0, refused.ExitCode);
         Assert.Contains("container has runAsNonRoot and image will run as root (pod: \"rootuser_default(", refused.Stdout + refused.Stderr);
         env.Run("down", "rootuser");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     private static string Play(string manifest)
@@ -152,7 +152,7 @@ public sealed class SecurityContextTests
         env.LoadDemoImage();
         var result = env.Run("play", "--wait", env.WriteManifest(manifest));
         Assert.True(result.ExitCode == 0, result.ToString());
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
         return result.Stdout;
     }
 

@@ -37,7 +37,7 @@ public sealed class ServeTests
         {
             RuntimeConfig = new RuntimeConfig { NetworkConfig = new NetworkConfig { PodCidr = "10.88.0.0/16" } },
         });
-        var unimplemented = Assert.Throws<RpcException>(() => server.Runtime.RunPodSandbox(new RunPodSandboxRequest()));
+        var unimplemented = Assert.Throws<RpcException>(() => server.Runtime.Exec(new ExecRequest { ContainerId = "x", Cmd = { "true" }, Stdout = true }));
         Assert.Equal(StatusCode.Unimplemented, unimplemented.StatusCode);
 
         Assert.Equal(0, server.Stop());

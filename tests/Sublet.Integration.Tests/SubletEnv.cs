@@ -133,6 +133,13 @@ public sealed class SubletEnv : IDisposable
         return new Leftovers(mounts, containers, ids, pods, copies);
     }
 
+    /// <summary>Fails with what was left, read once (a second reading for the message could differ from the one that failed).</summary>
+    public void AssertNoLeftovers()
+    {
+        var left = Leftovers();
+        Assert.True(left.IsEmpty, left.ToString());
+    }
+
     private readonly HashSet<string> _ownMounts = [];
 
     /// <summary>

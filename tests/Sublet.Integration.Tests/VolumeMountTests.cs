@@ -53,7 +53,7 @@ public sealed class VolumeMountTests
         Assert.True(File.Exists(Path.Combine(dir, "per-alpha", "e")));
         // Created as the kubelet does: directories with the volume root's mode.
         Assert.Equal("750 0:0", Host.Run("stat", "-c", "%a %u:%g", Path.Combine(dir, "new", "deeper")).Stdout.Trim());
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Theory]
@@ -74,7 +74,7 @@ public sealed class VolumeMountTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains($"container \"c\": volumeMounts[0] (volume \"data\" at /mnt): subpath \"escape\" not within volume path \"{dir}\"", result.Stderr);
         Assert.Equal(before.ToString(), env.Leftovers().ToString());
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
         Assert.Empty(env.Json("ids").EnumerateArray());
     }
 
@@ -106,7 +106,7 @@ public sealed class VolumeMountTests
         {
             Host.Run("umount", sub);
         }
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -124,7 +124,7 @@ public sealed class VolumeMountTests
         Assert.Contains("owner 0:0", result.Stdout);
         Assert.Contains("No space left on device", result.Stdout);
         Assert.Contains(" 1048576 ", result.Stdout); // what was written stopped at 1 MiB
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -164,7 +164,7 @@ public sealed class VolumeMountTests
         {
             env.Run("down", manifest);
         }
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -201,7 +201,7 @@ public sealed class VolumeMountTests
             Host.Run("umount", late);
             Host.Run("umount", dir);
         }
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Theory]
@@ -220,7 +220,7 @@ public sealed class VolumeMountTests
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("container \"c\": volumeMounts[0] (volume \"data\" at /data): " + string.Format(System.Globalization.CultureInfo.InvariantCulture, error, dir), result.Stderr);
         Assert.Empty(env.Json("ids").EnumerateArray());
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -259,7 +259,7 @@ public sealed class VolumeMountTests
             Host.Run("umount", Path.Combine(dir, "inner"));
             Host.Run("umount", dir);
         }
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -292,7 +292,7 @@ public sealed class VolumeMountTests
         Assert.NotEqual(0, result.ExitCode);
         Assert.DoesNotContain("ESCAPED", result.Stdout);
         Assert.Contains("container \"app\": volumeMounts[0] (volume \"work\" at /host): subpath \"escape\" not within volume path", result.Stdout + result.Stderr);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -310,7 +310,7 @@ public sealed class VolumeMountTests
         Assert.Contains("from-configmap", result.Stdout); // app.conf -> ..data/app.conf -> ..TIMESTAMP/app.conf, all within the volume
         Assert.Contains("0:0", result.Stdout);
         Assert.Contains("read-only-ok", result.Stdout);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]
@@ -335,6 +335,6 @@ public sealed class VolumeMountTests
         // As in Kubernetes: the volume follows the ..data swap, a subPath bind keeps the file it was given.
         Assert.Equal("volume=v2 subpath=v1\n", logs);
         env.Ok("down", "cfglive");
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 }

@@ -48,7 +48,7 @@ public sealed class VolumeTests
         var host = env.Run("play", "--wait", env.WriteManifest(Pod("outside", true, hostDir, file, "stat -c '%n %u:%g' /data/by-userns"), "b.yaml"));
         Assert.True(host.ExitCode == 0, host.ToString());
         Assert.Contains("/data/by-userns 0:0", host.Stdout);
-        Assert.True(env.Leftovers().IsEmpty, env.Leftovers().ToString());
+        env.AssertNoLeftovers();
     }
 
     [Fact]

@@ -61,6 +61,7 @@ public static class CriHost
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<NodeFeatures>();
+        builder.Services.AddSingleton<Events.ContainerEvents>();
         builder.Services.AddSingleton<CriRuntimeService>();
         builder.Services.AddSingleton<CriImageService>();
         var app = builder.Build();
@@ -80,6 +81,8 @@ public static class CriHost
         await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
+            // Exits become events from now on; the kubelet relists what happened before it subscribed.
+            app.Services.GetRequiredService<Events.ContainerEvents>().WatchExits(Path.Combine(app.Services.GetRequiredService<CriSettings>().RunRoot, "exits"));
             socket.Publish();
             Log.Listening(log, socket.Path, CriSettings.RuntimeVersion);
             var userns = app.Services.GetRequiredService<NodeFeatures>().UserNamespaces;

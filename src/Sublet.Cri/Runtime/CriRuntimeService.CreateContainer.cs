@@ -16,6 +16,7 @@ public sealed partial class CriRuntimeService
         var sandbox = _runtime.SandboxStatus(sandboxId).Entry;
         var config = ContainerMapper.ToConfig(request.Config ?? throw RuntimeError.Invalid("CreateContainer: config is missing"), sandbox.Config);
         var entry = _runtime.CreateContainer(sandboxId, config);
+        _events.Publish(entry.Id, ContainerEventType.ContainerCreatedEvent);
         return Task.FromResult(new CreateContainerResponse { ContainerId = entry.Id });
     }
 }

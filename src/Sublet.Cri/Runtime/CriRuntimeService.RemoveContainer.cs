@@ -12,7 +12,13 @@ public sealed partial class CriRuntimeService
     /// <summary>Removes a container, killing it if it runs; one already gone is removed (idempotent).</summary>
     public override Task<RemoveContainerResponse> RemoveContainer(RemoveContainerRequest request, ServerCallContext context)
     {
-        _runtime.RemoveContainer(Resolve.ContainerOrSelf(_runtime, request.ContainerId));
+        var id = Resolve.ContainerOrSelf(_runtime, request.ContainerId);
+        var before = _runtime.ListContainers(Owner.Cri).FirstOrDefault(v => v.Entry.Id == id);
+        _runtime.RemoveContainer(id);
+        if (before is not null)
+        {
+            _events.Publish(id, ContainerEventType.ContainerDeletedEvent, before);
+        }
         return Task.FromResult(new RemoveContainerResponse());
     }
 }

@@ -11,7 +11,9 @@ public sealed partial class CriRuntimeService
 {
     public override Task<StartContainerResponse> StartContainer(StartContainerRequest request, ServerCallContext context)
     {
-        _runtime.StartContainer(Resolve.Container(_runtime, request.ContainerId));
+        var id = Resolve.Container(_runtime, request.ContainerId);
+        _runtime.StartContainer(id);
+        _events.Publish(id, ContainerEventType.ContainerStartedEvent);
         return Task.FromResult(new StartContainerResponse());
     }
 }

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Sublet.Cri.Api;
+using Sublet.Cri.Events;
+using Sublet.Cri.Mapping;
 using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Cri.Runtime;
@@ -16,10 +18,14 @@ public sealed partial class CriRuntimeService : RuntimeService.RuntimeServiceBas
     private readonly NodeFeatures _features;
     private readonly ISandboxRuntime _runtime;
     private readonly TimeProvider _time;
+    private readonly StatsMapper _stats = new();
     private readonly ILogger<CriRuntimeService> _logger;
 
-    public CriRuntimeService(CriSettings settings, NodeFeatures features, ISandboxRuntime runtime, TimeProvider time, ILogger<CriRuntimeService> logger)
+    private readonly ContainerEvents _events;
+
+    public CriRuntimeService(CriSettings settings, NodeFeatures features, ISandboxRuntime runtime, ContainerEvents events, TimeProvider time, ILogger<CriRuntimeService> logger)
     {
+        _events = events;
         _settings = settings;
         _features = features;
         _runtime = runtime;

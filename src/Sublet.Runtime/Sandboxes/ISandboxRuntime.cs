@@ -29,4 +29,10 @@ public interface ISandboxRuntime
     ExecResult ExecSync(string id, IReadOnlyList<string> command, TimeSpan timeout);
     void ReopenLog(string id);
     void UpdateResources(string id, LinuxResources resources);
+
+    /// <summary>The container's cgroup usage and writable layer now.</summary>
+    ContainerUsage ContainerStats(string id);
+
+    /// <summary>The pod cgroup's usage and each container's.</summary>
+    SandboxUsage SandboxStats(string id);
 }

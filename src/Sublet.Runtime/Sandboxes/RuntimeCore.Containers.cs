@@ -181,13 +181,30 @@ public sealed partial class RuntimeCore
 
     private ContainerView ViewOf(ContainerEntry entry)
     {
-        var (code, time) = ReadExit(Path.Combine(Paths(entry.SandboxId).ContainerStateDir(entry.Id), "exit"));
-        var alive = entry.Pid is { } pid && _ctx.Proc.IsAlive(pid) && !_ctx.Proc.IsZombie(pid);
+        var stateDir = Paths(entry.SandboxId).ContainerStateDir(entry.Id);
+        var (code, time) = ReadExit(Path.Combine(stateDir, "exit"));
+        // Between the process's end and conmon's exit file there is a moment: while conmon lives, its status is still coming.
+        var alive = code is null && (Lives(entry.Pid) || Lives(ConmonPid(stateDir)));
         var oom = code == 137 && Cgroups().OomKilled($"{SandboxCgroupParent(entry.SandboxId)}/{entry.Id}");
         return ContainerViews.Decide(entry, new ProcessFacts(code, time, alive, oom));
     }
 
     private static Linux.CgroupFs Cgroups() => new();
+
+    private bool Lives(int? pid) => pid is { } p && _ctx.Proc.IsAlive(p) && !_ctx.Proc.IsZombie(p);
+
+    /// <summary>conmon's PID from its --conmon-pidfile; null when there is none.</summary>
+    private static int? ConmonPid(string stateDir)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(Path.Combine(stateDir, "conmon.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
 
     private string SandboxCgroupParent(string sandboxId)
     {

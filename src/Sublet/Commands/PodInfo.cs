@@ -6,8 +6,17 @@ namespace Sublet.Cli.Commands;
 /// <summary>What <c>ps -o json</c> and <c>inspect</c> show of a pod: stable field names for scripts.</summary>
 internal sealed record PodInfo(
     string Id, string Name, string Namespace, string Uid, string State, DateTimeOffset Created, string? Reason,
-    string QosClass, UserNamespaceInfo UserNamespace, int? PausePid, IReadOnlyList<ContainerInfo> Containers)
+    string QosClass, UserNamespaceInfo UserNamespace, int? PausePid, IReadOnlyList<ContainerInfo> Containers, string Owner = "play")
 {
+    /// <summary>A sandbox a CRI client (the kubelet, crictl) made: shown beside play's pods, marked as such (issue 20 item 9).</summary>
+    public static PodInfo FromCri(Sublet.Runtime.Sandboxes.SandboxView view, IEnumerable<Sublet.Runtime.Sandboxes.ContainerView> containers)
+    {
+        var c = view.Entry.Config;
+        return new(view.Entry.Id, c.Name, c.Namespace, c.Uid, view.State.ToString(), view.Entry.Created, null, "",
+            view.Entry.Ids is { } ids ? new(false, ids.Start, ids.Length, $"0 {ids.Start} {ids.Length}") : new(true, null, null, "0 0 4294967295"),
+            view.Entry.PausePid, [.. containers.Select(ContainerInfo.FromCri)], "cri");
+    }
+
     public static PodInfo From(PodView view) => new(
         view.Pod.Id, view.Pod.Name, view.Pod.Namespace, view.Pod.Uid, view.Pod.State.ToString(), view.Pod.Created, view.Pod.Reason,
         view.Plan.QosClass, // status.qosClass (pkg/apis/core/v1/helper/qos GetPodQOS), computed when the manifest was translated
@@ -26,7 +35,7 @@ internal sealed record UserNamespaceInfo(bool HostUsers, long? HostIdStart, long
     public string Display => HostUsers ? "host" : $"{HostIdStart}-{HostIdStart + Length - 1}";
 }
 
-internal sealed record ContainerInfo(string Id, string Name, string Image, string? ImageId, string State, int? Pid,
+internal sealed partial record ContainerInfo(string Id, string Name, string Image, string? ImageId, string State, int? Pid,
     DateTimeOffset? Started, DateTimeOffset? Finished, int? ExitCode, string? Reason, string? Message, int RestartCount,
     DateTimeOffset? NextStart, LastStateInfo? LastState)
 {
@@ -36,6 +45,13 @@ internal sealed record ContainerInfo(string Id, string Name, string Image, strin
         c.State == ContainerState.Running ? c.Pid : null, c.Started, c.Finished, c.ExitCode, c.Reason, c.Message, c.RestartCount,
         c.State == ContainerState.Waiting ? c.NextStart : null,
         c.LastExitCode is { } code ? new LastStateInfo(code, c.LastReason, c.LastFinished, c.LastMessage) : null);
+}
+
+internal sealed partial record ContainerInfo
+{
+    public static ContainerInfo FromCri(Sublet.Runtime.Sandboxes.ContainerView v) => new(v.Entry.Id, v.Entry.Config.Name, v.Entry.Config.Image, v.Entry.ImageId,
+        v.State.ToString(), v.State == Sublet.Runtime.Sandboxes.CtrState.Running ? v.Entry.Pid : null, v.Entry.Started, v.Finished, v.ExitCode,
+        v.Reason.Length > 0 ? v.Reason : null, v.Message.Length > 0 ? v.Message : null, (int)v.Entry.Config.Attempt, null, null);
 }
 
 /// <summary>How the previous run of a restarted container ended (status.containerStatuses[].lastState.terminated).</summary>

@@ -15,6 +15,10 @@ internal static class PsCommand
         {
             var status = new PodStatus(ctx);
             var pods = ctx.Store.Pods().Select(p => PodInfo.From(status.View(p))).ToList();
+            var core = new Sublet.Runtime.Sandboxes.RuntimeCore(ctx);
+            var criContainers = core.ListContainers(Sublet.Runtime.Sandboxes.Owner.Cri);
+            pods.AddRange(core.ListSandboxes(Sublet.Runtime.Sandboxes.Owner.Cri)
+                .Select(s => PodInfo.FromCri(s, criContainers.Where(c => c.Entry.SandboxId == s.Entry.Id))));
             if (parse.GetValue(output) == "json")
             {
                 Table.WriteJson(pods);
@@ -23,8 +27,8 @@ internal static class PsCommand
             var now = DateTimeOffset.UtcNow;
             Table.Write(["POD", "NAMESPACE", "POD STATE", "CONTAINER", "STATE", "EXIT", "RESTARTS", "HOST IDS", "AGE", "POD ID"],
                 pods.SelectMany(p => p.Containers.Count == 0
-                    ? [[p.Name, p.Namespace, p.State, "-", "", "", "", p.UserNamespace.Display, Table.Age(p.Created, now), p.Id[..12]]]
-                    : p.Containers.Select(c => (IReadOnlyList<string>)[p.Name, p.Namespace, p.State, c.Name, c.State,
+                    ? [[p.Name, p.Namespace, Marked(p), "-", "", "", "", p.UserNamespace.Display, Table.Age(p.Created, now), p.Id[..12]]]
+                    : p.Containers.Select(c => (IReadOnlyList<string>)[p.Name, p.Namespace, Marked(p), c.Name, c.State,
                         (c.ExitCode ?? c.LastState?.ExitCode)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
                         c.RestartCount.ToString(System.Globalization.CultureInfo.InvariantCulture),
                         p.UserNamespace.Display, Table.Age(p.Created, now), p.Id[..12]])));
@@ -32,4 +36,7 @@ internal static class PsCommand
         }));
         return command;
     }
+
+    /// <summary>A CRI client's pod says so in its state: the kubelet owns its lifecycle, not <c>down</c>.</summary>
+    private static string Marked(PodInfo p) => p.Owner == "cri" ? $"{p.State} (cri)" : p.State;
 }
