@@ -34,7 +34,9 @@ public static class ConfigLoader
                 OciRuntime = config.OciRuntime ?? new OciRuntimeConfig(),
                 UserNamespaces = config.UserNamespaces ?? new UserNamespacesConfig(),
                 Rootfs = config.Rootfs ?? new RootfsConfig(),
-                Registries = config.Registries is { } r ? r with { Insecure = r.Insecure ?? [] } : new RegistriesConfig(),
+                Registries = config.Registries is { } r
+                    ? r with { Insecure = r.Insecure ?? [], Mirrors = r.Mirrors?.ToDictionary(m => m.Key, m => m.Value ?? []) }
+                    : new RegistriesConfig(),
                 PodSecurity = config.PodSecurity is { } ps
                     ? ps with { Defaults = ps.Defaults ?? new PodSecurityDefaults(), Exemptions = ps.Exemptions ?? new PodSecurityExemptions() }
                     : new PodSecurityConfig(),
@@ -86,6 +88,7 @@ public static class ConfigLoader
             if (!Sublet.Images.ImageNames.IsDomain(config.Registries.Insecure[i]))
                 problems.Add($"registries.insecure[{i}]: Invalid value: \"{config.Registries.Insecure[i]}\": must be a registry host[:port], such as 10.0.0.5:5000");
         }
+        Mirrors(problems, config.Registries);
         if (config.MaxPods < 1) problems.Add($"maxPods: Invalid value: {config.MaxPods}: must be at least 1");
         FeatureGates.From(config.FeatureGates, problems);
         problems.AddRange(Admission.PodSecurityAdmission.ValidateDefaults(config.PodSecurity.Defaults));
@@ -117,6 +120,25 @@ public static class ConfigLoader
         catch (UnauthorizedAccessException e)
         {
             problems.Add($"userNamespaces: {e.Message}");
+        }
+    }
+
+    /// <summary><c>registries.mirrors</c>: registry domains, each with mirror URLs the pull can use.</summary>
+    private static void Mirrors(List<string> problems, RegistriesConfig registries)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (domain, urls) in registries.Mirrors ?? [])
+        {
+            var field = $"registries.mirrors[{domain}]";
+            if (!Sublet.Images.ImageNames.IsDomain(domain))
+                problems.Add($"{field}: Invalid value: \"{domain}\": must be a registry domain as image names start with it, such as registry.k8s.io or 10.0.0.5:5000");
+            else if (!seen.Add(domain))
+                problems.Add($"{field}: Duplicate value: \"{domain}\": registry domains are matched without regard to case");
+            for (var i = 0; i < urls.Length; i++)
+            {
+                if (Sublet.Images.Registry.RegistryMirrors.Problem(urls[i] ?? "", registries.Insecure) is { } problem)
+                    problems.Add($"{field}[{i}]: Invalid value: \"{urls[i]}\": {problem}");
+            }
         }
     }
 

@@ -83,6 +83,37 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Registry_mirrors_are_read_in_order_and_checked_with_field_paths()
+    {
+        var config = ConfigLoader.Load(File("""
+            registries:
+              insecure: [lan.example:5000]
+              mirrors:
+                registry.k8s.io: [http://127.0.0.1:5000, "https://mirror.example/k8s"]
+                gcr.io: [lan.example:5000, http://lan.example:5000]
+                docker.io:
+            """));
+        Assert.Equal(["registry.k8s.io", "gcr.io", "docker.io"], config.Registries.Mirrors!.Keys);
+        Assert.Equal(["http://127.0.0.1:5000", "https://mirror.example/k8s"], config.Registries.Mirrors["registry.k8s.io"]);
+        Assert.Empty(config.Registries.Mirrors["docker.io"]);
+        Assert.Null(ConfigLoader.Load(File("registries: {}\n")).Registries.Mirrors);
+
+        var e = Rejected("""
+            registries:
+              mirrors:
+                gcr.io: [http://mirror.example, "ftp://127.0.0.1"]
+                "not a domain": [127.0.0.1:5000]
+                registry.k8s.io: [127.0.0.1:5000/Bad]
+                Registry.K8s.io: [127.0.0.1:5001]
+            """);
+        Assert.Contains("registries.mirrors[gcr.io][0]: Invalid value: \"http://mirror.example\": plain HTTP is allowed only for loopback hosts and those in registries.insecure (add \"mirror.example\" there, or use https)", e.Message);
+        Assert.Contains("registries.mirrors[gcr.io][1]: Invalid value: \"ftp://127.0.0.1\": unsupported scheme \"ftp\": must be http or https", e.Message);
+        Assert.Contains("registries.mirrors[not a domain]: Invalid value: \"not a domain\": must be a registry domain", e.Message);
+        Assert.Contains("registries.mirrors[registry.k8s.io][0]: Invalid value: \"127.0.0.1:5000/Bad\": bad namespace component \"Bad\"", e.Message);
+        Assert.Contains("registries.mirrors[Registry.K8s.io]: Duplicate value: \"Registry.K8s.io\"", e.Message);
+    }
+
+    [Fact]
     public void Keys_left_out_keep_their_defaults()
     {
         var config = ConfigLoader.Load(File("ociRuntime: {path: /opt/runc}\n"));

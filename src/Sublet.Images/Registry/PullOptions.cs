@@ -9,6 +9,13 @@ public sealed record PullOptions
     /// <summary>Registry domains (<c>host[:port]</c>) reached over plain HTTP; loopback ones always are.</summary>
     public IReadOnlyList<string> InsecureRegistries { get; init; } = [];
 
+    /// <summary>
+    /// Registry domain → mirror URLs (<c>[http://|https://]host[:port][/namespace]</c>), tried in
+    /// order before the registry itself; the image keeps its name (node configuration
+    /// <c>registries.mirrors</c>). Keys match without regard to case.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<string>> Mirrors { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
+
     /// <summary>Layers downloaded at once per pull (docker's max-concurrent-downloads default is 3).</summary>
     public int MaxConcurrentDownloads { get; init; } = 3;
 
@@ -21,6 +28,8 @@ public sealed record PullOptions
     /// <summary>
     /// Credentials for this pull's registry, over any from <see cref="AuthFile"/> (CRI
     /// PullImageRequest.auth: the kubelet resolves imagePullSecrets and sends them per pull).
+    /// Sent to the image's own registry only, never to its mirrors (other hosts): a mirror gets
+    /// the auth file's credentials for the mirror's host.
     /// </summary>
     public PullCredential? Credential { get; init; }
 

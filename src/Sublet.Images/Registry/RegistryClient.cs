@@ -22,6 +22,9 @@ internal sealed class RegistryClient(HttpClient http, RegistryEndpoint endpoint,
 
     public RegistryEndpoint Endpoint => endpoint;
 
+    /// <summary>The repository as this endpoint names it (under a mirror's namespace, if any).</summary>
+    public string Repository => repository;
+
     /// <summary>Sends a request built by <paramref name="build"/> (it may be sent twice); the caller disposes the response.</summary>
     public async Task<HttpResponseMessage> SendAsync(Func<HttpRequestMessage> build, CancellationToken ct)
     {

@@ -30,16 +30,44 @@ internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
         "application/vnd.docker.image.rootfs.diff.tar",
     ];
 
+    /// <summary>
+    /// Fetches from the image's mirrors in order, then from its registry (<see cref="RegistryEndpoint.Route"/>).
+    /// Whatever fails on a mirror (it is down, lacks the image, answers 5xx, refuses credentials,
+    /// sends bad bytes) moves the pull on to the next place, keeping the blobs already verified;
+    /// when every place fails the error names each and its cause, in order.
+    /// </summary>
     public async Task<ImportedImage> FetchAsync(ImageReference reference, CancellationToken ct)
     {
-        var endpoint = RegistryEndpoint.For(reference.Domain, options.InsecureRegistries);
+        var route = RegistryEndpoint.Route(reference.Domain, options.Mirrors, options.InsecureRegistries);
         using var http = NewHttpClient();
-        var credentials = RegistryCredentials.Load(options.AuthFile);
-        if (options.Credential is { } given)
+        var fileCredentials = RegistryCredentials.Load(options.AuthFile);
+        // Credentials sent with the pull (CRI AuthConfig) are the origin's: a mirror is another host.
+        var originCredentials = options.Credential is { } given ? fileCredentials.With(reference.Domain, given) : fileCredentials;
+        if (route.Count == 1) return await FetchFrom(new RegistryClient(http, route[0], reference.Repository, originCredentials), reference, ct);
+        var failures = new List<string>();
+        foreach (var endpoint in route)
         {
-            credentials = credentials.With(reference.Domain, given);
+            var client = new RegistryClient(http, endpoint, endpoint.RepositoryFor(reference.Repository), endpoint.IsMirror ? fileCredentials : originCredentials);
+            try
+            {
+                return await FetchFrom(client, reference, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && e is ImageException or HttpRequestException or IOException or OperationCanceledException)
+            {
+                failures.Add($"{(failures.Count > 0 ? "then " : "")}{endpoint.Describe}: {Cause(e)}");
+            }
         }
-        var client = new RegistryClient(http, endpoint, reference.Repository, credentials);
+        throw new RegistryException(string.Join("; ", failures));
+    }
+
+    private static string Cause(Exception e) => e switch
+    {
+        OperationCanceledException => "timed out waiting for the registry",
+        _ => e.Message,
+    };
+
+    private async Task<ImportedImage> FetchFrom(RegistryClient client, ImageReference reference, CancellationToken ct)
+    {
         await Ping(client, ct);
         var (manifestDigest, manifestBytes) = await ResolveManifest(client, reference, ct);
         var manifest = OciJson.Parse<OciManifest>(manifestBytes, $"manifest {manifestDigest}");
@@ -50,11 +78,11 @@ internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
             if (layer.MediaType is { } type && !LayerMediaTypes.Contains(type))
                 throw new ImageException($"layer {layer.Digest}: unsupported media type \"{type}\"");
         }
-        var config = await FetchBlob(client, reference, manifest.Config, "config", ct);
+        var config = await FetchBlob(client, manifest.Config, "config", ct);
         var layers = new string[manifest.Layers.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, layers.Length),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.MaxConcurrentDownloads), CancellationToken = ct },
-            async (i, token) => layers[i] = await FetchBlob(client, reference, manifest.Layers[i], "layer", token));
+            async (i, token) => layers[i] = await FetchBlob(client, manifest.Layers[i], "layer", token));
         await blobs.AddAsync(new MemoryStream(manifestBytes), manifestDigest, manifestBytes.Length, $"manifest {manifestDigest}", ct);
         return new ImportedImage([reference.ToString()], manifestDigest, config, layers);
     }
@@ -93,7 +121,7 @@ internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
         long expectedSize = -1;
         for (var depth = 0; ; depth++)
         {
-            var (mediaType, bytes) = await GetManifest(client, reference, target, ct);
+            var (mediaType, bytes) = await GetManifest(client, target, ct);
             var digest = Digest.Of(bytes);
             if (Digest.IsValid(target) && digest != target)
                 throw new ImageException($"manifest {target}: digest mismatch: the registry sent content with {digest}");
@@ -114,9 +142,9 @@ internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
         }
     }
 
-    private async Task<(string? MediaType, byte[] Bytes)> GetManifest(RegistryClient client, ImageReference reference, string target, CancellationToken ct)
+    private async Task<(string? MediaType, byte[] Bytes)> GetManifest(RegistryClient client, string target, CancellationToken ct)
     {
-        var uri = client.Endpoint.Manifest(reference.Repository, target);
+        var uri = client.Endpoint.Manifest(client.Repository, target);
         using var response = await client.SendAsync(() =>
         {
             var request = new HttpRequestMessage(HttpMethod.Get, uri);
@@ -137,7 +165,7 @@ internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
         return (mediaType, bytes);
     }
 
-    private async Task<string> FetchBlob(RegistryClient client, ImageReference reference, Descriptor descriptor, string kind, CancellationToken ct)
+    private async Task<string> FetchBlob(RegistryClient client, Descriptor descriptor, string kind, CancellationToken ct)
     {
         var digest = descriptor.Digest;
         var what = $"{kind} {digest}";
@@ -149,7 +177,7 @@ internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
             return digest!;
         }
         Report(kind, digest!, PullStage.Started, 0, descriptor.Size);
-        var uri = client.Endpoint.Blob(reference.Repository, digest!);
+        var uri = client.Endpoint.Blob(client.Repository, digest!);
         using var response = await client.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), ct);
         if (!response.IsSuccessStatusCode)
             throw new RegistryException($"{what}: {await RegistryHttp.Describe(response, ct)}");

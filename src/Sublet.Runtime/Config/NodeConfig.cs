@@ -68,6 +68,13 @@ public sealed record RegistriesConfig
 
     /// <summary>Layers downloaded at once per pull (docker's max-concurrent-downloads default).</summary>
     public int MaxConcurrentDownloads { get; init; } = 3;
+
+    /// <summary>
+    /// Registry domain → mirror URLs (<c>[http://|https://]host[:port][/namespace]</c>) tried in
+    /// order before the registry itself, as containerd's hosts.toml and containers-registries.conf
+    /// mirrors; images keep their own names in the store. Null = none.
+    /// </summary>
+    public Dictionary<string, string[]>? Mirrors { get; init; }
 }
 
 public sealed record OciRuntimeConfig

@@ -76,6 +76,7 @@ public sealed class RuntimeContext : IDisposable
         AuthFile = config.Registries.AuthFile,
         InsecureRegistries = config.Registries.Insecure,
         MaxConcurrentDownloads = config.Registries.MaxConcurrentDownloads,
+        Mirrors = (config.Registries.Mirrors ?? []).ToDictionary(m => m.Key, m => (IReadOnlyList<string>)(m.Value ?? [])),
     };
 
     public static string? Which(string name)

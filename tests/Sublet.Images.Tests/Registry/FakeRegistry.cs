@@ -20,6 +20,15 @@ internal sealed class FakeRegistry : HttpMessageHandler
 
     public List<(string Method, string Path, string? Authorization)> Requests { get; } = [];
 
+    /// <summary>The <c>host[:port]</c> this registry answers for (other hosts get 502).</summary>
+    public string Authority { get; init; } = Host;
+
+    /// <summary>When set, every request is answered with this status (a registry that is broken).</summary>
+    public HttpStatusCode? FailWith { get; set; }
+
+    /// <summary>For <see cref="FakeNetwork"/>, which routes requests by host.</summary>
+    public Task<HttpResponseMessage> Answer(HttpRequestMessage request, CancellationToken ct) => SendAsync(request, ct);
+
     /// <summary>"Bearer", "Basic" or null (anonymous).</summary>
     public string? Auth { get; init; }
 
@@ -67,7 +76,8 @@ internal sealed class FakeRegistry : HttpMessageHandler
         var uri = request.RequestUri!;
         Requests.Add((request.Method.Method, uri.AbsolutePath, request.Headers.Authorization?.ToString()));
         if (uri.GetLeftPart(UriPartial.Path) == TokenRealm) return Task.FromResult(IssueToken(request));
-        if (uri.Host != Host) return Task.FromResult(new HttpResponseMessage(HttpStatusCode.BadGateway));
+        if (uri.Authority != Authority) return Task.FromResult(new HttpResponseMessage(HttpStatusCode.BadGateway));
+        if (FailWith is { } status) return Task.FromResult(Error(status, "UNAVAILABLE", "the fake registry is failing"));
         if (!Authorized(request)) return Task.FromResult(Challenge(uri));
         var path = uri.AbsolutePath;
         if (path == "/v2/") return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK));
@@ -102,7 +112,7 @@ internal sealed class FakeRegistry : HttpMessageHandler
         var repository = uri.AbsolutePath.Split('/') is { Length: > 4 } parts ? string.Join('/', parts[2..^2]) : null;
         response.Headers.WwwAuthenticate.ParseAdd(Auth == "Bearer"
             ? $"Bearer realm=\"{TokenRealm}\",service=\"{Host}\"" + (repository is null ? "" : $",scope=\"repository:{repository}:pull\"")
-            : $"Basic realm=\"{Host}\"");
+            : $"Basic realm=\"{Authority}\"");
         return response;
     }
 
@@ -136,4 +146,25 @@ internal sealed class StallingStream(byte[] head) : MemoryStream(head)
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+}
+
+/// <summary>
+/// Several <see cref="FakeRegistry"/> hosts behind one handler, routed by <c>host[:port]</c>; a
+/// host with no registry refuses the connection, as a stopped server does. Records the URL of
+/// every request, so tests can say which hosts were asked, in which order.
+/// </summary>
+internal sealed class FakeNetwork(params FakeRegistry[] registries) : HttpMessageHandler
+{
+    public List<string> Urls { get; } = [];
+
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        var uri = request.RequestUri!;
+        lock (Urls) Urls.Add($"{request.Method} {uri}");
+        var registry = uri.GetLeftPart(UriPartial.Path) == FakeRegistry.TokenRealm
+            ? registries.FirstOrDefault(r => r.Authority == FakeRegistry.Host)
+            : registries.FirstOrDefault(r => r.Authority == uri.Authority);
+        if (registry is null) throw new HttpRequestException($"Connection refused ({uri.Authority})");
+        return registry.Answer(request, ct);
+    }
 }
