@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # CRI conformance: runs the critest suite (cri-tools v1.32.0, ../shared/cri-tools) against
 # `sublet serve` on a private socket, with private state and run roots, a private host ID pool and
-# the stand-in images loaded into the private image store. Ends with one line,
+# the stand-in images, loaded into the private image store and pushed to a private registry on
+# 127.0.0.1 that is the server's mirror of registry.k8s.io and gcr.io (registries.mirrors), so
+# the image specs that remove an image and pull it again get it back. Ends with one line,
 # "critest: P passed, F failed, S skipped", and the names of the failed specs.
 #
 #   hack/critest.sh [--fail-fast] [CRITEST ARGS...]        (as root; see docs/conformance.md)
@@ -13,14 +15,15 @@
 # CRITEST ARGS go to critest as they are, e.g. -ginkgo.focus UserNamespaces or -ginkgo.v.
 # It runs in a private network namespace with only loopback (see below). Environment:
 #   CRITEST_FAIL_FAST=1   stop at the first failed spec (same as --fail-fast); default: run them all
-#   CRITEST_OUT=DIR       where report.xml, critest.log, serve.log and images.log are kept
+#   CRITEST_OUT=DIR       where report.xml, critest.log, serve.log, images.log and registry.log are kept
 #                         (default .build/critest; replaced on every run)
 #   CRITEST_TIMEOUT=DUR   critest's whole-suite timeout (default 20m)
 #
 # What is skipped, and why, is in docs/conformance.md and ../shared/cri-tools/README.md. Cleanup
-# runs on every exit: pods removed through CRI, then the server stopped (SIGTERM, only the PID
-# started here), leftover runc containers and mounts under the private roots removed, System V
-# shared-memory segments that appeared during the run removed, the temp dir deleted.
+# runs on every exit: pods removed through CRI, then the server and the registry stopped (SIGTERM,
+# only the PIDs started here), leftover runc containers and mounts under the private roots
+# removed, System V shared-memory segments that appeared during the run removed, the temp dir
+# deleted.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
@@ -72,7 +75,7 @@ die() {
 # an image missing from the store fails at once instead of going to registry.k8s.io or gcr.io).
 # Packages and the build may need the network, so they come first, outside it.
 if [ "${SUBLET_CRITEST_IN_NETNS:-}" != 1 ]; then
-  ensure_packages runc conmon catatonit busybox-static util-linux iproute2 gcc python3
+  ensure_packages runc conmon catatonit busybox-static util-linux iproute2 gcc python3 docker-registry
   ./sublet --version >/dev/null || die "./sublet does not build (see .build/build.log)"
   SUBLET_CRITEST_IN_NETNS=1 exec unshare --net -- "$here/hack/critest.sh" "$@"
 fi
@@ -82,6 +85,7 @@ ip link set lo up
 shm_ids() { awk 'NR > 1 { print $2 }' /proc/sysvipc/shm 2>/dev/null | sort -n; }
 shm_before="$(shm_ids)"
 serve_pid=""
+registry_pid=""
 tmp="" runc_root="" # set below, once the helpers and cleanup that use them are defined
 rm -rf "$out"
 mkdir -p "$out"
@@ -125,6 +129,13 @@ cleanup() {
     wait "$serve_pid" 2>/dev/null
   fi
   [ -f "$tmp/serve.log" ] && cp "$tmp/serve.log" "$out/serve.log" 2>/dev/null
+  if [ -n "$registry_pid" ] && kill -0 "$registry_pid" 2>/dev/null; then
+    kill -TERM "$registry_pid" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$registry_pid" 2>/dev/null || break; sleep 0.2; done
+    kill -KILL "$registry_pid" 2>/dev/null
+    wait "$registry_pid" 2>/dev/null
+  fi
+  [ -f "$tmp/registry/registry.log" ] && cp "$tmp/registry/registry.log" "$out/registry.log" 2>/dev/null
   # Whatever the server could not remove: runc containers, then their processes, then mounts.
   for id in $(runc_containers); do
     say "leftover runc container $id: deleting"
@@ -192,6 +203,49 @@ crictl() { "$crit/bin/crictl" --config "$tmp/crictl.yaml" "$@"; }
 # ---------- images ----------
 say "building the stand-in images"
 "$crit/build-images.sh" "$tmp/images" >"$out/images.log" 2>&1 || { cat "$out/images.log" >&2; die "build-images.sh failed"; }
+
+# A private registry on loopback (Debian's docker-registry, distribution 2.8; its packaged config
+# listens on every interface, so it gets one of its own), holding every image of the layout under
+# its upstream path without the host: registry.k8s.io/e2e-test-images/busybox:1.29-2 is
+# 127.0.0.1:PORT/e2e-test-images/busybox:1.29-2, gcr.io/k8s-staging-cri-tools/x is
+# 127.0.0.1:PORT/k8s-staging-cri-tools/x. The server takes it as the mirror of both registries
+# (registries.mirrors), so images keep their upstream names and critest's pulls never leave this
+# network namespace.
+registry_port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+mkdir -p "$tmp/registry"
+cat >"$tmp/registry/config.yml" <<YAML
+version: 0.1
+log:
+  level: error
+  accesslog: {disabled: true}
+storage:
+  filesystem:
+    rootdirectory: $tmp/registry/storage
+http:
+  addr: 127.0.0.1:$registry_port
+YAML
+say "starting a private registry on 127.0.0.1:$registry_port"
+/usr/bin/docker-registry serve "$tmp/registry/config.yml" >"$tmp/registry/registry.log" 2>&1 &
+registry_pid=$!
+registry_up() { python3 -c 'import sys, urllib.request; urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/v2/", timeout=2)' "$registry_port" 2>/dev/null; }
+for i in $(seq 1 100); do
+  registry_up && break
+  kill -0 "$registry_pid" 2>/dev/null || { cat "$tmp/registry/registry.log" >&2; registry_pid=""; die "docker-registry exited before answering"; }
+  [ "$i" -eq 100 ] && { cat "$tmp/registry/registry.log" >&2; die "docker-registry did not answer on 127.0.0.1:$registry_port within 20 s"; }
+  sleep 0.2
+done
+say "pushing the images to it"
+python3 "$here/hack/push-layout.py" "$tmp/images" "http://127.0.0.1:$registry_port" >>"$out/images.log" 2>&1 ||
+  { tail -5 "$out/images.log" >&2; die "pushing the images to the private registry failed"; }
+cat >>"$cfg" <<YAML
+registries:
+  mirrors:
+    registry.k8s.io: [http://127.0.0.1:$registry_port]
+    gcr.io: [http://127.0.0.1:$registry_port]
+YAML
+
+# They are loaded into the store too, beforehand: only the specs that remove an image and pull it
+# again go through the registry.
 say "loading them into the private store (builds sublet if stale)"
 ./sublet --config "$cfg" image load "$tmp/images" >>"$out/images.log" 2>&1 || { cat "$out/images.log" >&2; die "sublet image load failed"; }
 # Every image of the layout must be in the store under its full upstream name.
