@@ -229,4 +229,17 @@ public sealed class SandboxRpcTests
 
         Assert.Equal(500_000_000ul, second.Cpu.UsageNanoCores.Value); // 1 s of CPU over 2 s = half a core
     }
+
+    [Fact]
+    public async Task A_group_without_a_user_is_refused_as_containerd_does()
+    {
+        var sandbox = (await Service.RunPodSandbox(new RunPodSandboxRequest { Config = Pod() }, _call)).PodSandboxId;
+        var config = new ContainerConfig { Metadata = new ContainerMetadata { Name = "app" }, Image = new ImageSpec { Image = "busybox" } };
+        config.Linux = new LinuxContainerConfig { SecurityContext = new LinuxContainerSecurityContext { RunAsGroup = new Int64Value { Value = 5 } } };
+
+        var error = await Assert.ThrowsAsync<RuntimeError>(() => Service.CreateContainer(new CreateContainerRequest { PodSandboxId = sandbox, Config = config }, _call));
+
+        Assert.Equal(ErrorKind.InvalidArgument, error.Kind);
+        Assert.Contains("user group is specified without user", error.Message);
+    }
 }

@@ -101,4 +101,17 @@ public sealed class CoreSpecsTests
         Assert.Null(privileged.Linux.MaskedPaths);
         Assert.Equal(["/proc/x"], masked.Linux.MaskedPaths);
     }
+
+    [Fact]
+    public void The_root_propagation_rises_with_the_mounts_and_no_hostname_keeps_the_nodes()
+    {
+        MountSpec Mount(Plan.MountPropagation p) => new("/m", "/h", false, p, false);
+
+        Assert.Null(CoreSpecs.RootfsPropagation([Mount(Plan.MountPropagation.None)]));
+        Assert.Equal("rslave", CoreSpecs.RootfsPropagation([Mount(Plan.MountPropagation.None), Mount(Plan.MountPropagation.HostToContainer)]));
+        Assert.Equal("rshared", CoreSpecs.RootfsPropagation([Mount(Plan.MountPropagation.HostToContainer), Mount(Plan.MountPropagation.Bidirectional)]));
+        var nameless = Pod() with { Hostname = "" };
+        Assert.Null(CoreSpecs.Sandbox("sb", nameless, "/pause").Hostname);
+        Assert.DoesNotContain(CoreSpecs.Environment(nameless, new ContainerConfig { Name = "c", Image = "i" }, Image), e => e.StartsWith("HOSTNAME=", StringComparison.Ordinal));
+    }
 }

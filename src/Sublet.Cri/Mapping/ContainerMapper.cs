@@ -31,6 +31,10 @@ public static class ContainerMapper
             throw RuntimeError.Invalid($"container \"{meta.Name}\": devices are not supported by Sublet yet");
         }
         var security = config.Linux?.SecurityContext;
+        if (security?.RunAsGroup is not null && security.RunAsUser is null && string.IsNullOrEmpty(security.RunAsUsername))
+        {
+            throw RuntimeError.Invalid($"container \"{meta.Name}\": user group is specified without user (run_as_group needs run_as_user or run_as_username)");
+        }
         UsernsOptions.RequireSame(security?.NamespaceOptions?.UsernsOptions, sandbox.UserNamespace);
         return new CoreConfig
         {

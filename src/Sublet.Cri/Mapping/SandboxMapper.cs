@@ -31,7 +31,8 @@ public static class SandboxMapper
         return new CoreSandbox
         {
             Name = meta.Name, Namespace = meta.Namespace, Uid = meta.Uid, Attempt = meta.Attempt,
-            Hostname = config.Hostname is { Length: > 0 } h ? h : meta.Name,
+            // No hostname: the pod keeps the node's, as with containerd (no sethostname; /etc/hostname says the node's).
+            Hostname = config.Hostname,
             LogDirectory = config.LogDirectory is { Length: > 0 } logs ? logs : null,
             Dns = config.DnsConfig is { } dns ? new DnsSettings([.. dns.Servers], [.. dns.Searches], [.. dns.Options]) : DnsSettings.None,
             Labels = config.Labels.ToDictionary(), Annotations = config.Annotations.ToDictionary(),

@@ -30,9 +30,13 @@ public sealed class OciRuntime
 
     public void Start(string id) => Check(Run("start", id), "start", id);
 
-    /// <summary>Runs a process in the container with its own process settings (runc exec), output captured.</summary>
-    public ProcessResult Exec(string id, IReadOnlyList<string> command, TimeSpan timeout) =>
-        _runner.Run(Binary, [.. GlobalArgs, "exec", id, .. command], timeout: timeout);
+    /// <summary>
+    /// Runs a process in the container with its own process settings (runc exec), output captured.
+    /// The first <paramref name="execArgs"/> items of <paramref name="command"/> are options of
+    /// <c>runc exec</c> itself (they go before the container ID).
+    /// </summary>
+    public ProcessResult Exec(string id, IReadOnlyList<string> command, TimeSpan timeout, int execArgs = 0) =>
+        _runner.Run(Binary, [.. GlobalArgs, "exec", .. command.Take(execArgs), id, .. command.Skip(execArgs)], timeout: timeout);
 
     /// <summary>Changes a container's cgroup limits (runc update with the given flags).</summary>
     public void Update(string id, IReadOnlyList<string> flags) => Check(_runner.Run(Binary, [.. GlobalArgs, "update", .. flags, id]), "update", id);

@@ -39,7 +39,7 @@ public static class CoreSpecs
         }
         return new Spec
         {
-            Hostname = config.Network != NamespaceScope.Node ? config.Hostname : null,
+            Hostname = config.Network != NamespaceScope.Node && config.Hostname.Length > 0 ? config.Hostname : null,
             Root = new Root { Path = rootfs, Readonly = true },
             Process = new Process
             {
@@ -154,10 +154,20 @@ public static class CoreSpecs
                 Resources = Resources(container.Resources, security.Privileged, host.SwapController),
                 Devices = security.Privileged ? [.. host.Devices()] : null,
                 Seccomp = SeccompProfiles.For(AsPlan(security), caps),
+                RootfsPropagation = RootfsPropagation(container.Mounts),
             },
         };
         return spec;
     }
+
+    /// <summary>
+    /// containerd raises the root's propagation with the mounts (WithMounts): rshared for a
+    /// Bidirectional mount, rslave for HostToContainer, so mount events can pass the root at all.
+    /// </summary>
+    public static string? RootfsPropagation(IReadOnlyList<MountSpec> mounts) =>
+        mounts.Any(m => m.Propagation == MountPropagation.Bidirectional) ? "rshared"
+        : mounts.Any(m => m.Propagation == MountPropagation.HostToContainer) ? "rslave"
+        : null;
 
     /// <summary>containerd getProcessArgs: command replaces ENTRYPOINT; with no command, args replace CMD.</summary>
     public static IReadOnlyList<string> Arguments(ContainerConfig container, ImageConfig image)
@@ -195,7 +205,10 @@ public static class CoreSpecs
         {
             Set("PATH", SpecDefaults.DefaultPath["PATH=".Length..]);
         }
-        Set("HOSTNAME", sandbox.Hostname);
+        if (sandbox.Hostname.Length > 0)
+        {
+            Set("HOSTNAME", sandbox.Hostname);
+        }
         foreach (var (name, value) in container.Env)
         {
             Set(name, value);

@@ -16,8 +16,43 @@ public sealed partial class RuntimeCore
         {
             throw RuntimeError.Invalid("exec: the command is empty");
         }
-        var result = _ctx.Oci.Exec(entry.Id, command, timeout > TimeSpan.Zero ? timeout : NoTimeout);
-        return new ExecResult(result.ExitCode, result.Stdout, result.Stderr);
+        // runc exec --pid-file names the process in the container: on timeout that process is
+        // killed, not only runc. It joined the container's PID namespace through a fork whose
+        // parent exits, so it is no descendant of runc exec that killing runc's tree would reach.
+        var pidFile = Path.Combine(Path.GetTempPath(), $"sublet-exec-{NewId()[..16]}.pid");
+        var limit = timeout > TimeSpan.Zero ? timeout : NoTimeout;
+        var timedOut = false;
+        using var timer = new Timer(_ =>
+        {
+            timedOut = true;
+            if (ReadPid(pidFile) is { } pid)
+            {
+                Linux.Processes.Posix.Kill(pid, Linux.Processes.Posix.SIGKILL);
+            }
+        }, null, limit, Timeout.InfiniteTimeSpan);
+        try
+        {
+            var result = _ctx.Oci.Exec(entry.Id, ["--pid-file", pidFile, .. command], limit + TimeSpan.FromSeconds(30), execArgs: 2);
+            return timedOut
+                ? throw new TimeoutException($"exec in container {id}: {string.Join(' ', command)} did not finish within {limit.TotalSeconds:0.###} s and was killed")
+                : new ExecResult(result.ExitCode, result.Stdout, result.Stderr);
+        }
+        finally
+        {
+            File.Delete(pidFile);
+        }
+    }
+
+    private static int? ReadPid(string pidFile)
+    {
+        try
+        {
+            return int.TryParse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture, out var pid) ? pid : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Asks the container's conmon to reopen its log file (after the kubelet rotated it).</summary>
@@ -27,6 +62,17 @@ public sealed partial class RuntimeCore
         if (!_ctx.Conmon.ReopenLog(Paths(entry.SandboxId).ContainerRunDir(entry.Id)))
         {
             throw RuntimeError.Precondition($"container {id}: its monitor is gone, no log to reopen");
+        }
+        // conmon reopens when it reads the request; the kubelet (and critest) look for the new
+        // file as soon as the call returns, so it returns once the file is there (containerd too waits).
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!File.Exists(entry.LogPath))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new RuntimeError(ErrorKind.Internal, $"container {id}: conmon did not reopen {entry.LogPath} within 10 s");
+            }
+            Thread.Sleep(10);
         }
     }
 

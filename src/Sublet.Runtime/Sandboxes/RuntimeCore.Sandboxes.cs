@@ -82,11 +82,12 @@ public sealed partial class RuntimeCore
     {
         var paths = Paths(entry.Id);
         var dns = entry.Config.Dns;
+        var hostname = entry.Config.Hostname.Length > 0 ? entry.Config.Hostname : Environment.MachineName;
         var contents = new Dictionary<string, string>
         {
-            ["hostname"] = entry.Config.Hostname + "\n",
+            ["hostname"] = hostname + "\n",
             ["resolv.conf"] = dns.IsEmpty ? HostResolvConf() : ResolvConf(dns),
-            ["hosts"] = EtcContent.Hosts(EtcContent.PodIps, entry.Config.Hostname, "", []),
+            ["hosts"] = EtcContent.Hosts(EtcContent.PodIps, hostname, "", []),
         };
         foreach (var (name, content) in contents)
         {

@@ -41,6 +41,7 @@ public sealed record SandboxConfig
     public required string Namespace { get; init; }
     public required string Uid { get; init; }
     public uint Attempt { get; init; }
+    /// <summary>The pod's hostname; empty = the node's (the UTS namespace is then not given a name).</summary>
     public required string Hostname { get; init; }
 
     /// <summary>Where the containers' logs go when their <see cref="ContainerConfig.LogPath"/> is relative (CRI log_directory); null = Sublet's own.</summary>
