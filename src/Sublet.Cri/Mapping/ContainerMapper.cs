@@ -96,6 +96,8 @@ public static class ContainerMapper
         RunAsUser = s.RunAsUser?.Value, RunAsGroup = s.RunAsGroup?.Value,
         RunAsUsername = s.RunAsUsername is { Length: > 0 } name ? name : null,
         SupplementalGroups = [.. s.SupplementalGroups],
+        SupplementalGroupsPolicy = s.SupplementalGroupsPolicy == Api.SupplementalGroupsPolicy.Strict
+            ? Sublet.Runtime.Plan.SupplementalGroupsPolicy.Strict : Sublet.Runtime.Plan.SupplementalGroupsPolicy.Merge,
         ReadOnlyRootfs = s.ReadonlyRootfs, NoNewPrivileges = s.NoNewPrivs,
         Seccomp = Seccomp(s.Seccomp),
         MaskedPaths = [.. s.MaskedPaths], ReadonlyPaths = [.. s.ReadonlyPaths],
@@ -125,6 +127,13 @@ public static class ContainerMapper
             Image = new ImageSpec { Image = e.Config.Image, UserSpecifiedImage = e.Config.Image }, ImageRef = e.ImageId, ImageId = e.ImageId,
             Reason = view.Reason, Message = view.Message, LogPath = e.LogPath,
         };
+        if (view.User is { } user)
+        {
+            // The groups the process holds: its primary group and the supplementary ones (containerd reports the same set).
+            var linux = new LinuxContainerUser { Uid = user.Uid, Gid = user.Gid };
+            linux.SupplementalGroups.Add(user.AdditionalGids.Append(user.Gid).Distinct().Order().Select(g => (long)g));
+            status.User = new ContainerUser { Linux = linux };
+        }
         status.Labels.Add(e.Config.Labels.ToDictionary());
         status.Annotations.Add(e.Config.Annotations.ToDictionary());
         status.Mounts.Add(e.Config.Mounts.Select(m => new Api.Mount

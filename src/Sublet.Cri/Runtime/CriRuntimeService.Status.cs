@@ -47,7 +47,8 @@ public sealed partial class CriRuntimeService
                     },
                 },
             },
-            Features = new RuntimeFeatures { SupplementalGroupsPolicy = false },
+            // KEP-3619: Strict and Merge are honoured and ContainerStatus.user reports the groups.
+            Features = new RuntimeFeatures { SupplementalGroupsPolicy = true },
         };
         if (request.Verbose)
         {

@@ -31,6 +31,9 @@ public sealed record ProcessSecurity
     public string? RunAsUsername { get; init; }
     public long? RunAsGroup { get; init; }
     public IReadOnlyList<long> SupplementalGroups { get; init; } = [];
+
+    /// <summary>Merge: the image's groups for the user too; Strict: only the ones given (KEP-3619).</summary>
+    public SupplementalGroupsPolicy SupplementalGroupsPolicy { get; init; } = SupplementalGroupsPolicy.Merge;
     public bool ReadOnlyRootfs { get; init; }
     public bool NoNewPrivileges { get; init; }
     public SeccompProfile Seccomp { get; init; } = SeccompProfile.Unconfined;

@@ -236,6 +236,7 @@ public static class CoreSpecs
     {
         Privileged = s.Privileged, AddCapabilities = s.AddCapabilities, DropCapabilities = s.DropCapabilities,
         NoNewPrivileges = s.NoNewPrivileges, ReadOnlyRootFilesystem = s.ReadOnlyRootfs, SupplementalGroups = s.SupplementalGroups,
+        SupplementalGroupsPolicy = s.SupplementalGroupsPolicy,
         Seccomp = s.Seccomp,
     };
 

@@ -56,4 +56,8 @@ public sealed record ContainerEntry
 }
 
 /// <summary>A container with what its files say now: state, exit code and times as CRI ContainerStatus reports them.</summary>
-public sealed record ContainerView(ContainerEntry Entry, CtrState State, int? ExitCode, DateTimeOffset? Finished, string Reason, string Message);
+public sealed record ContainerView(ContainerEntry Entry, CtrState State, int? ExitCode, DateTimeOffset? Finished, string Reason, string Message)
+{
+    /// <summary>The identity the container's first process got (uid, gid, supplementary groups), from its OCI config; null before it has one.</summary>
+    public Oci.ResolvedUser? User { get; init; }
+}

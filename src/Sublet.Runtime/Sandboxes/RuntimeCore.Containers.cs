@@ -186,7 +186,24 @@ public sealed partial class RuntimeCore
         // Between the process's end and conmon's exit file there is a moment: while conmon lives, its status is still coming.
         var alive = code is null && (Lives(entry.Pid) || Lives(ConmonPid(stateDir)));
         var oom = code == 137 && Cgroups().OomKilled($"{SandboxCgroupParent(entry.SandboxId)}/{entry.Id}");
-        return ContainerViews.Decide(entry, new ProcessFacts(code, time, alive, oom));
+        return ContainerViews.Decide(entry, new ProcessFacts(code, time, alive, oom)) with { User = UserOf(Paths(entry.SandboxId).ContainerRunDir(entry.Id)) };
+    }
+
+    /// <summary>process.user of the container's OCI config: what its first process runs as.</summary>
+    private static ResolvedUser? UserOf(string bundle)
+    {
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(bundle, "config.json")));
+            var user = doc.RootElement.GetProperty("process").GetProperty("user");
+            var groups = user.TryGetProperty("additionalGids", out var g) && g.ValueKind == System.Text.Json.JsonValueKind.Array
+                ? g.EnumerateArray().Select(x => x.GetUInt32()).ToList() : [];
+            return new ResolvedUser(user.GetProperty("uid").GetUInt32(), user.GetProperty("gid").GetUInt32(), groups);
+        }
+        catch (Exception e) when (e is IOException or System.Text.Json.JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static Linux.CgroupFs Cgroups() => new();
