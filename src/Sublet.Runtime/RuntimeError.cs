@@ -24,6 +24,9 @@ public sealed class RuntimeError(ErrorKind kind, string message, Exception? inne
 {
     public ErrorKind Kind { get; } = kind;
 
+    /// <summary>A short machine-readable cause for metrics (e.g. <c>several_mappings</c>); null when none applies.</summary>
+    public string? Reason { get; init; }
+
     public static RuntimeError NotFound(string what) => new(ErrorKind.NotFound, what);
 
     public static RuntimeError Invalid(string what) => new(ErrorKind.InvalidArgument, what);

@@ -86,6 +86,9 @@ internal sealed class FakeCatalog : IImageCatalog
 
 internal static class Services
 {
+    /// <summary>One meter for every service the tests make (instruments are process-wide; tests read them through their own listener).</summary>
+    public static readonly Metrics.CriMetrics Metrics = new();
+
     public static readonly CriSettings Settings = new("/var/lib/sublet", "/run/sublet", "/var/lib/sublet/images", "runc", "/run/sublet/sublet.sock");
 
     public static CriRuntimeService Runtime(UserNamespaceSupport userns, FakeSandboxRuntime? runtime = null) =>
@@ -94,7 +97,7 @@ internal static class Services
     public static CriRuntimeService Runtime(UserNamespaceSupport userns, FakeSandboxRuntime runtime, out Events.ContainerEvents events)
     {
         events = new Events.ContainerEvents(runtime, TimeProvider.System, NullLogger<Events.ContainerEvents>.Instance);
-        return new(Settings, new NodeFeatures(new FakeProbe(userns)), runtime, events, TimeProvider.System, NullLogger<CriRuntimeService>.Instance);
+        return new(Settings, new NodeFeatures(new FakeProbe(userns)), runtime, events, Metrics, TimeProvider.System, NullLogger<CriRuntimeService>.Instance);
     }
 
     public static CriImageService Images(FakeCatalog catalog, TimeProvider? time = null) =>

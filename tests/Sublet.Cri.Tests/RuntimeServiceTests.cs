@@ -57,7 +57,7 @@ public sealed class RuntimeServiceTests
     {
         var probe = new FakeProbe(UserNamespaceSupport.Yes);
         var features = new NodeFeatures(probe);
-        var service = new Runtime.CriRuntimeService(Services.Settings, features, new FakeSandboxRuntime(), new Events.ContainerEvents(new FakeSandboxRuntime(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Events.ContainerEvents>.Instance), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Runtime.CriRuntimeService>.Instance);
+        var service = new Runtime.CriRuntimeService(Services.Settings, features, new FakeSandboxRuntime(), new Events.ContainerEvents(new FakeSandboxRuntime(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Events.ContainerEvents>.Instance), Services.Metrics, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Runtime.CriRuntimeService>.Instance);
 
         await service.Status(new StatusRequest(), _call);
         await service.Status(new StatusRequest { Verbose = true }, _call);

@@ -16,10 +16,10 @@ internal sealed class CriServer : IDisposable
     private readonly Task<string> _stderr;
     private GrpcChannel? _channel;
 
-    private CriServer(SubletEnv env, string socket)
+    private CriServer(SubletEnv env, string socket, string[] args)
     {
         Socket = socket;
-        _process = env.Start("serve", "--listen", socket);
+        _process = env.Start(["serve", "--listen", socket, .. args]);
         _stderr = _process.StandardError.ReadToEndAsync();
         _process.StandardOutput.ReadToEndAsync();
     }
@@ -28,9 +28,9 @@ internal sealed class CriServer : IDisposable
     public int Pid => _process.Id;
 
     /// <summary>Starts the server and waits until its socket is there (published only once it listens).</summary>
-    public static CriServer Start(SubletEnv env, string? socket = null)
+    public static CriServer Start(SubletEnv env, string? socket = null, params string[] args)
     {
-        var server = new CriServer(env, socket ?? Path.Combine(env.Root, "cri", "sublet.sock"));
+        var server = new CriServer(env, socket ?? Path.Combine(env.Root, "cri", "sublet.sock"), args);
         var deadline = Stopwatch.StartNew();
         while (!server.Listening())
         {

@@ -194,6 +194,36 @@ public sealed class ServeTests
     }
 
     [Fact]
+    public async Task Metrics_count_calls_errors_userns_pods_and_refusals_on_a_loopback_port()
+    {
+        using var env = new SubletEnv();
+        var port = FreePort();
+        using var server = CriServer.Start(env, null, "--metrics-listen", $"127.0.0.1:{port}");
+        server.Runtime.Version(new VersionRequest());
+        var refused = Assert.Throws<RpcException>(() => server.Runtime.RunPodSandbox(new RunPodSandboxRequest
+        {
+            Config = Cri.Sandbox("m", null, Cri.Userns(NamespaceMode.Container)),
+        }));
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+
+        using var http = new HttpClient();
+        var text = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
+
+        Assert.Contains("sublet_cri_operations_total{method=\"Version\"} 1", text);
+        Assert.Contains("sublet_cri_operation_errors_total{code=\"InvalidArgument\",method=\"RunPodSandbox\"} 1", text);
+        Assert.Contains("sublet_userns_refusals_total{reason=\"unsupported_mode\"} 1", text);
+        Assert.Contains("sublet_cri_operation_duration_seconds_count{method=\"Version\"} 1", text);
+        Assert.Equal(1, server.Crictl("version").ExitCode == 0 ? 1 : 0);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [Fact]
     public void A_stale_socket_of_a_killed_server_is_replaced_and_sigint_stops_cleanly()
     {
         using var env = new SubletEnv();

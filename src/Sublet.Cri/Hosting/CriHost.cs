@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,9 @@ public static class CriHost
     private const int MaxMessageBytes = 16 * 1024 * 1024;
 
     /// <summary>Builds the server; it binds <paramref name="socket"/>'s BindPath when started (<see cref="RunAsync"/>).</summary>
-    public static WebApplication Build(CriSettings settings, ServerSocket socket, IImageCatalog images, IUserNamespaceProbe probe, ISandboxRuntime runtime, LogLevel level = LogLevel.Information)
+    /// <param name="metricsListen">Where to serve Prometheus metrics over plain HTTP/1.1 (GET /metrics); null = nowhere.</param>
+    public static WebApplication Build(CriSettings settings, ServerSocket socket, IImageCatalog images, IUserNamespaceProbe probe, ISandboxRuntime runtime,
+        LogLevel level = LogLevel.Information, System.Net.IPEndPoint? metricsListen = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
@@ -37,6 +40,10 @@ public static class CriHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.ListenUnixSocket(socket.BindPath, listen => listen.Protocols = HttpProtocols.Http2);
+            if (metricsListen is not null)
+            {
+                kestrel.Listen(metricsListen, listen => listen.Protocols = HttpProtocols.Http1);
+            }
             // The kubelet keeps one connection for its lifetime and may leave it idle for long:
             // Kestrel's default keep-alive timeout (130 s) would close it under the kubelet. Not
             // Timeout.InfiniteTimeSpan: Kestrel's HTTP/2 idle timer takes it as -1 ms and sends
@@ -51,6 +58,7 @@ public static class CriHost
         });
         builder.Services.AddGrpc(o =>
         {
+            o.Interceptors.Add<Metrics.MetricsInterceptor>(); // outside: sees the status the client gets
             o.Interceptors.Add<ErrorInterceptor>();
             o.MaxReceiveMessageSize = MaxMessageBytes;
             o.MaxSendMessageSize = MaxMessageBytes;
@@ -61,12 +69,22 @@ public static class CriHost
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<NodeFeatures>();
+        builder.Services.AddSingleton<Metrics.CriMetrics>();
+        builder.Services.AddSingleton<Metrics.PrometheusText>();
         builder.Services.AddSingleton<Events.ContainerEvents>();
         builder.Services.AddSingleton<CriRuntimeService>();
         builder.Services.AddSingleton<CriImageService>();
         var app = builder.Build();
         app.MapGrpcService<CriRuntimeService>();
         app.MapGrpcService<CriImageService>();
+        if (metricsListen is not null)
+        {
+            // Only on the TCP listener: the CRI socket serves gRPC alone.
+            app.MapGet("/metrics", (HttpContext http, Metrics.PrometheusText text) =>
+                http.Connection.LocalIpAddress is not null
+                    ? Results.Text(text.Render(), "text/plain; version=0.0.4; charset=utf-8")
+                    : Results.NotFound());
+        }
         return app;
     }
 
@@ -78,6 +96,8 @@ public static class CriHost
     public static async Task RunAsync(WebApplication app, ServerSocket socket, CancellationToken stop)
     {
         var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Sublet.Cri.Serve");
+        // The exporter listens before the first call, so no measurement is missed.
+        app.Services.GetRequiredService<Metrics.PrometheusText>();
         await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {

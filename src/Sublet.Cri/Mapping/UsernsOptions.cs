@@ -24,23 +24,23 @@ public static class UsernsOptions
             case NamespaceMode.Node:
                 if (options.Uids.Count > 0 || options.Gids.Count > 0)
                 {
-                    throw RuntimeError.Invalid($"can't use user namespace mode \"NODE\" with mappings. Got {options.Uids.Count} UID mappings and {options.Gids.Count} GID mappings");
+                    throw Refuse("node_with_mappings", $"can't use user namespace mode \"NODE\" with mappings. Got {options.Uids.Count} UID mappings and {options.Gids.Count} GID mappings");
                 }
                 return null;
             case NamespaceMode.Pod:
                 break;
             default:
-                throw RuntimeError.Invalid($"unsupported user namespace mode: \"{Name(options.Mode)}\": Sublet supports POD and NODE");
+                throw Refuse("unsupported_mode", $"unsupported user namespace mode: \"{Name(options.Mode)}\": Sublet supports POD and NODE");
         }
         if (options.Uids.Count == 0 || options.Gids.Count == 0)
         {
-            throw RuntimeError.Invalid("can't use user namespace mode \"POD\" without UID and GID mappings");
+            throw Refuse("no_mappings", "can't use user namespace mode \"POD\" without UID and GID mappings");
         }
         var uid = One(options.Uids, "UID");
         var gid = One(options.Gids, "GID");
         if (uid.HostId != gid.HostId || uid.Length != gid.Length)
         {
-            throw RuntimeError.Invalid(
+            throw Refuse("uid_gid_differ",
                 $"UID mapping 0:{uid.HostId}:{uid.Length} and GID mapping 0:{gid.HostId}:{gid.Length} differ: Sublet maps UIDs and GIDs of a pod alike, as the kubelet allocates them");
         }
         return new IdRange(uid.HostId, uid.Length);
@@ -56,7 +56,7 @@ public static class UsernsOptions
         var parsed = Parse(container);
         if (parsed != sandbox)
         {
-            throw RuntimeError.Invalid(
+            throw Refuse("container_differs",
                 $"user namespace config for sandbox is different from container. Sandbox userns config: {Describe(sandbox)} - Container userns config: {Describe(parsed)}");
         }
     }
@@ -67,23 +67,25 @@ public static class UsernsOptions
     {
         if (mappings.Count != 1)
         {
-            throw RuntimeError.Invalid($"{kind} mapping: only one mapping line supported, got {mappings.Count} mapping lines");
+            throw Refuse("several_mappings", $"{kind} mapping: only one mapping line supported, got {mappings.Count} mapping lines");
         }
         var m = mappings[0];
         if (m.Length < 1)
         {
-            throw RuntimeError.Invalid($"{kind} mapping: invalid mapping length: {m.Length}");
+            throw Refuse("length", $"{kind} mapping: invalid mapping length: {m.Length}");
         }
         if (m.ContainerId != 0)
         {
-            throw RuntimeError.Invalid($"{kind} mapping: container ID 0 is not mapped (the mapping starts at container ID {m.ContainerId}): the pod's root would have no host ID");
+            throw Refuse("container_id_0_unmapped", $"{kind} mapping: container ID 0 is not mapped (the mapping starts at container ID {m.ContainerId}): the pod's root would have no host ID");
         }
         if ((ulong)m.HostId + m.Length > uint.MaxValue)
         {
-            throw RuntimeError.Invalid($"{kind} mapping: host IDs {m.HostId}+{m.Length} go past {uint.MaxValue}");
+            throw Refuse("host_range", $"{kind} mapping: host IDs {m.HostId}+{m.Length} go past {uint.MaxValue}");
         }
         return m;
     }
+
+    private static RuntimeError Refuse(string reason, string message) => new(ErrorKind.InvalidArgument, message) { Reason = reason };
 
     private static string Name(NamespaceMode mode) => mode switch
     {

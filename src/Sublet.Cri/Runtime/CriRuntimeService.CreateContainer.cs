@@ -14,7 +14,16 @@ public sealed partial class CriRuntimeService
     {
         var sandboxId = Resolve.Sandbox(_runtime, request.PodSandboxId);
         var sandbox = _runtime.SandboxStatus(sandboxId).Entry;
-        var config = ContainerMapper.ToConfig(request.Config ?? throw RuntimeError.Invalid("CreateContainer: config is missing"), sandbox.Config);
+        Sublet.Runtime.Sandboxes.ContainerConfig config;
+        try
+        {
+            config = ContainerMapper.ToConfig(request.Config ?? throw RuntimeError.Invalid("CreateContainer: config is missing"), sandbox.Config);
+        }
+        catch (RuntimeError e) when (e.Reason is { } reason)
+        {
+            _metrics.UsernsRefused(reason);
+            throw;
+        }
         var entry = _runtime.CreateContainer(sandboxId, config);
         _events.Publish(entry.Id, ContainerEventType.ContainerCreatedEvent);
         return Task.FromResult(new CreateContainerResponse { ContainerId = entry.Id });

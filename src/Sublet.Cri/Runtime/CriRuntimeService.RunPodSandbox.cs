@@ -19,8 +19,17 @@ public sealed partial class CriRuntimeService
         {
             throw RuntimeError.Invalid($"runtime handler \"{request.RuntimeHandler}\" is not known: Sublet has only the default handler \"\"");
         }
-        var config = SandboxMapper.ToConfig(request.Config ?? throw RuntimeError.Invalid("RunPodSandbox: config is missing"));
-        var entry = _runtime.RunSandbox(config);
-        return Task.FromResult(new RunPodSandboxResponse { PodSandboxId = entry.Id });
+        try
+        {
+            var config = SandboxMapper.ToConfig(request.Config ?? throw RuntimeError.Invalid("RunPodSandbox: config is missing"));
+            var entry = _runtime.RunSandbox(config);
+            _metrics.PodStarted(userNamespace: config.UserNamespace is not null);
+            return Task.FromResult(new RunPodSandboxResponse { PodSandboxId = entry.Id });
+        }
+        catch (RuntimeError e) when (e.Reason is { } reason)
+        {
+            _metrics.UsernsRefused(reason);
+            throw;
+        }
     }
 }

@@ -22,9 +22,11 @@ public sealed partial class CriRuntimeService : RuntimeService.RuntimeServiceBas
     private readonly ILogger<CriRuntimeService> _logger;
 
     private readonly ContainerEvents _events;
+    private readonly Metrics.CriMetrics _metrics;
 
-    public CriRuntimeService(CriSettings settings, NodeFeatures features, ISandboxRuntime runtime, ContainerEvents events, TimeProvider time, ILogger<CriRuntimeService> logger)
+    public CriRuntimeService(CriSettings settings, NodeFeatures features, ISandboxRuntime runtime, ContainerEvents events, Metrics.CriMetrics metrics, TimeProvider time, ILogger<CriRuntimeService> logger)
     {
+        _metrics = metrics;
         _events = events;
         _settings = settings;
         _features = features;

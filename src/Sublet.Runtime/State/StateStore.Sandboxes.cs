@@ -31,8 +31,8 @@ public sealed partial class StateStore
         }
         if (c.UserNamespace is { } range && Allocations().FirstOrDefault(a => a.Range.Overlaps(range)) is { } clash)
         {
-            throw RuntimeError.Precondition(
-                $"user namespace host IDs {range.Start}-{range.End - 1} overlap pod {clash.PodNamespace}/{clash.PodName}'s {clash.Range.Start}-{clash.Range.End - 1}: each pod needs host IDs no other pod has");
+            throw new RuntimeError(ErrorKind.FailedPrecondition,
+                $"user namespace host IDs {range.Start}-{range.End - 1} overlap pod {clash.PodNamespace}/{clash.PodName}'s {clash.Range.Start}-{clash.Range.End - 1}: each pod needs host IDs no other pod has") { Reason = "range_in_use" };
         }
         var now = DateTimeOffset.UtcNow;
         Exec("""

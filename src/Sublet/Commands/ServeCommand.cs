@@ -20,10 +20,15 @@ internal static class ServeCommand
         {
             Description = "Unix socket to serve CRI on (default <runRoot>/sublet.sock, i.e. /run/sublet/sublet.sock)",
         };
-        var command = new Command("serve", "Serve the Kubernetes CRI v1 (RuntimeService, ImageService) on a Unix socket for the kubelet and crictl") { listen };
+        var metrics = new Option<string?>("--metrics-listen")
+        {
+            Description = "Serve Prometheus metrics on ADDRESS:PORT (e.g. 127.0.0.1:9090; GET /metrics); off by default",
+        };
+        var command = new Command("serve", "Serve the Kubernetes CRI v1 (RuntimeService, ImageService) on a Unix socket for the kubelet and crictl") { listen, metrics };
         command.SetAction(parse => Cli.Guard(() =>
         {
             var config = Cli.Config(parse);
+            var metricsAt = parse.GetValue(metrics) is { } m ? MetricsEndpoint(m) : null;
             if (!Linux.Processes.Posix.IsRoot)
             {
                 throw new RuntimeFailure("sublet serve must run as root: it creates mounts and user namespaces, and its socket is root's");
@@ -45,13 +50,19 @@ internal static class ServeCommand
             using (socket)
             {
                 using var runtime = Sublet.Runtime.Pods.RuntimeContext.Create(config, exitHook: null);
-                var app = CriHost.Build(settings, socket, images, new DoctorUserNamespaceProbe(config), new Sublet.Runtime.Sandboxes.RuntimeCore(runtime));
+                var app = CriHost.Build(settings, socket, images, new DoctorUserNamespaceProbe(config), new Sublet.Runtime.Sandboxes.RuntimeCore(runtime), metricsListen: metricsAt);
                 CriHost.RunAsync(app, socket, stop.Token).GetAwaiter().GetResult();
             }
             return 0;
         }));
         return command;
     }
+
+    /// <summary>ADDRESS:PORT, IPv6 in brackets (<c>[::1]:9090</c>), as containerd's metrics address; a name is refused, so it is clear which interface listens.</summary>
+    internal static System.Net.IPEndPoint MetricsEndpoint(string text) =>
+        System.Net.IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port > 0 && text.Contains(':', StringComparison.Ordinal)
+            ? endpoint
+            : throw new RuntimeFailure($"--metrics-listen: Invalid value: \"{text}\": must be IP:PORT with a port from 1 to 65535, e.g. 127.0.0.1:9090 or [::1]:9090");
 }
 
 /// <summary>
