@@ -236,6 +236,12 @@ public sealed class CriPodTests
         Cri.WaitForLog(Path.Combine(logs, "app.log"), $"{hostId}");
         Assert.Matches($@"0\s+{hostId}\s+65536", Cri.Ok(server.Crictl("logs", id)));
         Assert.Equal("0", Cri.Ok(server.Crictl("exec", "-s", id, "id", "-u")).Trim());
+        // The CLI shows CRI pods too, marked as such (issue 20 item 9).
+        Assert.Matches(@"crictl-pod\s+default\s+Ready \(cri\)\s+app\s+Running", env.Ok("ps").Stdout);
+        Assert.Matches($@"0\s+{hostId}\s+65536", env.Ok("logs", "crictl-pod").Stdout);
+        var inspected = env.Json("inspect", "default/crictl-pod");
+        Assert.Equal("cri", inspected.GetProperty("pod").GetProperty("owner").GetString());
+        Assert.Equal(hostId, inspected.GetProperty("pod").GetProperty("userNamespace").GetProperty("hostIdStart").GetInt64());
         Assert.Equal("CONTAINER_RUNNING", JsonDocument.Parse(Cri.Ok(server.Crictl("inspect", id))).RootElement.GetProperty("status").GetProperty("state").GetString());
         Assert.Equal("SANDBOX_READY", JsonDocument.Parse(Cri.Ok(server.Crictl("inspectp", podId))).RootElement.GetProperty("status").GetProperty("state").GetString());
         Cri.Ok(server.Crictl("stop", "--timeout", "0", id));

@@ -18,10 +18,22 @@ internal static class InspectCommand
         var command = new Command("inspect", "Show a pod in detail") { pod, output };
         command.SetAction(parse => Cli.Run(parse, ctx =>
         {
-            var record = ctx.Store.FindPod(parse.GetValue(pod)!) ?? throw new NotFoundException($"pod \"{parse.GetValue(pod)}\" not found");
-            var view = new PodStatus(ctx).View(record);
-            var info = new { Pod = PodInfo.From(view), Rootfs = Annotation(ctx, view, RootfsChoice.Annotation), HostAdjustments = HostAdjustments(ctx, view), Spec = view.Plan };
-            var json = JsonSerializer.Serialize(info, Table.Json);
+            string json;
+            if (ctx.Store.FindPod(parse.GetValue(pod)!) is { } record)
+            {
+                var view = new PodStatus(ctx).View(record);
+                var info = new { Pod = PodInfo.From(view), Rootfs = Annotation(ctx, view, RootfsChoice.Annotation), HostAdjustments = HostAdjustments(ctx, view), Spec = view.Plan };
+                json = JsonSerializer.Serialize(info, Table.Json);
+            }
+            else
+            {
+                // A CRI pod: what the client asked for (its sandbox and container configs) instead of a manifest.
+                var core = new Sublet.Runtime.Sandboxes.RuntimeCore(ctx);
+                var sandbox = CriPods.Find(core, parse.GetValue(pod)!) ?? throw new NotFoundException($"pod \"{parse.GetValue(pod)}\" not found");
+                var containers = core.ListContainers(Sublet.Runtime.Sandboxes.Owner.Cri).Where(c => c.Entry.SandboxId == sandbox.Entry.Id).ToList();
+                var info = new { Pod = PodInfo.FromCri(sandbox, containers), Sandbox = sandbox.Entry.Config, Containers = containers.Select(c => c.Entry.Config) };
+                json = JsonSerializer.Serialize(info, Table.Json);
+            }
             Console.WriteLine(parse.GetValue(output) == "json" ? json : Yaml.FromJson(json));
             return 0;
         }));

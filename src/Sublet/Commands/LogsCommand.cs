@@ -16,7 +16,10 @@ internal static class LogsCommand
         var command = new Command("logs", "Print a container's logs") { pod, container, follow };
         command.SetAction(parse => Cli.Run(parse, ctx =>
         {
-            var record = ctx.Store.FindPod(parse.GetValue(pod)!) ?? throw new NotFoundException($"pod \"{parse.GetValue(pod)}\" not found");
+            if (ctx.Store.FindPod(parse.GetValue(pod)!) is not { } record)
+            {
+                return CriLogs(ctx, parse.GetValue(pod)!, parse.GetValue(container), parse.GetValue(follow));
+            }
             var status = new PodStatus(ctx);
             var containers = status.View(record).Containers;
             var chosen = Choose(record, containers, parse.GetValue(container));
@@ -47,6 +50,25 @@ internal static class LogsCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>A CRI container's log, at the path the kubelet chose (log_directory/log_path).</summary>
+    private static int CriLogs(RuntimeContext ctx, string key, string? name, bool follow)
+    {
+        var core = new Sublet.Runtime.Sandboxes.RuntimeCore(ctx);
+        var sandbox = CriPods.Find(core, key) ?? throw new NotFoundException($"pod \"{key}\" not found");
+        var chosen = CriPods.Choose(core, sandbox, name);
+        using var follower = new LogFollower(chosen.Entry.LogPath, prefix: null);
+        follower.Pump();
+        using var stop = new StopSignal();
+        while (follow && !stop.Token.IsCancellationRequested && core.ListContainers(Sublet.Runtime.Sandboxes.Owner.Cri)
+            .FirstOrDefault(c => c.Entry.Id == chosen.Entry.Id) is { State: Sublet.Runtime.Sandboxes.CtrState.Running or Sublet.Runtime.Sandboxes.CtrState.Created })
+        {
+            stop.Token.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(200));
+            follower.Pump();
+        }
+        follower.Pump();
+        return 0;
     }
 
     /// <summary>The container <c>-c</c> names, or the only one.</summary>
