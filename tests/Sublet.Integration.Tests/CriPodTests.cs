@@ -241,6 +241,8 @@ public sealed class CriPodTests
         Assert.Matches($@"0\s+{hostId}\s+65536", env.Ok("logs", "crictl-pod").Stdout);
         var inspected = env.Json("inspect", "default/crictl-pod");
         Assert.Equal("cri", inspected.GetProperty("pod").GetProperty("owner").GetString());
+        var stats = env.Json("stats", "crictl-pod");
+        Assert.True(Assert.Single(Assert.Single(stats.EnumerateArray()).GetProperty("containers").EnumerateArray()).GetProperty("memoryUsageBytes").GetInt64() > 0);
         Assert.Equal(hostId, inspected.GetProperty("pod").GetProperty("userNamespace").GetProperty("hostIdStart").GetInt64());
         Assert.Equal("CONTAINER_RUNNING", JsonDocument.Parse(Cri.Ok(server.Crictl("inspect", id))).RootElement.GetProperty("status").GetProperty("state").GetString());
         Assert.Equal("SANDBOX_READY", JsonDocument.Parse(Cri.Ok(server.Crictl("inspectp", podId))).RootElement.GetProperty("status").GetProperty("state").GetString());

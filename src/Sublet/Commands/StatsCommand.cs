@@ -20,11 +20,19 @@ internal static class StatsCommand
         command.SetAction(parse => Cli.Run(parse, ctx =>
         {
             var name = parse.GetValue(pod);
-            var records = name is null
-                ? ctx.Store.Pods().ToList()
-                : [ctx.Store.FindPod(name) ?? throw new NotFoundException($"pod \"{name}\" not found")];
+            var core = new Sublet.Runtime.Sandboxes.RuntimeCore(ctx);
+            var played = name is null ? ctx.Store.Pods().ToList() : ctx.Store.FindPod(name) is { } one ? [one] : [];
+            var cri = name is null ? core.ListSandboxes(Sublet.Runtime.Sandboxes.Owner.Cri).ToList()
+                : played.Count > 0 ? [] : [CriPods.Find(core, name) ?? throw new NotFoundException($"pod \"{name}\" not found")];
             var status = new PodStatus(ctx);
-            var stats = StatsSampler.Sample([.. records.Select(status.View)], new CgroupFs(), Sample);
+            // CRI pods are read around the same interval as play's (one sleep for all).
+            var first = cri.ToDictionary(s => s.Entry.Id, s => Read(core, s.Entry.Id));
+            var stats = StatsSampler.Sample([.. played.Select(status.View)], new CgroupFs(), Sample).ToList();
+            if (played.Count == 0 && cri.Count > 0)
+            {
+                Thread.Sleep(Sample);
+            }
+            stats.AddRange(cri.Select(s => CriPodStats(s, first[s.Entry.Id], Read(core, s.Entry.Id))).OfType<PodStats>());
             if (parse.GetValue(output) == "json")
             {
                 Table.WriteJson(stats);
@@ -40,6 +48,28 @@ internal static class StatsCommand
         }));
         return command;
     }
+
+    private static Sublet.Runtime.Sandboxes.SandboxUsage? Read(Sublet.Runtime.Sandboxes.RuntimeCore core, string id)
+    {
+        try
+        {
+            return core.SandboxStats(id);
+        }
+        catch (Sublet.Runtime.RuntimeError)
+        {
+            return null; // removed meanwhile
+        }
+    }
+
+    /// <summary>A CRI pod's containers as the same rows as play's: CPU rate between the two readings.</summary>
+    private static PodStats? CriPodStats(Sublet.Runtime.Sandboxes.SandboxView pod, Sublet.Runtime.Sandboxes.SandboxUsage? before, Sublet.Runtime.Sandboxes.SandboxUsage? after) =>
+        after is null ? null : new PodStats(pod.Entry.Id, pod.Entry.Config.Name, pod.Entry.Config.Namespace, [.. after.Containers.Select(c =>
+        {
+            var earlier = before?.Containers.FirstOrDefault(b => b.Entry.Id == c.Entry.Id);
+            var percent = earlier is null ? null : StatsSampler.CpuPercent(earlier.Cgroup.CpuNanos, c.Cgroup.CpuNanos, c.Cgroup.Time - earlier.Cgroup.Time);
+            return new ContainerStats(c.Entry.Id, c.Entry.Config.Name, c.Cgroup.Memory is null ? "Exited" : "Running", c.Cgroup.CpuNanos / 1e9, percent,
+                c.Cgroup.Memory?.Usage, c.Cgroup.Memory?.WorkingSet, c.Cgroup.Memory?.Limit);
+        })]);
 
     /// <summary>Binary units as Kubernetes quantities write them (Ki, Mi, Gi).</summary>
     internal static string Bytes(long? bytes) => bytes switch
