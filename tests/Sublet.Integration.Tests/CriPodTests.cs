@@ -46,6 +46,10 @@ public sealed class CriPodTests
         var listed = rt.ListContainers(new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = sandboxId, State = new ContainerStateValue { State = ContainerState.ContainerRunning } } });
         Assert.Equal(containerId, Assert.Single(listed.Containers).Id);
         Assert.Contains(env.Json("ids").EnumerateArray(), a => a.GetProperty("hostIdStart").GetInt64() == hostId);
+        // The live audit covers CRI pods: their processes in the kubelet's range, their namespace mapping exactly it.
+        var audit = env.Json("ids", "--verify");
+        Assert.Equal(1, audit.GetProperty("pods").GetInt32());
+        Assert.Empty(audit.GetProperty("findings").EnumerateArray());
 
         rt.StopContainer(new StopContainerRequest { ContainerId = containerId, Timeout = 10 });
         var stopped = rt.ContainerStatus(new ContainerStatusRequest { ContainerId = containerId }).Status;

@@ -6,7 +6,8 @@ using Sublet.Runtime.Oci;
 namespace Sublet.Runtime.Audit;
 
 /// <summary>A pod as the audit knows it: its recorded host range, or none (host users).</summary>
-public sealed record AuditedPod(string Id, string Name, IdRange? Range);
+/// <param name="Cgroup">The cgroup every process of the pod is under; null = Sublet's own per-pod parent.</param>
+public sealed record AuditedPod(string Id, string Name, IdRange? Range, string? Cgroup = null);
 
 /// <summary>One thing that breaks a pod's isolation promise; <paramref name="Check"/> names the rule.</summary>
 public sealed record IdFinding(string Pod, string Check, string Detail);
@@ -44,7 +45,7 @@ public static class IdAudit
         foreach (var pod in ranged)
         {
             var range = pod.Range!.Value;
-            var cgroup = CgroupResources.PodParent(pod.Id);
+            var cgroup = pod.Cgroup ?? CgroupResources.PodParent(pod.Id);
             foreach (var process in processes.Where(p => InCgroup(p.Cgroup, cgroup)))
             {
                 inPods.Add(process.Pid);

@@ -23,6 +23,14 @@ public sealed class LiveIdAudit(RuntimeContext ctx)
             if (ctx.Proc.Snapshot(pod.PausePid!.Value) is { } pause)
                 namespaces[pod.Id] = pause.UserNamespace;
         }
+        // CRI pods too: their ranges came from the kubelet, their cgroups from its pod cgroup or Sublet's.
+        foreach (var sandbox in new Sandboxes.RuntimeCore(ctx).ListSandboxes(Sandboxes.Owner.Cri))
+        {
+            var entry = sandbox.Entry;
+            pods.Add(new AuditedPod(entry.Id, $"{entry.Config.Namespace}/{entry.Config.Name} (cri)", entry.Ids, Sandboxes.CoreSpecs.CgroupParent(entry.Id, entry.Config)));
+            if (entry.Ids is not null && sandbox.State == Sandboxes.SandboxState.Ready && ctx.Proc.Snapshot(entry.PausePid!.Value) is { } pause)
+                namespaces[entry.Id] = pause.UserNamespace;
+        }
         var (processes, hostNamespace) = Processes();
         return (IdAudit.Check(pods, processes, namespaces, hostNamespace), pods.Count, processes.Count);
     }
