@@ -100,6 +100,45 @@ public sealed class CriPodTests
     }
 
     [Fact]
+    public void Failed_starts_leave_nothing_and_name_what_was_wrong()
+    {
+        using var env = new SubletEnv("maxPods: 1");
+        env.LoadDemoImage();
+        var hostId = (uint)env.UsePrivatePool(1);
+        var ramfs = Path.Combine(env.Root, "ramfs");
+        env.MountRamfs(ramfs);
+        var notADirectory = Path.Combine(env.Root, "file");
+        File.WriteAllText(notADirectory, "");
+        using var server = CriServer.Start(env);
+        var rt = server.Runtime;
+
+        // The sandbox fails after it was recorded (its log directory can't be made): all of it goes, the range too.
+        var sandboxError = Assert.Throws<RpcException>(() => rt.RunPodSandbox(new RunPodSandboxRequest
+        {
+            Config = Cri.Sandbox("bad-logs", Path.Combine(notADirectory, "logs"), Cri.PodUserns(hostId, 65536)),
+        }));
+        Assert.Contains(notADirectory, sandboxError.Status.Detail);
+        env.AssertNoLeftovers();
+
+        // A container whose idmapped mount is on a filesystem that can't be idmapped: named, and its rootfs and mounts go.
+        var sandboxId = rt.RunPodSandbox(new RunPodSandboxRequest { Config = Cri.Sandbox("ok", null, Cri.PodUserns(hostId, 65536)) }).PodSandboxId;
+        var config = Cri.Container("c", Demo, ["true"], null);
+        var mount = new Mount { ContainerPath = "/data", HostPath = ramfs };
+        mount.UidMappings.Add(Cri.PodUserns(hostId, 65536).Uids);
+        mount.GidMappings.Add(Cri.PodUserns(hostId, 65536).Gids);
+        config.Mounts.Add(mount);
+        var mountError = Assert.Throws<RpcException>(() => rt.CreateContainer(new CreateContainerRequest { PodSandboxId = sandboxId, Config = config }));
+        Assert.Equal(StatusCode.InvalidArgument, mountError.StatusCode);
+        Assert.Contains($"mount {ramfs} at /data: the ramfs filesystem", mountError.Status.Detail);
+        Assert.Empty(rt.ListContainers(new ListContainersRequest()).Containers);
+        var missing = Assert.Throws<RpcException>(() => rt.CreateContainer(new CreateContainerRequest { PodSandboxId = sandboxId, Config = Cri.Container("c", "localhost/nothing:here", ["true"], null) }));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        Assert.Contains("image \"localhost/nothing:here\" not found", missing.Status.Detail);
+        rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
+        env.AssertNoLeftovers();
+    }
+
+    [Fact]
     public void A_range_another_pod_holds_is_refused_and_play_never_hands_out_a_cri_range()
     {
         using var env = new SubletEnv("maxPods: 2");
