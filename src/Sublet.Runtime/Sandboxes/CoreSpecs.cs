@@ -187,34 +187,9 @@ public static class CoreSpecs
             : throw RuntimeError.Invalid($"container \"{container.Name}\": no command specified: the image has no ENTRYPOINT or CMD and the request sets none");
     }
 
-    /// <summary>Image environment, PATH if the image has none, HOSTNAME (containerd adds it), then the request's; a name set twice keeps the last value.</summary>
-    public static IReadOnlyList<string> Environment(SandboxConfig sandbox, ContainerConfig container, ImageConfig image)
-    {
-        var env = new List<KeyValuePair<string, string>>();
-        void Set(string name, string value)
-        {
-            var at = env.FindIndex(e => e.Key == name);
-            if (at >= 0) env[at] = new(name, value); else env.Add(new(name, value));
-        }
-        foreach (var item in image.Env)
-        {
-            var eq = item.IndexOf('=');
-            Set(eq < 0 ? item : item[..eq], eq < 0 ? "" : item[(eq + 1)..]);
-        }
-        if (!env.Exists(e => e.Key == "PATH"))
-        {
-            Set("PATH", SpecDefaults.DefaultPath["PATH=".Length..]);
-        }
-        if (sandbox.Hostname.Length > 0)
-        {
-            Set("HOSTNAME", sandbox.Hostname);
-        }
-        foreach (var (name, value) in container.Env)
-        {
-            Set(name, value);
-        }
-        return env.Select(e => $"{e.Key}={e.Value}").ToList();
-    }
+    /// <summary>Image environment, PATH if the image has none, HOSTNAME (containerd adds it), then the request's (<see cref="SpecBuilder.MergeEnvironment"/>).</summary>
+    public static IReadOnlyList<string> Environment(SandboxConfig sandbox, ContainerConfig container, ImageConfig image) =>
+        SpecBuilder.MergeEnvironment(image.Env, sandbox.Hostname, container.Env);
 
     /// <summary>CRI LinuxContainerResources as the kubelet computed them, set only where non-zero (containerd WithResources); no swap beyond the limit.</summary>
     public static Resources Resources(LinuxResources r, bool privileged, bool swapController) => new()
