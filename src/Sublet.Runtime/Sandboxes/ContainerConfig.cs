@@ -38,6 +38,9 @@ public sealed record ProcessSecurity
     public bool NoNewPrivileges { get; init; }
     public SeccompProfile Seccomp { get; init; } = SeccompProfile.Unconfined;
 
+    /// <summary>procMount Unmasked: no masked or read-only /proc paths, so nested containers can mount their own /proc (KEP-4265).</summary>
+    public bool UnmaskedProc { get; init; }
+
     /// <summary>Paths to mask and to make read-only; null = the runtime's defaults (CRI sends them explicitly; an empty list means none).</summary>
     public IReadOnlyList<string>? MaskedPaths { get; init; }
     public IReadOnlyList<string>? ReadonlyPaths { get; init; }

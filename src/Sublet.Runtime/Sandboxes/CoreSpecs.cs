@@ -112,7 +112,7 @@ public static class CoreSpecs
         var security = container.Security;
         var clamped = new List<string>();
         var caps = CapabilitySet.Resolve(AsPlan(security), host.Capabilities, clamped);
-        var hidePaths = !security.Privileged;
+        var hidePaths = !security.Privileged && !security.UnmaskedProc;
         var annotations = Annotations(container.Annotations, new()
         {
             ["io.kubernetes.cri.container-type"] = "container",

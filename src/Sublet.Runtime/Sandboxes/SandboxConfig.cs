@@ -7,6 +7,9 @@ public enum Owner
 {
     Play,
     Cri,
+
+    /// <summary><c>sublet selftest</c>'s probe pods.</summary>
+    Selftest,
 }
 
 /// <summary>Where a sandbox's network, PID or IPC namespace comes from (CRI NamespaceMode without TARGET).</summary>
