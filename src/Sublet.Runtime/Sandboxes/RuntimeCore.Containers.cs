@@ -128,7 +128,8 @@ public sealed partial class RuntimeCore
     private bool Kill(ContainerEntry entry, string signal, TimeSpan wait)
     {
         var exitFile = Path.Combine(Paths(entry.SandboxId).ContainerStateDir(entry.Id), "exit");
-        if (File.Exists(exitFile) || ViewOf(entry).State is not (CtrState.Created or CtrState.Running))
+        // No PID: conmon never created it (a failed create), so there is nothing to signal or wait for.
+        if (entry.Pid is null || File.Exists(exitFile) || ViewOf(entry).State is not (CtrState.Created or CtrState.Running))
         {
             return true;
         }

@@ -52,8 +52,20 @@ public sealed class SelftestRunner(RuntimeContext ctx, ISandboxRuntime core)
         UserNamespace = range, Owner = Owner.Selftest,
     };
 
-    /// <summary>One probe in one sandbox, in a new container with new host files; true when the attack worked (exit 0).</summary>
+    /// <summary>
+    /// One probe in one sandbox, once per working directory it tries; true when any attempt worked.
+    /// A capability that must work is given a second try (noted, so a flaky node shows); an attack never is: once is an escape.
+    /// </summary>
     private bool Attempt(SandboxEntry sandbox, Probe probe, string image, string dir, string shadowPath)
+    {
+        bool Once(string suffix) => (probe.WorkingDirs ?? [""]).Select((cwd, i) =>
+                AttemptOnce(sandbox, probe, image, Path.Combine(dir, suffix + i.ToString(System.Globalization.CultureInfo.InvariantCulture)), shadowPath, cwd))
+            .ToList().Any(worked => worked);
+        return Once("a") || (probe.WithUserNamespace == Expect.Works && Once("b"));
+    }
+
+    /// <summary>One probe in a new container with new host files; true when the attack worked (exit 0). A container that can't even start did not work.</summary>
+    private bool AttemptOnce(SandboxEntry sandbox, Probe probe, string image, string dir, string shadowPath, string workingDir)
     {
         Directory.CreateDirectory(dir);
         File.SetUnixFileMode(dir, Mode0755);
@@ -65,20 +77,35 @@ public sealed class SelftestRunner(RuntimeContext ctx, ISandboxRuntime core)
             ProbeMount.Shadow => [new MountSpec(SelftestProbes.Shadow, shadowPath, true, Plan.MountPropagation.None, Idmapped: false)],
             _ => [],
         };
-        var container = core.CreateContainer(sandbox.Id, new ContainerConfig
-        {
-            Name = probe.Name, Image = image, Command = ["sh", "-c", probe.Script], Mounts = mounts,
-            Security = new ProcessSecurity { UnmaskedProc = probe.UnmaskedProc },
-        });
+        ContainerEntry container;
         try
         {
-            core.StartContainer(container.Id);
+            container = core.CreateContainer(sandbox.Id, Config(probe, image, mounts, workingDir));
+        }
+        catch (Exception e) when (workingDir.Length > 0 && e is RuntimeFailure or RuntimeError)
+        {
+            return false; // runc refused the working directory: the attack did not get in
+        }
+        try
+        {
+            try
+            {
+                core.StartContainer(container.Id);
+            }
+            catch (RuntimeError e) when (e.Kind == ErrorKind.Internal && workingDir.Length > 0)
+            {
+                return false;
+            }
             var deadline = DateTime.UtcNow + ProbeTimeout;
             while (true)
             {
                 var view = core.ContainerStatus(container.Id);
                 if (view.State == CtrState.Exited)
                 {
+                    if (view.ExitCode != 0)
+                    {
+                        Notes.Add($"{probe.Name} in {sandbox.Config.Name}: exit {view.ExitCode}: {LastLine(container.LogPath)}");
+                    }
                     return view.ExitCode == 0;
                 }
                 if (DateTime.UtcNow > deadline)
@@ -93,4 +120,28 @@ public sealed class SelftestRunner(RuntimeContext ctx, ISandboxRuntime core)
             core.RemoveContainer(container.Id);
         }
     }
+
+    /// <summary>How each blocked attempt ended: the probe's last output line (EACCES, EPERM, …), for the report.</summary>
+    public List<string> Notes { get; } = [];
+
+    /// <summary>The text of the last line of a CRI log; never file contents a probe read (those go to /dev/null).</summary>
+    private static string LastLine(string logPath)
+    {
+        try
+        {
+            var last = File.ReadLines(logPath).LastOrDefault();
+            return last is not null && Monitor.CriLogLine.TryParse(last, out var line) ? line.Content : "(no output)";
+        }
+        catch (IOException)
+        {
+            return "(no log)";
+        }
+    }
+
+    private static ContainerConfig Config(Probe probe, string image, MountSpec[] mounts, string workingDir) => new()
+    {
+        Name = probe.Name, Image = image, Command = ["sh", "-c", probe.Script], Mounts = mounts,
+        Security = new ProcessSecurity { UnmaskedProc = probe.UnmaskedProc, Privileged = probe.Privileged },
+        WorkingDir = workingDir,
+    };
 }
