@@ -135,7 +135,14 @@ public sealed class LifecycleTests
         });
         Assert.All(seen, s => Assert.Equal(TimeSpan.FromSeconds(0.5 * Math.Pow(2, s.Key)), s.Value));
 
+        // ps may look while the container is between its restart and its next exit: look again until it waits.
+        var watch = Stopwatch.StartNew();
         var ps = env.Ok("ps").Stdout;
+        while (!ps.Contains("CrashLoopBackOff", StringComparison.Ordinal) && watch.Elapsed < TimeSpan.FromSeconds(60))
+        {
+            Thread.Sleep(100);
+            ps = env.Ok("ps").Stdout;
+        }
         Assert.Contains("CrashLoopBackOff", ps);
         var app = env.Json("ps")[0].GetProperty("containers")[0];
         Assert.True(app.GetProperty("restartCount").GetInt32() >= 2);
