@@ -168,6 +168,14 @@ public sealed class CriPodTests
         Assert.Equal(StatusCode.FailedPrecondition, clash.StatusCode);
         Assert.Contains("overlap pod default/played", clash.Status.Detail);
 
+        // A range a user namespace outside the store maps (another runtime, a process started by hand) is refused too.
+        using (var planted = new PlantedNamespace(pool + 200_000, 1000))
+        {
+            var held = Assert.Throws<RpcException>(() => rt.RunPodSandbox(new RunPodSandboxRequest { Config = Cri.Sandbox("held", null, Cri.PodUserns(pool + 190_000, 65536)) }));
+            Assert.Equal(StatusCode.FailedPrecondition, held.StatusCode);
+            Assert.Contains($"of pid {planted.Id}", held.Status.Detail);
+        }
+
         // The kubelet sees only its own sandboxes: never play's pods, which it would collect.
         Assert.Equal(cri, Assert.Single(rt.ListPodSandbox(new ListPodSandboxRequest()).Items).Id);
         rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = cri });

@@ -16,10 +16,11 @@ public sealed partial class RuntimeCore
     /// </summary>
     public SandboxEntry RunSandbox(SandboxConfig config)
     {
-        if (config.UserNamespace is not null)
+        if (config.UserNamespace is { } wanted)
         {
             Directories.RequireSearchableParents(_ctx.Config.RunRoot);
             _ctx.RootfsPlanner.Check(userNamespace: true);
+            RefuseRangeHeldOnHost(wanted);
         }
         var id = NewId();
         SandboxEntry entry;
@@ -45,6 +46,26 @@ public sealed partial class RuntimeCore
                 throw new RuntimeError(ErrorKind.Internal, $"{startError.Message}; removing sandbox {id} afterwards also failed: {cleanupError.Message}", startError);
             }
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A range a live user namespace outside this store maps (another runtime, a second state root,
+    /// a process started by hand) is refused, naming the holder (issue 24 item 3): the pod would share
+    /// host IDs with it. Namespaces inside ranges this store holds are its own pods' (or nested in them).
+    /// </summary>
+    private void RefuseRangeHeldOnHost(Sublet.IdMapping.IdRange wanted)
+    {
+        using var store = OpenStore();
+        var ours = store.Allocations().Select(a => a.Range).ToList();
+        foreach (var (range, holder) in new Audit.LiveIdAudit(_ctx).LiveRanges())
+        {
+            if (range.Overlaps(wanted) && !ours.Any(o => o.Start <= range.Start && range.End <= o.End))
+            {
+                throw new RuntimeError(ErrorKind.FailedPrecondition,
+                    $"user namespace host IDs {wanted.Start}-{wanted.End - 1} overlap {range.Start}-{range.End - 1}, which {holder} maps: a pod must share its host IDs with nothing else on the host")
+                { Reason = "range_in_use_on_host" };
+            }
         }
     }
 
