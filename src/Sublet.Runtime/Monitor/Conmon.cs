@@ -19,6 +19,18 @@ public sealed record ConmonPaths(string Bundle, string ContainerDir, string LogP
     public static string ControlFifo(string bundle) => Path.Combine(bundle, "ctl");
 }
 
+/// <summary>
+/// What conmon keeps of a container's stdio for attaching clients (conmon --help): <c>--stdin</c>
+/// holds a pipe to its stdin that attach sockets write to, closed when the first attached client
+/// ends its input unless <c>--leave-stdin-open</c> (CRI stdin_once false); <c>--terminal</c> makes
+/// the container's terminal (runc create --console-socket) and serves it as stdout.
+/// </summary>
+public sealed record ConmonStdio(bool Stdin, bool StdinOnce, bool Terminal)
+{
+    public IReadOnlyList<string> Args =>
+        [.. Stdin ? ["--stdin"] : Array.Empty<string>(), .. Stdin && !StdinOnce ? ["--leave-stdin-open"] : Array.Empty<string>(), .. Terminal ? ["--terminal"] : Array.Empty<string>()];
+}
+
 /// <summary>A command conmon runs when the container exits (<c>--exit-command</c>): podman's pattern, no resident daemon.</summary>
 public sealed record ExitHook(string Program, IReadOnlyList<string> Args);
 
@@ -33,7 +45,8 @@ public sealed class Conmon
     public Conmon(string binary) => _binary = binary;
 
     /// <summary>Creates the container through conmon and returns its init PID (the container is created, not started).</summary>
-    public int Create(string id, string name, OciRuntime runtime, ConmonPaths paths, ExitHook? exitHook, TimeSpan timeout)
+    /// <param name="stdio">The container's stdin and terminal (CRI ContainerConfig stdin, stdin_once, tty); null = neither.</param>
+    public int Create(string id, string name, OciRuntime runtime, ConmonPaths paths, ExitHook? exitHook, TimeSpan timeout, ConmonStdio? stdio = null)
     {
         var args = new List<string>
         {
@@ -48,6 +61,7 @@ public sealed class Conmon
             // it held (measured here). Size is the rotator's business (LogRotator), as with the
             // kubelet over containerd.
         };
+        args.AddRange(stdio?.Args ?? []);
         foreach (var arg in runtime.GlobalArgs)
         {
             args.Add("--runtime-arg");

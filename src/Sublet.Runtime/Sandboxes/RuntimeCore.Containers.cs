@@ -1,5 +1,6 @@
 using Sublet.Linux;
 using Sublet.Runtime.Oci;
+using Sublet.Runtime.Monitor;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.Rootfs;
 using Sublet.Runtime.State;
@@ -57,7 +58,8 @@ public sealed partial class RuntimeCore
             PodStarter.WriteSpec(runDir, spec);
 
             Directory.CreateDirectory(Path.GetDirectoryName(entry.LogPath)!);
-            var pid = _ctx.Conmon.Create(id, config.Name, _ctx.Oci, ConmonPaths(runDir, stateDir, entry.LogPath), exitHook: null, CreateTimeout);
+            var pid = _ctx.Conmon.Create(id, config.Name, _ctx.Oci, ConmonPaths(runDir, stateDir, entry.LogPath), exitHook: null, CreateTimeout,
+                new ConmonStdio(config.Stdin, config.StdinOnce, config.Tty));
             StdioPermissions.Open(_ctx.Proc, pid);
             entry = entry with { Pid = pid };
             store.UpdateContainer(entry);
