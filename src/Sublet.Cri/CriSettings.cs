@@ -8,6 +8,12 @@ namespace Sublet.Cri;
 /// <param name="Socket">The Unix socket the server listens on.</param>
 public sealed record CriSettings(string StateRoot, string RunRoot, string ImagesRoot, string OciRuntime, string Socket)
 {
+    /// <summary>Where the streaming server (Exec, Attach URLs) listens: loopback, as containerd's and CRI-O's defaults.</summary>
+    public System.Net.IPAddress StreamingAddress { get; init; } = System.Net.IPAddress.Loopback;
+
+    /// <summary>The streaming server's TCP port; 0 = one the system picks.</summary>
+    public int StreamingPort { get; init; }
+
     /// <summary>This build's version (the assembly's informational version without the source revision).</summary>
     public static string RuntimeVersion { get; } =
         (typeof(CriSettings).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)

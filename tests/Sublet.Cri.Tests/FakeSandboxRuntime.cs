@@ -80,6 +80,43 @@ internal sealed class FakeSandboxRuntime : ISandboxRuntime
 
     public void ReopenLog(string id) => Calls.Add($"reopen {id}");
 
+    /// <summary>The session the next StartExec or Attach returns (a fresh echo session when null).</summary>
+    public FakeStdioSession? NextSession { get; set; }
+
+    public IStdioSession StartExec(string id, IReadOnlyList<string> command, bool tty)
+    {
+        Calls.Add($"exec-stream {id} {string.Join(' ', command)} tty={tty}");
+        return NextSession ?? new FakeStdioSession();
+    }
+
+    /// <summary>Where ConnectInSandbox connects, whatever the sandbox (a listener of the test's); null = refused.</summary>
+    public System.Net.IPEndPoint? PodEndpoint { get; set; }
+
+    public async Task<System.Net.Sockets.Socket> ConnectInSandbox(string sandboxId, int port, CancellationToken cancel)
+    {
+        lock (Calls)
+        {
+            Calls.Add($"connect {sandboxId} {port}");
+        }
+        var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        try
+        {
+            await socket.ConnectAsync(PodEndpoint ?? throw RuntimeError.NotFound($"nothing listens on port {port}"), cancel);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public IStdioSession Attach(string id)
+    {
+        Calls.Add($"attach {id}");
+        return NextSession ?? new FakeStdioSession();
+    }
+
     public void UpdateResources(string id, LinuxResources resources) => Calls.Add($"update {id} {resources.MemoryLimitBytes}");
 
     public ContainerUsage ContainerStats(string id) =>

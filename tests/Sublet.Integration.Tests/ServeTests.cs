@@ -37,8 +37,8 @@ public sealed class ServeTests
         {
             RuntimeConfig = new RuntimeConfig { NetworkConfig = new NetworkConfig { PodCidr = "10.88.0.0/16" } },
         });
-        var unimplemented = Assert.Throws<RpcException>(() => server.Runtime.Exec(new ExecRequest { ContainerId = "x", Cmd = { "true" }, Stdout = true }));
-        Assert.Equal(StatusCode.Unimplemented, unimplemented.StatusCode);
+        var missing = Assert.Throws<RpcException>(() => server.Runtime.Exec(new ExecRequest { ContainerId = "x", Cmd = { "true" }, Stdout = true }));
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
 
         Assert.Equal(0, server.Stop());
         Assert.Contains("Pod CIDR from the kubelet: 10.88.0.0/16", server.Log);

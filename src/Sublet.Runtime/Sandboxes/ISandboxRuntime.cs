@@ -35,4 +35,13 @@ public interface ISandboxRuntime
 
     /// <summary>The pod cgroup's usage and each container's.</summary>
     SandboxUsage SandboxStats(string id);
+
+    /// <summary>Starts a command in a running container for a streaming client (CRI Exec); <paramref name="tty"/> gives it a terminal.</summary>
+    IStdioSession StartExec(string id, IReadOnlyList<string> command, bool tty);
+
+    /// <summary>Joins a running container's main process (CRI Attach): its output, and its stdin when it was created with one.</summary>
+    IStdioSession Attach(string id);
+
+    /// <summary>A TCP connection to a port on a ready sandbox's loopback, made from inside its network namespace (CRI PortForward).</summary>
+    Task<System.Net.Sockets.Socket> ConnectInSandbox(string sandboxId, int port, CancellationToken cancel);
 }
