@@ -43,6 +43,19 @@ public sealed class IdsVerifyTests
             Assert.Contains($"of pid {planted.Id} (sleep) maps host IDs {start + 100}-{start + 109}", finding.GetProperty("detail").GetString());
         }
         Assert.Equal(0, env.Run("ids", "--verify").ExitCode);
+
+        // A file in the pod's writable layer owned by an ID outside its range: someone else put it there.
+        var podId = env.Json("ps")[0].GetProperty("id").GetString()!;
+        var upper = Directory.GetDirectories(Path.Combine(env.StateRoot, "pods", podId, "c")).Select(c => Path.Combine(c, "upper")).Single(Directory.Exists);
+        var stray = Path.Combine(upper, "stray");
+        File.WriteAllText(stray, "");
+        Sublet.Linux.Processes.Posix.Chown(stray, 12345, 12345);
+        var owned = env.Run("ids", "--verify", "-o", "json");
+        Assert.Equal(1, owned.ExitCode);
+        var fileFinding = Assert.Single(System.Text.Json.JsonDocument.Parse(owned.Stdout).RootElement.GetProperty("findings").EnumerateArray());
+        Assert.Equal("file owner outside range", fileFinding.GetProperty("check").GetString());
+        Assert.Contains($"{stray} is owned by 12345:12345", fileFinding.GetProperty("detail").GetString());
+        File.Delete(stray);
         env.Ok("down", "--grace-period", "0", "audited");
         env.AssertNoLeftovers();
     }

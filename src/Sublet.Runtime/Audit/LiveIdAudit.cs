@@ -32,7 +32,12 @@ public sealed class LiveIdAudit(RuntimeContext ctx)
                 namespaces[entry.Id] = pause.UserNamespace;
         }
         var (processes, hostNamespace) = Processes();
-        return (IdAudit.Check(pods, processes, namespaces, hostNamespace), pods.Count, processes.Count);
+        var findings = IdAudit.Check(pods, processes, namespaces, hostNamespace).ToList();
+        foreach (var pod in pods.Where(p => p.Range is not null))
+        {
+            findings.AddRange(FileOwnership.Of(ctx.Config.StateRoot, pod.Id, pod.Name, pod.Range!.Value));
+        }
+        return (findings, pods.Count, processes.Count);
     }
 
     /// <summary>Every process now, and our own (the initial) user namespace.</summary>
