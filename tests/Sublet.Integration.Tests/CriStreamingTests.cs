@@ -101,6 +101,30 @@ public sealed class CriStreamingTests
         Assert.Equal(HttpStatusCode.BadRequest, (await http.GetAsync(url)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync(url)).StatusCode);
 
+        // A client that goes away mid-stream: the exec'd process is killed, with a terminal or without.
+        foreach (var tty in (string[])["--tty=false", "-it"])
+        {
+            // Its stdin a pipe the test keeps open; with -it, inside a terminal of script(1) (crictl wants one).
+            string[] args = [CriServer.CrictlPath, "--runtime-endpoint", "unix://" + server.Socket, "exec", tty, id, "sh", "-c", "echo $$ > /tmp/exec.pid; exec sleep 300"];
+            var info = tty == "-it"
+                ? new System.Diagnostics.ProcessStartInfo("script", ["-qec", string.Join(' ', args.Select(a => "'" + a.Replace("'", "'\\''", StringComparison.Ordinal) + "'")), "/dev/null"])
+                : new System.Diagnostics.ProcessStartInfo(args[0], args[1..]);
+            info.RedirectStandardInput = info.RedirectStandardOutput = info.RedirectStandardError = true;
+            using var crictl = System.Diagnostics.Process.Start(info)!;
+            var pid = "";
+            for (var i = 0; i < 100 && pid.Length == 0 && !crictl.HasExited; i++)
+            {
+                Thread.Sleep(100);
+                pid = rt.ExecSync(new ExecSyncRequest { ContainerId = id, Cmd = { "cat", "/tmp/exec.pid" }, Timeout = 10 }).Stdout.ToStringUtf8().Trim();
+            }
+            Assert.True(pid.Length > 0, $"crictl exec {tty}: {(crictl.HasExited ? crictl.StandardError.ReadToEnd() : "no pid file")}");
+            Assert.Equal(0, rt.ExecSync(new ExecSyncRequest { ContainerId = id, Cmd = { "test", "-e", $"/proc/{pid}" }, Timeout = 10 }).ExitCode);
+            crictl.Kill(entireProcessTree: true);
+            crictl.WaitForExit();
+            Cri.WaitFor(() => rt.ExecSync(new ExecSyncRequest { ContainerId = id, Cmd = { "test", "-e", $"/proc/{pid}" }, Timeout = 10 }).ExitCode, code => code != 0);
+            rt.ExecSync(new ExecSyncRequest { ContainerId = id, Cmd = { "rm", "/tmp/exec.pid" }, Timeout = 10 });
+        }
+
         var bad = Assert.Throws<Grpc.Core.RpcException>(() => rt.Exec(new ExecRequest { ContainerId = id, Cmd = { "sh" }, Tty = true, Stderr = true }));
         Assert.Equal(Grpc.Core.StatusCode.InvalidArgument, bad.StatusCode);
         bad = Assert.Throws<Grpc.Core.RpcException>(() => rt.Attach(new AttachRequest { ContainerId = id }));
