@@ -172,7 +172,9 @@ public sealed partial class RuntimeCore
     public ContainerView ContainerStatus(string id)
     {
         using var store = OpenStore();
-        return ViewOf(store.FindContainer(id) ?? throw RuntimeError.NotFound($"container \"{id}\" not found"));
+        var entry = store.FindContainer(id) ?? throw RuntimeError.NotFound($"container \"{id}\" not found");
+        // The identity comes from the OCI config: read for a status call only, not for every list, stop or exec.
+        return ViewOf(entry) with { User = UserOf(Paths(entry.SandboxId).ContainerRunDir(entry.Id)) };
     }
 
     public IReadOnlyList<ContainerView> ListContainers(Owner owner)
@@ -189,7 +191,7 @@ public sealed partial class RuntimeCore
         // Between the process's end and conmon's exit file there is a moment: while conmon lives, its status is still coming.
         var alive = code is null && (Lives(entry.Pid) || Lives(ConmonPid(stateDir)));
         var oom = code == 137 && Cgroups().OomKilled($"{SandboxCgroupParent(entry.SandboxId)}/{entry.Id}");
-        return ContainerViews.Decide(entry, new ProcessFacts(code, time, alive, oom)) with { User = UserOf(Paths(entry.SandboxId).ContainerRunDir(entry.Id)) };
+        return ContainerViews.Decide(entry, new ProcessFacts(code, time, alive, oom));
     }
 
     /// <summary>process.user of the container's OCI config: what its first process runs as.</summary>
