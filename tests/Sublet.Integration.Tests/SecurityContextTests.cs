@@ -84,6 +84,32 @@ public sealed class SecurityContextTests
         AssertCommon(output);
     }
 
+    [Fact]
+    public void PrivilegedContainerGetsAWritableSysfsWhileAnotherContainerHoldsAReadOnlyOne()
+    {
+        // One sysfs superblock per network namespace: without the pause holding a writable one the
+        // first container's read-only mount would make the privileged container's /sys read-only too.
+        const string manifest = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: sysfs
+            spec:
+              restartPolicy: Never
+              containers:
+                - name: holder
+                  image: localhost/busybox:demo
+                  command: ["sh", "-c", "grep ' /sys sysfs ro' /proc/self/mounts >/dev/null && echo holder-ro; sleep 2"]
+                - name: privileged
+                  image: localhost/busybox:demo
+                  command: ["sh", "-c", "grep ' /sys sysfs rw' /proc/self/mounts >/dev/null && echo privileged-rw"]
+                  securityContext: {privileged: true}
+            """;
+        var output = Play(manifest);
+        Assert.Contains("holder-ro", output);
+        Assert.Contains("privileged-rw", output);
+    }
+
     private static void AssertCommon(string output)
     {
         // Privileged gets every capability the runtime has: this host's bounding set.

@@ -35,6 +35,16 @@ public sealed class CoreSpecsTests
         Assert.Equal("/sublet/podsb/ct", container.Linux.CgroupsPath);
     }
 
+    [Theory]
+    [InlineData(false, null)]
+    [InlineData(true, "nosuid,noexec,nodev")]
+    public void A_privileged_sandbox_holds_a_writable_sysfs_so_no_container_locks_it_read_only(bool privileged, string? options)
+    {
+        var sandbox = CoreSpecs.Sandbox("sb", Pod() with { Privileged = privileged }, "/pause");
+        var sysfs = sandbox.Mounts.SingleOrDefault(m => m.Type == "sysfs");
+        Assert.Equal(options, sysfs is null ? null : string.Join(",", sysfs.Options!));
+    }
+
     [Fact]
     public void Host_network_and_pid_leave_those_namespaces_out_and_the_hostname_unset()
     {

@@ -153,6 +153,18 @@ public sealed class SpecBuilderTests
     // ---- app containers ----
 
     [Fact]
+    public void Sandbox_of_a_pod_with_a_privileged_init_container_holds_a_writable_sysfs()
+    {
+        // sysfs superblocks are shared per network namespace: the pause holds a writable one, so a
+        // privileged container gets /sys writable whatever ran before it (kubernetes#96877).
+        var privileged = Container("init") with { Security = new ContainerSecurity { Privileged = true } };
+        var pod = Pod("web", null, Container()) with { InitContainers = [privileged] };
+        var sysfs = Assert.Single(SpecBuilder.Sandbox(pod, "/pause", null, "/p").Mounts, m => m.Type == "sysfs");
+        Assert.DoesNotContain("ro", sysfs.Options!);
+        Assert.DoesNotContain(SandboxSpec(null).Mounts, m => m.Type == "sysfs");
+    }
+
+    [Fact]
     public void Container_joins_the_sandbox_namespaces_by_path_and_owns_pid_and_mount()
     {
         var spec = ContainerSpec(PodRange);

@@ -39,6 +39,7 @@ public static class SandboxMapper
             CgroupParent = config.Linux?.CgroupParent is { Length: > 0 } parent ? parent : null,
             UserNamespace = userns,
             Network = network, Pid = pid, Ipc = ipc,
+            Privileged = security?.Privileged ?? false,
             Sysctls = config.Linux?.Sysctls.ToDictionary() ?? [],
             Owner = Owner.Cri,
         };

@@ -42,11 +42,7 @@ public static class SpecBuilder
                 Capabilities = new Capabilities(),
                 NoNewPrivileges = true,
             },
-            Mounts =
-            [
-                new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
-                new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
-            ],
+            Mounts = SpecDefaults.SandboxMounts(privileged: pod.InitContainers.Concat(pod.Containers).Any(c => c.Security.Privileged)),
             Annotations = new() { ["io.kubernetes.cri.container-type"] = "sandbox", ["io.kubernetes.pod.name"] = pod.Name, ["io.kubernetes.pod.namespace"] = pod.Namespace },
             // Namespaced sysctls are set once, in the pod's namespaces, by the sandbox (containerd WithSysctls on the sandbox spec).
             Linux = LinuxSection(namespaces, userns, cgroupsPath) with

@@ -36,6 +36,23 @@ internal static class SpecDefaults
     public static List<Mount> Mounts(bool withCgroup, bool writable = false) =>
         [.. DefaultMounts(withCgroup).Select(m => writable && m.Options!.Contains("ro") ? m with { Options = [.. m.Options.Where(o => o != "ro")] } : m)];
 
+    /// <summary>
+    /// The pause container's filesystems. sysfs superblocks are per network namespace and shared by
+    /// every mount of them: the first mount's read-only flag binds later ones (a privileged
+    /// container after an unprivileged one got a read-only /sys: containerd#3221, moby#24000). So
+    /// a pod with a privileged container has its pause hold a writable sysfs for the pod's life, as
+    /// the kubelet makes such a sandbox privileged (kubernetes#96877); the other containers' "ro"
+    /// mounts of it stay read-only per mount (mount(2) MS_RDONLY on an existing superblock).
+    /// </summary>
+    public static List<Mount> SandboxMounts(bool privileged) =>
+    [
+        new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
+        new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
+        .. (privileged
+            ? new List<Mount> { new() { Destination = "/sys", Type = "sysfs", Source = "sysfs", Options = ["nosuid", "noexec", "nodev"] } }
+            : []),
+    ];
+
     private static List<Mount> DefaultMounts(bool withCgroup) =>
     [
         new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },

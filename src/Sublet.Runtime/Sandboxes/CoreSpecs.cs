@@ -49,11 +49,7 @@ public static class CoreSpecs
                 Capabilities = new Capabilities(),
                 NoNewPrivileges = true,
             },
-            Mounts =
-            [
-                new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },
-                new() { Destination = "/dev", Type = "tmpfs", Source = "tmpfs", Options = ["nosuid", "strictatime", "mode=755", "size=65536k"] },
-            ],
+            Mounts = SpecDefaults.SandboxMounts(config.Privileged),
             Annotations = Annotations(config.Annotations, new()
             {
                 ["io.kubernetes.cri.container-type"] = "sandbox",

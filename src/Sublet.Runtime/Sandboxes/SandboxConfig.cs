@@ -64,6 +64,12 @@ public sealed record SandboxConfig
     public NamespaceScope Pid { get; init; } = NamespaceScope.Container;
     public NamespaceScope Ipc { get; init; } = NamespaceScope.Pod;
 
+    /// <summary>
+    /// Some container of the pod is privileged (CRI LinuxSandboxSecurityContext.privileged, which the
+    /// kubelet sets when any container is): the pause then holds a writable sysfs, see <see cref="CoreSpecs"/>.
+    /// </summary>
+    public bool Privileged { get; init; }
+
     /// <summary>Namespaced sysctls, set once in the pod's namespaces by the sandbox.</summary>
     public IReadOnlyDictionary<string, string> Sysctls { get; init; } = new Dictionary<string, string>();
 
