@@ -12,7 +12,7 @@ if [ "$(id -u)" != 0 ]; then
   echo "tests: 0 passed, 1 failed"
   exit 1
 fi
-ensure_packages runc conmon catatonit busybox-static util-linux crun libcap2-bin docker-registry
+ensure_packages runc conmon catatonit busybox-static util-linux crun libcap2-bin docker-registry containernetworking-plugins iptables iproute2
 
 results="$here/.build/test-results"
 rm -rf "$results"

@@ -38,13 +38,12 @@ suite_timeout="${CRITEST_TIMEOUT:-20m}"
 
 # What cannot pass on this kind of machine, whatever the runtime (../shared/cri-tools/README.md):
 #  - the digest-pinned image: no offline stand-in can have the upstream digest;
-#  - MaskedPaths: Debian's busybox sh runs `ls` in-process and never executes the masked /bin/ls;
-#  - networking and port-forward specs: they send traffic to pod addresses and host ports, allowed
-#    only inside a network namespace the test creates itself; not done yet, so skipped.
+#  - MaskedPaths: Debian's busybox sh runs `ls` in-process and never executes the masked /bin/ls.
+# Networking and port-forward specs run: the whole run is inside a network namespace this script
+# makes, with Sublet's default bridge network in it (private bridge, subnet, leases and conflist).
 skips=(
   'public image with digest'
   'should support MaskedPaths'
-  'Networking|[Pp]ort-?[Ff]orward|should support network'
 )
 # critest v1.32.0 has exactly this many UserNamespaces specs; a full run must pass them all.
 userns_specs=6
@@ -75,7 +74,7 @@ die() {
 # an image missing from the store fails at once instead of going to registry.k8s.io or gcr.io).
 # Packages and the build may need the network, so they come first, outside it.
 if [ "${SUBLET_CRITEST_IN_NETNS:-}" != 1 ]; then
-  ensure_packages runc conmon catatonit busybox-static util-linux iproute2 gcc python3 docker-registry
+  ensure_packages runc conmon catatonit busybox-static util-linux iproute2 gcc python3 docker-registry containernetworking-plugins iptables
   ./sublet --version >/dev/null || die "./sublet does not build (see .build/build.log)"
   SUBLET_CRITEST_IN_NETNS=1 exec unshare --net -- "$here/hack/critest.sh" "$@"
 fi
@@ -192,6 +191,11 @@ stateRoot: $tmp/state
 runRoot: $tmp/run
 subUidPath: $tmp/subuid
 subGidPath: $tmp/subgid
+network:
+  mode: cni
+  confDir: $tmp/net.d
+  bridge: sublet-critest
+  subnet: 10.88.0.0/16
 EOF
 cat >"$tmp/crictl.yaml" <<EOF
 runtime-endpoint: unix://$sock

@@ -37,6 +37,7 @@ public static class ConfigLoader
                 Registries = config.Registries is { } r
                     ? r with { Insecure = r.Insecure ?? [], Mirrors = r.Mirrors?.ToDictionary(m => m.Key, m => m.Value ?? []) }
                     : new RegistriesConfig(),
+                Network = config.Network is { } n ? n with { PluginDirs = n.PluginDirs ?? [] } : new NetworkConfig(),
                 PodSecurity = config.PodSecurity is { } ps
                     ? ps with { Defaults = ps.Defaults ?? new PodSecurityDefaults(), Exemptions = ps.Exemptions ?? new PodSecurityExemptions() }
                     : new PodSecurityConfig(),
@@ -89,6 +90,7 @@ public static class ConfigLoader
                 problems.Add($"registries.insecure[{i}]: Invalid value: \"{config.Registries.Insecure[i]}\": must be a registry host[:port], such as 10.0.0.5:5000");
         }
         Mirrors(problems, config.Registries);
+        problems.AddRange(Sublet.Runtime.Network.DefaultNetwork.Problems(config.Network));
         if (config.MaxPods < 1) problems.Add($"maxPods: Invalid value: {config.MaxPods}: must be at least 1");
         FeatureGates.From(config.FeatureGates, problems);
         problems.AddRange(Admission.PodSecurityAdmission.ValidateDefaults(config.PodSecurity.Defaults));

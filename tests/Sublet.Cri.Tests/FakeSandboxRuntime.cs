@@ -37,6 +37,10 @@ internal sealed class FakeSandboxRuntime : ISandboxRuntime
         Sandboxes.Remove(id);
     }
 
+    public Sublet.Runtime.Network.NetworkReadiness Readiness { get; set; } = new(true, "", "");
+
+    public Sublet.Runtime.Network.NetworkReadiness NetworkReadiness() => Readiness;
+
     public SandboxView SandboxStatus(string id) => Sandboxes.TryGetValue(id, out var v) ? v : throw RuntimeError.NotFound($"sandbox \"{id}\" not found");
 
     public IReadOnlyList<SandboxView> ListSandboxes(Owner owner) => [.. Sandboxes.Values.Where(v => v.Entry.Config.Owner == owner)];

@@ -20,16 +20,17 @@ public sealed class RuntimeServiceTests
     }
 
     [Fact]
-    public async Task Status_is_runtime_ready_network_not_ready_with_the_default_handler()
+    public async Task Status_is_runtime_ready_network_as_the_runtime_says_with_the_default_handler()
     {
-        var response = await Services.Runtime(UserNamespaceSupport.Yes).Status(new StatusRequest(), _call);
+        var runtimeCore = new FakeSandboxRuntime { Readiness = new(false, "NetworkPluginNotReady", "Network plugin returns error: no network configuration found in /x") };
+        var response = await Services.Runtime(UserNamespaceSupport.Yes, runtimeCore).Status(new StatusRequest(), _call);
 
         var runtime = Assert.Single(response.Status.Conditions, c => c.Type == "RuntimeReady");
         Assert.True(runtime.Status);
         var network = Assert.Single(response.Status.Conditions, c => c.Type == "NetworkReady");
-        Assert.False(network.Status);
-        Assert.Equal("NetworkPluginNotReady", network.Reason);
-        Assert.NotEmpty(network.Message);
+        Assert.Equal((false, "NetworkPluginNotReady", "Network plugin returns error: no network configuration found in /x"), (network.Status, network.Reason, network.Message));
+        runtimeCore.Readiness = new(true, "", "");
+        Assert.True((await Services.Runtime(UserNamespaceSupport.Yes, runtimeCore).Status(new StatusRequest(), _call)).Status.Conditions.Single(c => c.Type == "NetworkReady").Status);
         var handler = Assert.Single(response.RuntimeHandlers);
         Assert.Equal("", handler.Name);
         Assert.True(handler.Features.UserNamespaces);

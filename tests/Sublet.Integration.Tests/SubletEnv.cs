@@ -16,7 +16,13 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr)
 /// </summary>
 public sealed class SubletEnv : IDisposable
 {
-    public SubletEnv(string? extraConfig = null)
+    /// <param name="podNetwork">
+    /// Pods get a CNI network (Sublet's default bridge): Sublet then runs inside a network
+    /// namespace this environment makes (<see cref="NetnsName"/>), so its bridge, addresses and
+    /// iptables rules exist only there. Otherwise pods get loopback only (network.mode none).
+    /// </param>
+    /// <param name="network">More keys of the <c>network</c> section, one a line.</param>
+    public SubletEnv(string? extraConfig = null, bool podNetwork = false, string? network = null)
     {
         Prerequisites.Check();
         Root = Directory.CreateTempSubdirectory("sublet-it-").FullName;
@@ -28,14 +34,31 @@ public sealed class SubletEnv : IDisposable
         // An empty subuid file keeps the kubelet's default pool, whatever this host's /etc/subuid says.
         File.WriteAllText(Path.Combine(Root, "subuid"), "");
         File.WriteAllText(Path.Combine(Root, "subgid"), "");
+        if (podNetwork)
+        {
+            NetnsName = $"sublet-it-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}";
+            Assert.True(Host.Run("ip", "netns", "add", NetnsName).ExitCode == 0, $"ip netns add {NetnsName} failed");
+            Host.Run("ip", "-n", NetnsName, "link", "set", "lo", "up");
+        }
         File.WriteAllText(ConfigPath, $"""
             stateRoot: {StateRoot}
             runRoot: {RunRoot}
             subUidPath: {Root}/subuid
             subGidPath: {Root}/subgid
+            network:
+              mode: {(podNetwork ? "cni" : "none")}
+              confDir: {Root}/net.d
+              bridge: sbt{NetnsName?[^8..] ?? "0"}
+            {string.Join("\n", (network ?? "").Split('\n').Select(l => "  " + l))}
             {extraConfig ?? ""}
             """);
     }
+
+    /// <summary>The network namespace Sublet runs in when pods get a network (see the constructor); null otherwise.</summary>
+    public string? NetnsName { get; }
+
+    /// <summary>Runs a host command in <see cref="NetnsName"/> (ip, iptables-save, busybox wget).</summary>
+    public CliResult InNetns(params string[] command) => Host.Run("nsenter", [$"--net=/run/netns/{NetnsName}", "--", .. command]);
 
     public string Root { get; }
     public string StateRoot { get; }
@@ -79,12 +102,21 @@ public sealed class SubletEnv : IDisposable
 
     public Process Start(params string[] args)
     {
-        var info = new ProcessStartInfo(Binary)
+        // nsenter, not `ip netns exec`: that one remounts /sys for the namespace, and the cgroup
+        // mount below it (which runc needs) would be gone.
+        var info = new ProcessStartInfo(NetnsName is null ? Binary : "nsenter")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (NetnsName is not null)
+        {
+            foreach (var a in new[] { $"--net=/run/netns/{NetnsName}", "--", Binary })
+            {
+                info.ArgumentList.Add(a);
+            }
+        }
         info.ArgumentList.Add("--config");
         info.ArgumentList.Add(ConfigPath);
         foreach (var a in args)
@@ -130,7 +162,34 @@ public sealed class SubletEnv : IDisposable
         // Chown copies of image layers go with the last pod of their ID range.
         var copiesRoot = Path.Combine(StateRoot, "layer-copies");
         var copies = Directory.Exists(copiesRoot) ? Directory.GetDirectories(copiesRoot).Where(d => Path.GetFileName(d) != "tmp" || Directory.EnumerateFileSystemEntries(d).Any()).ToList() : [];
-        return new Leftovers(mounts, containers, ids, pods, copies);
+        return new Leftovers(mounts, containers, ids, pods, copies, NetworkLeftovers());
+    }
+
+    /// <summary>
+    /// What a pod network could leave (issue 21 item 5): pinned namespaces, IPAM leases, and in
+    /// <see cref="NetnsName"/> veths and the per-pod iptables chains of bridge (CNI-&lt;hash&gt;) and portmap (CNI-DN-&lt;hash&gt;).
+    /// </summary>
+    public List<string> NetworkLeftovers()
+    {
+        var left = new List<string>();
+        var pins = Path.Combine(RunRoot, "netns");
+        if (Directory.Exists(pins))
+        {
+            left.AddRange(Directory.GetFileSystemEntries(pins).Select(p => $"pinned {p}"));
+        }
+        var leases = Path.Combine(StateRoot, "cni", "networks");
+        if (Directory.Exists(leases))
+        {
+            left.AddRange(Directory.GetFiles(leases, "*", SearchOption.AllDirectories)
+                .Where(f => System.Net.IPAddress.TryParse(Path.GetFileName(f), out _)).Select(f => $"lease {f}"));
+        }
+        if (NetnsName is not null)
+        {
+            left.AddRange(InNetns("ip", "-o", "link", "show", "type", "veth").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => $"veth {l}"));
+            left.AddRange(InNetns("iptables-save").Stdout.Split('\n')
+                .Where(l => System.Text.RegularExpressions.Regex.IsMatch(l, "CNI-DN-|CNI-[0-9a-f]{24}")).Select(l => $"iptables {l}"));
+        }
+        return left;
     }
 
     /// <summary>Fails with what was left, read once (a second reading for the message could differ from the one that failed).</summary>
@@ -189,16 +248,21 @@ public sealed class SubletEnv : IDisposable
                 Host.Run("umount", "-l", m);
             }
             Sublet.Linux.Files.TreeRemover.Remove(Root); // pods may leave trees deeper than PATH_MAX (RemovalTests)
+            if (NetnsName is not null)
+            {
+                Host.Run("ip", "netns", "del", NetnsName); // its bridge, veths and iptables rules go with it
+            }
         }
     }
 }
 
-public sealed record Leftovers(IReadOnlyList<string> Mounts, IReadOnlyList<string> Containers, IReadOnlyList<string> Allocations, IReadOnlyList<string> PodDirs, IReadOnlyList<string> LayerCopies)
+public sealed record Leftovers(IReadOnlyList<string> Mounts, IReadOnlyList<string> Containers, IReadOnlyList<string> Allocations, IReadOnlyList<string> PodDirs, IReadOnlyList<string> LayerCopies,
+    IReadOnlyList<string> Network)
 {
-    public bool IsEmpty => Mounts.Count == 0 && Containers.Count == 0 && Allocations.Count == 0 && PodDirs.Count == 0 && LayerCopies.Count == 0;
+    public bool IsEmpty => Mounts.Count == 0 && Containers.Count == 0 && Allocations.Count == 0 && PodDirs.Count == 0 && LayerCopies.Count == 0 && Network.Count == 0;
 
     public override string ToString() =>
-        $"mounts [{string.Join(", ", Mounts)}], runc containers [{string.Join(", ", Containers)}], allocations [{string.Join(", ", Allocations)}], pod dirs [{string.Join(", ", PodDirs)}], layer copies [{string.Join(", ", LayerCopies)}]";
+        $"mounts [{string.Join(", ", Mounts)}], runc containers [{string.Join(", ", Containers)}], allocations [{string.Join(", ", Allocations)}], pod dirs [{string.Join(", ", PodDirs)}], layer copies [{string.Join(", ", LayerCopies)}], network [{string.Join(", ", Network)}]";
 }
 
 /// <summary>The demo image layout, built once per test run by hack/busybox-image.sh.</summary>

@@ -40,6 +40,8 @@ public static class SandboxMapper
             UserNamespace = userns,
             Network = network, Pid = pid, Ipc = ipc,
             Privileged = security?.Privileged ?? false,
+            PortMappings = [.. config.PortMappings.Select(p => new Sublet.Runtime.Network.PortMapping(
+                p.Protocol.ToString().ToUpperInvariant(), p.ContainerPort, p.HostPort, p.HostIp))],
             Sysctls = config.Linux?.Sysctls.ToDictionary() ?? [],
             Owner = Owner.Cri,
         };
@@ -51,7 +53,8 @@ public static class SandboxMapper
         var status = new PodSandboxStatus
         {
             Id = view.Entry.Id, Metadata = Metadata(c), State = State(view.State), CreatedAt = Timestamps.Nanos(view.Entry.Created),
-            Network = new PodSandboxNetworkStatus(),
+            // The pod's addresses from its CNI result; none (empty) for host network or network.mode none.
+            Network = new PodSandboxNetworkStatus { Ip = view.Ips.FirstOrDefault() ?? "", AdditionalIps = { view.Ips.Skip(1).Select(ip => new PodIP { Ip = ip }) } },
             Linux = new LinuxPodSandboxStatus { Namespaces = new Namespace { Options = NamespaceOptions(c) } },
             RuntimeHandler = "",
         };

@@ -6,8 +6,6 @@ namespace Sublet.Cri.Runtime;
 
 public sealed partial class CriRuntimeService
 {
-    internal const string NetworkNotReadyReason = "NetworkPluginNotReady";
-
     /// <summary>
     /// StatusResponse: the RuntimeReady and NetworkReady conditions (the kubelet keeps the node
     /// NotReady while NetworkReady is false), the default runtime handler with its features
@@ -18,6 +16,7 @@ public sealed partial class CriRuntimeService
     public override Task<StatusResponse> Status(StatusRequest request, ServerCallContext context)
     {
         var userNamespaces = _features.UserNamespaces;
+        var network = _runtime.NetworkReadiness();
         var response = new StatusResponse
         {
             Status = new RuntimeStatus
@@ -25,13 +24,9 @@ public sealed partial class CriRuntimeService
                 Conditions =
                 {
                     new RuntimeCondition { Type = "RuntimeReady", Status = true },
-                    // No CNI yet: sandboxes would get no pod network, so say so as containerd does
-                    // when no network config is loaded (internal/cri/server/status.go).
-                    new RuntimeCondition
-                    {
-                        Type = "NetworkReady", Status = false, Reason = NetworkNotReadyReason,
-                        Message = "Network plugin returns error: Sublet has no pod network support yet (CNI is not implemented)",
-                    },
+                    // False, with the loader's error, while no network configuration loads, as containerd
+                    // reports it (internal/cri/server/status.go); the kubelet keeps the node NotReady then.
+                    new RuntimeCondition { Type = "NetworkReady", Status = network.Ready, Reason = network.Reason, Message = network.Message },
                 },
             },
             RuntimeHandlers =

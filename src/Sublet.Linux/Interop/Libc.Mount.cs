@@ -31,6 +31,7 @@ internal static partial class Libc
     internal const ulong MS_SHARED = 1 << 20;
 
     // mount(2) flags, linux/mount.h
+    internal const ulong MS_BIND = 0x1000;
     internal const ulong MS_NOSUID = 0x2;
     internal const ulong MS_NODEV = 0x4;
     internal const ulong MS_NOEXEC = 0x8;

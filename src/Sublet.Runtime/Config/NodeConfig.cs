@@ -56,6 +56,43 @@ public sealed record NodeConfig
 
     /// <summary>How images are pulled: credentials, plain-HTTP registries, parallel downloads.</summary>
     public RegistriesConfig Registries { get; init; } = new();
+
+    /// <summary>How pods get their network: CNI plugins and configuration (issue 21).</summary>
+    public NetworkConfig Network { get; init; } = new();
+}
+
+public sealed record NetworkConfig
+{
+    /// <summary>Pods get their network from CNI plugins (the default).</summary>
+    public const string Cni = "cni";
+
+    /// <summary>Pods get a network namespace with loopback only; <c>Status</c> reports NetworkReady false. For nodes (and tests) that must not touch the host's network.</summary>
+    public const string None = "none";
+
+    public static readonly string[] Modes = [Cni, None];
+
+    public string Mode { get; init; } = Cni;
+
+    /// <summary>Where network configuration lists are read; the first file in lexical order is the pod network (containerd's and CRI-O's <c>/etc/cni/net.d</c>).</summary>
+    public string ConfDir { get; init; } = "/etc/cni/net.d";
+
+    /// <summary>Where plugin binaries are looked up, in order (Debian's containernetworking-plugins install to /usr/lib/cni).</summary>
+    public string[] PluginDirs { get; init; } = DefaultPluginDirs;
+
+    // One instance, so two default configurations compare equal (records compare arrays by reference).
+    private static readonly string[] DefaultPluginDirs = ["/usr/lib/cni", "/opt/cni/bin"];
+
+    /// <summary>When <see cref="ConfDir"/> holds no network, write a bridge + host-local + portmap list there on first use.</summary>
+    public bool WriteDefault { get; init; } = true;
+
+    /// <summary>The default network's bridge (at most 15 characters, IFNAMSIZ).</summary>
+    public string Bridge { get; init; } = "sublet0";
+
+    /// <summary>The default network's IPv4 subnet, handed out by host-local.</summary>
+    public string Subnet { get; init; } = "10.87.0.0/16";
+
+    /// <summary>How long one plugin call may take before it is killed and the pod fails.</summary>
+    public int PluginTimeoutSeconds { get; init; } = 60;
 }
 
 public sealed record RegistriesConfig

@@ -19,6 +19,15 @@ public sealed record PodPaths(string RunRoot, string StateRoot, string PodId)
 
     public string Tmpfs(string volume) => Path.Combine(TmpfsDir, volume);
     public string SandboxStateDir => Path.Combine(StateDir, "sandbox");
+
+    /// <summary>
+    /// The pod's pinned network (and user) namespaces: host root only, outside the run directory
+    /// the pod's IDs can search, so no pod process that got out can reach another pod's pins.
+    /// </summary>
+    public string NamespaceDir => Path.Combine(RunRoot, "netns", PodId);
+
+    /// <summary>The pod's network attachment (CNI result cache), kept with its state so DEL works after a restart.</summary>
+    public string NetworkCache => Path.Combine(StateDir, "network.json");
     public string ContainerRunDir(string name) => Path.Combine(RunDir, "c", name);
     public string ContainerStateDir(string name) => Path.Combine(StateDir, "c", name);
     public string LogPath(string name) => Path.Combine(ContainerStateDir(name), "0.log");

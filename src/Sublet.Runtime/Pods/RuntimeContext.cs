@@ -28,6 +28,14 @@ public sealed class RuntimeContext : IDisposable
     public ExitHook? ExitHook { get; init; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Makes and pins pods' network (and user) namespaces before their pause process starts.</summary>
+    public Sublet.Linux.Namespaces.IPodNamespaces PodNamespaces { get; init; } = new Sublet.Linux.Namespaces.UnsharePodNamespaces();
+
+    /// <summary>The pod network (CNI, or loopback only with network.mode none).</summary>
+    public Network.PodNetwork Network => _network ??= new Network.PodNetwork(Config.Network, Config.StateRoot);
+
+    private Network.PodNetwork? _network;
+
     /// <summary>How pods' images are pulled (node configuration <c>registries</c>).</summary>
     public PullOptions PullOptions { get; init; } = new();
 

@@ -16,8 +16,12 @@ public static class CoreSpecs
     public static string CgroupParent(string sandboxId, SandboxConfig config) =>
         config.CgroupParent is { Length: > 0 } parent ? "/" + parent.Trim('/') : CgroupResources.PodParent(sandboxId);
 
-    /// <summary>The pause process: catatonit -P as PID 1, holding the namespaces the pod shares.</summary>
-    public static Spec Sandbox(string sandboxId, SandboxConfig config, string rootfs)
+    /// <summary>
+    /// The pause process: catatonit -P as PID 1, holding the namespaces the pod shares. With
+    /// <paramref name="pinned"/> it joins the network namespace made (and configured) before it,
+    /// and the user namespace that owns it; uts and ipc it makes itself, inside that user namespace.
+    /// </summary>
+    public static Spec Sandbox(string sandboxId, SandboxConfig config, string rootfs, Sublet.Linux.Namespaces.PinnedNamespaces? pinned = null)
     {
         var namespaces = new List<Namespace> { new() { Type = "mount" } };
         if (config.Pid != NamespaceScope.Node)
@@ -26,7 +30,7 @@ public static class CoreSpecs
         }
         if (config.Network != NamespaceScope.Node)
         {
-            namespaces.Add(new() { Type = "network" });
+            namespaces.Add(new() { Type = "network", Path = pinned?.Net });
             namespaces.Add(new() { Type = "uts" });
         }
         if (config.Ipc != NamespaceScope.Node)
@@ -35,7 +39,8 @@ public static class CoreSpecs
         }
         if (config.UserNamespace is not null)
         {
-            namespaces.Add(new() { Type = "user" });
+            // runc 1.1.5 wants the mappings in the spec also when it joins by path (runtime-anchors.md §3.3).
+            namespaces.Add(new() { Type = "user", Path = pinned?.User });
         }
         return new Spec
         {

@@ -1,7 +1,11 @@
 namespace Sublet.Runtime.Sandboxes;
 
 /// <summary>What a sandbox's status call reports: the record and whether its pause process still holds the namespaces.</summary>
-public sealed record SandboxView(SandboxEntry Entry, SandboxState State);
+public sealed record SandboxView(SandboxEntry Entry, SandboxState State)
+{
+    /// <summary>The pod's addresses on its network (eth0), IPv4 first; none without a pod network.</summary>
+    public IReadOnlyList<string> Ips { get; init; } = [];
+}
 
 /// <summary>The output of a command run to completion in a container (CRI ExecSync).</summary>
 public sealed record ExecResult(int ExitCode, string Stdout, string Stderr);
@@ -15,6 +19,9 @@ public sealed record ExecResult(int ExitCode, string Stdout, string Stderr);
 public interface ISandboxRuntime
 {
     SandboxEntry RunSandbox(SandboxConfig config);
+
+    /// <summary>Whether sandboxes get a pod network now (CRI NetworkReady), with the reason when not.</summary>
+    Network.NetworkReadiness NetworkReadiness();
     void StopSandbox(string id);
     void RemoveSandbox(string id);
     SandboxView SandboxStatus(string id);

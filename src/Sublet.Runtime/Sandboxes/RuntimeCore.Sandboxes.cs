@@ -85,7 +85,8 @@ public sealed partial class RuntimeCore
         {
             Directory.CreateDirectory(logs);
         }
-        PodStarter.WriteSpec(paths.SandboxBundle, CoreSpecs.Sandbox(entry.Id, entry.Config, rootfs));
+        var pinned = SetUpNetwork(entry);
+        PodStarter.WriteSpec(paths.SandboxBundle, CoreSpecs.Sandbox(entry.Id, entry.Config, rootfs, pinned));
         var pid = _ctx.Conmon.Create(entry.Id, entry.Config.Name, _ctx.Oci,
             ConmonPaths(paths.SandboxBundle, paths.SandboxStateDir, Path.Combine(paths.SandboxStateDir, "0.log")), exitHook: null, CreateTimeout);
         _ctx.Oci.Start(entry.Id);
@@ -166,6 +167,8 @@ public sealed partial class RuntimeCore
             _ctx.Oci.Kill(id, "KILL");
             WaitForExit(Path.Combine(paths.SandboxStateDir, "exit"), KillWait);
         }
+        // containerd tears the network down at stop (sandbox_stop.go); the pins go with it.
+        TearDownNetwork(id);
         store.UpdateSandbox(entry with { State = SandboxState.NotReady });
     }
 
@@ -185,6 +188,7 @@ public sealed partial class RuntimeCore
             }
             var paths = Paths(id);
             _ctx.Oci.Delete(id);
+            TearDownNetwork(id);
             foreach (var mount in _ctx.Mounter.MountPointsUnder(paths.RunDir))
             {
                 _ctx.Mounter.Unmount(mount);
@@ -215,5 +219,6 @@ public sealed partial class RuntimeCore
     /// <summary>Ready while recorded so and its pause process (same PID, same start time) lives.</summary>
     private SandboxView View(SandboxEntry entry) =>
         new(entry, entry.State == SandboxState.Ready && entry.PausePid is { } pid && _ctx.Proc.IsAlive(pid, entry.PauseStartTime) && !_ctx.Proc.IsZombie(pid)
-            ? SandboxState.Ready : SandboxState.NotReady);
+            ? SandboxState.Ready : SandboxState.NotReady)
+        { Ips = Ips(entry.Id) };
 }

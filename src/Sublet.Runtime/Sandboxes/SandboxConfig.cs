@@ -73,5 +73,8 @@ public sealed record SandboxConfig
     /// <summary>Namespaced sysctls, set once in the pod's namespaces by the sandbox.</summary>
     public IReadOnlyDictionary<string, string> Sysctls { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>CRI port_mappings: those with a host port are set up by the network's portmap plugin.</summary>
+    public IReadOnlyList<Network.PortMapping> PortMappings { get; init; } = [];
+
     public Owner Owner { get; init; } = Owner.Cri;
 }

@@ -1,0 +1,139 @@
+using Grpc.Core;
+using Sublet.Cri.Api;
+
+namespace Sublet.Integration.Tests;
+
+/// <summary>
+/// Pod networking over CRI (issue 21): Sublet's default bridge network, inside a network namespace
+/// each test makes (<see cref="SubletEnv"/> podNetwork), so addresses, the bridge and iptables
+/// rules exist only there. Two pods reach each other, a hostPort answers on 127.0.0.1, the pod's
+/// network namespace belongs to its user namespace, and every failure leaves nothing behind.
+/// </summary>
+public sealed class CriNetworkTests
+{
+    private const string Demo = "localhost/busybox:demo";
+
+    [Fact]
+    public void Two_user_namespaced_pods_reach_each_other_and_a_host_port_reaches_one_through_127_0_0_1()
+    {
+        using var env = new SubletEnv("maxPods: 2", podNetwork: true);
+        env.LoadDemoImage();
+        var pool = (uint)env.UsePrivatePool(2);
+        using var server = CriServer.Start(env);
+        var rt = server.Runtime;
+        var ready = rt.Status(new StatusRequest()).Status.Conditions.Single(c => c.Type == "NetworkReady");
+        Assert.True(ready.Status, $"{ready.Reason}: {ready.Message}");
+
+        var web = RunPod(rt, env, "web", pool, port: (80, 12080));
+        var client = RunPod(rt, env, "client", pool + 65536, port: null);
+        var webIp = rt.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = web.Sandbox }).Status.Network.Ip;
+        var clientIp = rt.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = client.Sandbox }).Status.Network.Ip;
+        Assert.StartsWith("10.87.", webIp);
+        Assert.StartsWith("10.87.", clientIp);
+        Assert.NotEqual(webIp, clientIp);
+
+        // Pod to pod by address (busybox httpd in "web" serves /tmp/www/index.html). nc, not wget:
+        // static busybox's wget crashes in an image without glibc's NSS modules.
+        var fetched = Exec(rt, client.Container, "sh", "-c", $"printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 10 {webIp} 80");
+        Assert.EndsWith("\r\n\r\nhello from web\n", fetched);
+        // A host port on 127.0.0.1 of the node (portmap's localhost DNAT), from the node's namespace.
+        var viaHost = env.InNetns("sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 10 127.0.0.1 12080");
+        Assert.True(viaHost.ExitCode == 0, viaHost.ToString());
+        Assert.EndsWith("\r\n\r\nhello from web\n", viaHost.Stdout);
+
+        // The pod's root manages its own interfaces (NET_ADMIN counts in the pod's user namespace,
+        // which owns the network namespace), and sees none of the node's.
+        Assert.Equal("", Exec(rt, client.Container, "ip", "link", "set", "lo", "mtu", "1400"));
+        var links = Exec(rt, client.Container, "ip", "-o", "link");
+        Assert.Contains("mtu 1400", links);
+        Assert.Equal(["eth0", "lo"], links.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(':')[1].Trim().Split('@')[0]).Order());
+        // NS_GET_USERNS of the pod's network namespace (lsns ONS) is the pod's user namespace.
+        var pid = HostPid(rt, client.Container);
+        var owner = Host.Run("lsns", "-n", "-t", "net", "-o", "ONS", "-p", pid).Stdout.Trim();
+        Assert.Equal($"user:[{owner}]", new FileInfo($"/proc/{pid}/ns/user").LinkTarget);
+
+        foreach (var pod in new[] { web, client })
+        {
+            rt.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = pod.Sandbox });
+            rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = pod.Sandbox });
+        }
+        env.AssertNoLeftovers();
+    }
+
+    [Theory]
+    [InlineData("malformed", "not valid JSON")]
+    [InlineData("missing plugin", "plugin \"no-such-plugin\" not found")]
+    [InlineData("failing plugin", "failed with code 11: no addresses left (pool 10.99.0.0/30)")]
+    [InlineData("hanging plugin", "did not finish within 2 s and was killed")]
+    public void A_network_that_fails_fails_the_sandbox_naming_file_and_plugin_and_leaves_nothing(string kind, string message)
+    {
+        var plugins = Directory.CreateTempSubdirectory("sublet-cni-").FullName;
+        try
+        {
+            using var env = new SubletEnv("maxPods: 1", podNetwork: true, network: $"pluginDirs: [{plugins}, /usr/lib/cni]\npluginTimeoutSeconds: 2");
+            env.LoadDemoImage();
+            var conf = Path.Combine(env.Root, "net.d");
+            Directory.CreateDirectory(conf);
+            var file = Path.Combine(conf, "05-test.conflist");
+            File.WriteAllText(file, kind switch
+            {
+                "malformed" => "{\"cniVersion\": \"1.0.0\", \"name\": ",
+                "missing plugin" => Conflist("no-such-plugin"),
+                _ => Conflist("fake"),
+            });
+            File.WriteAllText(Path.Combine(plugins, "fake"), kind == "hanging plugin"
+                ? "#!/bin/sh\nexec sleep 600\n"
+                : "#!/bin/sh\ncat >/dev/null\necho '{\"cniVersion\":\"1.0.0\",\"code\":11,\"msg\":\"no addresses left\",\"details\":\"pool 10.99.0.0/30\"}'\nexit 1\n");
+            File.SetUnixFileMode(Path.Combine(plugins, "fake"), (UnixFileMode)0b111_101_101);
+            var hostId = (uint)env.UsePrivatePool(1);
+            using var server = CriServer.Start(env);
+            var rt = server.Runtime;
+
+            var e = Assert.Throws<RpcException>(() => rt.RunPodSandbox(new RunPodSandboxRequest { Config = Cri.Sandbox("bad", null, Cri.PodUserns(hostId, 65536)) }));
+            Assert.Contains(message, e.Status.Detail);
+            Assert.Contains(file, e.Status.Detail);
+            var ready = rt.Status(new StatusRequest()).Status.Conditions.Single(c => c.Type == "NetworkReady");
+            Assert.Equal(kind is "malformed" or "missing plugin" ? false : true, ready.Status);
+            Assert.Empty(rt.ListPodSandbox(new ListPodSandboxRequest()).Items);
+            env.AssertNoLeftovers();
+        }
+        finally
+        {
+            Directory.Delete(plugins, recursive: true);
+        }
+    }
+
+    private static string Conflist(string type) =>
+        $$"""{"cniVersion": "1.0.0", "name": "test", "plugins": [{"type": "{{type}}"}]}""";
+
+    private sealed record Pod(string Sandbox, string Container);
+
+    private static Pod RunPod(RuntimeService.RuntimeServiceClient rt, SubletEnv env, string name, uint hostId, (int Container, int Host)? port)
+    {
+        var config = Cri.Sandbox(name, null, Cri.PodUserns(hostId, 65536));
+        if (port is { } p)
+        {
+            config.PortMappings.Add(new PortMapping { Protocol = Protocol.Tcp, ContainerPort = p.Container, HostPort = p.Host });
+        }
+        var sandbox = rt.RunPodSandbox(new RunPodSandboxRequest { Config = config }).PodSandboxId;
+        var script = "mkdir -p /tmp/www && echo \"hello from " + name + "\" >/tmp/www/index.html && exec httpd -f -p 80 -h /tmp/www";
+        var container = Cri.Container("app", Demo, ["sh", "-c", script], null);
+        container.Linux = new LinuxContainerConfig { SecurityContext = new LinuxContainerSecurityContext { Capabilities = new Capability { AddCapabilities = { "NET_ADMIN" } } } };
+        var id = rt.CreateContainer(new CreateContainerRequest { PodSandboxId = sandbox, Config = container, SandboxConfig = config }).ContainerId;
+        rt.StartContainer(new StartContainerRequest { ContainerId = id });
+        return new Pod(sandbox, id);
+    }
+
+    private static string Exec(RuntimeService.RuntimeServiceClient rt, string container, params string[] command)
+    {
+        var result = rt.ExecSync(new ExecSyncRequest { ContainerId = container, Cmd = { command }, Timeout = 30 });
+        Assert.True(result.ExitCode == 0, $"{string.Join(' ', command)}: exit {result.ExitCode}: {result.Stderr.ToStringUtf8()}");
+        return result.Stdout.ToStringUtf8();
+    }
+
+    private static string HostPid(RuntimeService.RuntimeServiceClient rt, string container)
+    {
+        var info = rt.ContainerStatus(new ContainerStatusRequest { ContainerId = container, Verbose = true }).Info["info"];
+        return System.Text.Json.JsonDocument.Parse(info).RootElement.GetProperty("pid").GetInt32().ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+}
