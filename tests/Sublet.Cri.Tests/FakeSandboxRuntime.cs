@@ -76,7 +76,7 @@ internal sealed class FakeSandboxRuntime : ISandboxRuntime
     public IReadOnlyList<ContainerView> ListContainers(Owner owner) =>
         [.. Containers.Values.Where(c => Sandboxes.TryGetValue(c.Entry.SandboxId, out var s) && s.Entry.Config.Owner == owner)];
 
-    public ExecResult ExecSync(string id, IReadOnlyList<string> command, TimeSpan timeout)
+    public ExecResult ExecSync(string id, IReadOnlyList<string> command, TimeSpan timeout, string? workingDir = null)
     {
         Calls.Add($"exec {id} {string.Join(' ', command)} {timeout.TotalSeconds}");
         return new ExecResult(3, "out", "err");

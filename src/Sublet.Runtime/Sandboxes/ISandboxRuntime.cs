@@ -33,7 +33,9 @@ public interface ISandboxRuntime
     void RemoveContainer(string id);
     ContainerView ContainerStatus(string id);
     IReadOnlyList<ContainerView> ListContainers(Owner owner);
-    ExecResult ExecSync(string id, IReadOnlyList<string> command, TimeSpan timeout);
+
+    /// <summary>Runs a command in a running container (runc exec); <paramref name="workingDir"/> overrides the container's (runc exec --cwd; selftest's CVE-2024-21626 probe).</summary>
+    ExecResult ExecSync(string id, IReadOnlyList<string> command, TimeSpan timeout, string? workingDir = null);
     void ReopenLog(string id);
     void UpdateResources(string id, LinuxResources resources);
 

@@ -9,7 +9,7 @@ public sealed partial class RuntimeCore
     private static readonly TimeSpan NoTimeout = TimeSpan.FromDays(1);
 
     /// <summary>Runs <paramref name="command"/> in a running container with its process settings (runc exec) and returns its output.</summary>
-    public ExecResult ExecSync(string id, IReadOnlyList<string> command, TimeSpan timeout)
+    public ExecResult ExecSync(string id, IReadOnlyList<string> command, TimeSpan timeout, string? workingDir = null)
     {
         var entry = Running(id);
         if (command.Count == 0)
@@ -32,7 +32,8 @@ public sealed partial class RuntimeCore
         }, null, limit, Timeout.InfiniteTimeSpan);
         try
         {
-            var result = _ctx.Oci.Exec(entry.Id, ["--pid-file", pidFile, .. command], limit + TimeSpan.FromSeconds(30), execArgs: 2);
+            string[] flags = workingDir is null ? ["--pid-file", pidFile] : ["--pid-file", pidFile, "--cwd", workingDir];
+            var result = _ctx.Oci.Exec(entry.Id, [.. flags, .. command], limit + TimeSpan.FromSeconds(30), execArgs: flags.Length);
             return timedOut
                 ? throw new TimeoutException($"exec in container {id}: {string.Join(' ', command)} did not finish within {limit.TotalSeconds:0.###} s and was killed")
                 : new ExecResult(result.ExitCode, result.Stdout, result.Stderr);
