@@ -1,43 +1,21 @@
 namespace Sublet.Runtime.Selftest;
 
-/// <summary>What a probe shows when user namespaces work: the attack is blocked, or (for a capability pods keep) it works.</summary>
-public enum Expect
-{
-    Blocked,
-    Works,
-}
-
-/// <summary>The host files a probe pod gets: a root-owned directory with a root-owned file, and the host's /etc/shadow read-only.</summary>
-public enum ProbeMount
-{
-    None,
-    RootOwnedDir,
-    Shadow,
-}
-
-/// <summary>One attack (or capability) tried from inside a pod as its root with default capabilities; exit 0 = it worked.</summary>
-/// <param name="UnmaskedProc">Run with procMount Unmasked, as a pod that runs nested containers must (the kernel refuses a new /proc over a masked one).</param>
-/// <param name="Privileged">Run as a privileged container (all capabilities, every device).</param>
-/// <param name="WorkingDirs">Try once per working directory; the probe worked if any attempt did.</param>
-public sealed record Probe(string Name, string What, string Script, ProbeMount Mount, Expect WithUserNamespace, bool UnmaskedProc = false,
-    bool Privileged = false, IReadOnlyList<string>? WorkingDirs = null);
-
-/// <summary>How a probe went with and without a user namespace, and what that means.</summary>
-public sealed record ProbeResult(string Probe, string What, bool WorkedWithUserns, bool WorkedWithoutUserns, string Verdict, bool Escaped);
-
 /// <summary>
-/// The probes of <c>sublet selftest</c> (issue 24 item 1, first part) and their verdicts. Pure.
+/// The probes of <c>sublet selftest</c> (issue 24 item 1) and their verdicts. Pure.
 /// Each runs once in a user-namespaced pod and once in a host-users pod, so every attack is shown
 /// to be real where it works without user namespaces. Output never carries file contents (the
 /// shadow probe reads into /dev/null).
 /// </summary>
-public static class SelftestProbes
+public static partial class SelftestProbes
 {
     /// <summary>Where the probe pods see the host's files.</summary>
     public const string Dir = "/host-dir";
     public const string Shadow = "/host-shadow";
 
-    public static readonly IReadOnlyList<Probe> All =
+    /// <summary>Every probe, in the order of the table: in-pod attacks, the CVE classes, the escaped process, capabilities.</summary>
+    public static readonly IReadOnlyList<Probe> All = [.. InPod(), .. Breakout(), .. PlantedSetId(), .. Capabilities()];
+
+    private static Probe[] InPod() =>
     [
         new("write-host-root-file", "append to a root-owned host file (0644) bound into the pod", $"echo pwned >> {Dir}/root-owned", ProbeMount.RootOwnedDir, Expect.Blocked),
         new("create-in-host-root-dir", "create a file in a root-owned host directory (0755)", $"touch {Dir}/planted", ProbeMount.RootOwnedDir, Expect.Blocked),
@@ -48,7 +26,11 @@ public static class SelftestProbes
         // directory puts the process outside its root; ../ then reaches the host's /. The host's
         // shadow file is root's: with a user namespace the pod's root is nobody there.
         new("leaked-fd-workdir", "CVE-2024-21626: workingDir /proc/self/fd/N (N = 3..9), then read the host's /etc/shadow through ../",
-            "cat ../../../../../../../../etc/shadow > /dev/null", ProbeMount.None, Expect.Blocked, WorkingDirs: [.. Enumerable.Range(3, 7).Select(n => $"/proc/self/fd/{n}")]),
+            "cat ../../../../../../../../etc/shadow > /dev/null", ProbeMount.None, Expect.Blocked, WorkingDirs: LeakedFds),
+        // The same class through exec: runc exec --cwd /proc/self/fd/N, the descriptors a runc
+        // exec could leak into the new process (runc advisory GHSA-xr7r-f8xq-vfvv, attack 2).
+        new("leaked-fd-exec-cwd", "CVE-2024-21626: runc exec --cwd /proc/self/fd/N (N = 3..9) into a running container, then read the host's /etc/shadow through ../",
+            "cat ../../../../../../../../etc/shadow > /dev/null", ProbeMount.None, Expect.Blocked, WorkingDirs: LeakedFds, By: Attacker.Exec),
         // CVE-2022-0492: mounting cgroup v1 to reach release_agent, a program the host kernel runs as
         // host root. Checked without writing it (the host-users run would set the host's agent).
         new("cgroup-release-agent", "CVE-2022-0492: unshare -UrmC, mount cgroup v1 (memory), find release_agent",
@@ -57,6 +39,24 @@ public static class SelftestProbes
             "mkdir -p /tmp/cg && mount -t cgroup -o memory cgroup /tmp/cg && test -e /tmp/cg/release_agent", ProbeMount.None, Expect.Blocked, Privileged: true),
         new("nested-user-namespace", "start a nested container: unshare -Urmpf --mount-proc", "unshare -Urmpf --mount-proc true", ProbeMount.None, Expect.Works, UnmaskedProc: true),
     ];
+
+    /// <summary>The descriptors a container start or exec could leak (CVE-2024-21626 found 7 and 8).</summary>
+    private static string[] LeakedFds => [.. Enumerable.Range(3, 7).Select(n => $"/proc/self/fd/{n}")];
+
+    /// <summary>Whether one run of <paramref name="probe"/> worked, from its exit code and output.</summary>
+    public static bool Worked(Probe probe, int exitCode, string output) => probe.Outcome switch
+    {
+        Outcome.ExitZero => exitCode == 0,
+        // init_module(2): EPERM without CAP_SYS_MODULE comes first; ENOEXEC (bad ELF) and
+        // EKEYREJECTED/ENOKEY (signature) come after it. ENOSYS: no module support at all.
+        Outcome.PastCapabilityCheck => exitCode == 0 || ((output.Contains("invalid module format", StringComparison.OrdinalIgnoreCase)
+            || output.Contains("Exec format error", StringComparison.OrdinalIgnoreCase) || output.Contains("Key was rejected", StringComparison.OrdinalIgnoreCase)
+            || output.Contains("Required key not available", StringComparison.OrdinalIgnoreCase))
+            && !output.Contains("not permitted", StringComparison.OrdinalIgnoreCase)),
+        // id(1) prints euid= and egid= only when they differ from the real IDs.
+        Outcome.GotHostRoot => output.Contains("euid=0(", StringComparison.Ordinal) || output.Contains("egid=0(", StringComparison.Ordinal),
+        _ => false,
+    };
 
     /// <summary>
     /// "contained" when the user-namespaced pod behaved as expected; "ESCAPED" when an attack worked

@@ -33,15 +33,17 @@ internal static class SelftestCommand
             var inUse = ctx.Store.Allocations().Select(a => a.Range)
                 .Concat(new Sublet.Runtime.Audit.LiveIdAudit(ctx).LiveRanges().Select(l => l.Range)).ToList();
             var range = Cli.Allocator(ctx.Config).Allocate(inUse);
+            // The second user-namespaced pod, the victim of the lateral probes, needs a range of its own.
+            var victimRange = Cli.Allocator(ctx.Config).Allocate([.. inUse, range]);
             var runner = new SelftestRunner(ctx, core);
-            var results = runner.Run(parse.GetValue(image)!, range);
+            var results = runner.Run(parse.GetValue(image)!, range, victimRange);
             if (parse.GetValue(output) == "json")
             {
                 Table.WriteJson(new { Node = Environment.MachineName, UserNamespace = $"0 {range.Start} {range.Length}", Probes = results, runner.Notes });
             }
             else
             {
-                Console.WriteLine($"probe pods: one with user namespace host IDs {range.Start}-{range.End - 1}, one with host users; each attack as the pod's root with default capabilities");
+                Console.WriteLine($"probe pods: one with user namespace host IDs {range.Start}-{range.End - 1}, one with host users, each beside a victim pod of its kind; attacks as the pod's root (default capabilities unless privileged) or as a process escaped from it");
                 Table.Write(["PROBE", "WITH USER NAMESPACE", "WITHOUT", "VERDICT"],
                     results.Select(r => (IReadOnlyList<string>)[r.Probe, Worked(r.WorkedWithUserns), Worked(r.WorkedWithoutUserns), r.Verdict]));
                 foreach (var note in runner.Notes)
