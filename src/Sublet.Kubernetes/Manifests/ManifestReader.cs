@@ -1,8 +1,7 @@
-using k8s;
 using k8s.Models;
 using YamlDotNet.Core;
-using YamlDotNet.Core.Events;
 using YamlDotNet.RepresentationModel;
+using Sublet.Kubernetes.Yaml;
 
 namespace Sublet.Kubernetes.Manifests;
 
@@ -14,8 +13,9 @@ public sealed record Manifest(string Source, IReadOnlyList<V1Pod> Pods, IReadOnl
 public sealed class ManifestException(string message) : Exception(message);
 
 /// <summary>
-/// Reads multi-document YAML into the official KubernetesClient models. Each document is
-/// checked for apiVersion and kind first, so an unsupported kind is named rather than mis-read.
+/// Reads multi-document YAML into the official KubernetesClient models, through JSON and the
+/// models' source-generated serializer (no reflection: Native AOT). Each document is checked for
+/// apiVersion and kind first, so an unsupported kind is named rather than mis-read.
 /// </summary>
 public static class ManifestReader
 {
@@ -48,11 +48,9 @@ public static class ManifestReader
         var namespaces = new List<V1Namespace>();
         var configMaps = new List<V1ConfigMap>();
         var secrets = new List<V1Secret>();
-        var spans = DocumentSpans(text);
         var index = 0;
         foreach (var document in stream.Documents)
         {
-            var span = spans[index];
             index++;
             if (document.RootNode is YamlScalarNode { Value: null or "" })
             {
@@ -68,14 +66,13 @@ public static class ManifestReader
             {
                 throw new ManifestException($"{source}: document {index}: Object 'Kind' or 'apiVersion' is missing");
             }
-            var yaml = Original(text, span);
             var where = $"{source}: document {index} ({kind})";
             switch ((apiVersion, kind))
             {
-                case ("v1", "Pod"): pods.Add(Deserialize<V1Pod>(yaml, where)); break;
-                case ("v1", "Namespace"): namespaces.Add(Deserialize<V1Namespace>(yaml, where)); break;
-                case ("v1", "ConfigMap"): configMaps.Add(Deserialize<V1ConfigMap>(yaml, where)); break;
-                case ("v1", "Secret"): secrets.Add(Deserialize<V1Secret>(yaml, where)); break;
+                case ("v1", "Pod"): pods.Add(Deserialize<V1Pod>(map, where)); break;
+                case ("v1", "Namespace"): namespaces.Add(Deserialize<V1Namespace>(map, where)); break;
+                case ("v1", "ConfigMap"): configMaps.Add(Deserialize<V1ConfigMap>(map, where)); break;
+                case ("v1", "Secret"): secrets.Add(Deserialize<V1Secret>(map, where)); break;
                 default:
                     throw new ManifestException($"{source}: document {index}: kind \"{kind}\" (apiVersion \"{apiVersion}\") is not supported: sublet runs v1 Pod objects (with v1 Namespace, ConfigMap and Secret beside them)");
             }
@@ -87,17 +84,21 @@ public static class ManifestReader
         return new Manifest(source, pods, namespaces, configMaps, secrets);
     }
 
-    private static T Deserialize<T>(string yaml, string where)
+    private static T Deserialize<T>(YamlMappingNode document, string where)
     {
         try
         {
-            // Strict, as kubectl's default field validation: a misspelt field (say "hostUser: false")
-            // must not be dropped silently, or the pod would run with less isolation than it asked for.
-            return KubernetesYaml.Deserialize<T>(yaml, strict: true);
+            return YamlJson.Deserialize(document, ManifestJson.TypeInfo<T>())!;
         }
-        catch (YamlException e)
+        catch (YamlJsonException e)
         {
-            throw new ManifestException($"{where}: line {e.Start.Line}: {Inner(e).Message}");
+            // The node's own line: the file's, as an editor shows it (comments and earlier documents count).
+            throw new ManifestException($"{where}: line {e.Start.Line}: {e.Message}");
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException or OverflowException)
+        {
+            // A model converter refused a value (a quantity such as "1x"): System.Text.Json passes these on without a path.
+            throw new ManifestException($"{where}: {e.Message}");
         }
     }
 
@@ -105,36 +106,4 @@ public static class ManifestReader
 
     private static string? Scalar(YamlMappingNode map, string key) =>
         map.Children.TryGetValue(new YamlScalarNode(key), out var node) && node is YamlScalarNode s ? s.Value : null;
-
-    /// <summary>
-    /// The document's own text, padded with the lines and columns before it, so the deserializer's
-    /// line numbers are the file's (comments and earlier documents count, as in an editor).
-    /// </summary>
-    private static string Original(string text, (Mark Root, Mark End) span) =>
-        new string('\n', (int)span.Root.Line - 1) + new string(' ', (int)span.Root.Column - 1)
-        + text[(int)span.Root.Index..(int)span.End.Index];
-
-    /// <summary>Per document: where its root node starts and where the document ends (YamlDotNet's nodes carry no end mark).</summary>
-    private static List<(Mark Root, Mark End)> DocumentSpans(string text)
-    {
-        var spans = new List<(Mark, Mark)>();
-        var parser = new Parser(new StringReader(text));
-        Mark? root = null;
-        while (parser.MoveNext())
-        {
-            switch (parser.Current)
-            {
-                case DocumentStart:
-                    root = null;
-                    break;
-                case DocumentEnd end:
-                    spans.Add((root ?? end.Start, end.Start));
-                    break;
-                case { } e when root is null:
-                    root = e.Start;
-                    break;
-            }
-        }
-        return spans;
-    }
 }
