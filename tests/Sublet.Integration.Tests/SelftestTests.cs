@@ -18,7 +18,8 @@ public sealed class SelftestTests
 
     // Blocked both ways on this node, each for a reason the notes name: Sublet's nosuid on pod
     // state (layer, emptyDir), a kernel without modules (ENOSYS), a capability bounding set without
-    // CAP_SYS_RESOURCE (DESIGN.md), runc 1.1.5+deb12u1's CVE-2024-21626 fix, busybox's unshare without -C.
+    // CAP_SYS_RESOURCE (DESIGN.md), runc 1.1.5+deb12u1's CVE-2024-21626 fix, a kernel that shows
+    // no release_agent in a cgroup v1 mounted from a cgroup namespace of its own.
     private static readonly string[] BlockedHere =
     [
         "host-runs-planted-setid-layer", "host-runs-planted-setid-emptydir", "load-kernel-module", "raise-hard-rlimit",
@@ -59,6 +60,8 @@ public sealed class SelftestTests
         }
         Assert.Equal(28, RealAttacks.Length + BlockedHere.Length + 2); // + read-host-shadow and nested-user-namespace
         Assert.True(probes["nested-user-namespace"].GetProperty("workedWithUserns").GetBoolean(), notes);
+        // The unprivileged CVE-2022-0492 attempt gets as far as the mount (the host's unshare has -C).
+        Assert.Contains("cgroup-release-agent in selftest-host-users: exit 1: cgroup v1 mounted, without release_agent", notes);
         // The planted set-ID files: the notes say what protects each.
         Assert.Contains("host-runs-planted-setid-rootfs in selftest-userns: on the host owned", notes);
         Assert.Contains("its owner (not host root) protects", notes);

@@ -106,6 +106,19 @@ public sealed class SelftestProbesTests
     }
 
     [Fact]
+    public void The_cgroup_probe_runs_the_hosts_unshare_through_its_loader_where_all_three_files_are()
+    {
+        var probe = Named("cgroup-release-agent");
+        var tools = ProbeEnv.HostUnshare(System.Runtime.InteropServices.Architecture.X64, _ => true);
+
+        Assert.Equal((ProbeMount.HostUnshare, true), (probe.Mount, probe.Script.StartsWith($"${ProbeEnv.Unshare} -UrmC ", StringComparison.Ordinal)));
+        Assert.Equal(("/usr/bin/unshare", "/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/libc.so.6"), tools);
+        Assert.Null(ProbeEnv.HostUnshare(System.Runtime.InteropServices.Architecture.X64, path => !path.EndsWith("libc.so.6", StringComparison.Ordinal)));
+        Assert.Equal("/selftest-host/ld.so --library-path /selftest-host /selftest-host/unshare", ProbeEnv.UnshareCommand(true));
+        Assert.Equal("unshare", ProbeEnv.UnshareCommand(false));
+    }
+
+    [Fact]
     public void The_root_disk_is_the_last_mount_at_slash_and_none_when_it_is_no_block_device()
     {
         const string Disk = "22 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw\n23 22 0:21 / /proc rw - proc proc rw\n";

@@ -7,13 +7,14 @@ public enum Expect
     Works,
 }
 
-/// <summary>The host files a probe pod gets: a root-owned directory with a root-owned file, the host's /etc/shadow read-only, or the host's <c>id</c> program read-only.</summary>
+/// <summary>The host files a probe pod gets: a root-owned directory with a root-owned file, the host's /etc/shadow read-only, the host's <c>id</c> program read-only, or the host's unshare with its loader and libc.</summary>
 public enum ProbeMount
 {
     None,
     RootOwnedDir,
     Shadow,
     HostId,
+    HostUnshare,
 }
 
 /// <summary>Who runs a probe's script.</summary>

@@ -19,6 +19,29 @@ public static class ProbeEnv
     public const string DiskName = "SELFTEST_DISK_NAME";
     public const string DiskFsType = "SELFTEST_DISK_FSTYPE";
 
+    /// <summary>How a probe container runs unshare(1): the host's util-linux, or the image's own (busybox's has no -C).</summary>
+    public const string Unshare = "SELFTEST_UNSHARE";
+
+    /// <summary>Where a probe container sees the host's unshare, its dynamic loader and libc (read-only binds).</summary>
+    public const string HostTools = "/selftest-host";
+
+    /// <summary>
+    /// The host's util-linux unshare with the dynamic loader and libc it needs (ldd: nothing else),
+    /// so an image without it (busybox's unshare lacks -C, the cgroup namespace) runs the host's
+    /// through the loader; null where any of the three is missing.
+    /// </summary>
+    public static (string Unshare, string Loader, string Libc)? HostUnshare(System.Runtime.InteropServices.Architecture arch, Func<string, bool> exists)
+    {
+        (string, string, string) files = arch == System.Runtime.InteropServices.Architecture.Arm64
+            ? ("/usr/bin/unshare", "/lib/ld-linux-aarch64.so.1", "/lib/aarch64-linux-gnu/libc.so.6")
+            : ("/usr/bin/unshare", "/lib64/ld-linux-x86-64.so.2", "/lib/x86_64-linux-gnu/libc.so.6");
+        return exists(files.Item1) && exists(files.Item2) && exists(files.Item3) ? files : null;
+    }
+
+    /// <summary>The command a probe script puts before unshare's options.</summary>
+    public static string UnshareCommand(bool hostUnshare) =>
+        hostUnshare ? $"{HostTools}/ld.so --library-path {HostTools} {HostTools}/unshare" : "unshare";
+
     /// <summary>ptrace, clock_gettime and clock_settime (asm/unistd_64.h; arm64 uses the generic table).</summary>
     public static IReadOnlyDictionary<string, string> Syscalls(System.Runtime.InteropServices.Architecture arch) => arch switch
     {

@@ -33,8 +33,10 @@ public static partial class SelftestProbes
             "cat ../../../../../../../../etc/shadow > /dev/null", ProbeMount.None, Expect.Blocked, WorkingDirs: LeakedFds, By: Attacker.Exec),
         // CVE-2022-0492: mounting cgroup v1 to reach release_agent, a program the host kernel runs as
         // host root. Checked without writing it (the host-users run would set the host's agent).
-        new("cgroup-release-agent", "CVE-2022-0492: unshare -UrmC, mount cgroup v1 (memory), find release_agent",
-            "unshare -UrmC sh -c 'mkdir -p /tmp/cg && mount -t cgroup -o memory cgroup /tmp/cg && test -e /tmp/cg/release_agent'", ProbeMount.None, Expect.Blocked),
+        // busybox's unshare has no -C (a cgroup namespace, which the mount needs): the host's util-linux one runs instead.
+        new("cgroup-release-agent", "CVE-2022-0492: unshare -UrmC (the host's util-linux), mount cgroup v1 (memory), find release_agent",
+            $"${ProbeEnv.Unshare} -UrmC sh -c 'mkdir -p /tmp/cg && mount -t cgroup -o memory cgroup /tmp/cg && " +
+            "{ test -e /tmp/cg/release_agent || { echo \"cgroup v1 mounted, without release_agent\"; exit 1; }; }'", ProbeMount.HostUnshare, Expect.Blocked),
         new("cgroup-release-agent-privileged", "CVE-2022-0492 as a privileged container: mount cgroup v1, find release_agent",
             "mkdir -p /tmp/cg && mount -t cgroup -o memory cgroup /tmp/cg && test -e /tmp/cg/release_agent", ProbeMount.None, Expect.Blocked, Privileged: true),
         new("nested-user-namespace", "start a nested container: unshare -Urmpf --mount-proc", "unshare -Urmpf --mount-proc true", ProbeMount.None, Expect.Works, UnmaskedProc: true),

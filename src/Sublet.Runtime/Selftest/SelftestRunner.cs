@@ -71,7 +71,10 @@ public sealed partial class SelftestRunner(RuntimeContext ctx, ISandboxRuntime c
         UserNamespace = range, Owner = Owner.Selftest,
     };
 
-    /// <summary>What every probe script of this node may read: syscall numbers and the host's root disk.</summary>
+    private static readonly (string Unshare, string Loader, string Libc)? HostUnshare =
+        ProbeEnv.HostUnshare(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture, File.Exists);
+
+    /// <summary>What every probe script of this node may read: syscall numbers, the host's root disk, how to run unshare.</summary>
     private static Dictionary<string, string> HostFacts()
     {
         var facts = new Dictionary<string, string>(ProbeEnv.Syscalls(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture));
@@ -79,6 +82,7 @@ public sealed partial class SelftestRunner(RuntimeContext ctx, ISandboxRuntime c
         {
             facts[key] = value;
         }
+        facts[ProbeEnv.Unshare] = ProbeEnv.UnshareCommand(HostUnshare is not null);
         return facts;
     }
 
@@ -111,6 +115,10 @@ public sealed partial class SelftestRunner(RuntimeContext ctx, ISandboxRuntime c
         {
             ProbeMount.RootOwnedDir => [new MountSpec(SelftestProbes.Dir, dir, false, Plan.MountPropagation.None, Idmapped: false)],
             ProbeMount.Shadow => [new MountSpec(SelftestProbes.Shadow, shadowPath, true, Plan.MountPropagation.None, Idmapped: false)],
+            ProbeMount.HostUnshare when HostUnshare is { } tools =>
+            [
+                HostFile("unshare", tools.Unshare), HostFile("ld.so", tools.Loader), HostFile(Path.GetFileName(tools.Libc), tools.Libc),
+            ],
             _ => [],
         };
         var ran = RunToExit(side, Config(probe, image, mounts, workingDir, side.Env), startMayFail: workingDir.Length > 0);
@@ -120,6 +128,9 @@ public sealed partial class SelftestRunner(RuntimeContext ctx, ISandboxRuntime c
         }
         return Judged(side, probe, exit.Code, exit.Output);
     }
+
+    private static MountSpec HostFile(string name, string hostPath) =>
+        new($"{ProbeEnv.HostTools}/{name}", hostPath, true, Plan.MountPropagation.None, Idmapped: false);
 
     /// <summary>Judges one run's exit and output, noting how a run that did not work ended.</summary>
     private bool Judged(Side side, Probe probe, int code, string output)
