@@ -26,15 +26,23 @@ public sealed partial class SelftestRunner(RuntimeContext ctx, ISandboxRuntime c
     /// <summary>How each blocked attempt ended: the probe's last output line (EACCES, EPERM, …), for the report.</summary>
     public List<string> Notes { get; } = [];
 
-    /// <param name="range">The user-namespaced probe pod's host IDs.</param>
-    /// <param name="victimRange">The user-namespaced victim pod's host IDs, apart from <paramref name="range"/>.</param>
-    public IReadOnlyList<ProbeResult> Run(string image, IdRange range, IdRange victimRange, string shadowPath = "/etc/shadow")
+    /// <summary>
+    /// Removes what an interrupted earlier run left: its sandboxes are selftest's alone. Call it
+    /// before choosing ranges, as their live user namespaces still hold theirs.
+    /// </summary>
+    public void RemoveStale()
     {
-        // What an interrupted earlier run left is ours to remove.
         foreach (var stale in core.ListSandboxes(Owner.Selftest))
         {
             core.RemoveSandbox(stale.Entry.Id);
         }
+    }
+
+    /// <param name="range">The user-namespaced probe pod's host IDs.</param>
+    /// <param name="victimRange">The user-namespaced victim pod's host IDs, apart from <paramref name="range"/>.</param>
+    public IReadOnlyList<ProbeResult> Run(string image, IdRange range, IdRange victimRange, string shadowPath = "/etc/shadow")
+    {
+        RemoveStale();
         var scratch = Path.Combine(ctx.Config.StateRoot, "selftest", Guid.NewGuid().ToString("N")[..12]);
         var made = new List<string>();
         SandboxEntry Made(SandboxEntry sandbox)

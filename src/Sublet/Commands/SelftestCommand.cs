@@ -30,12 +30,13 @@ internal static class SelftestCommand
                 throw new RuntimeFailure($"image \"{parse.GetValue(image)}\" is not in the store: load one with sh, mknod and unshare (./sublet play loads localhost/busybox:demo) or name another with --image");
             }
             var core = new RuntimeCore(ctx);
+            var runner = new SelftestRunner(ctx, core);
+            runner.RemoveStale();
             var inUse = ctx.Store.Allocations().Select(a => a.Range)
                 .Concat(new Sublet.Runtime.Audit.LiveIdAudit(ctx).LiveRanges().Select(l => l.Range)).ToList();
             var range = Cli.Allocator(ctx.Config).Allocate(inUse);
             // The second user-namespaced pod, the victim of the lateral probes, needs a range of its own.
             var victimRange = Cli.Allocator(ctx.Config).Allocate([.. inUse, range]);
-            var runner = new SelftestRunner(ctx, core);
             var results = runner.Run(parse.GetValue(image)!, range, victimRange);
             if (parse.GetValue(output) == "json")
             {
