@@ -53,9 +53,16 @@ public sealed partial class SelftestRunner
     private bool Escaped(Side side, Probe probe)
     {
         string[] shell = ["/bin/sh", "-c", probe.Script];
-        var result = side.Pod.PausePid is { } pause && side.Pod.Ids is not null
+        // Never host root for a user-namespaced pod: that would report its own escape.
+        var pause = side.Pod.PausePid ?? throw new RuntimeError(ErrorKind.Internal, $"{side.Pod.Config.Name} has no pause process to enter");
+        var result = side.Pod.Ids is not null
             ? _processes.Run("nsenter", ["--target", pause.ToString(CultureInfo.InvariantCulture), "--user", "--setuid", "0", "--setgid", "0", "--", .. shell], side.Env, ProbeTimeout)
             : _processes.Run(shell[0], shell[1..], side.Env, ProbeTimeout);
+        if (result.ExitCode != 0 && result.Stderr.StartsWith("nsenter:", StringComparison.Ordinal))
+        {
+            // Not entering the pod is no blocked attack: the probe did not run.
+            throw new RuntimeError(ErrorKind.Internal, $"probe {probe.Name}: entering {side.Pod.Config.Name}'s user namespace failed: {LastLine(result.Stderr)}");
+        }
         return Judged(side, probe, result.ExitCode, result.Stdout + result.Stderr);
     }
 
