@@ -152,6 +152,23 @@ public sealed class EnvTranslatorTests
     }
 
     [Fact]
+    public void Pod_ip_references_are_filled_in_at_container_start_and_a_later_plain_value_overrides_them()
+    {
+        var (plan, problems) = Run(Yaml.Pod(container: """
+            env:
+                    - {name: IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+                    - {name: IPS, valueFrom: {fieldRef: {fieldPath: status.podIPs}}}
+                    - {name: OVER, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+                    - {name: OVER, value: fixed}
+            """));
+        Assert.Empty(problems);
+        var env = plan!.Containers[0].Env;
+        Assert.Equal([("IP", "status.podIP"), ("IPS", "status.podIPs"), ("OVER", null)], env.Select(e => (e.Name, e.PodField)));
+        Assert.Equal(["10.1.0.5", "10.1.0.5,fd00::5", "fixed"], env.Select(e => e.Resolve(["10.1.0.5", "fd00::5"])));
+        Assert.Equal("", env[0].Resolve([])); // no pod network: empty, as the kubelet before an address is known
+    }
+
+    [Fact]
     public void A_generated_uid_is_the_same_in_the_plan_and_the_env()
     {
         var (plan, _) = Run(Yaml.Pod(container: "env: [{name: U, valueFrom: {fieldRef: {fieldPath: metadata.uid}}}]"));

@@ -53,6 +53,18 @@ public sealed class PodTranslatorTests
     }
 
     [Fact]
+    public void Host_ports_of_app_containers_become_port_mappings_with_tcp_by_default()
+    {
+        var plan = Translate(Pod(container: """
+            ports:
+                  - {containerPort: 80, hostPort: 8080}
+                  - {containerPort: 53, hostPort: 5353, protocol: UDP, hostIP: 127.0.0.1}
+                  - {containerPort: 9090}
+            """));
+        Assert.Equal([new("TCP", 80, 8080, ""), new("UDP", 53, 5353, "127.0.0.1")], plan.PortMappings);
+    }
+
+    [Fact]
     public void Namespace_defaults_to_default_and_uid_is_generated()
     {
         var plan = Translate(Pod());

@@ -23,6 +23,7 @@ public static class EnvTranslator
     {
         var ns = pod.Metadata?.NamespaceProperty ?? "default";
         var env = new Dictionary<string, string>();
+        var podFields = new Dictionary<string, string>();
         var order = new List<string>();
         void Set(string name, string value)
         {
@@ -58,9 +59,14 @@ public static class EnvTranslator
             if (value is not null && !string.IsNullOrEmpty(item.Name))
             {
                 Set(item.Name, value);
+                podFields.Remove(item.Name);
+                if (item.ValueFrom?.FieldRef?.FieldPath is EnvVar.PodIp or EnvVar.PodIps && item.Value is not { Length: > 0 })
+                {
+                    podFields[item.Name] = item.ValueFrom.FieldRef.FieldPath;
+                }
             }
         }
-        return order.Select(n => new EnvVar(n, env[n])).ToList();
+        return order.Select(n => new EnvVar(n, env[n], podFields.GetValueOrDefault(n))).ToList();
     }
 
     /// <summary><c>command</c> or <c>args</c> with <c>$(VAR)</c> expanded from the container's environment (kubecontainer.ExpandContainerCommandAndArgs).</summary>

@@ -76,9 +76,20 @@ public static class PodTranslator
             QosClass = OomScore.Qos(spec).ToString(),
             FsGroup = spec.SecurityContext?.FsGroup,
             FsGroupOnRootMismatch = spec.SecurityContext?.FsGroupChangePolicy == "OnRootMismatch",
+            PortMappings = HostPorts(spec),
             Source = source,
         };
     }
+
+    /// <summary>
+    /// The app containers' ports with a hostPort, as the kubelet hands them to the runtime
+    /// (kuberuntime generatePodSandboxConfig, MakePortMappings): protocol defaults to TCP.
+    /// </summary>
+    private static List<Sublet.Runtime.Network.PortMapping> HostPorts(V1PodSpec spec) =>
+    [
+        .. (spec.Containers ?? []).SelectMany(c => c.Ports ?? []).Where(p => p.HostPort is > 0)
+            .Select(p => new Sublet.Runtime.Network.PortMapping(p.Protocol ?? "TCP", p.ContainerPort, p.HostPort!.Value, p.HostIP ?? "")),
+    ];
 
     private static List<ContainerPlan> Containers(IList<V1Container>? list, string field, V1PodSpec spec, SecuritySettings security, EnvContext envContext, List<string> problems)
     {

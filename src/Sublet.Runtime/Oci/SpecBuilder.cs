@@ -19,16 +19,17 @@ public static class SpecBuilder
     /// The pod sandbox: catatonit -P as PID 1 holding the pod's namespaces. With a user namespace
     /// the OCI runtime creates it and writes the maps (runtime-spec config-linux.md "User namespace mappings").
     /// </summary>
-    public static Spec Sandbox(PodPlan pod, string rootfs, IdRange? userns, string cgroupsPath)
+    /// <param name="pinned">The network namespace made (and configured) before the pause, and the user namespace owning it, which it joins.</param>
+    public static Spec Sandbox(PodPlan pod, string rootfs, IdRange? userns, string cgroupsPath, Sublet.Linux.Namespaces.PinnedNamespaces? pinned = null)
     {
         var namespaces = new List<Namespace>
         {
-            new() { Type = "pid" }, new() { Type = "network" }, new() { Type = "ipc" },
+            new() { Type = "pid" }, new() { Type = "network", Path = pinned?.Net }, new() { Type = "ipc" },
             new() { Type = "uts" }, new() { Type = "mount" },
         };
         if (userns is not null)
         {
-            namespaces.Add(new() { Type = "user" });
+            namespaces.Add(new() { Type = "user", Path = pinned?.User });
         }
         return new Spec
         {

@@ -51,6 +51,9 @@ public sealed record PodPlan
     /// <summary>The pod's QoS class as the kubelet computes it (pkg/apis/core/v1/helper/qos GetPodQOS): Guaranteed, Burstable or BestEffort.</summary>
     public string QosClass { get; init; } = "BestEffort";
 
+    /// <summary><c>containers[].ports</c> with a <c>hostPort</c>: reached on the node through the network's portmap plugin.</summary>
+    public IReadOnlyList<Network.PortMapping> PortMappings { get; init; } = [];
+
     /// <summary>Where the plan came from (a manifest file), for messages.</summary>
     public string? Source { get; init; }
 }
@@ -169,7 +172,23 @@ public sealed record SeccompProfile(SeccompProfileType Type, string? LocalhostPa
 
 public sealed record Sysctl(string Name, string Value);
 
-public sealed record EnvVar(string Name, string Value);
+/// <param name="PodField">
+/// <c>status.podIP</c> or <c>status.podIPs</c>: known only once the pod's network is up, so the
+/// value is filled in when the container's spec is made (the kubelet resolves env at container start too).
+/// </param>
+public sealed record EnvVar(string Name, string Value, string? PodField = null)
+{
+    public const string PodIp = "status.podIP";
+    public const string PodIps = "status.podIPs";
+
+    /// <summary>The value with the pod's addresses in, for a <see cref="PodField"/> variable.</summary>
+    public string Resolve(IReadOnlyList<string> podIps) => PodField switch
+    {
+        PodIp => podIps.FirstOrDefault() ?? "",
+        PodIps => string.Join(",", podIps),
+        _ => Value,
+    };
+}
 
 /// <summary>A lifecycle handler: <c>exec</c> a command in the container, or <c>sleep</c> (KEP-3960).</summary>
 public sealed record LifecycleHook(IReadOnlyList<string>? Exec, long? SleepSeconds);

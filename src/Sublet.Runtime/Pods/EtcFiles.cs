@@ -33,7 +33,8 @@ public sealed class EtcFiles
         var resolv = PodDns.Format(dns);
         var contents = new Dictionary<string, string>
         {
-            ["hosts"] = EtcContent.Hosts(EtcContent.PodIps, hostname, EtcContent.HostDomain(plan, _ctx.Config.ClusterDomain), plan.HostAliases),
+            // The kubelet names the pod's hostname on its addresses; without a pod network, on loopback.
+            ["hosts"] = EtcContent.Hosts(new PodNetworking(_ctx).Ips(pod.Id) is { Count: > 0 } ips ? ips : EtcContent.PodIps, hostname, EtcContent.HostDomain(plan, _ctx.Config.ClusterDomain), plan.HostAliases),
             ["hostname"] = hostname + "\n",
             // containerd copies the node's file when the pod's DNS settings are all empty.
             ["resolv.conf"] = resolv.Length > 0 ? resolv : HostResolvConf() ?? "",

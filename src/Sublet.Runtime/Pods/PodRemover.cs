@@ -42,6 +42,7 @@ public sealed class PodRemover
             _ctx.Oci.Delete(id);
         }
         WaitForMonitors(paths);
+        new PodNetworking(_ctx).TearDown(pod.Id);
 
         foreach (var mount in _ctx.Mounter.MountPointsUnder(paths.RunDir))
         {

@@ -79,7 +79,9 @@ public sealed class PodStarter
         Directory.CreateDirectory(paths.SandboxBundle);
         Directory.CreateDirectory(paths.SandboxStateDir);
         PodCgroups.Configure(record.Id, PodResources.For(plan)); // the pod-level cgroup, before anything joins it
-        var spec = SpecBuilder.Sandbox(plan, rootfs, record.Ids, CgroupResources.ContainerPath(record.Id));
+        var pinned = new PodNetworking(_ctx).SetUp(record.Id, record.Ids, new Network.PodNetworkRequest(record.Id, plan.Name, plan.Namespace, plan.Uid,
+            plan.PortMappings, [], [], [], plan.Annotations, CgroupResources.PodParent(record.Id)));
+        var spec = SpecBuilder.Sandbox(plan, rootfs, record.Ids, CgroupResources.ContainerPath(record.Id), pinned);
         WriteSpec(paths.SandboxBundle, spec);
         var pid = _ctx.Conmon.Create(record.Id, plan.Name, _ctx.Oci,
             new ConmonPaths(paths.SandboxBundle, paths.SandboxStateDir, Path.Combine(paths.SandboxStateDir, "0.log"),

@@ -8,11 +8,7 @@ public sealed partial class RuntimeCore
 {
     public NetworkReadiness NetworkReadiness() => _ctx.Network.Readiness();
 
-    /// <summary>
-    /// Namespaces first (issue 21 item 1; containerd's setupNetnsWithinUserns, CRI-O's pinns): the
-    /// pod's user namespace and its network namespace inside it, pinned; loopback up; then CNI ADD
-    /// on the pinned path, as host root, before any pod process exists. Null for a host-network pod.
-    /// </summary>
+    /// <summary>The pod's namespaces and network before its pause process (<see cref="PodNetworking"/>); null for a host-network pod.</summary>
     private PinnedNamespaces? SetUpNetwork(SandboxEntry entry)
     {
         var config = entry.Config;
@@ -20,56 +16,30 @@ public sealed partial class RuntimeCore
         {
             return null;
         }
-        var paths = Paths(entry.Id);
-        Directories.Private(Path.GetDirectoryName(paths.NamespaceDir)!);
-        Directories.Private(paths.NamespaceDir);
-        var pinned = _ctx.PodNamespaces.Create(paths.NamespaceDir, config.UserNamespace?.Start, config.UserNamespace?.Length ?? 0);
-        _ctx.PodNamespaces.BringLoopbackUp(pinned.Net);
-        if (_ctx.Network.Enabled)
-        {
-            var request = new PodNetworkRequest(entry.Id, config.Name, config.Namespace, config.Uid, config.PortMappings,
-                config.Dns.Servers, config.Dns.Searches, config.Dns.Options, config.Annotations, config.CgroupParent);
-            try
-            {
-                _ctx.Network.SetUp(request, pinned.Net, paths.NetworkCache);
-            }
-            catch (CniException e)
-            {
-                throw new RuntimeError(ErrorKind.Internal, $"failed to set up the network of sandbox {entry.Id}: {e.Message}", e) { Reason = "network_setup" };
-            }
-        }
-        return pinned;
-    }
-
-    /// <summary>CNI DEL with the cached attachment, then the pins go; both are no-ops when already done (StopPodSandbox and RemovePodSandbox both call it).</summary>
-    private void TearDownNetwork(string id)
-    {
-        var paths = Paths(id);
+        var request = new PodNetworkRequest(entry.Id, config.Name, config.Namespace, config.Uid, config.PortMappings,
+            config.Dns.Servers, config.Dns.Searches, config.Dns.Options, config.Annotations, config.CgroupParent);
         try
         {
-            _ctx.Network.TearDown(paths.NetworkCache, Path.Combine(paths.NamespaceDir, "net"));
+            return new PodNetworking(_ctx).SetUp(entry.Id, config.UserNamespace, request);
+        }
+        catch (CniException e)
+        {
+            throw new RuntimeError(ErrorKind.Internal, $"failed to set up the network of sandbox {entry.Id}: {e.Message}", e) { Reason = "network_setup" };
+        }
+    }
+
+    /// <summary>CNI DEL and unpinning; StopPodSandbox and RemovePodSandbox both call it, the second finds nothing to do.</summary>
+    private void TearDownNetwork(string id)
+    {
+        try
+        {
+            new PodNetworking(_ctx).TearDown(id);
         }
         catch (CniException e)
         {
             throw new RuntimeError(ErrorKind.Internal, $"failed to tear down the network of sandbox {id}: {e.Message}", e) { Reason = "network_teardown" };
         }
-        if (Directory.Exists(paths.NamespaceDir))
-        {
-            _ctx.PodNamespaces.Remove(paths.NamespaceDir);
-            Directory.Delete(paths.NamespaceDir);
-        }
     }
 
-    /// <summary>The pod's addresses, from its cached attachment.</summary>
-    private IReadOnlyList<string> Ips(string id)
-    {
-        try
-        {
-            return PodNetwork.Addresses(Paths(id).NetworkCache);
-        }
-        catch (CniException)
-        {
-            return []; // a damaged cache shows as no address; teardown reports it
-        }
-    }
+    private IReadOnlyList<string> Ips(string id) => new PodNetworking(_ctx).Ips(id);
 }

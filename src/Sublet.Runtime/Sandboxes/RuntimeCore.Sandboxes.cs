@@ -109,7 +109,7 @@ public sealed partial class RuntimeCore
         {
             ["hostname"] = hostname + "\n",
             ["resolv.conf"] = dns.IsEmpty ? HostResolvConf() : ResolvConf(dns),
-            ["hosts"] = EtcContent.Hosts(EtcContent.PodIps, hostname, "", []),
+            ["hosts"] = EtcContent.Hosts(Ips(entry.Id) is { Count: > 0 } ips ? ips : EtcContent.PodIps, hostname, "", []),
         };
         foreach (var (name, content) in contents)
         {

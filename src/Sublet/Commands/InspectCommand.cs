@@ -22,7 +22,7 @@ internal static class InspectCommand
             if (ctx.Store.FindPod(parse.GetValue(pod)!) is { } record)
             {
                 var view = new PodStatus(ctx).View(record);
-                var info = new { Pod = PodInfo.From(view), Rootfs = Annotation(ctx, view, RootfsChoice.Annotation), HostAdjustments = HostAdjustments(ctx, view), Spec = view.Plan };
+                var info = new { Pod = PodInfo.From(view, new PodNetworking(ctx).Ips(view.Pod.Id)), Rootfs = Annotation(ctx, view, RootfsChoice.Annotation), HostAdjustments = HostAdjustments(ctx, view), Spec = view.Plan };
                 json = JsonSerializer.Serialize(info, Table.Json);
             }
             else

@@ -8,21 +8,24 @@ internal sealed record PodInfo(
     string Id, string Name, string Namespace, string Uid, string State, DateTimeOffset Created, string? Reason,
     string QosClass, UserNamespaceInfo UserNamespace, int? PausePid, IReadOnlyList<ContainerInfo> Containers, string Owner = "play")
 {
+    /// <summary>status.podIPs: the pod's addresses on its network, IPv4 first; empty without one.</summary>
+    public IReadOnlyList<string> PodIps { get; init; } = [];
+
     /// <summary>A sandbox a CRI client (the kubelet, crictl) made: shown beside play's pods, marked as such (issue 20 item 9).</summary>
     public static PodInfo FromCri(Sublet.Runtime.Sandboxes.SandboxView view, IEnumerable<Sublet.Runtime.Sandboxes.ContainerView> containers)
     {
         var c = view.Entry.Config;
         return new(view.Entry.Id, c.Name, c.Namespace, c.Uid, view.State.ToString(), view.Entry.Created, null, "",
             view.Entry.Ids is { } ids ? new(false, ids.Start, ids.Length, $"0 {ids.Start} {ids.Length}") : new(true, null, null, "0 0 4294967295"),
-            view.Entry.PausePid, [.. containers.Select(ContainerInfo.FromCri)], "cri");
+            view.Entry.PausePid, [.. containers.Select(ContainerInfo.FromCri)], "cri") { PodIps = view.Ips };
     }
 
-    public static PodInfo From(PodView view) => new(
+    public static PodInfo From(PodView view, IReadOnlyList<string> podIps) => new(
         view.Pod.Id, view.Pod.Name, view.Pod.Namespace, view.Pod.Uid, view.Pod.State.ToString(), view.Pod.Created, view.Pod.Reason,
         view.Plan.QosClass, // status.qosClass (pkg/apis/core/v1/helper/qos GetPodQOS), computed when the manifest was translated
         UserNamespaceInfo.From(view.Pod),
         view.Pod.PausePid,
-        view.Containers.Select(ContainerInfo.From).ToList());
+        view.Containers.Select(ContainerInfo.From).ToList()) { PodIps = podIps };
 }
 
 internal sealed record UserNamespaceInfo(bool HostUsers, long? HostIdStart, long? Length, string UidMap)

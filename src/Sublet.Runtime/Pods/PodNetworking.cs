@@ -1,0 +1,59 @@
+using Sublet.IdMapping;
+using Sublet.Linux.Namespaces;
+using Sublet.Runtime.Network;
+
+namespace Sublet.Runtime.Pods;
+
+/// <summary>
+/// A pod's network, for both front ends (issue 21 item 1; containerd's setupNetnsWithinUserns,
+/// CRI-O's pinns): namespaces first — the pod's user namespace and the network namespace inside
+/// it, pinned — loopback up, then CNI ADD on the pinned path as host root, all before any pod
+/// process exists; the pause process then joins them.
+/// </summary>
+public sealed class PodNetworking
+{
+    private readonly RuntimeContext _ctx;
+
+    public PodNetworking(RuntimeContext ctx) => _ctx = ctx;
+
+    /// <exception cref="CniException">The network could not be attached; nothing of it is left.</exception>
+    public PinnedNamespaces SetUp(string podId, IdRange? userNamespace, PodNetworkRequest request)
+    {
+        var paths = _ctx.Paths(podId);
+        Directories.Private(Path.GetDirectoryName(paths.NamespaceDir)!);
+        Directories.Private(paths.NamespaceDir);
+        var pinned = _ctx.PodNamespaces.Create(paths.NamespaceDir, userNamespace?.Start, userNamespace?.Length ?? 0);
+        _ctx.PodNamespaces.BringLoopbackUp(pinned.Net);
+        if (_ctx.Network.Enabled)
+        {
+            _ctx.Network.SetUp(request, pinned.Net, paths.NetworkCache);
+        }
+        return pinned;
+    }
+
+    /// <summary>CNI DEL with the cached attachment, then the pins go; a no-op when already done.</summary>
+    /// <exception cref="CniException">A plugin failed to detach an attachment ADD had completed.</exception>
+    public void TearDown(string podId)
+    {
+        var paths = _ctx.Paths(podId);
+        _ctx.Network.TearDown(paths.NetworkCache, Path.Combine(paths.NamespaceDir, "net"));
+        if (Directory.Exists(paths.NamespaceDir))
+        {
+            _ctx.PodNamespaces.Remove(paths.NamespaceDir);
+            Directory.Delete(paths.NamespaceDir);
+        }
+    }
+
+    /// <summary>The pod's addresses from its cached attachment, IPv4 first; none without a pod network (or with a damaged cache, which teardown reports).</summary>
+    public IReadOnlyList<string> Ips(string podId)
+    {
+        try
+        {
+            return PodNetwork.Addresses(_ctx.Paths(podId).NetworkCache);
+        }
+        catch (CniException)
+        {
+            return [];
+        }
+    }
+}

@@ -1,0 +1,66 @@
+namespace Sublet.Integration.Tests;
+
+/// <summary>
+/// <c>play</c> pods on Sublet's default network (issue 21 item 4), inside a network namespace the
+/// test makes: an address in ps, inspect, the downward API and /etc/hosts, a hostPort on 127.0.0.1,
+/// another pod reached by address, and nothing left after <c>down</c>.
+/// </summary>
+public sealed class PlayNetworkTests
+{
+    private const string Server = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+        spec:
+          hostUsers: false
+          containers:
+            - name: httpd
+              image: localhost/busybox:demo
+              command: ["sh", "-c", "mkdir -p /tmp/www && echo \"hello from $POD_IP ($POD_IPS)\" >/tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]
+              env:
+                - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+                - {name: POD_IPS, valueFrom: {fieldRef: {fieldPath: status.podIPs}}}
+              ports:
+                - {containerPort: 8080, hostPort: 12081}
+        """;
+
+    private const string Client = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: client
+        spec:
+          hostUsers: false
+          restartPolicy: Never
+          containers:
+            - name: get
+              image: localhost/busybox:demo
+              command: ["sh", "-c", "grep client /etc/hosts; printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 10 WEB_IP 8080"]
+        """;
+
+    [Fact]
+    public void Pods_get_addresses_reach_each_other_and_a_host_port_and_down_leaves_nothing()
+    {
+        using var env = new SubletEnv(podNetwork: true);
+        env.LoadDemoImage();
+        env.Ok("play", env.WriteManifest(Server, "web.yaml"));
+        var web = Assert.Single(env.Json("ps").EnumerateArray());
+        var ip = web.GetProperty("podIps")[0].GetString()!;
+        Assert.StartsWith("10.87.", ip);
+        Assert.Contains(ip, env.Ok("ps").Stdout);
+        Assert.Equal(ip, env.Json("inspect", "web").GetProperty("pod").GetProperty("podIps")[0].GetString());
+
+        // The downward API and the host port, once httpd listens.
+        var page = Cri.WaitFor(() => env.InNetns("sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 5 127.0.0.1 12081").Stdout,
+            s => s.Contains("hello", StringComparison.Ordinal));
+        Assert.EndsWith($"\r\n\r\nhello from {ip} ({ip})\n", page);
+
+        var client = env.Ok("play", "--wait", env.WriteManifest(Client.Replace("WEB_IP", ip), "client.yaml"));
+        Assert.Matches(@"10\.87\.\d+\.\d+\s+client", client.Stdout); // the kubelet's /etc/hosts line for the pod's own address
+        Assert.Contains($"hello from {ip}", client.Stdout);
+
+        env.Ok("down", "web"); // play --wait removed its pod already
+        env.AssertNoLeftovers();
+    }
+}
