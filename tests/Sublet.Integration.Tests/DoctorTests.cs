@@ -209,6 +209,30 @@ public sealed class DoctorChecksTests
         Assert.Equal(CheckStatus.Pass, Row(DoctorChecks.Run(Config, new FakeHost(), null), "idmap: image layers").Status);
     }
 
+    [Fact]
+    public void The_pod_network_is_checked_without_writing_it_naming_missing_plugins_and_a_broken_first_file()
+    {
+        var host = new FakeHost();
+        Assert.Contains("the first pod writes 10-sublet.conflist (bridge sublet0, subnet 10.87.0.0/16", Row(DoctorChecks.Run(Config, host, null), "network").Detail);
+        Assert.Equal("bridge, host-local, portmap in /usr/lib/cni:/opt/cni/bin", Row(DoctorChecks.Run(Config, host, null), "network plugins").Detail);
+
+        host.Files["/etc/cni/net.d/10-mine.conflist"] = """{"cniVersion": "1.0.0", "name": "mine", "plugins": [{"type": "macvlan", "ipam": {"type": "dhcp"}}]}""";
+        host.Files["/etc/cni/net.d/20-broken.conflist"] = "{";
+        var plugins = Row(DoctorChecks.Run(Config, host, null), "network plugins");
+        Assert.Equal((CheckStatus.Fail, "macvlan, dhcp not found in /usr/lib/cni:/opt/cni/bin"), (plugins.Status, plugins.Detail));
+        Assert.StartsWith("apt-get install containernetworking-plugins", plugins.Fix, StringComparison.Ordinal);
+
+        host.Files["/etc/cni/net.d/05-broken.conflist"] = "{";
+        var broken = Row(DoctorChecks.Run(Config, host, null), "network");
+        Assert.Equal(CheckStatus.Fail, broken.Status);
+        Assert.StartsWith("CNI network configuration /etc/cni/net.d/05-broken.conflist: not valid JSON", broken.Detail, StringComparison.Ordinal);
+
+        host.Files.Remove("/etc/cni/net.d/05-broken.conflist");
+        host.Files["/proc/sys/net/ipv4/ip_forward"] = "0\n";
+        Assert.Equal(CheckStatus.Warn, Row(DoctorChecks.Run(Config, host, null), "ip forwarding").Status);
+        Assert.Equal(CheckStatus.Warn, Row(DoctorChecks.Run(Config with { Network = new NetworkConfig { Mode = "none" } }, host, null), "network").Status);
+    }
+
     private sealed class FakeHost : IDoctorHost
     {
         private static readonly KernelVersion Kernel618 = new(6, 18);
@@ -216,14 +240,16 @@ public sealed class DoctorChecksTests
         public KernelVersion Kernel => Kernel618;
         public bool Root { get; init; } = true;
         public bool IsRoot => Root;
-        public Dictionary<string, string> Files { get; } = new() { ["/proc/sys/user/max_user_namespaces"] = "15000\n" };
-        public HashSet<string> Binaries { get; } = ["/usr/sbin/runc", "/usr/bin/conmon", "/usr/bin/catatonit", "/usr/bin/crun"];
+        public Dictionary<string, string> Files { get; } = new() { ["/proc/sys/user/max_user_namespaces"] = "15000\n", ["/proc/sys/net/ipv4/ip_forward"] = "1\n" };
+        public HashSet<string> Binaries { get; } = ["/usr/sbin/runc", "/usr/bin/conmon", "/usr/bin/catatonit", "/usr/bin/crun", "/usr/sbin/iptables",
+            "/usr/lib/cni/bridge", "/usr/lib/cni/host-local", "/usr/lib/cni/portmap"];
         public string? Refusal { get; init; } = "crun cannot run containers on this host: hybrid";
         public IdmapVerdict Tmpfs { get; init; } = IdmapVerdict.From("/tmp/t", "tmpfs", null, Kernel618);
         public string? RamfsPrefix { get; init; }
         public List<string> Probed { get; } = [];
 
         public string? ReadFile(string path) => Files.GetValueOrDefault(path);
+        IReadOnlyList<string> IDoctorHost.Files(string directory) => [.. Files.Keys.Where(f => Path.GetDirectoryName(f) == directory)];
         public string? Find(string nameOrPath) => Binaries.FirstOrDefault(b => b == nameOrPath || Path.GetFileName(b) == nameOrPath);
         public string Version(string binary) => $"{Path.GetFileName(binary)} version 1.1.5";
         public string? CrunRefusal() => Refusal;

@@ -29,6 +29,9 @@ internal interface IDoctorHost
     /// <summary>Contents of a file, or null when it doesn't exist.</summary>
     string? ReadFile(string path);
 
+    /// <summary>The files directly in a directory (full paths); none when it doesn't exist.</summary>
+    IReadOnlyList<string> Files(string directory);
+
     /// <summary>A binary's absolute path (PATH lookup for a bare name), or null when missing.</summary>
     string? Find(string nameOrPath);
 
@@ -68,6 +71,7 @@ internal static class DoctorChecks
         checks.Add(RootfsMode(mode, Probe(host, "idmap: image layers", () => host.Idmap(layersFs), $"image layers {layers}")));
         checks.Add(RootfsMode(mode, Probe(host, "idmap: overlay layers", () => host.IdmapOverlay(layersFs), "overlay over idmapped layers")));
         checks.Add(Crun(config, host));
+        checks.AddRange(DoctorNetwork.Checks(config.Network, host));
         if (manifest is not null)
         {
             checks.AddRange(Volumes(config, host, manifest, stateFs));
@@ -265,6 +269,8 @@ internal sealed class LinuxDoctorHost : IDoctorHost, IDisposable
     public bool IsRoot => Linux.Processes.Posix.IsRoot;
 
     public string? ReadFile(string path) => File.Exists(path) ? File.ReadAllText(path) : null;
+
+    public IReadOnlyList<string> Files(string directory) => Directory.Exists(directory) ? Directory.GetFiles(directory) : [];
 
     public string? Find(string nameOrPath) =>
         nameOrPath.Contains('/', StringComparison.Ordinal) ? File.Exists(nameOrPath) ? nameOrPath : null : RuntimeContext.Which(nameOrPath);
