@@ -103,6 +103,71 @@ public sealed class CriNetworkTests
         }
     }
 
+    [Fact]
+    public void Fifty_sandboxes_started_and_removed_leave_leases_veths_and_iptables_as_before()
+    {
+        using var env = new SubletEnv("maxPods: 2", podNetwork: true);
+        var pool = (uint)env.UsePrivatePool(2);
+        using var server = CriServer.Start(env);
+        var rt = server.Runtime;
+        var addresses = new HashSet<string>();
+        for (var i = 0; i < 50; i++)
+        {
+            var config = Cri.Sandbox($"loop-{i}", null, Cri.PodUserns(pool + (uint)(i % 2) * 65536, 65536));
+            config.PortMappings.Add(new PortMapping { Protocol = Protocol.Tcp, ContainerPort = 80, HostPort = 13000 + i });
+            var id = rt.RunPodSandbox(new RunPodSandboxRequest { Config = config }).PodSandboxId;
+            addresses.Add(rt.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = id }).Status.Network.Ip);
+            rt.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = id });
+            rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = id });
+        }
+        Assert.True(addresses.Count > 1, "host-local hands out the next address each time, so leases were taken and given back");
+        env.AssertNoLeftovers();
+    }
+
+    [Fact]
+    public void A_server_killed_while_a_plugin_runs_leaves_nothing_once_the_restarted_server_removes_the_sandbox()
+    {
+        var plugins = Directory.CreateTempSubdirectory("sublet-cni-").FullName;
+        try
+        {
+            using var env = new SubletEnv("maxPods: 1", podNetwork: true, network: $"pluginDirs: [{plugins}, /usr/lib/cni]");
+            var hostId = (uint)env.UsePrivatePool(1);
+            // bridge, 3 s late: the server dies while it waits, and the plugin still finishes its ADD.
+            var slow = Path.Combine(plugins, "slow-bridge");
+            File.WriteAllText(slow, "#!/bin/sh\nsleep 3\nexec /usr/lib/cni/bridge\n");
+            File.SetUnixFileMode(slow, (UnixFileMode)0b111_101_101);
+            Directory.CreateDirectory(Path.Combine(env.Root, "net.d"));
+            File.WriteAllText(Path.Combine(env.Root, "net.d", "10-slow.conflist"), $$$"""
+                {"cniVersion": "1.0.0", "name": "slow", "plugins": [
+                  {"type": "slow-bridge", "bridge": "sbs{{{env.NetnsName![^8..]}}}", "isGateway": true, "ipMasq": true,
+                   "ipam": {"type": "host-local", "ranges": [[{"subnet": "10.86.0.0/24"}]], "dataDir": "{{{env.StateRoot}}}/cni/networks"}},
+                  {"type": "portmap", "capabilities": {"portMappings": true}}]}
+                """);
+            var server = CriServer.Start(env);
+            var config = Cri.Sandbox("killed", null, Cri.PodUserns(hostId, 65536));
+            config.PortMappings.Add(new PortMapping { Protocol = Protocol.Tcp, ContainerPort = 80, HostPort = 12090 });
+            var call = server.Runtime.RunPodSandboxAsync(new RunPodSandboxRequest { Config = config });
+            var pins = Path.Combine(env.RunRoot, "netns");
+            Cri.WaitFor(() => Directory.Exists(pins) && Directory.GetDirectories(pins).Length > 0, done => done);
+            server.Stop("KILL");
+            server.Dispose();
+            Assert.Throws<RpcException>(() => call.ResponseAsync.GetAwaiter().GetResult());
+            Thread.Sleep(TimeSpan.FromSeconds(5)); // the orphaned plugin ends its ADD: a veth and a lease now exist
+            Assert.NotEmpty(env.NetworkLeftovers());
+
+            using var restarted = CriServer.Start(env);
+            var left = Assert.Single(restarted.Runtime.ListPodSandbox(new ListPodSandboxRequest()).Items);
+            Assert.Equal(PodSandboxState.SandboxNotready, left.State);
+            restarted.Runtime.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = left.Id });
+            restarted.Runtime.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = left.Id });
+            env.AssertNoLeftovers();
+        }
+        finally
+        {
+            Directory.Delete(plugins, recursive: true);
+        }
+    }
+
     private static string Conflist(string type) =>
         $$"""{"cniVersion": "1.0.0", "name": "test", "plugins": [{"type": "{{type}}"}]}""";
 
