@@ -63,4 +63,36 @@ public sealed class PlayNetworkTests
         env.Ok("down", "web"); // play --wait removed its pod already
         env.AssertNoLeftovers();
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_host_network_pod_joins_the_nodes_network_with_its_hostname_and_hosts_file_and_gets_no_pod_network(bool hostUsers)
+    {
+        // The "node" is the test's network namespace; with hostUsers: false only under the gate, as upstream.
+        using var env = new SubletEnv(hostUsers ? null : "featureGates: {UserNamespacesHostNetworkSupport: true}", podNetwork: true);
+        env.LoadDemoImage();
+        var manifest = $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: hostnet
+            spec:
+              hostNetwork: true
+              hostUsers: {{(hostUsers ? "true" : "false")}}
+              restartPolicy: Never
+              containers:
+                - name: app
+                  image: localhost/busybox:demo
+                  command: ["sh", "-c", "echo net $(stat -L -c %i /proc/self/ns/net); echo name $(hostname); grep -c . /etc/hosts"]
+            """;
+        var result = env.Run("play", "--wait", env.WriteManifest(manifest));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        var nodeNet = Host.Run("stat", "-L", "-c", "%i", $"/run/netns/{env.NetnsName}").Stdout.Trim();
+        Assert.Contains($"net {nodeNet}", result.Stdout);
+        Assert.Contains($"name {Environment.MachineName}", result.Stdout);
+        Assert.Contains(File.ReadAllLines("/etc/hosts").Count(l => l.Length > 0).ToString(System.Globalization.CultureInfo.InvariantCulture), result.Stdout);
+        Assert.False(Directory.Exists(Path.Combine(env.StateRoot, "cni")), "no pod network was set up");
+        env.AssertNoLeftovers();
+    }
 }

@@ -132,7 +132,7 @@ public sealed class PodTranslatorTests
     }
 
     [Theory]
-    [InlineData("hostNetwork: true", "spec.hostNetwork")]
+    [InlineData("hostPID: true", "spec.hostPID")]
     [InlineData("volumes: [{name: v, persistentVolumeClaim: {claimName: c}}]", "spec.volumes[0]")]
     public void Unsupported_pod_fields_are_refused_by_path(string field, string path) =>
         Assert.Equal([$"{path}: Unsupported value: sublet does not support this field yet, and will not run the pod without it"],
@@ -154,7 +154,7 @@ public sealed class PodTranslatorTests
               name: web
             spec:
               hostUsers: false
-              hostNetwork: true
+              hostPID: true
               volumes: [{name: v, persistentVolumeClaim: {claimName: c}}]
               containers:
               - name: app
@@ -168,7 +168,7 @@ public sealed class PodTranslatorTests
         Assert.StartsWith("The Pod \"web\" is invalid: ", e.Message);
         Assert.Equal(
             [
-                "spec.hostNetwork: Unsupported value: sublet does not support this field yet, and will not run the pod without it",
+                "spec.hostPID: Unsupported value: sublet does not support this field yet, and will not run the pod without it",
                 "spec.volumes[0]: Unsupported value: sublet does not support this field yet, and will not run the pod without it",
                 "spec.containers[0].restartPolicy: Unsupported value: sublet does not support this field yet, and will not run the pod without it",
                 "spec.containers[1].lifecycle.postStart.httpGet: Unsupported value: sublet does not support this field yet, and will not run the pod without it",

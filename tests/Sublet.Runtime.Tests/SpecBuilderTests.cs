@@ -165,6 +165,22 @@ public sealed class SpecBuilderTests
     }
 
     [Fact]
+    public void A_host_network_pod_keeps_the_nodes_network_uts_and_hostname_and_in_a_user_namespace_binds_the_nodes_sys()
+    {
+        var pod = Pod("web", null, Container()) with { HostNetwork = true };
+        var sandbox = SpecBuilder.Sandbox(pod, "/pause", PodRange, "/p");
+        Assert.Equal(["pid", "ipc", "mount", "user"], sandbox.Linux.Namespaces.Select(n => n.Type));
+        Assert.Null(sandbox.Hostname);
+        var container = SpecBuilder.Container(pod, Container(command: ["sh"]), Image(), Root, "/rootfs", Pause, PodRange, "/p/app");
+        Assert.DoesNotContain(container.Linux.Namespaces, n => n.Type is "network" or "uts");
+        // sysfs can't be mounted from a user namespace that doesn't own the network namespace.
+        var sys = Assert.Single(container.Mounts, m => m.Destination == "/sys");
+        Assert.Equal(("bind", "/sys", "rbind,nosuid,noexec,nodev,ro"), (sys.Type, sys.Source, string.Join(",", sys.Options!)));
+        Assert.Equal("sysfs", Assert.Single(SpecBuilder.Container(pod, Container(command: ["sh"]), Image(), Root, "/rootfs", Pause, null, "/p/app").Mounts, m => m.Destination == "/sys").Type);
+        Assert.Equal(Environment.MachineName, SpecBuilder.Hostname(pod));
+    }
+
+    [Fact]
     public void Container_joins_the_sandbox_namespaces_by_path_and_owns_pid_and_mount()
     {
         var spec = ContainerSpec(PodRange);

@@ -22,7 +22,9 @@ public static class EtcTranslator
     {
         var policy = spec.DnsPolicy switch
         {
-            null or "" or "ClusterFirst" => DnsPolicy.ClusterFirst,
+            // kubelet getPodDNSType: ClusterFirst on the node's network falls back to Default; only
+            // ClusterFirstWithHostNet gives such a pod the cluster's DNS.
+            null or "" or "ClusterFirst" => spec.HostNetwork == true ? DnsPolicy.Default : DnsPolicy.ClusterFirst,
             "ClusterFirstWithHostNet" => DnsPolicy.ClusterFirstWithHostNet,
             "Default" => DnsPolicy.Default,
             "None" => DnsPolicy.None,

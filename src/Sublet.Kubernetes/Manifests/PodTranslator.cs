@@ -30,7 +30,6 @@ public static class PodTranslator
         var ns = pod.Metadata?.NamespaceProperty ?? "default";
         var spec = pod.Spec ?? throw new PodRejectedException(name, ["spec: Required value"]);
         var hostUsers = spec.HostUsers ?? true;
-        Unsupported(problems, spec.HostNetwork == true, "spec.hostNetwork");
         Unsupported(problems, spec.HostPID == true, "spec.hostPID");
         Unsupported(problems, spec.HostIPC == true, "spec.hostIPC");
         Unsupported(problems, spec.EphemeralContainers is { Count: > 0 }, "spec.ephemeralContainers");
@@ -76,7 +75,9 @@ public static class PodTranslator
             QosClass = OomScore.Qos(spec).ToString(),
             FsGroup = spec.SecurityContext?.FsGroup,
             FsGroupOnRootMismatch = spec.SecurityContext?.FsGroupChangePolicy == "OnRootMismatch",
-            PortMappings = HostPorts(spec),
+            HostNetwork = spec.HostNetwork == true,
+            // With hostNetwork the node's ports are the pod's: nothing to map (validation made hostPort = containerPort).
+            PortMappings = spec.HostNetwork == true ? [] : HostPorts(spec),
             Source = source,
         };
     }

@@ -22,18 +22,21 @@ public static class SpecBuilder
     /// <param name="pinned">The network namespace made (and configured) before the pause, and the user namespace owning it, which it joins.</param>
     public static Spec Sandbox(PodPlan pod, string rootfs, IdRange? userns, string cgroupsPath, Sublet.Linux.Namespaces.PinnedNamespaces? pinned = null)
     {
+        // hostNetwork: the node's network and UTS namespaces (the kubelet gives such pods the node's hostname).
         var namespaces = new List<Namespace>
         {
             new() { Type = "pid" }, new() { Type = "network", Path = pinned?.Net }, new() { Type = "ipc" },
             new() { Type = "uts" }, new() { Type = "mount" },
         };
+        namespaces.RemoveAll(n => pod.HostNetwork && n.Type is "network" or "uts");
         if (userns is not null)
         {
             namespaces.Add(new() { Type = "user", Path = pinned?.User });
         }
+        var mounts = SpecDefaults.SandboxMounts(privileged: pod.InitContainers.Concat(pod.Containers).Any(c => c.Security.Privileged));
         return new Spec
         {
-            Hostname = Hostname(pod),
+            Hostname = pod.HostNetwork ? null : Hostname(pod), // the node's UTS namespace keeps its name
             Root = new Root { Path = rootfs, Readonly = true },
             Process = new Process
             {
@@ -43,7 +46,7 @@ public static class SpecBuilder
                 Capabilities = new Capabilities(),
                 NoNewPrivileges = true,
             },
-            Mounts = SpecDefaults.SandboxMounts(privileged: pod.InitContainers.Concat(pod.Containers).Any(c => c.Security.Privileged)),
+            Mounts = pod.HostNetwork && userns is not null ? SpecDefaults.WithNodeSysfs(mounts) : mounts,
             Annotations = new() { ["io.kubernetes.cri.container-type"] = "sandbox", ["io.kubernetes.pod.name"] = pod.Name, ["io.kubernetes.pod.namespace"] = pod.Namespace },
             // Namespaced sysctls are set once, in the pod's namespaces, by the sandbox (containerd WithSysctls on the sandbox spec).
             Linux = LinuxSection(namespaces, userns, cgroupsPath) with
@@ -66,10 +69,13 @@ public static class SpecBuilder
             // shareProcessNamespace: the sandbox's PID namespace, where catatonit is PID 1 and reaps for everyone.
             pod.ShareProcessNamespace ? new() { Type = "pid", Path = sandbox.Path("pid") } : new() { Type = "pid" },
             new() { Type = "mount" },
-            new() { Type = "network", Path = sandbox.Path("net") },
             new() { Type = "ipc", Path = sandbox.Path("ipc") },
-            new() { Type = "uts", Path = sandbox.Path("uts") },
         };
+        if (!pod.HostNetwork)
+        {
+            namespaces.Add(new() { Type = "network", Path = sandbox.Path("net") });
+            namespaces.Add(new() { Type = "uts", Path = sandbox.Path("uts") });
+        }
         if (userns is not null)
         {
             // runc 1.1.5 needs the mappings repeated even when joining by path (runtime-anchors.md §3.3, runc#4122).
@@ -104,7 +110,9 @@ public static class SpecBuilder
                 OomScoreAdj = security.OomScoreAdj,
             },
             // Privileged: sysfs and cgroupfs writable (oci.WithWriteableSysfs, WithWriteableCgroupfs).
-            Mounts = SpecDefaults.Mounts(withCgroup: true, writable: security.Privileged),
+            Mounts = pod.HostNetwork && userns is not null
+                ? SpecDefaults.WithNodeSysfs(SpecDefaults.Mounts(withCgroup: true, writable: security.Privileged))
+                : SpecDefaults.Mounts(withCgroup: true, writable: security.Privileged),
             Annotations = annotations,
             Linux = linux with
             {
@@ -174,7 +182,7 @@ public static class SpecBuilder
     /// <summary>The kubelet uses the pod name as hostname, cut to 63 characters (pkg/kubelet/util GeneratePodHostNameAndDomain).</summary>
     public static string Hostname(PodPlan pod)
     {
-        var name = pod.Hostname ?? pod.Name;
+        var name = pod.HostNetwork ? System.Environment.MachineName : pod.Hostname ?? pod.Name;
         return name.Length > 63 ? name[..63].TrimEnd('-', '.') : name;
     }
 

@@ -53,6 +53,17 @@ internal static class SpecDefaults
             : []),
     ];
 
+    /// <summary>
+    /// A user-namespaced container on the node's network can't mount sysfs: the kernel wants
+    /// CAP_SYS_ADMIN in the user namespace owning the network namespace, which is the node's
+    /// (sysfs_get_tree). Like containerd for such pods, it gets the node's /sys bound read-only
+    /// instead; its root is an unprivileged host ID there.
+    /// </summary>
+    public static List<Mount> WithNodeSysfs(List<Mount> mounts) =>
+        [.. mounts.Select(m => m.Type == "sysfs"
+            ? new Mount { Destination = m.Destination, Type = "bind", Source = "/sys", Options = ["rbind", "nosuid", "noexec", "nodev", "ro"] }
+            : m)];
+
     private static List<Mount> DefaultMounts(bool withCgroup) =>
     [
         new() { Destination = "/proc", Type = "proc", Source = "proc", Options = ["nosuid", "noexec", "nodev"] },

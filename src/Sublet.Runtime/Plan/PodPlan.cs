@@ -51,6 +51,9 @@ public sealed record PodPlan
     /// <summary>The pod's QoS class as the kubelet computes it (pkg/apis/core/v1/helper/qos GetPodQOS): Guaranteed, Burstable or BestEffort.</summary>
     public string QosClass { get; init; } = "BestEffort";
 
+    /// <summary><c>spec.hostNetwork</c>: the pod joins the node's network and UTS namespaces; no pod network is set up.</summary>
+    public bool HostNetwork { get; init; }
+
     /// <summary><c>containers[].ports</c> with a <c>hostPort</c>: reached on the node through the network's portmap plugin.</summary>
     public IReadOnlyList<Network.PortMapping> PortMappings { get; init; } = [];
 

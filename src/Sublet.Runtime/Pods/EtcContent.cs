@@ -48,6 +48,19 @@ public static class EtcContent
         {
             text += hostDomain.Length > 0 ? $"{ip}\t{hostname}.{hostDomain}\t{hostname}\n" : $"{ip}\t{hostname}\n";
         }
+        return text + Aliases(aliases);
+    }
+
+    /// <summary>
+    /// A hostNetwork pod's /etc/hosts: the node's file, then the hostAliases block (the kubelet's
+    /// managedHostsFileContent for host-network pods copies the node's file).
+    /// </summary>
+    public static string NodeHosts(string nodeHosts, IReadOnlyList<HostAlias> aliases) =>
+        (nodeHosts.Length == 0 || nodeHosts.EndsWith('\n') ? nodeHosts : nodeHosts + "\n") + Aliases(aliases);
+
+    private static string Aliases(IReadOnlyList<HostAlias> aliases)
+    {
+        var text = "";
         if (aliases.Count > 0)
         {
             // hostsEntriesFromHostAliases: a blank line, a comment, then each IP with all its names on one line.

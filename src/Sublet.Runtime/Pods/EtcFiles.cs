@@ -34,7 +34,9 @@ public sealed class EtcFiles
         var contents = new Dictionary<string, string>
         {
             // The kubelet names the pod's hostname on its addresses; without a pod network, on loopback.
-            ["hosts"] = EtcContent.Hosts(new PodNetworking(_ctx).Ips(pod.Id) is { Count: > 0 } ips ? ips : EtcContent.PodIps, hostname, EtcContent.HostDomain(plan, _ctx.Config.ClusterDomain), plan.HostAliases),
+            ["hosts"] = plan.HostNetwork
+                ? EtcContent.NodeHosts(File.Exists("/etc/hosts") ? File.ReadAllText("/etc/hosts") : "", plan.HostAliases)
+                : EtcContent.Hosts(new PodNetworking(_ctx).Ips(pod.Id) is { Count: > 0 } ips ? ips : EtcContent.PodIps, hostname, EtcContent.HostDomain(plan, _ctx.Config.ClusterDomain), plan.HostAliases),
             ["hostname"] = hostname + "\n",
             // containerd copies the node's file when the pod's DNS settings are all empty.
             ["resolv.conf"] = resolv.Length > 0 ? resolv : HostResolvConf() ?? "",

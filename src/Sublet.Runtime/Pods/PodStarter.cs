@@ -79,7 +79,7 @@ public sealed class PodStarter
         Directory.CreateDirectory(paths.SandboxBundle);
         Directory.CreateDirectory(paths.SandboxStateDir);
         PodCgroups.Configure(record.Id, PodResources.For(plan)); // the pod-level cgroup, before anything joins it
-        var pinned = new PodNetworking(_ctx).SetUp(record.Id, record.Ids, new Network.PodNetworkRequest(record.Id, plan.Name, plan.Namespace, plan.Uid,
+        var pinned = plan.HostNetwork ? null : new PodNetworking(_ctx).SetUp(record.Id, record.Ids, new Network.PodNetworkRequest(record.Id, plan.Name, plan.Namespace, plan.Uid,
             plan.PortMappings, [], [], [], plan.Annotations, CgroupResources.PodParent(record.Id)));
         var spec = SpecBuilder.Sandbox(plan, rootfs, record.Ids, CgroupResources.ContainerPath(record.Id), pinned);
         WriteSpec(paths.SandboxBundle, spec);
