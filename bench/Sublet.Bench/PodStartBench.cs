@@ -199,7 +199,8 @@ internal sealed class SubletConfig
             runRoot: {RunRoot}
             subUidPath: {root}/subuid
             subGidPath: {root}/subgid
-
+            network:
+              mode: none
             """);
     }
 

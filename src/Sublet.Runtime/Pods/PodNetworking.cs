@@ -17,14 +17,15 @@ public sealed class PodNetworking
     public PodNetworking(RuntimeContext ctx) => _ctx = ctx;
 
     /// <exception cref="CniException">The network could not be attached; nothing of it is left.</exception>
-    public PinnedNamespaces SetUp(string podId, IdRange? userNamespace, PodNetworkRequest request)
+    /// <param name="attach">False: the namespaces and loopback only, no CNI.</param>
+    public PinnedNamespaces SetUp(string podId, IdRange? userNamespace, PodNetworkRequest request, bool attach = true)
     {
         var paths = _ctx.Paths(podId);
         Directories.Private(Path.GetDirectoryName(paths.NamespaceDir)!);
         Directories.Private(paths.NamespaceDir);
         var pinned = _ctx.PodNamespaces.Create(paths.NamespaceDir, userNamespace?.Start, userNamespace?.Length ?? 0);
         _ctx.PodNamespaces.BringLoopbackUp(pinned.Net);
-        if (_ctx.Network.Enabled)
+        if (attach && _ctx.Network.Enabled)
         {
             _ctx.Network.SetUp(request, pinned.Net, paths.NetworkCache);
         }

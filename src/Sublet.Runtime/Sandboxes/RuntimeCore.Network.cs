@@ -16,11 +16,14 @@ public sealed partial class RuntimeCore
         {
             return null;
         }
+
         var request = new PodNetworkRequest(entry.Id, config.Name, config.Namespace, config.Uid, config.PortMappings,
             config.Dns.Servers, config.Dns.Searches, config.Dns.Options, config.Annotations, config.CgroupParent);
         try
         {
-            return new PodNetworking(_ctx).SetUp(entry.Id, config.UserNamespace, request);
+            // selftest's probe pods test isolation, not networking: loopback only, so selftest never
+            // writes the node's network configuration or takes an address from it.
+            return new PodNetworking(_ctx).SetUp(entry.Id, config.UserNamespace, request, attach: config.Owner != Owner.Selftest);
         }
         catch (CniException e)
         {
