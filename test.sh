@@ -32,6 +32,14 @@ for bench in bench/Sublet.Bench bench/Sublet.Benchmarks; do
   fi
 done
 
+# The integration tests drive the Native AOT binary users run, built by the launcher when stale.
+if ! "$here/sublet" --version >/dev/null; then
+  echo "test.sh: the Native AOT sublet does not build" >&2
+  echo "tests: 0 passed, 1 failed"
+  exit 1
+fi
+export SUBLET_BINARY="$here/.build/bin/sublet"
+
 # One test assembly at a time: integration tests start real pods, and this machine has 2 cores.
 dotnet test Sublet.slnx -c Debug --no-build -nologo -m:1 \
   --logger "trx" --results-directory "$results" -- RunConfiguration.DisableParallelization=false

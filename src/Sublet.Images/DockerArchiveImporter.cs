@@ -29,7 +29,7 @@ internal sealed class DockerArchiveImporter(ImageSource source, BlobStore blobs)
             var manifest = new OciManifest(2, OciJson.ManifestMediaType,
                 new Descriptor(OciJson.ConfigMediaType, config, new FileInfo(blobs.PathOf(config)).Length, null, null),
                 [.. layers.Select(Describe)]);
-            var manifestDigest = blobs.AddBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, OciJson.Options), ct);
+            var manifestDigest = blobs.AddBytes(JsonSerializer.SerializeToUtf8Bytes(manifest, OciJson.TypeInfo<OciManifest>()), ct);
             var names = (entry.RepoTags ?? []).Select(ImageReference.Normalize).ToList();
             images.Add(new ImportedImage(names, manifestDigest, config, layers));
         }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Sublet.Images;
 
@@ -64,18 +65,16 @@ internal static class OciJson
     public const string RefNameAnnotation = "org.opencontainers.image.ref.name";
     public const string ContainerdNameAnnotation = "io.containerd.image.name";
 
-    public static readonly JsonSerializerOptions Options = new()
-    {
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        WriteIndented = true,
-    };
+    /// <summary>The serializer of every document above, generated at build time (Native AOT: no reflection).</summary>
+    public static JsonTypeInfo<T> TypeInfo<T>() =>
+        (JsonTypeInfo<T>?)OciJsonContext.Default.GetTypeInfo(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T)} is not in {nameof(OciJsonContext)}");
 
     /// <summary>Parses <paramref name="json"/>; a malformed document is an error naming <paramref name="what"/>.</summary>
     public static T Parse<T>(ReadOnlySpan<byte> json, string what)
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(json, Options) ?? throw new ImageException($"{what}: empty JSON document");
+            return JsonSerializer.Deserialize(json, TypeInfo<T>()) ?? throw new ImageException($"{what}: empty JSON document");
         }
         catch (JsonException e)
         {
@@ -87,3 +86,11 @@ internal static class OciJson
 
     public static bool IsManifest(string? mediaType) => mediaType is ManifestMediaType or DockerManifestMediaType;
 }
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = true)]
+[JsonSerializable(typeof(OciIndex))]
+[JsonSerializable(typeof(OciManifest))]
+[JsonSerializable(typeof(OciConfig))]
+[JsonSerializable(typeof(List<DockerManifestEntry>))]
+[JsonSerializable(typeof(List<ImageRecord>))]
+internal sealed partial class OciJsonContext : JsonSerializerContext;

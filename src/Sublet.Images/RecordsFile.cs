@@ -29,7 +29,7 @@ internal sealed class RecordsFile(string path)
         var tmp = path + ".tmp-" + Environment.ProcessId;
         using (var file = new FileStream(tmp, FileMode.Create, FileAccess.Write))
         {
-            JsonSerializer.Serialize(file, records, OciJson.Options);
+            JsonSerializer.Serialize(file, records as List<ImageRecord> ?? [.. records], OciJson.TypeInfo<List<ImageRecord>>());
             file.Flush(flushToDisk: true);
         }
         File.Move(tmp, path, overwrite: true);

@@ -95,7 +95,8 @@ internal static class Cli
         var args = new List<string>();
         if (Path.GetFileName(self) == "dotnet")
         {
-            args.Add(typeof(Cli).Assembly.Location);
+            // `dotnet sublet.dll …` (a JIT build): the first argument is the assembly's path.
+            args.Add(Path.GetFullPath(Environment.GetCommandLineArgs()[0]));
         }
         if (parse.GetValue(ConfigOption) is { } config)
         {

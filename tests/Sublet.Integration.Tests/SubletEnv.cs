@@ -82,7 +82,11 @@ public sealed class SubletEnv : IDisposable
     /// <summary>Adds settings to this environment's configuration file (for values that name paths under <see cref="Root"/>).</summary>
     public void Configure(string yaml) => File.AppendAllText(ConfigPath, "\n" + yaml + "\n");
 
-    public static string Binary => Path.Combine(AppContext.BaseDirectory, "sublet");
+    /// <summary>
+    /// The <c>sublet</c> under test: <c>SUBLET_BINARY</c> when set (./test.sh points it at the Native
+    /// AOT binary the launcher publishes, the one users run), else the JIT build beside the tests.
+    /// </summary>
+    public static string Binary => Environment.GetEnvironmentVariable("SUBLET_BINARY") is { Length: > 0 } path ? path : Path.Combine(AppContext.BaseDirectory, "sublet");
 
     public CliResult Run(params string[] args) => RunWithTimeout(TimeSpan.FromMinutes(3), args);
 

@@ -80,10 +80,17 @@ public static class CriHost
         if (metricsListen is not null)
         {
             // Only on the TCP listener: the CRI socket serves gRPC alone.
-            app.MapGet("/metrics", (HttpContext http, Metrics.PrometheusText text) =>
-                http.Connection.LocalIpAddress is not null
-                    ? Results.Text(text.Render(), "text/plain; version=0.0.4; charset=utf-8")
-                    : Results.NotFound());
+            // A plain RequestDelegate: the Delegate overload binds parameters by reflection (not under Native AOT).
+            app.MapGet("/metrics", (RequestDelegate)(async http =>
+            {
+                if (http.Connection.LocalIpAddress is null)
+                {
+                    http.Response.StatusCode = StatusCodes.Status404NotFound;
+                    return;
+                }
+                http.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+                await http.Response.WriteAsync(http.RequestServices.GetRequiredService<Metrics.PrometheusText>().Render(), http.RequestAborted).ConfigureAwait(false);
+            }));
         }
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Cri.Mapping;
@@ -16,7 +17,7 @@ internal static class VerboseInfo
         ["pid"] = view.Entry.PausePid,
         ["owner"] = view.Entry.Config.Owner.ToString(),
         ["userNamespace"] = view.Entry.Ids is { } r ? $"0 {r.Start} {r.Length}" : "host",
-        ["config"] = JsonSerializer.SerializeToNode(view.Entry.Config),
+        ["config"] = JsonSerializer.SerializeToNode(view.Entry.Config, VerboseJson.Default.SandboxConfig),
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 
     public static string Container(ContainerView view, string runRoot)
@@ -27,8 +28,13 @@ internal static class VerboseInfo
             ["sandboxID"] = view.Entry.SandboxId,
             ["pid"] = view.Entry.Pid,
             ["imageRef"] = view.Entry.ImageRef,
-            ["config"] = JsonSerializer.SerializeToNode(view.Entry.Config),
+            ["config"] = JsonSerializer.SerializeToNode(view.Entry.Config, VerboseJson.Default.ContainerConfig),
             ["runtimeSpec"] = File.Exists(spec) ? JsonNode.Parse(File.ReadAllText(spec)) : null,
         }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 }
+
+/// <summary>The runtime's records as crictl inspect shows them (default options: the names as they are), generated for Native AOT.</summary>
+[JsonSerializable(typeof(SandboxConfig))]
+[JsonSerializable(typeof(ContainerConfig))]
+internal sealed partial class VerboseJson : JsonSerializerContext;

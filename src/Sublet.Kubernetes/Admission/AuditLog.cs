@@ -1,4 +1,4 @@
-using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Sublet.Kubernetes.Admission;
 
@@ -8,14 +8,14 @@ public static class AuditLog
     public static void Append(string path, AdmissionResult result, DateTimeOffset now)
     {
         if (result.AuditViolations is not { } violations) return;
-        var line = JsonSerializer.Serialize(new Dictionary<string, object>
+        var line = new JsonObject
         {
             ["time"] = now.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ"),
             ["namespace"] = result.Namespace,
             ["pod"] = result.Pod,
             ["policy"] = result.Audit!.Policy.ToString(),
-            ["annotations"] = new Dictionary<string, string> { ["pod-security.kubernetes.io/audit-violations"] = violations },
-        });
+            ["annotations"] = new JsonObject { ["pod-security.kubernetes.io/audit-violations"] = violations },
+        }.ToJsonString();
         if (Path.GetDirectoryName(path) is { Length: > 0 } dir) Directory.CreateDirectory(dir);
         File.AppendAllText(path, line + "\n");
     }

@@ -39,7 +39,7 @@ public sealed class PodStarter
         var record = _ctx.Store.CreatePod(new PodRecord
         {
             Id = podId, Name = plan.Name, Namespace = plan.Namespace, Uid = plan.Uid,
-            PlanJson = JsonSerializer.Serialize(plan), State = PodState.Creating, BootId = _ctx.Proc.BootId(),
+            PlanJson = JsonSerializer.Serialize(plan, StateJson.Default.PodPlan), State = PodState.Creating, BootId = _ctx.Proc.BootId(),
         }, plan.HostUsers ? null : allocate);
         try
         {

@@ -33,21 +33,17 @@ internal static class CheckCommand
             var findings = verdicts.SelectMany(v => v.Findings).ToList();
             if (parse.GetValue(output) == "json")
             {
-                Table.WriteJson(new
-                {
-                    Pods = verdicts.Select(v => new
-                    {
-                        Name = v.Pod.Metadata?.Name ?? "",
-                        Namespace = v.Pod.Metadata?.NamespaceProperty ?? "default",
-                        Allowed = !v.Refused,
+                Table.WriteJson(new CheckJson(
+                    [.. verdicts.Select(v => new CheckPodJson(
+                        Name: v.Pod.Metadata?.Name ?? "",
+                        Namespace: v.Pod.Metadata?.NamespaceProperty ?? "default",
+                        Allowed: !v.Refused,
                         v.Refusal,
-                        Enforce = v.Admission?.Enforce?.Policy.ToString(),
-                        Warn = v.Admission?.Warn?.Policy.ToString(),
-                        Audit = v.Admission?.Audit?.Policy.ToString(),
-                        Exempt = v.Admission?.ExemptBy,
-                    }),
-                    Findings = findings,
-                });
+                        Enforce: v.Admission?.Enforce?.Policy.ToString(),
+                        Warn: v.Admission?.Warn?.Policy.ToString(),
+                        Audit: v.Admission?.Audit?.Policy.ToString(),
+                        Exempt: v.Admission?.ExemptBy))],
+                    findings));
             }
             else if (findings.Count == 0)
             {

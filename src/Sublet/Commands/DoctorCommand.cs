@@ -23,7 +23,7 @@ internal static class DoctorCommand
             var checks = DoctorChecks.Run(config, host, manifest);
             if (parse.GetValue(output) == "json")
             {
-                Table.WriteJson(checks.Select(c => new { c.Check, Status = c.Status.ToString().ToLowerInvariant(), c.Detail, c.Fix }));
+                Table.WriteJson(checks.Select(c => new DoctorRowJson(c.Check, c.Status.ToString().ToLowerInvariant(), c.Detail, c.Fix)).ToList());
             }
             else
             {

@@ -17,11 +17,9 @@ internal static class IdsCommand
             {
                 return Verify(ctx, parse.GetValue(output) == "json");
             }
-            var rows = ctx.Store.Allocations().Select(a => new
-            {
-                Pod = a.PodName, a.PodNamespace, a.PodId, HostIdStart = (long)a.Range.Start, Length = (long)a.Range.Length,
-                HostIdEnd = (long)a.Range.End - 1, a.Created,
-            }).ToList();
+            var rows = ctx.Store.Allocations().Select(a => new IdRowJson(
+                Pod: a.PodName, a.PodNamespace, a.PodId, HostIdStart: a.Range.Start, Length: a.Range.Length,
+                HostIdEnd: (long)a.Range.End - 1, a.Created)).ToList();
             if (parse.GetValue(output) == "json")
             {
                 Table.WriteJson(rows);
@@ -41,7 +39,7 @@ internal static class IdsCommand
         var (findings, pods, processes) = new Sublet.Runtime.Audit.LiveIdAudit(ctx).Run();
         if (json)
         {
-            Table.WriteJson(new { Pods = pods, Processes = processes, Findings = findings });
+            Table.WriteJson(new IdsVerifyJson(pods, processes, findings));
         }
         else if (findings.Count == 0)
         {

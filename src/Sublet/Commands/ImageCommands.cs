@@ -34,7 +34,7 @@ internal static class ImageCommands
             var images = Store(parse).List();
             if (parse.GetValue(output) == "json")
             {
-                Table.WriteJson(images.Select(i => new { i.Reference, i.Id, i.ManifestDigest, i.Size, i.Created, Layers = i.LayerIds.Count }));
+                Table.WriteJson(images.Select(i => new ImageRowJson(i.Reference, i.Id, i.ManifestDigest, i.Size, i.Created, i.LayerIds.Count)).ToList());
                 return 0;
             }
             var now = DateTimeOffset.UtcNow;

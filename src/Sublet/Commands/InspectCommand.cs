@@ -22,8 +22,7 @@ internal static class InspectCommand
             if (ctx.Store.FindPod(parse.GetValue(pod)!) is { } record)
             {
                 var view = new PodStatus(ctx).View(record);
-                var info = new { Pod = PodInfo.From(view, new PodNetworking(ctx).Ips(view.Pod.Id)), Rootfs = Annotation(ctx, view, RootfsChoice.Annotation), HostAdjustments = HostAdjustments(ctx, view), Spec = view.Plan };
-                json = JsonSerializer.Serialize(info, Table.Json);
+                json = Table.ToJson(new InspectPlayJson(PodInfo.From(view, new PodNetworking(ctx).Ips(view.Pod.Id)), Annotation(ctx, view, RootfsChoice.Annotation), HostAdjustments(ctx, view), view.Plan));
             }
             else
             {
@@ -31,8 +30,7 @@ internal static class InspectCommand
                 var core = new Sublet.Runtime.Sandboxes.RuntimeCore(ctx);
                 var sandbox = CriPods.Find(core, parse.GetValue(pod)!) ?? throw new NotFoundException($"pod \"{parse.GetValue(pod)}\" not found");
                 var containers = core.ListContainers(Sublet.Runtime.Sandboxes.Owner.Cri).Where(c => c.Entry.SandboxId == sandbox.Entry.Id).ToList();
-                var info = new { Pod = PodInfo.FromCri(sandbox, containers), Sandbox = sandbox.Entry.Config, Containers = containers.Select(c => c.Entry.Config) };
-                json = JsonSerializer.Serialize(info, Table.Json);
+                json = Table.ToJson(new InspectCriJson(PodInfo.FromCri(sandbox, containers), sandbox.Entry.Config, [.. containers.Select(c => c.Entry.Config)]));
             }
             Console.WriteLine(parse.GetValue(output) == "json" ? json : Yaml.FromJson(json));
             return 0;

@@ -40,7 +40,7 @@ internal static class SelftestCommand
             var results = runner.Run(parse.GetValue(image)!, range, victimRange);
             if (parse.GetValue(output) == "json")
             {
-                Table.WriteJson(new { Node = Environment.MachineName, UserNamespace = $"0 {range.Start} {range.Length}", Probes = results, runner.Notes });
+                Table.WriteJson(new SelftestJson(Environment.MachineName, $"0 {range.Start} {range.Length}", results, runner.Notes));
             }
             else
             {

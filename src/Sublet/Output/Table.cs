@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Sublet.Cli.Output;
 
@@ -24,17 +24,16 @@ internal static class Table
         }
     }
 
-    public static readonly JsonSerializerOptions Json = new()
+    /// <summary>camelCase, nulls left out, enums by name; the serializers are <see cref="CliJson"/>'s, generated at build time.</summary>
+    public static readonly JsonSerializerOptions Json = new(CliJson.Default.Options)
     {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        Converters = { new JsonStringEnumConverter() },
         // Output for scripts and people, not for embedding in HTML: keep quotes and apostrophes readable.
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    public static void WriteJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Json));
+    public static string ToJson<T>(T value) => JsonSerializer.Serialize(value, (JsonTypeInfo<T>)Json.GetTypeInfo(typeof(T)));
+
+    public static void WriteJson<T>(T value) => Console.WriteLine(ToJson(value));
 
     public static string Age(DateTimeOffset since, DateTimeOffset now)
     {
