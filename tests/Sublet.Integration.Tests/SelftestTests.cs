@@ -9,11 +9,13 @@ public sealed class SelftestTests
     private static readonly string[] RealAttacks =
     [
         "write-host-root-file", "create-in-host-root-dir", "mknod-block-device", "chown-host-file", "cgroup-release-agent-privileged",
+        "escaped-write-host-root-file", "escaped-read-host-shadow",
         "signal-host-process", "signal-other-pod", "ptrace-host-process", "ptrace-other-pod",
-        "read-other-pod-environ", "read-other-pod-rootfs", "read-other-pod-layer", "read-other-pod-log",
+        "read-other-pod-environ", "read-other-pod-rootfs", "read-other-pod-layer", "enter-other-pod-root", "join-other-pod-namespaces",
+        "read-other-pod-log",
         // A host-users pod's root-owned set-ID file in its rootfs overlay: only the directory modes keep host users out.
         "host-runs-planted-setid-rootfs",
-        "mount-host-block-device", "set-host-time", "set-host-hostname", "write-proc-sys-kernel", "open-dev-kmsg",
+        "mount-host-block-device", "set-host-time", "set-host-hostname", "write-proc-sys-kernel", "configure-host-network", "open-dev-kmsg",
     ];
 
     // Blocked both ways on this node, each for a reason the notes name: Sublet's nosuid on pod
@@ -48,7 +50,7 @@ public sealed class SelftestTests
         Assert.Equal($"0 {start} 65536", report.GetProperty("userNamespace").GetString());
         var probes = report.GetProperty("probes").EnumerateArray().ToDictionary(p => p.GetProperty("probe").GetString()!);
         var notes = report.GetProperty("notes").ToString();
-        Assert.Equal(28, probes.Count);
+        Assert.Equal(33, probes.Count);
         Assert.All(probes.Values, p => Assert.False(p.GetProperty("escaped").GetBoolean(), p.ToString()));
         foreach (var (name, probe) in probes.Where(p => p.Key != "nested-user-namespace"))
         {
@@ -58,7 +60,7 @@ public sealed class SelftestTests
         {
             Assert.True(probes[attack].GetProperty("workedWithoutUserns").GetBoolean(), $"{attack} should work without user namespaces, showing the probe is real: {notes}");
         }
-        Assert.Equal(28, RealAttacks.Length + BlockedHere.Length + 2); // + read-host-shadow and nested-user-namespace
+        Assert.Equal(33, RealAttacks.Length + BlockedHere.Length + 2); // + read-host-shadow and nested-user-namespace
         Assert.True(probes["nested-user-namespace"].GetProperty("workedWithUserns").GetBoolean(), notes);
         // The unprivileged CVE-2022-0492 attempt gets as far as the mount (the host's unshare has -C).
         Assert.Contains("cgroup-release-agent in selftest-host-users: exit 1: cgroup v1 mounted, without release_agent", notes);

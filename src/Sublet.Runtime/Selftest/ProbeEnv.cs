@@ -7,6 +7,9 @@ namespace Sublet.Runtime.Selftest;
 public static class ProbeEnv
 {
     public const string HostVictim = "SELFTEST_HOST_VICTIM";
+
+    /// <summary>A root-owned 0644 file selftest made on the host, in a 0755 directory: only the file's own mode stands in the way.</summary>
+    public const string HostFile = "SELFTEST_HOST_FILE";
     public const string PodVictim = "SELFTEST_POD_VICTIM";
     public const string VictimRootfs = "SELFTEST_VICTIM_ROOTFS";
     public const string VictimLayer = "SELFTEST_VICTIM_LAYER";

@@ -11,6 +11,13 @@ public static partial class SelftestProbes
     /// </summary>
     private static Probe[] Breakout() =>
     [
+        // The escaped process against the host's own files: a root-owned 0644 file selftest made in
+        // a 0755 directory, and /etc/shadow. CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH held in the
+        // pod's user namespace count only for inodes whose owner is mapped there
+        // (capable_wrt_inode_uidgid, capabilities(7)).
+        Escaped("escaped-write-host-root-file", "append to a root-owned host file (0644, made by selftest) from the escaped process",
+            $"echo pwned >> \"${ProbeEnv.HostFile}\""),
+        Escaped("escaped-read-host-shadow", "read the host's /etc/shadow from the escaped process", "cat /etc/shadow > /dev/null"),
         // kill(2): permitted when the sender's real or effective UID matches the target's real or
         // saved UID, or with CAP_KILL in the target's user namespace. Permission does not depend on
         // the signal (but SIGCONT within a session), so a harmless SIGWINCH, which sleep ignores, proves as much as SIGKILL.
@@ -29,6 +36,12 @@ public static partial class SelftestProbes
             $"cat \"${ProbeEnv.VictimRootfs}/{VictimSecret}\" > /dev/null"),
         Escaped("read-other-pod-layer", "read the same file in the second pod's writable layer (Sublet's state directory)",
             $"cat \"${ProbeEnv.VictimLayer}/{VictimSecret}\" > /dev/null"),
+        // proc(5): /proc/PID/root and opening /proc/PID/ns/* need ptrace access to the process;
+        // setns(2) into a mount namespace needs CAP_SYS_ADMIN in the user namespace owning it.
+        Escaped("enter-other-pod-root", "read the second pod's 0600 file through /proc/PID/root of its process",
+            $"cat \"/proc/${ProbeEnv.PodVictim}/root/{VictimSecret}\" > /dev/null"),
+        Escaped("join-other-pod-namespaces", "join the second pod's mount and IPC namespaces (nsenter), then run its true",
+            $"nsenter --target \"${ProbeEnv.PodVictim}\" --mount --ipc -- true"),
         Escaped("read-other-pod-log", "read the second probe pod's container log",
             $"cat \"${ProbeEnv.VictimLog}\" > /dev/null"),
     ];

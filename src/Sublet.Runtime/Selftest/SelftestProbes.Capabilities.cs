@@ -8,8 +8,8 @@ public static partial class SelftestProbes
     /// by a privileged container where the attack happens inside it, by the escaped process where
     /// only the host's namespaces hold the target. Every attempt that works is harmless by
     /// construction: the host's disk is mounted in the probe container's own mount namespace and
-    /// only listed, the module is not an ELF file, the clock, hostname and domainname are set to
-    /// what they were, /dev/kmsg is opened and nothing written.
+    /// only listed, the module is not an ELF file, the clock, hostname, domainname and loopback MTU
+    /// are set to what they were, /dev/kmsg is opened and nothing written.
     /// </summary>
     private static Probe[] Capabilities() =>
     [
@@ -36,6 +36,11 @@ public static partial class SelftestProbes
         // proc(5) /proc/sys: writable by global root only; kernel.domainname is the caller's UTS namespace's.
         new("write-proc-sys-kernel", "write /proc/sys/kernel/domainname back with its value in the host's UTS namespace, from the escaped process",
             "v=$(cat /proc/sys/kernel/domainname) && echo \"$v\" > /proc/sys/kernel/domainname", ProbeMount.None, Expect.Blocked, By: Attacker.Escaped),
+        // netdevice(7) SIOCSIFMTU needs CAP_NET_ADMIN over the network namespace's owner: the
+        // host's, for the escaped process. The loopback's MTU is set to what it is. (Not "link set
+        // lo up": busybox ip skips the ioctl when the flags are already so, and exits 0 unchecked.)
+        new("configure-host-network", "set the MTU of the host's loopback to what it is, from the escaped process (busybox ip)",
+            "m=$(cat /sys/class/net/lo/mtu) && busybox ip link set lo mtu \"$m\"", ProbeMount.None, Expect.Blocked, By: Attacker.Escaped),
         new("open-dev-kmsg", "open the host's /dev/kmsg (0644 root) for writing, writing nothing, from the escaped process",
             ": >> /dev/kmsg", ProbeMount.None, Expect.Blocked, By: Attacker.Escaped),
         // setrlimit(2): raising a hard limit needs CAP_SYS_RESOURCE in the initial user namespace.

@@ -58,7 +58,9 @@ public sealed partial class SelftestRunner
         var result = side.Pod.Ids is not null
             ? _processes.Run("nsenter", ["--target", pause.ToString(CultureInfo.InvariantCulture), "--user", "--setuid", "0", "--setgid", "0", "--", .. shell], side.Env, ProbeTimeout)
             : _processes.Run(shell[0], shell[1..], side.Env, ProbeTimeout);
-        if (result.ExitCode != 0 && result.Stderr.StartsWith("nsenter:", StringComparison.Ordinal))
+        // nsenter(1) names the namespace it could not open or join; a script's own nsenter targets another process and never ns/user.
+        if (side.Pod.Ids is not null && result.ExitCode != 0 && result.Stderr.StartsWith("nsenter:", StringComparison.Ordinal)
+            && (result.Stderr.Contains($"/proc/{pause}/", StringComparison.Ordinal) || result.Stderr.Contains("ns/user", StringComparison.Ordinal)))
         {
             // Not entering the pod is no blocked attack: the probe did not run.
             throw new RuntimeError(ErrorKind.Internal, $"probe {probe.Name}: entering {side.Pod.Config.Name}'s user namespace failed: {LastLine(result.Stderr)}");

@@ -51,9 +51,16 @@ public sealed partial class SelftestRunner(RuntimeContext ctx, ISandboxRuntime c
             return sandbox;
         }
         using var hostVictim = HostVictim.Start();
+        // Under /tmp, not the state root: its 0700 would stop the escaped process before the file's mode does.
+        var hostDir = Directory.CreateTempSubdirectory("sublet-selftest-").FullName;
         try
         {
+            File.SetUnixFileMode(hostDir, Mode0755);
+            var hostFile = Path.Combine(hostDir, "root-owned");
+            File.WriteAllText(hostFile, "host root's\n");
+            File.SetUnixFileMode(hostFile, Mode0644);
             var facts = HostFacts();
+            facts[ProbeEnv.HostFile] = hostFile;
             var with = new Side(Made(core.RunSandbox(Sandbox("userns", range))),
                 Victim(Made(core.RunSandbox(Sandbox("userns-victim", victimRange))), image, hostVictim.Pid, facts));
             var without = new Side(Made(core.RunSandbox(Sandbox("host-users", null))),
@@ -70,6 +77,7 @@ public sealed partial class SelftestRunner(RuntimeContext ctx, ISandboxRuntime c
                 core.RemoveSandbox(id);
             }
             Directories.Remove(scratch);
+            Directories.Remove(hostDir);
         }
     }
 
