@@ -96,8 +96,8 @@ public static class CriHost
     }
 
     /// <summary>
-    /// Starts listening, publishes the socket, probes the node once (so the first Status is
-    /// quick and the log says what was found), and serves until <paramref name="stop"/>; then
+    /// Starts listening, probes the node once (so the first Status is quick, the log says what was
+    /// found, and no probe mount is left when clients come), publishes the socket, and serves until <paramref name="stop"/>; then
     /// stops gracefully. The caller disposes <paramref name="socket"/> (removing it) afterwards.
     /// </summary>
     public static async Task RunAsync(WebApplication app, ServerSocket socket, CancellationToken stop)
@@ -110,9 +110,11 @@ public static class CriHost
         {
             // Exits become events from now on; the kubelet relists what happened before it subscribed.
             app.Services.GetRequiredService<Events.ContainerEvents>().WatchExits(Path.Combine(app.Services.GetRequiredService<CriSettings>().RunRoot, "exits"));
+            // Probe before the socket appears: the probe's scratch mounts are gone by the time any
+            // client can call (a test, or the kubelet, counting mounts right after connecting saw them).
+            var userns = app.Services.GetRequiredService<NodeFeatures>().UserNamespaces;
             socket.Publish();
             Log.Listening(log, socket.Path, CriSettings.RuntimeVersion);
-            var userns = app.Services.GetRequiredService<NodeFeatures>().UserNamespaces;
             if (userns.Supported)
             {
                 Log.UserNamespaces(log);
