@@ -92,6 +92,16 @@ public sealed class CniTests : IDisposable
     }
 
     [Fact]
+    public void Bandwidth_annotations_become_the_bandwidth_capability_in_bits_per_second()
+    {
+        Assert.Null(PodNetwork.Bandwidth(new Dictionary<string, string>()));
+        var both = PodNetwork.Bandwidth(new Dictionary<string, string> { ["kubernetes.io/ingress-bandwidth"] = "10M", ["kubernetes.io/egress-bandwidth"] = "1k" });
+        Assert.Equal("{\"ingressRate\":10000000,\"ingressBurst\":4294967295,\"egressRate\":1000,\"egressBurst\":4294967295}", both!.ToJsonString());
+        var e = Assert.Throws<CniException>(() => PodNetwork.Bandwidth(new Dictionary<string, string> { ["kubernetes.io/egress-bandwidth"] = "fast" }));
+        Assert.Equal("annotation kubernetes.io/egress-bandwidth: \"fast\" is not a quantity of bits per second, such as 10M", e.Message);
+    }
+
+    [Fact]
     public void A_plugin_error_names_network_file_plugin_code_and_message_and_stops_the_add()
     {
         var (client, exec) = Client();

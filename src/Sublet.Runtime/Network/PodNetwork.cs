@@ -173,6 +173,32 @@ public sealed class PodNetwork
         {
             caps["cgroupPath"] = cgroup;
         }
+        if (Bandwidth(pod.Annotations) is { } bandwidth)
+        {
+            caps["bandwidth"] = bandwidth;
+        }
         return caps;
+    }
+
+    /// <summary>
+    /// The kubernetes.io/ingress-bandwidth and egress-bandwidth annotations (quantities of bits per
+    /// second, "10M") as the bandwidth plugin's runtimeConfig, burst unbounded as containerd passes
+    /// it (toCNIBandWidth: math.MaxUint32); null when neither is set.
+    /// </summary>
+    /// <exception cref="CniException">An annotation that is not a quantity.</exception>
+    internal static JsonObject? Bandwidth(IReadOnlyDictionary<string, string> annotations)
+    {
+        var limits = new JsonObject();
+        foreach (var (direction, key) in new[] { ("ingress", "kubernetes.io/ingress-bandwidth"), ("egress", "kubernetes.io/egress-bandwidth") })
+        {
+            if (annotations.TryGetValue(key, out var text))
+            {
+                var rate = Logs.LogPolicy.ParseQuantity(text)
+                    ?? throw new CniException($"annotation {key}: \"{text}\" is not a quantity of bits per second, such as 10M");
+                limits[$"{direction}Rate"] = rate;
+                limits[$"{direction}Burst"] = uint.MaxValue;
+            }
+        }
+        return limits.Count > 0 ? limits : null;
     }
 }
