@@ -13,6 +13,10 @@ public sealed record CniNetworkList(string Name, string CniVersion, IReadOnlyLis
     /// <summary>The extensions libcni reads from a configuration directory (libcni ConfFiles).</summary>
     public static readonly string[] Extensions = [".conflist", ".conf", ".json"];
 
+    /// <summary>The files of a configuration directory that hold networks, in the order libcni reads them (lexical): the first is the pod network.</summary>
+    public static List<string> ConfigFiles(IEnumerable<string> files) =>
+        [.. files.Where(f => Extensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal)];
+
     /// <summary>Parses <paramref name="json"/> read from <paramref name="file"/>.</summary>
     /// <exception cref="CniException">Not JSON, or a required field is missing or of the wrong type.</exception>
     public static CniNetworkList Parse(string json, string file)

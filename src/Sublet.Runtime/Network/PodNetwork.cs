@@ -43,9 +43,7 @@ public sealed class PodNetwork
     public CniNetworkList Load()
     {
         var dir = _config.ConfDir;
-        var files = Directory.Exists(dir)
-            ? Directory.GetFiles(dir).Where(f => CniNetworkList.Extensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal).ToList()
-            : [];
+        var files = CniNetworkList.ConfigFiles(Directory.Exists(dir) ? Directory.GetFiles(dir) : []);
         if (files.Count == 0)
         {
             if (!_config.WriteDefault)

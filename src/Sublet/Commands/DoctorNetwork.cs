@@ -17,7 +17,7 @@ internal static class DoctorNetwork
                 "set network.mode: cni (the default)");
             yield break;
         }
-        var files = host.Files(config.ConfDir).Where(f => CniNetworkList.Extensions.Contains(Path.GetExtension(f))).Order(StringComparer.Ordinal).ToList();
+        var files = CniNetworkList.ConfigFiles(host.Files(config.ConfDir));
         IReadOnlyList<string> types;
         if (files.Count == 0)
         {
