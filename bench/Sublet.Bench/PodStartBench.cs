@@ -9,7 +9,7 @@ namespace Sublet.Bench;
 /// restartPolicy: Never pod whose one container runs `true`, with hostUsers: false and without,
 /// against `runc run` of a busybox bundle (the floor: what the OCI runtime alone costs), interleaved.
 /// Also splits a userns pod into `play` (start, returns) and `down`, and times `sublet --version`,
-/// `sublet images`, `sublet ps` and a `play` that fails at the image lookup, to show what a sublet
+/// `sublet images`, `sublet ps`, `sublet ids` and a `play` that fails at the image lookup, to show what a sublet
 /// process costs before it starts anything.
 /// </summary>
 internal static class PodStartBench
@@ -53,6 +53,7 @@ internal static class PodStartBench
             var failing = new Series("sublet play, image missing (read manifest, plan, fail)");
             var images = new Series("sublet images (CLI start-up + images.json)");
             var ps = new Series("sublet ps (CLI start-up + state db)");
+            var ids = new Series("sublet ids (CLI start-up + state db + ID pool)");
             var version = new Series("sublet --version (CLI start-up)");
 
             void Round(bool record)
@@ -74,6 +75,7 @@ internal static class PodStartBench
                 Add(failing, fail.Elapsed);
                 Add(images, env.Ok("images").Elapsed);
                 Add(ps, env.Ok("ps").Elapsed);
+                Add(ids, env.Ok("ids").Elapsed);
                 Add(version, env.Ok("--version").Elapsed);
             }
 
@@ -81,7 +83,7 @@ internal static class PodStartBench
             Console.WriteLine($"warm-up: {o.Warmup} rounds; measuring {o.Rounds} rounds");
             for (var r = 0; r < o.Rounds; r++) Round(record: true);
 
-            Series.PrintTable("Pod start, end to end (process start to exit)", [waitUserns, waitHost, runcUserns, runcHost, playOnly, downOnly, failing, images, ps, version]);
+            Series.PrintTable("Pod start, end to end (process start to exit)", [waitUserns, waitHost, runcUserns, runcHost, playOnly, downOnly, failing, images, ps, ids, version]);
             Console.WriteLine();
             Console.WriteLine("| ratio of medians | value |");
             Console.WriteLine("|---|---:|");

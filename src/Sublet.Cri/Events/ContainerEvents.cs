@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Sublet.Cri.Api;
 using Sublet.Cri.Mapping;
+using Sublet.Linux.Files;
 using Sublet.Runtime;
 using Sublet.Runtime.Sandboxes;
 
@@ -10,7 +11,7 @@ namespace Sublet.Cri.Events;
 /// <summary>
 /// The stream behind GetContainerEvents (the kubelet's evented PLEG): created, started and deleted
 /// events from the RPCs that cause them, stopped events from conmon's exit files as they appear
-/// (inotify on the exit directory through <see cref="FileSystemWatcher"/>, no polling). Each
+/// (inotify on the exit directory through <see cref="DirectoryWatch"/>, no polling). Each
 /// subscriber has its own bounded queue; a subscriber that falls behind loses the oldest events
 /// rather than holding the server's memory (the kubelet relists then).
 /// </summary>
@@ -22,7 +23,7 @@ public sealed partial class ContainerEvents : IDisposable
     private readonly ILogger<ContainerEvents> _logger;
     private readonly Lock _gate = new();
     private readonly List<Channel<ContainerEventResponse>> _subscribers = [];
-    private FileSystemWatcher? _exits;
+    private DirectoryWatch? _exits;
 
     public ContainerEvents(ISandboxRuntime runtime, TimeProvider time, ILogger<ContainerEvents> logger)
     {
@@ -37,11 +38,8 @@ public sealed partial class ContainerEvents : IDisposable
         Directory.CreateDirectory(exitDir);
         File.SetUnixFileMode(exitDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         // conmon writes <exit-dir>/<container id> when the container's process ends (conmon --exit-dir).
-        _exits = new FileSystemWatcher(exitDir) { NotifyFilter = NotifyFilters.FileName, IncludeSubdirectories = false };
-        // conmon writes it through a temporary name and a rename (GLib g_file_set_contents), so a rename is the event.
-        _exits.Created += (_, e) => Publish(e.Name ?? "", ContainerEventType.ContainerStoppedEvent);
-        _exits.Renamed += (_, e) => Publish(e.Name ?? "", ContainerEventType.ContainerStoppedEvent);
-        _exits.EnableRaisingEvents = true;
+        _exits = new DirectoryWatch(exitDir);
+        _exits.Changed += name => Publish(name ?? "", ContainerEventType.ContainerStoppedEvent);
     }
 
     /// <summary>A new subscriber's queue; dispose the registration to leave.</summary>

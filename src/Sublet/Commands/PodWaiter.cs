@@ -1,12 +1,19 @@
+using Sublet.Linux.Files;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
 
 namespace Sublet.Cli.Commands;
 
-/// <summary>Follows the logs of running pods until every container has ended (or Ctrl-C).</summary>
+/// <summary>
+/// Follows the logs of running pods until every container has ended (or Ctrl-C). It looks again
+/// when something happens rather than on a timer: conmon writes an exit file
+/// (<c>--exit-dir</c>) and its exit command records the exit in the state database, and both are
+/// watched with inotify; the logs are watched the same way so output streams as it is written.
+/// </summary>
 internal sealed class PodWaiter
 {
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(50);
+    /// <summary>A safety net only (events lost with the watch itself, say): every change wakes the waiter at once.</summary>
+    private static readonly TimeSpan Fallback = TimeSpan.FromSeconds(1);
     private readonly RuntimeContext _ctx;
     private readonly List<LogFollower> _followers = [];
 
@@ -31,9 +38,11 @@ internal sealed class PodWaiter
         {
             _followers.Add(new LogFollower(_ctx.Paths(pod.Id).LogPath(name), planned.Count > 1 ? $"{pod.Name}/{name}" : null));
         }
+        using var watches = new Watches(_ctx, planned.Select(c => _ctx.Paths(c.Pod.Id).LogPath(c.Name)));
         List<PodView> views;
         while (true)
         {
+            watches.Reset();
             views = pods.Select(p => status.View(_ctx.Store.FindPod(p.Id) ?? p)).ToList();
             var done = views.All(v => v.Pod.State is PodState.Succeeded or PodState.Failed);
             Drain();
@@ -41,7 +50,7 @@ internal sealed class PodWaiter
             {
                 break;
             }
-            cancel.WaitHandle.WaitOne(Poll);
+            watches.Wait(Fallback, cancel);
         }
         if (cancel.IsCancellationRequested)
         {
@@ -52,5 +61,51 @@ internal sealed class PodWaiter
         var codes = views.SelectMany(v => v.Containers).Select(c => c.ExitCode ?? 0).ToList();
         var failedPod = views.Any(v => v.Pod.State == PodState.Failed);
         return codes.FirstOrDefault(code => code != 0, failedPod ? 1 : 0);
+    }
+
+    /// <summary>
+    /// The directories whose changes can end the wait or carry output: the exit files, the state
+    /// database (its WAL: every recorded exit, restart and pod state lands there) and each
+    /// container's log directory that exists yet (a later one is caught by the other two).
+    /// </summary>
+    private sealed class Watches : IDisposable
+    {
+        private readonly List<DirectoryWatch> _all = [];
+        private readonly ManualResetEventSlim _any = new(false);
+
+        public Watches(RuntimeContext ctx, IEnumerable<string> logs)
+        {
+            var dirs = new List<string> { PodPaths.ExitDir(ctx.Config.RunRoot), ctx.Config.StateRoot };
+            dirs.AddRange(logs.Select(log => Path.GetDirectoryName(log)!));
+            foreach (var dir in dirs.Distinct().Where(Directory.Exists))
+            {
+                var watch = new DirectoryWatch(dir, writes: true);
+                watch.Changed += _ => _any.Set();
+                _all.Add(watch);
+            }
+        }
+
+        public void Reset() => _any.Reset();
+
+        public void Wait(TimeSpan timeout, CancellationToken cancel)
+        {
+            try
+            {
+                _any.Wait(timeout, cancel);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C: the caller looks at the token.
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var watch in _all)
+            {
+                watch.Dispose();
+            }
+            _any.Dispose();
+        }
     }
 }
