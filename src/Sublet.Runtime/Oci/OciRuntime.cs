@@ -72,19 +72,19 @@ public sealed class OciRuntime
         return new OciState(doc.RootElement.GetProperty("status").GetString() ?? "unknown", doc.RootElement.GetProperty("pid").GetInt32());
     }
 
-    /// <summary>IDs of every container under Sublet's root.</summary>
+    /// <summary>
+    /// IDs of every container under Sublet's root: the root's directories, one per container, as
+    /// both runtimes keep them (runc libcontainer: ROOT/ID/state.json, which `runc list` reads
+    /// the same way; crun: ROOT/ID/status). Read here rather than through `runc list`: that is a
+    /// process on every pod's teardown for a directory listing.
+    /// </summary>
     public IReadOnlyList<string> List()
     {
         if (!Directory.Exists(Root))
         {
             return [];
         }
-        var result = Run("list", "-q");
-        if (result.ExitCode != 0)
-        {
-            throw new RuntimeFailure($"{Name} list: {OciErrors.Message(result.Stderr)}");
-        }
-        return result.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return [.. Directory.EnumerateDirectories(Root).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal)];
     }
 
     private ProcessResult Run(params string[] args) => _runner.Run(Binary, [.. GlobalArgs, .. args]);
