@@ -53,6 +53,69 @@ public sealed class CgroupFs
         return left;
     }
 
+    /// <summary>
+    /// SIGKILLs every process in <paramref name="relative"/> and below, in every hierarchy, until the
+    /// tree is empty or <paramref name="wait"/> has passed; returns the PIDs still there. For what no
+    /// OCI runtime answers for any more: a <c>runc:[2:INIT]</c> whose <c>runc create</c> was killed
+    /// before it wrote its state is in the container's cgroup, and <c>runc delete</c> does not know
+    /// it (runc's signalAllProcesses does the same walk over <c>cgroup.procs</c>; cgroups(7)).
+    /// A PID read from a cgroup's procs file is a member of that cgroup, so nothing else is signalled.
+    /// </summary>
+    public IReadOnlyList<int> KillTree(string relative, TimeSpan wait)
+    {
+        var deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+        while (true)
+        {
+            var pids = Members(relative);
+            if (pids.Count == 0 || Environment.TickCount64 > deadline)
+            {
+                return pids;
+            }
+            foreach (var pid in pids)
+            {
+                Processes.Posix.Kill(pid, Processes.Posix.SIGKILL);
+            }
+            Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>The PIDs in <paramref name="relative"/> and every cgroup below it, over all hierarchies, each once.</summary>
+    public IReadOnlyList<int> Members(string relative)
+    {
+        var pids = new SortedSet<int>();
+        foreach (var hierarchy in Hierarchies())
+        {
+            Collect(Path.Combine(hierarchy, relative.TrimStart('/')), pids);
+        }
+        return [.. pids];
+    }
+
+    private static void Collect(string dir, SortedSet<int> pids)
+    {
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+        foreach (var line in (Read(dir, "cgroup.procs") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                pids.Add(pid);
+            }
+        }
+        try
+        {
+            foreach (var child in Directory.EnumerateDirectories(dir))
+            {
+                Collect(child, pids);
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // removed while walking: nothing left in it
+        }
+    }
+
     private static void Remove(string dir, List<string> left)
     {
         if (!Directory.Exists(dir))

@@ -77,4 +77,15 @@ public sealed class IdAuditTests
         var ranges = IdAudit.LiveRanges([Init, pod, podToo, other], Host);
         Assert.Equal([(new IdRange(65536, 65536), "user:[100] of pid 10 (sh)"), (new IdRange(900000, 10), "user:[200] of pid 20 (sh)")], ranges);
     }
+
+    [Fact]
+    public void AnEndedProcessWaitingToBeReapedHoldsNoRange()
+    {
+        // A killed orphan stays a zombie until init reaps it; its uid_map still reads the range.
+        var zombie = Proc(30, "user:[300]", "0 131072 65536\n", 131072, 131072) with { Status = "Name:\trunc:[2:INIT]\nState:\tZ (zombie)\nUid:\t131072\t131072\t131072\t131072\n" };
+        var dead = Proc(31, "user:[301]", "0 196608 65536\n", 196608, 196608) with { Status = "Name:\tsh\nState:\tX (dead)\n" };
+        var sleeping = Proc(32, "user:[302]", "0 262144 65536\n", 262144, 262144) with { Status = "Name:\tsh\nState:\tS (sleeping)\n" };
+        var ranges = IdAudit.LiveRanges([Init, zombie, dead, sleeping], Host);
+        Assert.Equal([(new IdRange(262144, 65536), "user:[302] of pid 32 (sh)")], ranges);
+    }
 }

@@ -22,6 +22,15 @@ public interface IPodNamespaces
     /// <summary>Brings <c>lo</c> up in the pinned network namespace.</summary>
     void BringLoopbackUp(string netnsPath);
 
+    /// <summary>
+    /// Kills every process still in the pinned user namespace (the network namespace for a
+    /// host-users pod) and returns those that outlived <paramref name="wait"/>. Run when the pod's
+    /// containers are gone: what is left, such as a <c>runc:[2:INIT]</c> whose <c>runc create</c>
+    /// was killed before it wrote its state or joined its cgroup, no runtime answers for, and it
+    /// would hold the pod's ID range.
+    /// </summary>
+    IReadOnlyList<int> KillMembers(string directory, TimeSpan wait);
+
     /// <summary>Unpins what <see cref="Create"/> pinned in <paramref name="directory"/>; the namespaces end with their last user. Gone already is fine.</summary>
     void Remove(string directory);
 }
@@ -54,6 +63,14 @@ public sealed class UnsharePodNamespaces : IPodNamespaces
     }
 
     public void BringLoopbackUp(string netnsPath) => NetworkNamespace.BringLoopbackUp(netnsPath);
+
+    public IReadOnlyList<int> KillMembers(string directory, TimeSpan wait)
+    {
+        var user = Path.Combine(directory, "user");
+        return File.Exists(user)
+            ? NamespaceMembers.Kill(user, "user", wait)
+            : NamespaceMembers.Kill(Path.Combine(directory, "net"), "net", wait);
+    }
 
     public void Remove(string directory)
     {

@@ -73,7 +73,7 @@ public static class IdAudit
     /// started by hand). Each with who holds it, for the warning.
     /// </summary>
     public static IReadOnlyList<(IdRange Range, string Holder)> LiveRanges(IReadOnlyList<ProcessSnapshot> processes, string hostNamespace) =>
-        processes.Where(p => p.UserNamespace != hostNamespace && !IsInitial(p)).GroupBy(p => p.UserNamespace)
+        processes.Where(p => p.UserNamespace != hostNamespace && !IsInitial(p) && !HasExited(p)).GroupBy(p => p.UserNamespace)
             .SelectMany(g => Maps(g.First().UidMap).Concat(Maps(g.First().GidMap))
                 .Select(m => (m.HostRange, $"{g.Key} of pid {g.First().Pid} ({g.First().Comm})")))
             .Distinct().ToList();
@@ -110,6 +110,15 @@ public static class IdAudit
     /// </summary>
     private static bool IsInitial(ProcessSnapshot process) =>
         Maps(process.UidMap) is [{ ContainerId: 0, HostId: 0, Length: uint.MaxValue }];
+
+    /// <summary>
+    /// proc(5) status "State:\tZ (zombie)" or "X (dead)": the process has ended and only waits to be
+    /// reaped (by init, for an orphan, which can take a while). Its uid_map still reads as its
+    /// namespace's, but nothing can act in that namespace through it, so it holds no range.
+    /// </summary>
+    private static bool HasExited(ProcessSnapshot process) =>
+        process.Status.Split('\n').FirstOrDefault(l => l.StartsWith("State:", StringComparison.Ordinal)) is { } line
+        && line[6..].TrimStart() is ['Z' or 'X', ..];
 
     /// <summary>cgroup(7) lines "ID:CONTROLLERS:PATH"; the pod's processes live under its parent cgroup in every hierarchy.</summary>
     private static bool InCgroup(string cgroupText, string parent) =>

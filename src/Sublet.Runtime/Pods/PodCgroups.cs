@@ -13,11 +13,23 @@ public static class PodCgroups
 {
     /// <summary>
     /// Removes the pod's parent cgroup, and any leaf runc left behind, in every v1 hierarchy and the
-    /// unified one. Run after the pod's containers are deleted; a cgroup still holding a process stays
-    /// (named in the result) rather than failing the removal.
+    /// unified one. Run after the pod's containers are deleted: what is still inside then has no
+    /// runtime that answers for it (<see cref="CgroupFs.KillTree"/>) and would hold the pod's ID range,
+    /// so it is killed first. A cgroup still holding a process stays (named in the result) rather
+    /// than failing the removal.
     /// </summary>
-    public static IReadOnlyList<string> Remove(string podId, CgroupFs? cgroups = null) =>
-        (cgroups ?? new CgroupFs()).RemoveTree(CgroupResources.PodParent(podId));
+    public static IReadOnlyList<string> Remove(string podId, CgroupFs? cgroups = null) => RemoveLeaf(CgroupResources.PodParent(podId), cgroups);
+
+    /// <summary>Kills what is left in <paramref name="cgroupsPath"/> and below, then removes it (a container's leaf under a parent the kubelet owns).</summary>
+    public static IReadOnlyList<string> RemoveLeaf(string cgroupsPath, CgroupFs? cgroups = null)
+    {
+        cgroups ??= new CgroupFs();
+        cgroups.KillTree(cgroupsPath, LeftoverKillWait);
+        return cgroups.RemoveTree(cgroupsPath);
+    }
+
+    /// <summary>How long a SIGKILLed leftover may take to leave its cgroup (exit is prompt; a task in uninterruptible sleep is not).</summary>
+    private static readonly TimeSpan LeftoverKillWait = TimeSpan.FromSeconds(5);
 
     /// <summary>Whether the container was killed by the OOM killer: exit code 137 (SIGKILL) and the kernel's count of OOM kills in its cgroup.</summary>
     public static bool OomKilled(string containerId, int exitCode, CgroupFs? cgroups = null) =>

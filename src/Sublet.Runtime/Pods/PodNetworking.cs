@@ -16,6 +16,9 @@ public sealed class PodNetworking
 
     public PodNetworking(RuntimeContext ctx) => _ctx = ctx;
 
+    /// <summary>How long a SIGKILLed leftover may take to end (prompt, unless in uninterruptible sleep).</summary>
+    private static readonly TimeSpan LeftoverKillWait = TimeSpan.FromSeconds(5);
+
     /// <exception cref="CniException">The network could not be attached; nothing of it is left.</exception>
     /// <param name="attach">False: the namespaces and loopback only, no CNI.</param>
     public PinnedNamespaces SetUp(string podId, IdRange? userNamespace, PodNetworkRequest request, bool attach = true)
@@ -32,11 +35,18 @@ public sealed class PodNetworking
         return pinned;
     }
 
-    /// <summary>CNI DEL with the cached attachment, then the pins go; a no-op when already done.</summary>
+    /// <summary>
+    /// Ends whatever is still in the pod's namespaces (its containers are gone by now), CNI DEL with
+    /// the cached attachment, then the pins go; a no-op when already done.
+    /// </summary>
     /// <exception cref="CniException">A plugin failed to detach an attachment ADD had completed.</exception>
     public void TearDown(string podId)
     {
         var paths = _ctx.Paths(podId);
+        if (Directory.Exists(paths.NamespaceDir) && _ctx.PodNamespaces.KillMembers(paths.NamespaceDir, LeftoverKillWait) is { Count: > 0 } left)
+        {
+            _ctx.Warn($"pod {podId}: processes {string.Join(", ", left)} are still in its namespaces after SIGKILL");
+        }
         _ctx.Network.TearDown(paths.NetworkCache, Path.Combine(paths.NamespaceDir, "net"));
         if (Directory.Exists(paths.NamespaceDir))
         {

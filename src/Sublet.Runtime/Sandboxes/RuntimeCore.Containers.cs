@@ -156,6 +156,11 @@ public sealed partial class RuntimeCore
         Kill(entry, "KILL", KillWait);
         var paths = Paths(entry.SandboxId);
         _ctx.Oci.Delete(entry.Id);
+        // A create its caller was killed in can leave runc's init in the leaf with no state runc knows.
+        if (store.FindSandbox(entry.SandboxId) is { } sandbox)
+        {
+            PodCgroups.RemoveLeaf($"{CoreSpecs.CgroupParent(entry.SandboxId, sandbox.Config)}/{entry.Id}");
+        }
         var runDir = paths.ContainerRunDir(entry.Id);
         foreach (var mount in _ctx.Mounter.MountPointsUnder(runDir).Concat(_ctx.Mounter.MountPointsUnder(CoreMounts.StageDir(paths, entry.Id))))
         {

@@ -199,6 +199,11 @@ public sealed partial class RuntimeCore
             {
                 PodCgroups.Remove(id);
             }
+            else
+            {
+                // The parent is the kubelet's; the pause leaf is Sublet's.
+                PodCgroups.RemoveLeaf($"{CoreSpecs.CgroupParent(id, entry.Config)}/{id}");
+            }
             store.DeleteSandbox(id);
             Directories.Remove(paths.StateDir);
         }
