@@ -59,6 +59,7 @@ public sealed class SelftestBesideTests
         env.LoadDemoImage();
         env.UsePrivatePool(2);
         using var first = env.Start("selftest");
+        var hostDir = "";
         try
         {
             // Wait for the host victim (selftest's own child) and a probe container beside the four
@@ -67,6 +68,7 @@ public sealed class SelftestBesideTests
             WaitFor(() => Directory.Exists(env.RuncRoot) && Directory.GetDirectories(env.RuncRoot).Length >= 7 ? 1 : null, "a probe container");
             // SIGKILL to selftest and the helpers it is running (runc, nsenter), as a terminal's
             // Ctrl-C reaches its whole process group: no finally runs in selftest.
+            hostDir = File.ReadAllText(Path.Combine(env.StateRoot, "selftest-hostdir")).Trim();
             first.Kill(entireProcessTree: true);
             first.WaitForExit();
             WaitFor(() => Directory.Exists($"/proc/{victim}") && Comm(victim) == "sleep" ? null : (int?)1, "the host victim to end with selftest");
@@ -75,13 +77,18 @@ public sealed class SelftestBesideTests
         {
             if (!first.HasExited)
             {
-                first.Kill(entireProcessTree: true);
+                hostDir = File.ReadAllText(Path.Combine(env.StateRoot, "selftest-hostdir")).Trim();
+            first.Kill(entireProcessTree: true);
             }
         }
+
+        Assert.True(Directory.Exists(hostDir), $"the killed run's host directory {hostDir} is not there to be found");
 
         var report = env.Json("selftest");
 
         Assert.All(report.GetProperty("probes").EnumerateArray(), p => Assert.False(p.GetProperty("escaped").GetBoolean(), p.ToString()));
+        Assert.False(Directory.Exists(hostDir), $"the killed run's host directory {hostDir} is left");
+        Assert.False(Directory.Exists(Path.Combine(env.StateRoot, "selftest")), "selftest's scratch directory is left");
         env.AssertNoLeftovers();
     }
 

@@ -36,14 +36,32 @@ public sealed partial class SelftestRunner(RuntimeContext ctx, ISandboxRuntime c
         {
             core.RemoveSandbox(stale.Entry.Id);
         }
+        Directories.Remove(ScratchRoot);
+        if (File.Exists(HostDirRecord))
+        {
+            // Only a directory of the name selftest gives its host directories, whatever the record says.
+            var dir = File.ReadAllText(HostDirRecord).Trim();
+            if (Path.GetDirectoryName(dir) == Path.TrimEndingDirectorySeparator(Path.GetTempPath()) && Path.GetFileName(dir).StartsWith(HostDirPrefix, StringComparison.Ordinal))
+            {
+                Directories.Remove(dir);
+            }
+            File.Delete(HostDirRecord);
+        }
     }
+
+    private string ScratchRoot => Path.Combine(ctx.Config.StateRoot, "selftest");
+
+    /// <summary>Where the run in progress names its host directory, so the next run removes it if this one is killed.</summary>
+    private string HostDirRecord => Path.Combine(ctx.Config.StateRoot, "selftest-hostdir");
+
+    private const string HostDirPrefix = "sublet-selftest-";
 
     /// <param name="range">The user-namespaced probe pod's host IDs.</param>
     /// <param name="victimRange">The user-namespaced victim pod's host IDs, apart from <paramref name="range"/>.</param>
     public IReadOnlyList<ProbeResult> Run(string image, IdRange range, IdRange victimRange, string shadowPath = "/etc/shadow")
     {
         RemoveStale();
-        var scratch = Path.Combine(ctx.Config.StateRoot, "selftest", Guid.NewGuid().ToString("N")[..12]);
+        var scratch = Path.Combine(ScratchRoot, Guid.NewGuid().ToString("N")[..12]);
         var made = new List<string>();
         SandboxEntry Made(SandboxEntry sandbox)
         {
@@ -52,9 +70,10 @@ public sealed partial class SelftestRunner(RuntimeContext ctx, ISandboxRuntime c
         }
         using var hostVictim = HostVictim.Start();
         // Under /tmp, not the state root: its 0700 would stop the escaped process before the file's mode does.
-        var hostDir = Directory.CreateTempSubdirectory("sublet-selftest-").FullName;
+        var hostDir = Directory.CreateTempSubdirectory(HostDirPrefix).FullName;
         try
         {
+            File.WriteAllText(HostDirRecord, hostDir);
             File.SetUnixFileMode(hostDir, Mode0755);
             var hostFile = Path.Combine(hostDir, "root-owned");
             File.WriteAllText(hostFile, "host root's\n");
@@ -76,8 +95,9 @@ public sealed partial class SelftestRunner(RuntimeContext ctx, ISandboxRuntime c
             {
                 core.RemoveSandbox(id);
             }
-            Directories.Remove(scratch);
+            Directories.Remove(ScratchRoot);
             Directories.Remove(hostDir);
+            File.Delete(HostDirRecord);
         }
     }
 
