@@ -17,10 +17,11 @@ public sealed class PlayNetworkTests
           containers:
             - name: httpd
               image: localhost/busybox:demo
-              command: ["sh", "-c", "mkdir -p /tmp/www && echo \"hello from $POD_IP ($POD_IPS)\" >/tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]
+              command: ["sh", "-c", "mkdir -p /tmp/www && echo \"hello from $POD_IP ($POD_IPS) $(POD_IP) $URL\" >/tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www"]
               env:
                 - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
                 - {name: POD_IPS, valueFrom: {fieldRef: {fieldPath: status.podIPs}}}
+                - {name: URL, value: "http://$(POD_IP):8080"}
               ports:
                 - {containerPort: 8080, hostPort: 12081}
         """;
@@ -54,7 +55,8 @@ public sealed class PlayNetworkTests
         // The downward API and the host port, once httpd listens.
         var page = Cri.WaitFor(() => env.InNetns("sh", "-c", "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 5 127.0.0.1 12081").Stdout,
             s => s.Contains("hello", StringComparison.Ordinal));
-        Assert.EndsWith($"\r\n\r\nhello from {ip} ({ip})\n", page);
+        // $(POD_IP) in args and in a later env value is expanded at container start, as the kubelet does.
+        Assert.EndsWith($"\r\n\r\nhello from {ip} ({ip}) {ip} http://{ip}:8080\n", page);
 
         var client = env.Ok("play", "--wait", env.WriteManifest(Client.Replace("WEB_IP", ip), "client.yaml"));
         Assert.Matches(@"10\.87\.\d+\.\d+\s+client", client.Stdout); // the kubelet's /etc/hosts line for the pod's own address

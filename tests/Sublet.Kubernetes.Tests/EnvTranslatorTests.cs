@@ -169,6 +169,43 @@ public sealed class EnvTranslatorTests
     }
 
     [Fact]
+    public void References_to_a_pod_ip_variable_are_expanded_again_at_container_start()
+    {
+        var (plan, problems) = Run(Yaml.Pod(container: """
+            command: ["serve", "--advertise=$(IP)", "$$(IP)"]
+            args: ["--peer=$(PEER)", "plain"]
+            env:
+                    - {name: A, value: a}
+                    - {name: IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+                    - {name: PEER, value: "$(IP):2380/$(A)/$(LATER)"}
+                    - {name: LATER, value: z}
+            """));
+        Assert.Empty(problems);
+        var container = plan!.Containers[0];
+        Assert.Equal(["serve", "--advertise=$(IP)", "$$(IP)"], container.CommandTemplate);
+
+        var started = Sublet.Runtime.Plan.PodFieldExpansion.Apply(container, ["10.1.0.5"]);
+
+        Assert.Equal(["serve", "--advertise=10.1.0.5", "$(IP)"], started.Command);
+        // Each value sees only the variables before it: $(LATER) stays as written, as the kubelet leaves it.
+        Assert.Equal(["--peer=10.1.0.5:2380/a/$(LATER)", "plain"], started.Args);
+        Assert.Equal("10.1.0.5:2380/a/$(LATER)", started.Env.Single(e => e.Name == "PEER").Value);
+    }
+
+    [Fact]
+    public void Without_a_pod_ip_variable_nothing_is_kept_for_container_start()
+    {
+        var (plan, _) = Run(Yaml.Pod(container: """
+            command: ["echo", "$(A)"]
+            env: [{name: A, value: "x$(B)"}, {name: B, value: b}]
+            """));
+        var container = plan!.Containers[0];
+        Assert.Null(container.CommandTemplate);
+        Assert.All(container.Env, e => Assert.Null(e.Template));
+        Assert.Same(container, Sublet.Runtime.Plan.PodFieldExpansion.Apply(container, ["10.1.0.5"]));
+    }
+
+    [Fact]
     public void A_generated_uid_is_the_same_in_the_plan_and_the_env()
     {
         var (plan, _) = Run(Yaml.Pod(container: "env: [{name: U, valueFrom: {fieldRef: {fieldPath: metadata.uid}}}]"));

@@ -24,6 +24,7 @@ public static class EnvTranslator
         var ns = pod.Metadata?.NamespaceProperty ?? "default";
         var env = new Dictionary<string, string>();
         var podFields = new Dictionary<string, string>();
+        var templates = new Dictionary<string, string>();
         var order = new List<string>();
         void Set(string name, string value)
         {
@@ -60,14 +61,24 @@ public static class EnvTranslator
             {
                 Set(item.Name, value);
                 podFields.Remove(item.Name);
+                templates.Remove(item.Name);
+                if (item.Value is { } raw && raw.Contains("$(", StringComparison.Ordinal))
+                {
+                    templates[item.Name] = raw;
+                }
                 if (item.ValueFrom?.FieldRef?.FieldPath is EnvVar.PodIp or EnvVar.PodIps && item.Value is not { Length: > 0 })
                 {
                     podFields[item.Name] = item.ValueFrom.FieldRef.FieldPath;
                 }
             }
         }
-        return order.Select(n => new EnvVar(n, env[n], podFields.GetValueOrDefault(n))).ToList();
+        // Values that may refer to status.podIP(s) are expanded again once the pod has its address.
+        return order.Select(n => new EnvVar(n, env[n], podFields.GetValueOrDefault(n), podFields.Count > 0 ? templates.GetValueOrDefault(n) : null)).ToList();
     }
+
+    /// <summary><c>command</c> or <c>args</c> as written when they may refer to a <c>status.podIP(s)</c> variable (<see cref="ContainerPlan.CommandTemplate"/>), else null.</summary>
+    public static List<string>? Template(IList<string>? list, IReadOnlyList<EnvVar> env) =>
+        list is { Count: > 0 } && env.Any(e => e.PodField is not null) && list.Any(s => s.Contains("$(", StringComparison.Ordinal)) ? [.. list] : null;
 
     /// <summary><c>command</c> or <c>args</c> with <c>$(VAR)</c> expanded from the container's environment (kubecontainer.ExpandContainerCommandAndArgs).</summary>
     public static List<string>? Expand(IList<string>? list, IReadOnlyList<EnvVar> env)

@@ -124,6 +124,8 @@ public static class PodTranslator
                 // "args: []" keeps the image CMD rather than dropping it.
                 Command = EnvTranslator.Expand(c.Command, env),
                 Args = EnvTranslator.Expand(c.Args, env),
+                CommandTemplate = EnvTranslator.Template(c.Command, env),
+                ArgsTemplate = EnvTranslator.Template(c.Args, env),
                 Env = env,
                 WorkingDir = c.WorkingDir,
                 RunAsUser = sc?.RunAsUser ?? psc?.RunAsUser,

@@ -87,6 +87,12 @@ public sealed record ContainerPlan
     /// <summary>Kubernetes <c>args</c>: replaces the image CMD when set.</summary>
     public IReadOnlyList<string>? Args { get; init; }
 
+    /// <summary><c>command</c> and <c>args</c> as written, when they may refer to a pod-field variable (<see cref="EnvVar.Template"/>).</summary>
+    public IReadOnlyList<string>? CommandTemplate { get; init; }
+
+    /// <inheritdoc cref="CommandTemplate"/>
+    public IReadOnlyList<string>? ArgsTemplate { get; init; }
+
     public IReadOnlyList<EnvVar> Env { get; init; } = [];
     public string? WorkingDir { get; init; }
     public long? RunAsUser { get; init; }
@@ -179,7 +185,11 @@ public sealed record Sysctl(string Name, string Value);
 /// <c>status.podIP</c> or <c>status.podIPs</c>: known only once the pod's network is up, so the
 /// value is filled in when the container's spec is made (the kubelet resolves env at container start too).
 /// </param>
-public sealed record EnvVar(string Name, string Value, string? PodField = null)
+/// <param name="Template">
+/// The <c>value</c> as written, with its <c>$(VAR)</c> references, when the container has a
+/// <see cref="PodField"/> variable it may refer to: expanded again then (<see cref="PodFieldExpansion"/>).
+/// </param>
+public sealed record EnvVar(string Name, string Value, string? PodField = null, string? Template = null)
 {
     public const string PodIp = "status.podIP";
     public const string PodIps = "status.podIPs";

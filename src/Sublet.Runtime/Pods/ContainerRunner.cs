@@ -57,9 +57,8 @@ public sealed class ContainerRunner
         var imageFiles = new ImageFiles(_ctx.RootedFiles);
         var user = UserResolver.Resolve(container, image.Config.User,
             imageFiles.Read(rootfs, "/etc/passwd", container.Name, image.Reference), imageFiles.Read(rootfs, "/etc/group", container.Name, image.Reference));
-        // status.podIP(s) variables get the pod's addresses now that its network is up.
-        var podIps = new PodNetworking(_ctx).Ips(pod.Id);
-        container = container with { Env = [.. container.Env.Select(e => e.PodField is null ? e : e with { Value = e.Resolve(podIps) })] };
+        // status.podIP(s) variables, and the $(VAR)s that refer to them, get the pod's addresses now that its network is up.
+        container = PodFieldExpansion.Apply(container, new PodNetworking(_ctx).Ips(pod.Id));
         var spec = SpecBuilder.Container(plan, container, image.Config, user, rootfs,
             new SandboxNamespaces(pod.PausePid!.Value), pod.Ids, CgroupResources.ContainerPath(id));
         spec.Mounts.AddRange(new Volumes.VolumeBuilder(_ctx).Mounts(plan, pod, container));
