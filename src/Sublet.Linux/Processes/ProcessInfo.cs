@@ -106,6 +106,19 @@ public sealed class ProcFs
         }
     }
 
+    /// <summary>The process's user namespace, the ns/user link ("user:[INODE]"); null when it is gone.</summary>
+    public string? UserNamespace(int pid)
+    {
+        try
+        {
+            return new FileInfo(Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "ns", "user")).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     public string UidMap(int pid) => File.ReadAllText(Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "uid_map"));
 
     public string FdPath(int pid, int fd) => Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "fd", fd.ToString(System.Globalization.CultureInfo.InvariantCulture));

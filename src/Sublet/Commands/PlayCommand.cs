@@ -61,12 +61,15 @@ internal static class PlayCommand
                 }
                 throw;
             }
-            LogRotation.Ensure(parse, ctx);
             if (!parse.GetValue(wait))
             {
+                LogRotation.Ensure(parse, ctx);
                 return 0;
             }
-            var waiter = new PodWaiter(ctx);
+            // The rotator is a process of its own, started as the pod starts on a 2-core node: for
+            // `play --wait` only once the pods outlive one monitor interval (its first look would
+            // find nothing to rotate anyway), so a short run never pays for it (issue 23's trace).
+            var waiter = new PodWaiter(ctx) { Later = (Sublet.Runtime.Logs.LogPolicy.From(ctx.Config).MonitorInterval, () => LogRotation.Ensure(parse, ctx)) };
             try
             {
                 return waiter.Wait(started, stop.Token);

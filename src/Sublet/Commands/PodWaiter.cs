@@ -19,6 +19,9 @@ internal sealed class PodWaiter
 
     public PodWaiter(RuntimeContext ctx) => _ctx = ctx;
 
+    /// <summary>Runs once, should the pods still run that long after the wait began.</summary>
+    public (TimeSpan After, Action Run)? Later { get; init; }
+
     /// <summary>Prints what the containers wrote since the last look (also while they are being stopped).</summary>
     public void Drain()
     {
@@ -40,8 +43,15 @@ internal sealed class PodWaiter
         }
         using var watches = new Watches(_ctx, planned.Select(c => _ctx.Paths(c.Pod.Id).LogPath(c.Name)));
         List<PodView> views;
+        var began = _ctx.Time.GetUtcNow();
+        var later = Later;
         while (true)
         {
+            if (later is { } l && _ctx.Time.GetUtcNow() - began >= l.After)
+            {
+                later = null;
+                l.Run();
+            }
             watches.Reset();
             views = pods.Select(p => status.View(_ctx.Store.FindPod(p.Id) ?? p)).ToList();
             var done = views.All(v => v.Pod.State is PodState.Succeeded or PodState.Failed);
