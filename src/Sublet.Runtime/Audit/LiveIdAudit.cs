@@ -23,8 +23,11 @@ public sealed class LiveIdAudit(RuntimeContext ctx)
                 (holders.TryGetValue(ns, out var pids) ? pids : holders[ns] = []).Add(pid);
             }
         }
-        // The first of each namespace's processes still there when its maps are read.
-        var processes = holders.Values.Select(pids => pids.Select(ctx.Proc.Snapshot).FirstOrDefault(s => s is not null)).OfType<ProcessSnapshot>().ToList();
+        // The first of each namespace's processes that is neither gone nor a zombie when its maps
+        // are read (IdAudit.LiveRanges leaves zombies out: they hold no range).
+        var processes = holders.Values
+            .Select(pids => pids.Where(pid => !ctx.Proc.IsZombie(pid)).Select(ctx.Proc.Snapshot).FirstOrDefault(s => s is not null))
+            .OfType<ProcessSnapshot>().ToList();
         return IdAudit.LiveRanges(processes, hostNamespace);
     }
 
