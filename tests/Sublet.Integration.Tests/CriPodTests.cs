@@ -73,6 +73,41 @@ public sealed class CriPodTests
         Assert.Contains("app.log", Directory.GetFiles(logs).Select(Path.GetFileName)); // the kubelet's log stays for the kubelet to remove
     }
 
+    [Fact]
+    public void A_user_namespaced_pod_on_the_nodes_network_sees_the_nodes_interfaces_and_sys_read_only()
+    {
+        // What a kubelet with the UserNamespacesHostNetworkSupport gate sends for hostNetwork + hostUsers: false.
+        using var env = new SubletEnv("maxPods: 1");
+        env.LoadDemoImage();
+        var hostId = (uint)env.UsePrivatePool(1);
+        using var server = CriServer.Start(env);
+        var rt = server.Runtime;
+        var logs = Path.Combine(env.Root, "logs");
+        var config = Cri.Sandbox("hostnet", logs, Cri.PodUserns(hostId, 65536));
+        config.Linux.SecurityContext.NamespaceOptions.Network = NamespaceMode.Node;
+
+        var sandboxId = rt.RunPodSandbox(new RunPodSandboxRequest { Config = config }).PodSandboxId;
+        var containerId = rt.CreateContainer(new CreateContainerRequest
+        {
+            PodSandboxId = sandboxId, SandboxConfig = config,
+            Config = Cri.Container("app", Demo, ["sh", "-c", "cat /proc/self/uid_map; readlink /proc/self/ns/net; ls /sys/class/net | tr '\\n' ' '; echo; touch /sys/x 2>&1; echo ready; exec sleep 300"], "app.log"),
+        }).ContainerId;
+        rt.StartContainer(new StartContainerRequest { ContainerId = containerId });
+
+        var log = Cri.WaitForLog(Path.Combine(logs, "app.log"), "ready");
+        Assert.Matches($@"stdout F\s+0\s+{hostId}\s+65536", log);
+        Assert.Contains($"stdout F {new FileInfo("/proc/self/ns/net").LinkTarget}", log);
+        // The node's interfaces (others may come and go meanwhile: any one of them besides lo).
+        var interfaces = Assert.Single(log.Split('\n'), l => l.Contains(" lo ", StringComparison.Ordinal));
+        Assert.Contains(Directory.GetFileSystemEntries("/sys/class/net").Select(Path.GetFileName).Where(n => n != "lo"), n => interfaces.Contains($" {n} ", StringComparison.Ordinal));
+        Assert.Contains("Read-only file system", log);
+        Assert.Empty(rt.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = sandboxId }).Status.Network.AdditionalIps);
+
+        rt.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = sandboxId });
+        rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
+        env.AssertNoLeftovers();
+    }
+
     [Theory]
     [InlineData("two mappings", "only one mapping line supported, got 2")]
     [InlineData("container id 1", "container ID 0 is not mapped")]

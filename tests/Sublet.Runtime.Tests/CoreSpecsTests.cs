@@ -58,6 +58,26 @@ public sealed class CoreSpecsTests
     }
 
     [Fact]
+    public void A_user_namespaced_pod_on_the_nodes_network_gets_the_nodes_sys_read_only()
+    {
+        var pod = Pod(new IdRange(1000, 65536), network: NamespaceScope.Node);
+        var privilegedSandbox = CoreSpecs.Sandbox("sb", pod with { Privileged = true }, "/pause");
+        var container = Container(pod, new ContainerConfig { Name = "c", Image = "i" });
+
+        foreach (var spec in new[] { privilegedSandbox, container })
+        {
+            Assert.DoesNotContain(spec.Mounts, m => m.Type == "sysfs");
+            var sys = Assert.Single(spec.Mounts, m => m.Destination == "/sys");
+            Assert.Equal(("bind", "/sys"), (sys.Type, sys.Source));
+            Assert.Contains("ro", sys.Options!);
+            Assert.DoesNotContain(spec.Linux.Namespaces, n => n.Type is "network" or "uts");
+            Assert.Contains(spec.Linux.Namespaces, n => n.Type == "user");
+        }
+        // With a network namespace of its own, a sysfs of its own, as before.
+        Assert.Contains(Container(Pod(new IdRange(1000, 65536)), new ContainerConfig { Name = "c", Image = "i" }).Mounts, m => m.Type == "sysfs");
+    }
+
+    [Fact]
     public void A_shared_pid_namespace_is_joined_and_the_clients_cgroup_parent_is_used()
     {
         var pod = Pod(pid: NamespaceScope.Pod) with { CgroupParent = "kubepods/besteffort/podu/" };

@@ -24,9 +24,12 @@ public static class SandboxMapper
         var network = Scope(options?.Network ?? NamespaceMode.Pod, "network");
         var pid = Scope(options?.Pid ?? NamespaceMode.Pod, "pid");
         var ipc = Scope(options?.Ipc ?? NamespaceMode.Pod, "ipc");
-        if (userns is not null && (network == NamespaceScope.Node || pid == NamespaceScope.Node || ipc == NamespaceScope.Node))
+        // The node's network is allowed: the kubelet sends it only with the UserNamespacesHostNetworkSupport
+        // gate on (KEP-127), and the pod then gets the node's /sys read-only (CoreSpecs.NodeSysfs). The
+        // node's PID or IPC namespace the kubelet never pairs with a user namespace (validation of hostUsers).
+        if (userns is not null && (pid == NamespaceScope.Node || ipc == NamespaceScope.Node))
         {
-            throw RuntimeError.Invalid("a pod with its own user namespace (userns_options mode POD) can't use the host's network, PID or IPC namespace");
+            throw RuntimeError.Invalid("a pod with its own user namespace (userns_options mode POD) can't use the host's PID or IPC namespace");
         }
         return new CoreSandbox
         {

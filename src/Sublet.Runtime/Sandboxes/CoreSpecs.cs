@@ -16,6 +16,10 @@ public static class CoreSpecs
     public static string CgroupParent(string sandboxId, SandboxConfig config) =>
         config.CgroupParent is { Length: > 0 } parent ? "/" + parent.Trim('/') : CgroupResources.PodParent(sandboxId);
 
+    /// <summary>A user-namespaced pod on the node's network gets the node's /sys read-only (<see cref="SpecDefaults.WithNodeSysfs"/>).</summary>
+    private static List<Mount> NodeSysfs(SandboxConfig config, List<Mount> mounts) =>
+        config.Network == NamespaceScope.Node && config.UserNamespace is not null ? SpecDefaults.WithNodeSysfs(mounts) : mounts;
+
     /// <summary>
     /// The pause process: catatonit -P as PID 1, holding the namespaces the pod shares. With
     /// <paramref name="pinned"/> it joins the network namespace made (and configured) before it,
@@ -54,7 +58,7 @@ public static class CoreSpecs
                 Capabilities = new Capabilities(),
                 NoNewPrivileges = true,
             },
-            Mounts = SpecDefaults.SandboxMounts(config.Privileged),
+            Mounts = NodeSysfs(config, SpecDefaults.SandboxMounts(config.Privileged)),
             Annotations = Annotations(config.Annotations, new()
             {
                 ["io.kubernetes.cri.container-type"] = "sandbox",
@@ -142,7 +146,7 @@ public static class CoreSpecs
                 NoNewPrivileges = security.NoNewPrivileges,
                 OomScoreAdj = oom,
             },
-            Mounts = [.. SpecDefaults.Mounts(withCgroup: true, writable: security.Privileged), .. mounts],
+            Mounts = [.. NodeSysfs(sandbox, SpecDefaults.Mounts(withCgroup: true, writable: security.Privileged)), .. mounts],
             Annotations = annotations,
             Linux = new Oci.Linux
             {
