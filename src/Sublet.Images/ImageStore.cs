@@ -151,6 +151,23 @@ public sealed class ImageStore
     }
 
     /// <summary>
+    /// Removes images no container uses and what only they held (<c>docker image prune</c>): the
+    /// dangling ones, known by their ID alone since a tag moved away from them, or with
+    /// <paramref name="all"/> every unused one. Returns the removed images' IDs and the bytes their
+    /// blobs and layer directories took.
+    /// </summary>
+    public (IReadOnlyList<string> Removed, ulong Reclaimed) Prune(bool all, Func<ImageRecord, bool> used)
+    {
+        using var storeLock = Lock();
+        var records = _records.Read();
+        var removed = records.GroupBy(r => r.Id)
+            .Where(g => (all || g.All(r => r.Reference == r.Id)) && !used(g.First()))
+            .Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
+        _records.Write([.. records.Where(r => !removed.Contains(r.Id))]);
+        return ([.. removed.Order(StringComparer.Ordinal)], CollectGarbage());
+    }
+
+    /// <summary>
     /// The directories holding each layer's files, bottom first: <c>LayersRoot/&lt;layerId&gt;/fs</c>.
     /// These are overlayfs lowerdirs (listed top first in the mount option, so reverse them).
     /// </summary>
@@ -212,12 +229,22 @@ public sealed class ImageStore
         return (blobs, layers);
     }
 
-    /// <summary>Deletes blobs and layer directories no record uses. Caller holds the lock.</summary>
-    private void CollectGarbage()
+    /// <summary>Deletes blobs and layer directories no record uses and returns the bytes they took. Caller holds the lock.</summary>
+    private ulong CollectGarbage()
     {
         var (blobs, layers) = InUse();
-        foreach (var blob in _blobs.All().Where(b => !blobs.Contains(b)).ToList()) _blobs.Delete(blob);
-        foreach (var layer in _layers.All().Where(l => !layers.Contains(l)).ToList()) _layers.Delete(layer);
+        ulong freed = 0;
+        foreach (var blob in _blobs.All().Where(b => !blobs.Contains(b)).ToList())
+        {
+            freed += (ulong)new FileInfo(_blobs.PathOf(blob)).Length;
+            _blobs.Delete(blob);
+        }
+        foreach (var layer in _layers.All().Where(l => !layers.Contains(l)).ToList())
+        {
+            freed += Sublet.Linux.Files.DiskUsage.Of(Path.GetDirectoryName(_layers.PathOf(layer))!).Bytes;
+            _layers.Delete(layer);
+        }
+        return freed;
     }
 
     private void ClearTmp()

@@ -163,6 +163,35 @@ public sealed class ImageStoreTests : IDisposable
     }
 
     [Fact]
+    public void Prune_removes_dangling_images_then_with_all_every_unused_one_with_what_only_they_held()
+    {
+        var top = TestLayer.Of(new Tars().File("top", "t"));
+        var other = TestLayer.Of(new Tars().File("other", "o"));
+        Layouts.WriteOci(NewDir("dangling"), null, [Base(), top], cmd: "top");
+        Layouts.WriteOci(NewDir("named"), "localhost/named:1", [Base(), other], cmd: "other");
+        Layouts.WriteOci(NewDir("used"), "localhost/used:1", [Base()]);
+        var dangling = Assert.Single(_store.Load(_dir["dangling"]));
+        var named = Assert.Single(_store.Load(_dir["named"]));
+        var used = Assert.Single(_store.Load(_dir["used"]));
+        bool Used(ImageRecord image) => image.Id == used.Id;
+
+        var (removed, reclaimed) = _store.Prune(all: false, Used);
+
+        Assert.Equal([dangling.Id], removed);
+        Assert.True(reclaimed >= (ulong)top.Blob.Length, $"reclaimed {reclaimed}");
+        Assert.False(Directory.Exists(_store.LayerPaths(dangling)[1]));
+        Assert.True(Directory.Exists(_store.LayerPaths(used)[0])); // the shared base stays
+        Assert.Equal(new[] { named.Id, used.Id }.Order(StringComparer.Ordinal), _store.List().Select(r => r.Id).Order(StringComparer.Ordinal));
+
+        (removed, _) = _store.Prune(all: true, Used);
+
+        Assert.Equal([named.Id], removed);
+        AssertSame(used, _store.Find("localhost/used:1"));
+        Assert.False(File.Exists(Path.Combine(_dir["store"], "blobs/sha256", Layouts.Sha(other.Blob)[7..])));
+        Assert.Equal((0, 0UL), (_store.Prune(all: true, Used).Removed.Count, _store.Prune(all: true, Used).Reclaimed));
+    }
+
+    [Fact]
     public void Remove_keeps_layers_and_blobs_another_image_uses()
     {
         var shared = Base();

@@ -121,6 +121,27 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void ImagePruneKeepsAnImageAPodUsesAndRemovesItOnceThePodIsGone()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        env.Ok("play", env.WriteManifest(TwoContainers, "chatty.yaml"));
+
+        Assert.Equal("Total reclaimed space: 0 B\n", env.Ok("image", "prune").Stdout); // nothing dangling
+        Assert.Equal("Total reclaimed space: 0 B\n", env.Ok("image", "prune", "-a").Stdout); // in use
+        Assert.Single(env.Json("images").EnumerateArray());
+
+        env.Ok("down", "team-a/chatty");
+        var pruned = env.Ok("image", "prune", "--all").Stdout;
+
+        Assert.Matches(@"^Deleted Images:\ndeleted: sha256:[0-9a-f]{64}\n\nTotal reclaimed space: [0-9.]+ [kM]B\n$", pruned);
+        Assert.Empty(env.Json("images").EnumerateArray());
+        var layers = Path.Combine(env.StateRoot, "images", "layers");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(layers));
+        env.AssertNoLeftovers();
+    }
+
+    [Fact]
     public void InspectSaysWhatThisHostMadeSubletClamp()
     {
         using var env = new SubletEnv();

@@ -5,7 +5,7 @@ using Sublet.Runtime.State;
 
 namespace Sublet.Cli.Commands;
 
-/// <summary><c>image load</c>, <c>images</c>, <c>rmi</c>: the local image store.</summary>
+/// <summary><c>image load</c>, <c>image prune</c>, <c>images</c>, <c>rmi</c>: the local image store.</summary>
 internal static class ImageCommands
 {
     public static Command Load()
@@ -21,7 +21,31 @@ internal static class ImageCommands
             }
             return 0;
         }));
-        return new Command("image", "Manage images") { load };
+        return new Command("image", "Manage images") { load, Prune() };
+    }
+
+    /// <summary><c>image prune [-a]</c>: as <c>docker image prune</c>, without its prompt (Sublet's commands never ask).</summary>
+    private static Command Prune()
+    {
+        var all = new Option<bool>("--all", "-a") { Description = "Remove every image no container uses, not only the dangling ones (untagged since their tag moved)" };
+        var command = new Command("prune", "Remove images no container uses, with the blobs and layers only they held") { all };
+        command.SetAction(parse => Cli.Guard(() =>
+        {
+            var stateRoot = Cli.Config(parse).StateRoot;
+            var (removed, reclaimed) = Store(parse).Prune(parse.GetValue(all), record => ImageUsers.Of(stateRoot, record).Count > 0);
+            if (removed.Count > 0)
+            {
+                Console.WriteLine("Deleted Images:");
+                foreach (var id in removed)
+                {
+                    Console.WriteLine($"deleted: {id}");
+                }
+                Console.WriteLine();
+            }
+            Console.WriteLine($"Total reclaimed space: {Size((long)reclaimed)}");
+            return 0;
+        }));
+        return command;
     }
 
     public static Command List()
@@ -76,6 +100,7 @@ internal static class ImageCommands
 
     private static string Size(long bytes) => bytes switch
     {
+        < 1024 => $"{bytes} B",
         < 1024 * 1024 => $"{bytes / 1024.0:0.#} kB",
         < 1024L * 1024 * 1024 => $"{bytes / 1024.0 / 1024:0.#} MB",
         _ => $"{bytes / 1024.0 / 1024 / 1024:0.##} GB",
