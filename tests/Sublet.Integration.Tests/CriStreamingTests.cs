@@ -12,7 +12,7 @@ public sealed class CriStreamingTests
     private const string Demo = "localhost/busybox:demo";
 
     /// <summary>crictl with its stdin fed from <paramref name="input"/> (printf format), optionally inside a terminal of <paramref name="rows"/>×<paramref name="cols"/> made by script(1).</summary>
-    private static CliResult Crictl(CriServer server, string input, (int Rows, int Cols)? terminal, params string[] args)
+    internal static CliResult Crictl(CriServer server, string input, (int Rows, int Cols)? terminal, params string[] args)
     {
         string[] crictl = [CriServer.CrictlPath, "--runtime-endpoint", "unix://" + server.Socket, "--timeout", "30s", .. args];
         if (terminal is { } size)
@@ -154,6 +154,20 @@ public sealed class CriStreamingTests
         }).ContainerId;
         rt.StartContainer(new StartContainerRequest { ContainerId = id });
 
+        await Forwards(server, sandboxId, 8080, "hello-from-pod\n");
+
+        rt.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = sandboxId });
+        rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
+        env.AssertNoLeftovers();
+    }
+
+    /// <summary>
+    /// crictl port-forward (with <paramref name="options"/>) from a free local port to
+    /// <paramref name="remote"/> in the sandbox: /index.html is <paramref name="page"/> once crictl
+    /// listens, then five times at once; crictl is killed at the end.
+    /// </summary>
+    internal static async Task Forwards(CriServer server, string sandboxId, int remote, string page, params string[] options)
+    {
         int local;
         using (var probe = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0))
         {
@@ -164,7 +178,7 @@ public sealed class CriStreamingTests
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
-        foreach (var a in (string[])["--runtime-endpoint", "unix://" + server.Socket, "port-forward", sandboxId, $"{local}:8080"])
+        foreach (var a in (string[])["--runtime-endpoint", "unix://" + server.Socket, "port-forward", .. options, sandboxId, $"{local}:{remote}"])
         {
             info.ArgumentList.Add(a);
         }
@@ -173,31 +187,27 @@ public sealed class CriStreamingTests
         try
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-            string? page = null;
-            for (var i = 0; i < 100 && page is null; i++)
+            string? first = null;
+            for (var i = 0; i < 100 && first is null && !crictl.HasExited; i++)
             {
                 try
                 {
-                    page = await http.GetStringAsync(new Uri($"http://127.0.0.1:{local}/index.html"));
+                    first = await http.GetStringAsync(new Uri($"http://127.0.0.1:{local}/index.html"));
                 }
                 catch (HttpRequestException)
                 {
                     await Task.Delay(100);
                 }
             }
-            Assert.True(page == "hello-from-pod\n", $"page {page}; crictl: {(crictl.HasExited ? await crictlErr : "running")}");
+            Assert.True(first == page, $"page {first}; crictl: {(crictl.HasExited ? await crictlErr : "running")}");
             // Several connections, one after the other and at once.
             var pages = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => http.GetStringAsync(new Uri($"http://127.0.0.1:{local}/index.html"))));
-            Assert.All(pages, p => Assert.Equal("hello-from-pod\n", p));
+            Assert.All(pages, p => Assert.Equal(page, p));
         }
         finally
         {
             crictl.Kill();
             await crictl.WaitForExitAsync();
         }
-
-        rt.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = sandboxId });
-        rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
-        env.AssertNoLeftovers();
     }
 }

@@ -11,8 +11,9 @@ public sealed partial class CriRuntimeService
 {
     /// <summary>
     /// Answers with a single-use URL (<c>/portforward/TOKEN</c>) whose connections reach ports on
-    /// the sandbox's loopback from inside its network namespace. The ports come with each stream,
-    /// as upstream's library takes them; the request's list is not a limit.
+    /// the sandbox's loopback from inside its network namespace. Over SPDY the ports come with
+    /// each stream, as upstream's library takes them (the request's list is not a limit); over
+    /// WebSocket the request's ports are the connection's channels.
     /// </summary>
     public override Task<PortForwardResponse> PortForward(Api.PortForwardRequest request, ServerCallContext context)
     {
@@ -25,7 +26,7 @@ public sealed partial class CriRuntimeService
         {
             throw RuntimeError.Precondition($"sandbox {request.PodSandboxId} is not ready");
         }
-        var url = Streaming().UrlFor("portforward", new Streaming.PortForwardRequest(id)) ?? throw TooManyRequests();
+        var url = Streaming().UrlFor("portforward", new Streaming.PortForwardRequest(id, [.. request.Port])) ?? throw TooManyRequests();
         return Task.FromResult(new PortForwardResponse { Url = url.ToString() });
     }
 }

@@ -7,8 +7,17 @@ using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Cri.Streaming;
 
-/// <summary>What a PortForward RPC asked for: the sandbox (the ports come with each stream).</summary>
-internal sealed record PortForwardRequest(string SandboxId);
+/// <summary>
+/// What a PortForward RPC asked for: the sandbox, and its ports, which only WebSocket clients
+/// use (over SPDY the ports come with each stream).
+/// </summary>
+internal sealed record PortForwardRequest(string SandboxId, IReadOnlyList<int> Ports)
+{
+    public PortForwardRequest(string sandboxId)
+        : this(sandboxId, [])
+    {
+    }
+}
 
 /// <summary>
 /// <c>portforward.k8s.io</c> over SPDY (kubelet cri/streaming/portforward/httpstream.go): per
@@ -47,7 +56,7 @@ internal static class PortForward
                 if (pair is { Error: { } error, Data: { } data })
                 {
                     pending.Remove(request);
-                    forwards.Add(Forward(error, data, sandboxId, runtime, closed.Token));
+                    forwards.Add(Forward(error, data, data.Header("port") ?? "", sandboxId, runtime, closed.Token));
                 }
                 else
                 {
@@ -62,9 +71,13 @@ internal static class PortForward
         await Task.WhenAll(forwards).ConfigureAwait(false);
     }
 
-    private static async Task Forward(SpdyStream error, SpdyStream data, string sandboxId, ISandboxRuntime runtime, CancellationToken cancel)
+    /// <summary>
+    /// One forwarded connection: the client's <paramref name="data"/> to the pod's port and back
+    /// until the pod's side ends, a failure as text on <paramref name="error"/>; both are disposed
+    /// (over SPDY, half-closed) at the end.
+    /// </summary>
+    internal static async Task Forward(Stream error, Stream data, string portText, string sandboxId, ISandboxRuntime runtime, CancellationToken cancel)
     {
-        var portText = data.Header("port") ?? "";
         try
         {
             if (!int.TryParse(portText, NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port is <= 0 or > 65535)
@@ -97,13 +110,13 @@ internal static class PortForward
         }
         finally
         {
-            await data.FinishAsync().ConfigureAwait(false);
-            await error.FinishAsync().ConfigureAwait(false);
+            await data.DisposeAsync().ConfigureAwait(false);
+            await error.DisposeAsync().ConfigureAwait(false);
         }
     }
 
     /// <summary>The client's bytes to the pod; the client's end of data becomes the socket's (shutdown SHUT_WR), as containerd's CloseWrite.</summary>
-    private static async Task CopyToPod(SpdyStream data, NetworkStream pod, Socket socket, CancellationToken cancel)
+    private static async Task CopyToPod(Stream data, NetworkStream pod, Socket socket, CancellationToken cancel)
     {
         try
         {

@@ -47,21 +47,33 @@ internal static class RemoteCommand
         {
             return;
         }
-        using var closed = CancellationTokenSource.CreateLinkedTokenSource(connection.Closed, stop);
+        await RunAsync(new CommandStreams(error,
+                stdin ? streams.GetValueOrDefault("stdin") : null,
+                stdout ? streams.GetValueOrDefault("stdout") : null,
+                stderr ? streams.GetValueOrDefault("stderr") : null,
+                streams.GetValueOrDefault("resize")),
+            protocol, start, connection.Closed, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs the session on the client's streams, whatever carries them (SPDY streams, WebSocket
+    /// channels): output until it ends, then the status on the error stream in
+    /// <paramref name="protocol"/>'s form. The client going away (<paramref name="clientGone"/>)
+    /// cancels the session, which kills an exec'd process.
+    /// </summary>
+    internal static async Task RunAsync(CommandStreams streams, string protocol, Func<IStdioSession> start, CancellationToken clientGone, CancellationToken stop)
+    {
+        using var closed = CancellationTokenSource.CreateLinkedTokenSource(clientGone, stop);
         string? failure = null;
         int? exitCode = null;
         try
         {
             using var session = start();
-            if (streams.TryGetValue("resize", out var resize))
+            if (streams.Resize is { } resize)
             {
                 _ = ReadSizes(resize, session, closed.Token);
             }
-            exitCode = await session.RunAsync(
-                stdin ? streams.GetValueOrDefault("stdin") : null,
-                stdout ? streams.GetValueOrDefault("stdout") : null,
-                stderr ? streams.GetValueOrDefault("stderr") : null,
-                closed.Token).ConfigureAwait(false);
+            exitCode = await session.RunAsync(streams.Stdin, streams.Stdout, streams.Stderr, closed.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (closed.IsCancellationRequested)
         {
@@ -71,11 +83,11 @@ internal static class RemoteCommand
         {
             failure = CriErrors.ToStatus(e).Detail;
         }
-        foreach (var name in (string[])["stdout", "stderr"])
+        foreach (var output in (Stream?[])[streams.Stdout, streams.Stderr])
         {
-            if (streams.TryGetValue(name, out var output))
+            if (output is not null)
             {
-                await output.FinishAsync().ConfigureAwait(false);
+                await output.DisposeAsync().ConfigureAwait(false); // SPDY half-closes it
             }
         }
         var status = Status(protocol, exitCode, failure);
@@ -83,14 +95,14 @@ internal static class RemoteCommand
         {
             try
             {
-                await error.WriteAsync(status, closed.Token).ConfigureAwait(false);
+                await streams.Error.WriteAsync(status, closed.Token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or OperationCanceledException)
             {
                 // The client is gone.
             }
         }
-        await error.FinishAsync().ConfigureAwait(false);
+        await streams.Error.DisposeAsync().ConfigureAwait(false);
     }
 
     /// <summary>Collects the client's streams by type; null when they don't all come within <see cref="StreamCreationTimeout"/> or the client goes.</summary>
@@ -236,3 +248,6 @@ internal static class RemoteCommand
         return buffer.ToArray();
     }
 }
+
+/// <summary>A remote command's streams: the error stream always, the others as the request asked (resize with a terminal).</summary>
+internal sealed record CommandStreams(Stream Error, Stream? Stdin, Stream? Stdout, Stream? Stderr, Stream? Resize);

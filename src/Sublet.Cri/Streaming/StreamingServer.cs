@@ -13,10 +13,11 @@ namespace Sublet.Cri.Streaming;
 /// <c>/attach/TOKEN</c> and <c>/portforward/TOKEN</c>, each token from <see cref="RequestCache"/>
 /// and good once; anything else is 404. The request is upgraded to SPDY/3.1 with the
 /// remote-command protocol the client prefers among <see cref="RemoteCommand.Protocols"/>, or
-/// <see cref="PortForward.Protocol"/>. It parses only the request head an
-/// upgrade needs, so no HTTP framework sits between the socket and the SPDY framing.
+/// <see cref="PortForward.Protocol"/>; or to a WebSocket (StreamingServer.WebSocket.cs). It
+/// parses only the request head an upgrade needs, so no HTTP framework sits between the socket
+/// and the framing.
 /// </summary>
-public sealed class StreamingServer : IAsyncDisposable
+public sealed partial class StreamingServer : IAsyncDisposable
 {
     private const int MaxHead = 16 * 1024;
     private static readonly TimeSpan HeadTimeout = TimeSpan.FromSeconds(30);
@@ -99,16 +100,12 @@ public sealed class StreamingServer : IAsyncDisposable
                 await Respond(stream, 400, "malformed request").ConfigureAwait(false);
                 return;
             }
-            var upgraded = await Route(head, stream).ConfigureAwait(false);
-            if (upgraded is null)
+            if (await Route(head, stream).ConfigureAwait(false) is { } upgraded)
             {
-                return;
+                await upgraded(new PrefixedStream(rest, stream), client).ConfigureAwait(false);
             }
-            await using var connection = new SpdyConnection(new PrefixedStream(rest, stream), client);
-            connection.Start();
-            await upgraded(connection).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or System.Net.WebSockets.WebSocketException)
         {
             Log.StreamEnded(_logger, e.Message);
         }
@@ -119,22 +116,26 @@ public sealed class StreamingServer : IAsyncDisposable
         }
     }
 
-    /// <summary>Answers what is not an upgrade to a known token, else upgrades and returns what serves the connection.</summary>
-    private async Task<Func<SpdyConnection, Task>?> Route(RequestHead head, Stream stream)
+    /// <summary>Answers what is not an upgrade to a known token, else upgrades and returns what serves the connection (its bytes, its socket).</summary>
+    private async Task<Func<Stream, Socket, Task>?> Route(RequestHead head, Stream stream)
     {
         var parts = head.Path.Split('?')[0].Split('/', StringSplitOptions.RemoveEmptyEntries);
         var request = head.Method is "GET" or "POST" && parts.Length == 2 && parts[0] is "exec" or "attach" or "portforward"
             ? Requests.Consume(parts[1])
             : null;
         var kind = request switch { ExecRequest => "exec", AttachRequest => "attach", PortForwardRequest => "portforward", _ => null };
-        if (kind is null || kind != parts[0])
+        if (request is null || kind != parts[0])
         {
             await Respond(stream, 404, "404 page not found").ConfigureAwait(false);
             return null;
         }
+        if (WebSockets.WebSocketHandshake.IsWebSocket(head))
+        {
+            return await RouteWebSocket(head, stream, request).ConfigureAwait(false);
+        }
         if (!head.Header("upgrade").Any(u => u.Equals("SPDY/3.1", StringComparison.OrdinalIgnoreCase)))
         {
-            await Respond(stream, 400, "unable to upgrade: only SPDY/3.1 is served").ConfigureAwait(false);
+            await Respond(stream, 400, "unable to upgrade: only SPDY/3.1 and websocket are served").ConfigureAwait(false);
             return null;
         }
         var supported = request is PortForwardRequest ? PortForward.Protocols : RemoteCommand.Protocols;
@@ -151,16 +152,31 @@ public sealed class StreamingServer : IAsyncDisposable
             return null;
         }
         await Write(stream, $"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: SPDY/3.1\r\nX-Stream-Protocol-Version: {protocol}\r\n\r\n").ConfigureAwait(false);
-        return request switch
+        return (transport, socket) => OverSpdy(transport, socket, request switch
         {
             ExecRequest exec => connection => RemoteCommand.ServeAsync(connection, protocol, exec.Stdin, exec.Stdout, exec.Stderr, exec.Tty,
-                () => _runtime.StartExec(exec.ContainerId, exec.Command, exec.Tty), _stop.Token),
+                Starter(exec), _stop.Token),
             AttachRequest attach => connection => RemoteCommand.ServeAsync(connection, protocol, attach.Stdin, attach.Stdout, attach.Stderr, attach.Tty,
-                () => _runtime.Attach(attach.ContainerId), _stop.Token),
-            PortForwardRequest forward => connection => PortForward.ServeAsync(connection, forward.SandboxId, _runtime, _stop.Token),
-            _ => null,
-        };
+                Starter(attach), _stop.Token),
+            _ => connection => PortForward.ServeAsync(connection, ((PortForwardRequest)request).SandboxId, _runtime, _stop.Token),
+        });
     }
+
+    /// <summary>Serves a SPDY/3.1 connection over <paramref name="transport"/> (the socket, when there is one, lets closing drain the client's last frames).</summary>
+    private static async Task OverSpdy(Stream transport, Socket? socket, Func<SpdyConnection, Task> serve)
+    {
+        await using var connection = new SpdyConnection(transport, socket);
+        connection.Start();
+        await serve(connection).ConfigureAwait(false);
+    }
+
+    /// <summary>What starts the process of an exec, or joins the container of an attach.</summary>
+    private Func<IStdioSession> Starter(object request) => request switch
+    {
+        ExecRequest exec => () => _runtime.StartExec(exec.ContainerId, exec.Command, exec.Tty),
+        AttachRequest attach => () => _runtime.Attach(attach.ContainerId),
+        _ => throw new ArgumentException($"not a remote command: {request.GetType().Name}", nameof(request)),
+    };
 
     internal sealed record RequestHead(string Method, string Path, Dictionary<string, List<string>> Headers)
     {
@@ -218,7 +234,7 @@ public sealed class StreamingServer : IAsyncDisposable
         return new RequestHead(start[0], start[1], headers);
     }
 
-    private static Task Respond(Stream stream, int code, string body, IEnumerable<(string, string)>? headers = null)
+    internal static Task Respond(Stream stream, int code, string body, IEnumerable<(string, string)>? headers = null)
     {
         var reason = code switch { 400 => "Bad Request", 403 => "Forbidden", 404 => "Not Found", _ => "Error" };
         var extra = string.Concat((headers ?? []).Select(h => $"{h.Item1}: {h.Item2}\r\n"));
@@ -226,7 +242,7 @@ public sealed class StreamingServer : IAsyncDisposable
         return Write(stream, $"HTTP/1.1 {code} {reason}\r\nContent-Type: text/plain; charset=utf-8\r\nX-Content-Type-Options: nosniff\r\n{extra}Content-Length: {bytes}\r\nConnection: close\r\n\r\n{body}\n");
     }
 
-    private static async Task Write(Stream stream, string text)
+    internal static async Task Write(Stream stream, string text)
     {
         await stream.WriteAsync(Encoding.UTF8.GetBytes(text)).ConfigureAwait(false);
         await stream.FlushAsync().ConfigureAwait(false);
@@ -238,53 +254,6 @@ public sealed class StreamingServer : IAsyncDisposable
         _listener.Dispose();
         await _accepting.ConfigureAwait(false);
         _stop.Dispose();
-    }
-}
-
-/// <summary>A stream that first gives back bytes already read past the HTTP head (a client may send frames right behind it).</summary>
-internal sealed class PrefixedStream(byte[] prefix, Stream inner) : Stream
-{
-    private int _offset;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => true;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-    public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
-
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        if (_offset < prefix.Length)
-        {
-            var n = Math.Min(buffer.Length, prefix.Length - _offset);
-            prefix.AsMemory(_offset, n).CopyTo(buffer);
-            _offset += n;
-            return n;
-        }
-        return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-    }
-
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
-
-    public override void Flush() => inner.Flush();
-
-    public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-        base.Dispose(disposing);
     }
 }
 

@@ -1,11 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Net.WebSockets;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Sublet.Cri.Streaming;
 
 namespace Sublet.Cri.Tests.Streaming;
 
+/// <summary>
+/// Port forwarding over SPDY, and over WebSocket both ways clients speak it: the kubelet's channel
+/// protocol (data 2i, error 2i+1, each first given the port as a little-endian uint16) and
+/// client-go's SPDY tunnel (<c>SPDY/3.1+portforward.k8s.io</c>, what crictl <c>-r websocket</c> sends).
+/// </summary>
 public sealed class PortForwardTests : IAsyncLifetime
 {
     private readonly FakeSandboxRuntime _runtime = new();
@@ -98,5 +104,69 @@ public sealed class PortForwardTests : IAsyncLifetime
         var url = _server.UrlFor("portforward", new PortForwardRequest("s1"))!;
         using var client = await SpdyTestClient.Connect(url, "v4.channel.k8s.io");
         Assert.Equal("HTTP/1.1 403 Forbidden", client.Status);
+    }
+
+    /// <summary>The pod side: reads one chunk, answers "echo:" and it, and closes.</summary>
+    private async Task ServePodOnce()
+    {
+        using var client = await _pod.AcceptTcpClientAsync();
+        var stream = client.GetStream();
+        var buffer = new byte[1024];
+        var read = await stream.ReadAsync(buffer);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes("echo:" + Encoding.UTF8.GetString(buffer, 0, read)));
+    }
+
+    [Fact]
+    public async Task Channels_carry_the_port_first_then_the_pods_bytes()
+    {
+        var pod = ServePodOnce();
+        var url = _server.UrlFor("portforward", new PortForwardRequest("s1", [8080]))!;
+        using var client = await WebSocketTestClient.Connect(url, ["v4.channel.k8s.io"]);
+        Assert.Equal("v4.channel.k8s.io", client.Headers["Sec-WebSocket-Protocol"]);
+        using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        // 8080 = 0x1F90, little endian: 0x90 0x1F; on data channel 0, then on error channel 1.
+        Assert.Equal([0x82, 0x03, 0x00, 0x90, 0x1F], WebSocketTestClient.Frame(WsFrame.Binary, (await client.ReadFrame(cancel.Token))!.Payload));
+        Assert.Equal([0x82, 0x03, 0x01, 0x90, 0x1F], WebSocketTestClient.Frame(WsFrame.Binary, (await client.ReadFrame(cancel.Token))!.Payload));
+        await client.SendChannel(0, "ping");
+        var frames = await client.ReadUntilClose();
+        await pod;
+        Assert.Equal("echo:ping", WebSocketTestClient.Channel(frames, 0));
+        Assert.Equal("", WebSocketTestClient.Channel(frames, 1));
+        Assert.Equal(1000, frames[^1].CloseCode);
+        Assert.Contains("connect s1 8080", _runtime.Calls);
+    }
+
+    [Fact]
+    public async Task Without_ports_in_the_request_the_query_names_them_and_a_failure_goes_on_the_error_channel()
+    {
+        _runtime.PodEndpoint = null;
+        using (var none = await WebSocketTestClient.Connect(_server.UrlFor("portforward", new PortForwardRequest("s1"))!, ["v4.channel.k8s.io"]))
+        {
+            Assert.Equal("HTTP/1.1 400 Bad Request", none.Status);
+        }
+        var url = new Uri(_server.UrlFor("portforward", new PortForwardRequest("s1"))! + "?port=81");
+        using var client = await WebSocketTestClient.Connect(url, []);
+        Assert.Equal("HTTP/1.1 101 Switching Protocols", client.Status);
+        var frames = await client.ReadUntilClose();
+        Assert.Equal("error forwarding port 81 to pod s1: nothing listens on port 81", WebSocketTestClient.Channel(frames, 1)[2..]);
+    }
+
+    [Fact]
+    public async Task The_spdy_tunnel_forwards_as_spdy_does()
+    {
+        var pod = ServePodOnce();
+        var url = _server.UrlFor("portforward", new PortForwardRequest("s1"))!;
+        using var raw = await WebSocketTestClient.Connect(url, ["SPDY/3.1+portforward.k8s.io"]);
+        Assert.Equal("SPDY/3.1+portforward.k8s.io", raw.Headers["Sec-WebSocket-Protocol"]);
+        var socket = WebSocket.CreateFromStream(raw.Stream, new WebSocketCreationOptions { IsServer = false });
+        using var client = SpdyTestClient.Over(WebSocketStream.Create(socket, WebSocketMessageType.Binary, ownsWebSocket: true));
+        KeyValuePair<string, string>[] Headers(string type) => [new("streamType", type), new("port", "80"), new("requestID", "0")];
+        var error = await client.Open(Headers("error"), fin: true);
+        var data = await client.Open(Headers("data"));
+        await client.Write(data, "tunnel");
+        await client.ReadUntil(() => client.Finished.IsSupersetOf([data, error]));
+        await pod;
+        Assert.Equal("echo:tunnel", client.Text(data));
+        Assert.Equal("", client.Text(error));
     }
 }

@@ -10,16 +10,16 @@ namespace Sublet.Cri.Tests.Streaming;
 /// </summary>
 internal sealed class SpdyTestClient : IDisposable
 {
-    private readonly TcpClient _tcp;
-    private readonly NetworkStream _stream;
+    private readonly TcpClient? _tcp;
+    private readonly Stream _stream;
     private readonly HeaderCompressor _compressor = new();
     private readonly HeaderDecompressor _decompressor = new();
     private uint _next = 1;
 
-    private SpdyTestClient(TcpClient tcp, string status, Dictionary<string, string> headers, string body)
+    private SpdyTestClient(TcpClient? tcp, Stream stream, string status, Dictionary<string, string> headers, string body)
     {
         _tcp = tcp;
-        _stream = tcp.GetStream();
+        _stream = stream;
         Status = status;
         Headers = headers;
         Body = body;
@@ -46,6 +46,20 @@ internal sealed class SpdyTestClient : IDisposable
         }
         request.Append("\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request.ToString()));
+        var (status, headers) = ReadHead(stream);
+        var body = "";
+        if (headers.TryGetValue("Content-Length", out var length))
+        {
+            var bytes = new byte[int.Parse(length, System.Globalization.CultureInfo.InvariantCulture)];
+            await stream.ReadExactlyAsync(bytes);
+            body = Encoding.UTF8.GetString(bytes);
+        }
+        return new SpdyTestClient(tcp, stream, status, headers, body);
+    }
+
+    /// <summary>An HTTP response head read byte by byte (nothing past it): the status line and the headers, repeated ones joined by commas.</summary>
+    public static (string Status, Dictionary<string, string> Headers) ReadHead(Stream stream)
+    {
         var head = new List<byte>();
         while (!Encoding.ASCII.GetString([.. head]).EndsWith("\r\n\r\n", StringComparison.Ordinal))
         {
@@ -63,15 +77,11 @@ internal sealed class SpdyTestClient : IDisposable
             var colon = line.IndexOf(':', StringComparison.Ordinal);
             headers[line[..colon]] = headers.TryGetValue(line[..colon], out var v) ? v + "," + line[(colon + 1)..].Trim() : line[(colon + 1)..].Trim();
         }
-        var body = "";
-        if (headers.TryGetValue("Content-Length", out var length))
-        {
-            var bytes = new byte[int.Parse(length, System.Globalization.CultureInfo.InvariantCulture)];
-            await stream.ReadExactlyAsync(bytes);
-            body = Encoding.UTF8.GetString(bytes);
-        }
-        return new SpdyTestClient(tcp, lines[0], headers, body);
+        return (lines.Length > 0 ? lines[0] : "", headers);
     }
+
+    /// <summary>A SPDY client over a connection already upgraded (a WebSocket tunnel).</summary>
+    public static SpdyTestClient Over(Stream stream) => new(null, stream, "", [], "");
 
     public Task<uint> Open(string streamType, bool fin = false) => Open([new("streamType", streamType)], fin);
 
@@ -137,6 +147,6 @@ internal sealed class SpdyTestClient : IDisposable
     public void Dispose()
     {
         _stream.Dispose();
-        _tcp.Dispose();
+        _tcp?.Dispose();
     }
 }

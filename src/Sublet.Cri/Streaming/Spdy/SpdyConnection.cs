@@ -318,4 +318,10 @@ internal sealed class SpdyStream : Stream
         }
         base.Dispose(disposing);
     }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await FinishAsync().ConfigureAwait(false);
+        await base.DisposeAsync().ConfigureAwait(false);
+    }
 }
