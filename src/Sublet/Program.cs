@@ -20,7 +20,7 @@ internal static class Program
             {
                 PlayCommand.Create(), ApplyCommand.Create(), DownCommand.Create(), PsCommand.Create(), LogsCommand.Create(),
                 InspectCommand.Create(), IdsCommand.Create(), ImageCommands.Load(), ImageCommands.List(), PullCommand.Create(),
-                ImageCommands.Remove(), DoctorCommand.Create(), CheckCommand.Create(), ExecCommand.Create(), InternalCommands.Create(),
+                ImageCommands.Remove(), DoctorCommand.Create(), CheckCommand.Create(), ExecCommand.Create(), AttachCommand.Create(), PortForwardCommand.Create(), InternalCommands.Create(),
                 StatsCommand.Create(), ServeCommand.Create(), SelftestCommand.Create(),
             },
         };

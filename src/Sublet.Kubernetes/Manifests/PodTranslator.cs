@@ -131,6 +131,8 @@ public static class PodTranslator
                 RunAsUser = sc?.RunAsUser ?? psc?.RunAsUser,
                 RunAsGroup = sc?.RunAsGroup ?? psc?.RunAsGroup,
                 Tty = c.Tty == true,
+                Stdin = c.Stdin == true,
+                StdinOnce = c.StdinOnce == true,
                 VolumeMounts = mounts,
                 PostStart = Hook(c.Lifecycle?.PostStart, $"{path}.lifecycle.postStart", problems),
                 PreStop = Hook(c.Lifecycle?.PreStop, $"{path}.lifecycle.preStop", problems),

@@ -99,6 +99,12 @@ public sealed record ContainerPlan
     public long? RunAsGroup { get; init; }
     public bool Tty { get; init; }
 
+    /// <summary>Kubernetes <c>stdin</c>: conmon keeps the container's stdin open for attaching clients (<c>sublet attach</c>).</summary>
+    public bool Stdin { get; init; }
+
+    /// <summary>Kubernetes <c>stdinOnce</c>: the first attached client that ends its input closes the container's stdin.</summary>
+    public bool StdinOnce { get; init; }
+
     /// <summary>An init container with <c>restartPolicy: Always</c> (KEP-753 native sidecar).</summary>
     public bool Sidecar { get; init; }
 

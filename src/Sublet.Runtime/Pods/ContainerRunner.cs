@@ -71,7 +71,8 @@ public sealed class ContainerRunner
         var pid = _ctx.Conmon.Create(id, container.Name, _ctx.Oci,
             new ConmonPaths(runDir, stateDir, paths.LogPath(container.Name),
                 Directories.Shared(PodPaths.ExitDir(_ctx.Config.RunRoot)), Directories.Shared(PodPaths.SocketDir(_ctx.Config.RunRoot))),
-            _ctx.ExitHook is { } hook ? hook with { Args = [.. hook.Args, id] } : null, CreateTimeout);
+            _ctx.ExitHook is { } hook ? hook with { Args = [.. hook.Args, id] } : null, CreateTimeout,
+            new ConmonStdio(container.Stdin, container.StdinOnce, container.Tty));
         StdioPermissions.Open(_ctx.Proc, pid);
         _ctx.Oci.Start(id);
         record = record with { State = ContainerState.Running, Pid = pid, Started = _ctx.Time.GetUtcNow() };

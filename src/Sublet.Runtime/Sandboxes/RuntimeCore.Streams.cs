@@ -1,6 +1,4 @@
-using System.Net;
 using System.Net.Sockets;
-using Sublet.Linux.Namespaces;
 using Sublet.Runtime.Pods;
 
 namespace Sublet.Runtime.Sandboxes;
@@ -28,8 +26,7 @@ public sealed partial class RuntimeCore
 
     /// <summary>
     /// Connects to <paramref name="port"/> on the loopback of a ready sandbox's network namespace,
-    /// from inside it (the socket is made there: <see cref="NetworkNamespace"/>), IPv4 first, then
-    /// IPv6, as containerd's port forwarding dials localhost.
+    /// from inside it (<see cref="Network.PodLoopback"/>).
     /// </summary>
     public async Task<Socket> ConnectInSandbox(string sandboxId, int port, CancellationToken cancel)
     {
@@ -42,22 +39,6 @@ public sealed partial class RuntimeCore
         {
             throw RuntimeError.Precondition($"sandbox {sandboxId} is not ready");
         }
-        var netns = _ctx.Proc.NamespacePath(pause, "net");
-        SocketException? refused = null;
-        foreach (var (family, address) in ((AddressFamily, IPAddress)[])[(AddressFamily.InterNetwork, IPAddress.Loopback), (AddressFamily.InterNetworkV6, IPAddress.IPv6Loopback)])
-        {
-            var socket = NetworkNamespace.CreateTcpSocket(netns, family);
-            try
-            {
-                await socket.ConnectAsync(new IPEndPoint(address, port), cancel).ConfigureAwait(false);
-                return socket;
-            }
-            catch (SocketException e)
-            {
-                socket.Dispose();
-                refused ??= e;
-            }
-        }
-        throw new RuntimeError(ErrorKind.Internal, $"port {port} in sandbox {sandboxId}: {refused!.Message}");
+        return await Network.PodLoopback.ConnectAsync(_ctx.Proc.NamespacePath(pause, "net"), port, $"sandbox {sandboxId}", cancel).ConfigureAwait(false);
     }
 }
