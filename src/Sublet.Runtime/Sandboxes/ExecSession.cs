@@ -153,6 +153,10 @@ internal sealed class ExecSession : IStdioSession
         }
         File.Delete(_pidFile);
         _terminal?.Dispose();
+        // Process.Dispose leaves streams read through StandardOutput and StandardError open (they
+        // are the reader's then): without this each session kept two pipe descriptors.
+        _process.StandardOutput.Dispose();
+        _process.StandardError.Dispose();
         _process.Dispose();
     }
 }
