@@ -44,8 +44,39 @@ internal static class OciLayoutWriter
                 tar.WriteEntry(entry);
             }
         }
-        var (layerHex, layerSize) = Put(blobs, File.ReadAllBytes(layerTmp));
+        var layer = File.ReadAllBytes(layerTmp);
         File.Delete(layerTmp);
+        Finish(dir, reference, layer, new JsonObject { ["Cmd"] = new JsonArray("/bin/true") });
+    }
+
+    /// <summary>
+    /// A one-layer image of host files copied in (source → path in the image, mode kept), whose
+    /// entrypoint is <paramref name="entrypoint"/>: the pause image for containerd (catatonit, the
+    /// same pause Sublet runs).
+    /// </summary>
+    public static void WriteFiles(string dir, string reference, IReadOnlyList<(string Source, string Path)> files, string[] entrypoint)
+    {
+        using var stream = new MemoryStream();
+        using (var tar = new TarWriter(stream, TarEntryFormat.Pax, leaveOpen: true))
+        {
+            foreach (var (source, path) in files)
+            {
+                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, path)
+                {
+                    Mode = File.GetUnixFileMode(source),
+                    ModificationTime = DateTimeOffset.UnixEpoch,
+                    DataStream = File.OpenRead(source),
+                });
+            }
+        }
+        Finish(dir, reference, stream.ToArray(), new JsonObject { ["Entrypoint"] = new JsonArray(entrypoint.Select(a => (JsonNode?)JsonValue.Create(a)).ToArray()) });
+    }
+
+    private static void Finish(string dir, string reference, byte[] layer, JsonObject imageConfig)
+    {
+        var blobs = Path.Combine(dir, "blobs", "sha256");
+        Directory.CreateDirectory(blobs);
+        var (layerHex, layerSize) = Put(blobs, layer);
 
         var arch = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
         {
@@ -58,7 +89,7 @@ internal static class OciLayoutWriter
             ["created"] = "1970-01-01T00:00:00Z",
             ["architecture"] = arch,
             ["os"] = "linux",
-            ["config"] = new JsonObject { ["Cmd"] = new JsonArray("/bin/true") },
+            ["config"] = imageConfig,
             ["rootfs"] = new JsonObject { ["type"] = "layers", ["diff_ids"] = new JsonArray($"sha256:{layerHex}") },
         };
         var (configHex, configSize) = Put(blobs, Json(config));

@@ -7,9 +7,10 @@ namespace Sublet.Bench;
 /// <summary>
 /// End-to-end pod start through the real CLI, as a user runs it: `sublet play --wait` of a
 /// restartPolicy: Never pod whose one container runs `true`, with hostUsers: false and without,
-/// against `runc run` of a busybox bundle (the floor: what the OCI runtime alone costs), interleaved.
-/// Also splits a userns pod into `play` (start, returns) and `down`, and times `sublet --version`,
-/// `sublet images`, `sublet ps`, `sublet ids` and a `play` that fails at the image lookup, to show what a sublet
+/// against the same work done by hand with runc (<see cref="RuncFloor"/>), the CRI path of a pod
+/// against `sublet serve` and containerd (<see cref="CriPodCycle"/>, with --cri), interleaved in
+/// every round. Also splits a userns pod into `play` (start, returns) and `down`, and times `sublet --version`,
+/// conmon's exit command, `sublet images`, `sublet ps`, `sublet ids` and a `play` that fails at the image lookup, to show what a sublet
 /// process costs before it starts anything.
 /// </summary>
 internal static class PodStartBench
@@ -27,34 +28,51 @@ internal static class PodStartBench
         }
         var scratch = new Scratch(o.Storage, "sublet-bench-podstart-");
         var env = new SubletConfig(scratch.Storage, sublet);
-        var runcRoot = Path.Combine(scratch.Storage, "runc-bench");
+        var serveEnv = new SubletConfig(Directory.CreateDirectory(Path.Combine(scratch.Storage, "serve")).FullName, sublet);
+        var containerdDir = Path.Combine(scratch.Storage, "containerd");
+        RuncFloor? floor = null;
+        Daemon? serve = null, containerd = null;
         try
         {
             Console.WriteLine($"storage: {scratch.Describe()} at {scratch.Storage}");
-            Console.WriteLine($"sublet: {sublet}");
+            Console.WriteLine($"sublet: {sublet} ({Shell.Ok(sublet, "--version").Stdout.Trim()})");
+            Console.WriteLine($"runc: {Shell.Ok("runc", "--version").Stdout.Split('\n')[0]}; conmon: {Shell.Ok("conmon", "--version").Stdout.Split('\n')[0]}");
             var layout = Path.Combine(scratch.Storage, "busybox-oci");
             Shell.Ok("bash", Path.Combine(repo, "hack", "busybox-image.sh"), layout);
             env.Ok("image", "load", layout);
+            serveEnv.Ok("image", "load", layout);
+            floor = new RuncFloor(Path.Combine(scratch.Storage, "floor"), layout);
+            var containerdVersion = o.Cri ? Containerd.Version() : "";
+            if (o.Cri)
+            {
+                Console.WriteLine($"containerd: {containerdVersion}");
+                serve = serveEnv.Serve();
+                containerd = Containerd.Start(containerdDir, layout);
+            }
 
             var userns = env.Manifest("userns.yaml", "bench-userns", hostUsers: false);
             var host = env.Manifest("host.yaml", "bench-host", hostUsers: true);
             var split = env.Manifest("split.yaml", "bench-split", hostUsers: false);
             // Fails at the image lookup: what `play` costs before it starts anything.
             var missing = env.Manifest("missing.yaml", "bench-missing", hostUsers: false, image: "localhost/bench:missing");
-            var (runcHostBundle, runcUsernsBundle) = RuncBundles(scratch.Storage);
             var n = 0;
 
             var waitUserns = new Series("sublet play --wait, hostUsers: false");
             var waitHost = new Series("sublet play --wait, host users");
-            var runcUserns = new Series("runc run, user namespace (rootfs chowned)");
-            var runcHost = new Series("runc run, host users");
+            var floorUserns = new Series("runc floor (pause + app, idmapped overlay), user namespace");
+            var floorHost = new Series("runc floor (pause + app, overlay), host users");
+            var criSublet = new Series("CRI start (RunPodSandbox → running), sublet serve");
+            var criContainerd = new Series("CRI start (RunPodSandbox → running), containerd");
+            var criSubletDown = new Series("CRI teardown (Stop/Remove container, sandbox), sublet serve");
+            var criContainerdDown = new Series("CRI teardown (Stop/Remove container, sandbox), containerd");
             var playOnly = new Series("sublet play (start only), hostUsers: false");
+            var exitHook = new Series("conmon's exit command: env + sublet internal container-exited");
             var downOnly = new Series("sublet down --grace-period 0, hostUsers: false");
             var failing = new Series("sublet play, image missing (read manifest, plan, fail)");
-            var images = new Series("sublet images (CLI start-up + images.json)");
-            var ps = new Series("sublet ps (CLI start-up + state db)");
-            var ids = new Series("sublet ids (CLI start-up + state db + ID pool)");
-            var version = new Series("sublet --version (CLI start-up)");
+            var images = new Series("sublet images");
+            var ps = new Series("sublet ps");
+            var ids = new Series("sublet ids");
+            var version = new Series("sublet --version");
 
             void Round(bool record)
             {
@@ -64,10 +82,25 @@ internal static class PodStartBench
                 ct.ThrowIfCancellationRequested();
                 Add(waitHost, env.Ok("play", "--wait", host).Elapsed);
                 ct.ThrowIfCancellationRequested();
-                Add(runcUserns, Shell.Ok("runc", "--root", runcRoot, "run", "-b", runcUsernsBundle, $"bench-u{n++}").Elapsed);
-                Add(runcHost, Shell.Ok("runc", "--root", runcRoot, "run", "-b", runcHostBundle, $"bench-h{n++}").Elapsed);
+                Add(floorUserns, floor.Run(RuncHostStart));
+                Add(floorHost, floor.Run(null));
                 ct.ThrowIfCancellationRequested();
+                if (serve is not null && containerd is not null)
+                {
+                    // Host network for both: no CNI plugin on either side (see Containerd).
+                    var name = $"cri-{n++}";
+                    foreach (var (d, up, down) in new[] { (serve, criSublet, criSubletDown), (containerd, criContainerd, criContainerdDown) })
+                    {
+                        var spec = new CriPodSpec(name, "localhost/busybox:demo", ["sleep", "3600"], Path.Combine(scratch.Storage, "cri-logs", d.Name, name), HostNetwork: true, HostId: null);
+                        var pod = CriPodCycle.Start(d.Client, spec);
+                        Add(up, pod.Start);
+                        Add(down, CriPodCycle.Stop(d.Client, pod));
+                        ct.ThrowIfCancellationRequested();
+                    }
+                }
                 Add(playOnly, env.Ok("play", split).Elapsed);
+                var container = WaitEnded(env, "bench-split");
+                Add(exitHook, Shell.Ok("/usr/bin/env", "--default-signal=PIPE", sublet, "--config", env.ConfigPath, "internal", "container-exited", container).Elapsed);
                 Add(downOnly, env.Ok("down", "--grace-period", "0", "bench-split").Elapsed);
                 var fail = env.Run("play", missing);
                 if (fail.ExitCode != 1 || !fail.Stderr.Contains("not in the store", StringComparison.Ordinal))
@@ -83,31 +116,82 @@ internal static class PodStartBench
             Console.WriteLine($"warm-up: {o.Warmup} rounds; measuring {o.Rounds} rounds");
             for (var r = 0; r < o.Rounds; r++) Round(record: true);
 
-            Series.PrintTable("Pod start, end to end (process start to exit)", [waitUserns, waitHost, runcUserns, runcHost, playOnly, downOnly, failing, images, ps, ids, version]);
+            Series.PrintTable("Pod start, end to end (process start to exit; CRI: first request to last reply)",
+                [waitUserns, waitHost, floorUserns, floorHost, criSublet, criContainerd, criSubletDown, criContainerdDown, playOnly, exitHook, downOnly, failing, images, ps, ids, version]);
             Console.WriteLine();
-            Console.WriteLine("| ratio of medians | value |");
-            Console.WriteLine("|---|---:|");
-            Console.WriteLine($"| play --wait: userns / host users | {Series.Ratio(waitUserns.Median, waitHost.Median)} |");
-            Console.WriteLine($"| play --wait userns / runc run userns | {Series.Ratio(waitUserns.Median, runcUserns.Median)} |");
-            Console.WriteLine($"| play --wait host / runc run host | {Series.Ratio(waitHost.Median, runcHost.Median)} |");
-            Console.WriteLine($"| (play + down) / play --wait, userns | {Series.Ratio(playOnly.Median + downOnly.Median, waitUserns.Median)} |");
+            Console.WriteLine("| ratio of medians | value | goal (issue 23) |");
+            Console.WriteLine("|---|---:|---|");
+            Console.WriteLine($"| play --wait userns / runc floor userns | {Series.Ratio(waitUserns.Median, floorUserns.Median)} | ≤ 1.25 |");
+            Console.WriteLine($"| play --wait host / runc floor host | {Series.Ratio(waitHost.Median, floorHost.Median)} | ≤ 1.25 |");
+            Console.WriteLine($"| play --wait: userns / host users | {Series.Ratio(waitUserns.Median, waitHost.Median)} | ≤ 1.05 |");
+            if (criSublet.Count > 0)
+            {
+                Console.WriteLine($"| CRI start: sublet serve / containerd | {Series.Ratio(criSublet.Median, criContainerd.Median)} | < 1 |");
+                Console.WriteLine($"| CRI teardown: sublet serve / containerd | {Series.Ratio(criSubletDown.Median, criContainerdDown.Median)} | |");
+                Console.WriteLine($"| CRI start + teardown: sublet serve / containerd | {Series.Ratio(criSublet.Median + criSubletDown.Median, criContainerd.Median + criContainerdDown.Median)} | |");
+            }
+            Console.WriteLine($"| (play + down) / play --wait, userns | {Series.Ratio(playOnly.Median + downOnly.Median, waitUserns.Median)} | |");
+            if (serve is not null && containerd is not null)
+            {
+                Console.WriteLine($"daemon RSS after the rounds: sublet serve {serve.RssMiB:F1} MiB, containerd {containerd.RssMiB:F1} MiB");
+            }
 
-            var left = Leftovers(scratch.Root, env.RuncRoot, runcRoot);
+            var left = Leftovers(scratch.Root, env.RuncRoot, floor.RuncRoot);
             Console.WriteLine($"leftovers before cleanup: {(left.Count == 0 ? "none" : string.Join(", ", left))}");
             return 0;
         }
         finally
         {
-            Cleanup(env, runcRoot, scratch);
+            Stop(serve, serveEnv);
+            if (containerd is not null)
+            {
+                Stop(containerd, null);
+                Containerd.Cleanup(containerdDir);
+            }
+            floor?.Cleanup();
+            Cleanup(env, floor?.RuncRoot ?? "", scratch);
         }
     }
 
+    /// <summary>Removes what a CRI server still runs, stops it, and for sublet also what its store still lists.</summary>
+    internal static void Stop(Daemon? daemon, SubletConfig? env)
+    {
+        if (daemon is null) return;
+        try
+        {
+            CriPodCycle.RemoveAll(daemon.Client);
+        }
+        catch (Exception e) when (e is Grpc.Core.RpcException or InvalidOperationException)
+        {
+            Console.Error.WriteLine($"cleanup: {daemon.Name}: {e.Message}");
+        }
+        daemon.Dispose();
+        if (env is not null)
+        {
+            Shell.DeleteRuncContainers(env.RuncRoot);
+        }
+    }
+
+    /// <summary>Waits (untimed) until the pod's one container has ended and returns its id.</summary>
+    private static string WaitEnded(SubletConfig env, string pod)
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var info = JsonDocument.Parse(env.Ok("ps", "-o", "json").Stdout).RootElement.EnumerateArray().First(p => p.GetProperty("name").GetString() == pod);
+            var c = info.GetProperty("containers")[0];
+            if (c.GetProperty("state").GetString() is not ("Running" or "Created" or "Waiting")) return c.GetProperty("id").GetString()!;
+            Thread.Sleep(20);
+        }
+        throw new InvalidOperationException($"{pod}: its container did not end");
+    }
+
+    /// <summary>What a round left: mounts (but the scratch filesystem and each state root's standing nosuid mount of its pods), runc containers.</summary>
     private static List<string> Leftovers(string root, params string[] runcRoots)
     {
-        var left = new LinuxMounter().MountPointsUnder(root).Where(m => !m.EndsWith("/storage", StringComparison.Ordinal)).Select(m => $"mount {m}").ToList();
-        foreach (var r in runcRoots.Where(Directory.Exists))
+        var left = new LinuxMounter().MountPointsUnder(root).Where(m => !m.EndsWith("/storage", StringComparison.Ordinal) && !m.EndsWith("/state/pods", StringComparison.Ordinal)).Select(m => $"mount {m}").ToList();
+        foreach (var r in runcRoots)
         {
-            left.AddRange(Shell.Run("runc", "--root", r, "list", "-q").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(id => $"runc {r} {id}"));
+            left.AddRange(Shell.RuncIds(r).Select(id => $"runc {r} {id}"));
         }
         return left;
     }
@@ -132,41 +216,9 @@ internal static class PodStartBench
         {
             Console.Error.WriteLine($"cleanup: sublet down: {e.Message}");
         }
-        foreach (var r in new[] { env.RuncRoot, runcRoot }.Where(Directory.Exists))
-        {
-            foreach (var id in Shell.Run("runc", "--root", r, "list", "-q").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries))
-            {
-                Shell.Run("runc", "--root", r, "delete", "--force", id);
-            }
-        }
+        Shell.DeleteRuncContainers(env.RuncRoot);
+        Shell.DeleteRuncContainers(runcRoot);
         scratch.Dispose();
-    }
-
-    /// <summary>Two runc bundles running /bin/true from a busybox rootfs: host users, and a user namespace 0 → H over a chowned copy.</summary>
-    private static (string Host, string Userns) RuncBundles(string dir)
-    {
-        var host = Path.Combine(dir, "bundle-host");
-        var rootfs = Path.Combine(host, "rootfs", "bin");
-        Directory.CreateDirectory(rootfs);
-        File.Copy("/bin/busybox", Path.Combine(rootfs, "busybox"));
-        File.CreateSymbolicLink(Path.Combine(rootfs, "true"), "busybox");
-        File.CreateSymbolicLink(Path.Combine(rootfs, "sh"), "busybox");
-        Shell.Ok("runc", "spec", "-b", host);
-        var configPath = Path.Combine(host, "config.json");
-        var config = JsonNode.Parse(File.ReadAllText(configPath))!;
-        config["process"]!["args"] = new JsonArray("/bin/true");
-        config["process"]!["terminal"] = false;
-        File.WriteAllText(configPath, config.ToJsonString());
-
-        var userns = Path.Combine(dir, "bundle-userns");
-        Shell.Ok("cp", "-a", host, userns);
-        Shell.Ok("chown", "-hR", $"{RuncHostStart}:{RuncHostStart}", Path.Combine(userns, "rootfs"));
-        var mapping = new JsonArray(new JsonObject { ["containerID"] = 0, ["hostID"] = RuncHostStart, ["size"] = 65536 });
-        config["linux"]!["namespaces"]!.AsArray().Add(new JsonObject { ["type"] = "user" });
-        config["linux"]!["uidMappings"] = mapping;
-        config["linux"]!["gidMappings"] = mapping.DeepClone();
-        File.WriteAllText(Path.Combine(userns, "config.json"), config.ToJsonString());
-        return (host, userns);
     }
 
     internal static string FindRepo()
@@ -187,7 +239,7 @@ internal sealed class SubletConfig
 {
     private readonly string _binary;
 
-    public SubletConfig(string root, string binary)
+    public SubletConfig(string root, string binary, string extra = "")
     {
         _binary = binary;
         Root = root;
@@ -203,6 +255,7 @@ internal sealed class SubletConfig
             subGidPath: {root}/subgid
             network:
               mode: none
+            {extra}
             """);
     }
 
@@ -213,6 +266,13 @@ internal sealed class SubletConfig
     public string RuncRoot => Path.Combine(RunRoot, "runc");
 
     public RunResult Run(params string[] args) => Shell.Run(_binary, ["--config", ConfigPath, .. args]);
+
+    /// <summary><c>sublet serve</c> on a socket under this installation's root (network mode none, as every command here).</summary>
+    public Daemon Serve()
+    {
+        var socket = Path.Combine(Root, "sublet.sock");
+        return new Daemon("sublet serve", socket, Path.Combine(Root, "serve.log"), _binary, "--config", ConfigPath, "serve", "--listen", socket);
+    }
 
     public RunResult Ok(params string[] args) => Run(args).Ok($"sublet {string.Join(' ', args)}");
 

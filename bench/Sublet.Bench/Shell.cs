@@ -46,4 +46,33 @@ internal static class Shell
     }
 
     public static RunResult Ok(string file, params string[] args) => Run(file, args).Ok($"{file} {string.Join(' ', args)}");
+
+    /// <summary>
+    /// Runs a command with this process's stdout and stderr (stdin closed): for <c>runc run -d</c>,
+    /// whose container keeps the stdio it was given, so pipes would never reach end of file.
+    /// </summary>
+    public static RunResult RunInherited(string file, params string[] args)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        var sw = Stopwatch.StartNew();
+        using var p = Process.Start(info) ?? throw new InvalidOperationException($"cannot start {file}");
+        p.StandardInput.Close();
+        p.WaitForExit();
+        sw.Stop();
+        return new RunResult(p.ExitCode, "", "(stderr above)", sw.Elapsed);
+    }
+
+    /// <summary>What runc lists under <paramref name="root"/> (nothing when the root does not exist).</summary>
+    public static string[] RuncIds(string root) =>
+        Directory.Exists(root) ? Run("runc", "--root", root, "list", "-q").Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries) : [];
+
+    /// <summary>Force-deletes every container runc has under <paramref name="root"/> (cleanup).</summary>
+    public static void DeleteRuncContainers(string root)
+    {
+        foreach (var id in RuncIds(root))
+        {
+            Run("runc", "--root", root, "delete", "--force", id);
+        }
+    }
 }
