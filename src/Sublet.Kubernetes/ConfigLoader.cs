@@ -132,6 +132,12 @@ public static class ConfigLoader
                 problems.Add($"registries.insecure[{i}]: Invalid value: \"{config.Registries.Insecure[i]}\": must be a registry host[:port], such as 10.0.0.5:5000");
         }
         Mirrors(problems, config.Registries);
+        foreach (var (registry, file) in config.Registries.CaFiles ?? [])
+        {
+            if (!Sublet.Images.ImageNames.IsDomain(registry))
+                problems.Add($"registries.caFiles[{registry}]: Invalid value: \"{registry}\": must be a registry host[:port], such as registry.example:5000");
+            AbsolutePath(problems, $"registries.caFiles[{registry}]", file);
+        }
         problems.AddRange(Sublet.Runtime.Network.DefaultNetwork.Problems(config.Network));
         if (config.MaxPods < 1) problems.Add($"maxPods: Invalid value: {config.MaxPods}: must be at least 1");
         FeatureGates.From(config.FeatureGates, problems);

@@ -16,7 +16,7 @@ internal sealed class LocalRegistry : IDisposable
 {
     public const string Binary = "/usr/bin/docker-registry";
     private readonly Process _process;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http;
 
     /// <summary>A user the registry knows with Basic auth (htpasswd), and its password.</summary>
     public const string User = "tester";
@@ -26,11 +26,16 @@ internal sealed class LocalRegistry : IDisposable
     private const string PasswordHash = "$2b$04$BAApzlaG2XJEH7fwC50pUugKjrREJO2Ky2OYrOVrtr7E.iHNIDhjq";
 
     /// <param name="basicAuth">Require <see cref="User"/>/<see cref="Password"/> (auth.htpasswd) for every request.</param>
-    public LocalRegistry(bool basicAuth = false)
+    /// <param name="tls">Serve HTTPS with a certificate from a throwaway CA (<see cref="Ca"/>) instead of plain HTTP.</param>
+    public LocalRegistry(bool basicAuth = false, bool tls = false)
     {
         if (!File.Exists(Binary)) Assert.Fail($"{Binary} is missing: apt-get install docker-registry (./test.sh installs it)");
         Root = Directory.CreateTempSubdirectory("sublet-registry-").FullName;
         Port = FreePort();
+        Ca = tls ? TestCa.Create(Root) : null;
+        // The test's own pushes trust the test CA; what is under test (sublet) is told of it, or not.
+        _http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = (_, _, _, _) => true }) { Timeout = TimeSpan.FromSeconds(30) };
+        var tlsConfig = Ca is { } ca ? $"  tls:\n    certificate: {ca.CertFile}\n    key: {ca.KeyFile}\n" : "";
         var config = Path.Combine(Root, "config.yml");
         var auth = "";
         if (basicAuth)
@@ -49,6 +54,7 @@ internal sealed class LocalRegistry : IDisposable
                 rootdirectory: {Storage}
             http:
               addr: 127.0.0.1:{Port}
+            {tlsConfig}
             {auth}
             """);
         var info = new ProcessStartInfo(Binary, ["serve", config]) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -65,6 +71,12 @@ internal sealed class LocalRegistry : IDisposable
     public string Root { get; }
     public int Port { get; }
     public string Domain => $"127.0.0.1:{Port}";
+
+    /// <summary>The CA that issued the registry's certificate, when it serves HTTPS.</summary>
+    public TestCa? Ca { get; }
+
+    /// <summary><c>http://127.0.0.1:PORT</c> or <c>https://…</c>.</summary>
+    public string Url => $"{(Ca is null ? "http" : "https")}://{Domain}";
     public string Storage => Path.Combine(Root, "storage");
 
     /// <summary>Where the registry keeps a blob's bytes (distribution's filesystem driver layout).</summary>
@@ -80,7 +92,7 @@ internal sealed class LocalRegistry : IDisposable
         var manifest = JsonNode.Parse(manifestBytes)!;
         var blobs = new[] { (string)manifest["config"]!["digest"]! }.Concat(manifest["layers"]!.AsArray().Select(l => (string)l!["digest"]!));
         foreach (var digest in blobs) PushBlob(repository, digest, File.ReadAllBytes(LayoutBlob(layout, digest)));
-        var put = new HttpRequestMessage(HttpMethod.Put, $"http://{Domain}/v2/{repository}/manifests/{tag}") { Content = new ByteArrayContent(manifestBytes) };
+        var put = new HttpRequestMessage(HttpMethod.Put, $"{Url}/v2/{repository}/manifests/{tag}") { Content = new ByteArrayContent(manifestBytes) };
         put.Content.Headers.ContentType = new MediaTypeHeaderValue((string?)manifest["mediaType"] ?? "application/vnd.oci.image.manifest.v1+json");
         Expect(Send(put), HttpStatusCode.Created, $"PUT manifest {repository}:{tag}");
         return manifestDigest;
@@ -89,10 +101,10 @@ internal sealed class LocalRegistry : IDisposable
     /// <summary>distribution spec "Pushing a blob monolithically": POST an upload, PUT its Location with ?digest=.</summary>
     private void PushBlob(string repository, string digest, byte[] data)
     {
-        if (Send(new HttpRequestMessage(HttpMethod.Head, $"http://{Domain}/v2/{repository}/blobs/{digest}")).StatusCode == HttpStatusCode.OK) return;
-        var start = Send(new HttpRequestMessage(HttpMethod.Post, $"http://{Domain}/v2/{repository}/blobs/uploads/"));
+        if (Send(new HttpRequestMessage(HttpMethod.Head, $"{Url}/v2/{repository}/blobs/{digest}")).StatusCode == HttpStatusCode.OK) return;
+        var start = Send(new HttpRequestMessage(HttpMethod.Post, $"{Url}/v2/{repository}/blobs/uploads/"));
         Expect(start, HttpStatusCode.Accepted, $"POST upload {digest}");
-        var location = new Uri(new Uri($"http://{Domain}/"), start.Headers.Location!);
+        var location = new Uri(new Uri($"{Url}/"), start.Headers.Location!);
         var url = location + (location.Query.Length > 0 ? "&" : "?") + "digest=" + Uri.EscapeDataString(digest);
         var put = new HttpRequestMessage(HttpMethod.Put, url) { Content = new ByteArrayContent(data) };
         put.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
@@ -122,7 +134,7 @@ internal sealed class LocalRegistry : IDisposable
             if (_process.HasExited) break;
             try
             {
-                if (_http.Send(new HttpRequestMessage(HttpMethod.Get, $"http://{Domain}/v2/")).StatusCode == HttpStatusCode.OK) return;
+                if (_http.Send(new HttpRequestMessage(HttpMethod.Get, $"{Url}/v2/")).StatusCode == HttpStatusCode.OK) return;
             }
             catch (HttpRequestException)
             {

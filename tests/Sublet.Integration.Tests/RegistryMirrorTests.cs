@@ -87,6 +87,36 @@ public sealed class RegistryMirrorTests
     }
 
     [Fact]
+    public void AnHttpsMirrorIsTrustedThroughItsConfiguredCaFileAndRefusedWithoutIt()
+    {
+        using var registry = new LocalRegistry(tls: true);
+        var digest = registry.Push(DemoImage.Layout, "demo/busybox", "1.0");
+        var origin = $"127.0.0.1:{ClosedPort()}";
+        var mirrors = $"mirrors: {{\"{origin}\": [\"{registry.Url}\"]}}";
+
+        using (var untrusted = new SubletEnv($"registries: {{{mirrors}}}"))
+        {
+            var pull = untrusted.Run("pull", $"{origin}/demo/busybox:1.0");
+            Assert.Equal(1, pull.ExitCode);
+            Assert.Contains($"mirror https://{registry.Domain}: ", pull.Stderr);
+            Assert.Contains("SSL connection could not be established", pull.Stderr);
+            Assert.Empty(untrusted.Json("images").EnumerateArray());
+        }
+
+        using var env = new SubletEnv($"registries: {{{mirrors}, caFiles: {{\"127.0.0.1\": \"{registry.Ca!.CaFile}\"}}}}");
+        var trusted = env.Run("pull", $"{origin}/demo/busybox:1.0");
+        Assert.True(trusted.ExitCode == 0, trusted.ToString());
+        Assert.Contains($"(digest {digest}", trusted.Stdout);
+
+        // A CA file that isn't one is a clear error naming the setting.
+        File.WriteAllText(Path.Combine(env.Root, "bad.pem"), "not a certificate\n");
+        using var bad = new SubletEnv($"registries: {{{mirrors}, caFiles: {{\"127.0.0.1\": \"{Path.Combine(env.Root, "bad.pem")}\"}}}}");
+        var refused = bad.Run("pull", $"{origin}/demo/busybox:1.0");
+        Assert.Equal(1, refused.ExitCode);
+        Assert.Contains($"registries.caFiles[127.0.0.1]: {Path.Combine(env.Root, "bad.pem")} holds no PEM certificate", refused.Stderr);
+    }
+
+    [Fact]
     public void AMirrorThatIsNotAURLIsAConfigurationErrorWithItsFieldPath()
     {
         using var env = new SubletEnv("registries: {mirrors: {gcr.io: [\"http://mirror.example\"]}}");

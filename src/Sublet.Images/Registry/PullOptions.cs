@@ -16,6 +16,9 @@ public sealed record PullOptions
     /// </summary>
     public IReadOnlyDictionary<string, IReadOnlyList<string>> Mirrors { get; init; } = new Dictionary<string, IReadOnlyList<string>>();
 
+    /// <summary>Registry host (<c>host[:port]</c>) → PEM file of CAs trusted for it besides the system's (<see cref="RegistryTrust"/>).</summary>
+    public IReadOnlyDictionary<string, string> CaFiles { get; init; } = new Dictionary<string, string>();
+
     /// <summary>Layers downloaded at once per pull (docker's max-concurrent-downloads default is 3).</summary>
     public int MaxConcurrentDownloads { get; init; } = 3;
 

@@ -106,6 +106,7 @@ internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
             MaxAutomaticRedirections = 10,
             ConnectTimeout = TimeSpan.FromSeconds(30),
             AutomaticDecompression = DecompressionMethods.None,
+            SslOptions = { RemoteCertificateValidationCallback = RegistryTrust.Callback(options.CaFiles) },
         };
         return new HttpClient(handler, disposeHandler: options.Handler is null) { Timeout = options.RequestTimeout };
     }

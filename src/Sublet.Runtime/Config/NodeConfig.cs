@@ -107,6 +107,12 @@ public sealed record RegistriesConfig
     public int MaxConcurrentDownloads { get; init; } = 3;
 
     /// <summary>
+    /// Registry or mirror host (<c>host[:port]</c>) → a PEM file of CA certificates trusted for it
+    /// besides the system's, as containerd's hosts.toml <c>ca</c> and docker's certs.d/HOST/ca.crt. Null = none.
+    /// </summary>
+    public Dictionary<string, string>? CaFiles { get; init; }
+
+    /// <summary>
     /// Registry domain → mirror URLs (<c>[http://|https://]host[:port][/namespace]</c>) tried in
     /// order before the registry itself, as containerd's hosts.toml and containers-registries.conf
     /// mirrors; images keep their own names in the store. Null = none.

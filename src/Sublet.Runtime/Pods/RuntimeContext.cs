@@ -85,6 +85,7 @@ public sealed class RuntimeContext : IDisposable
         InsecureRegistries = config.Registries.Insecure,
         MaxConcurrentDownloads = config.Registries.MaxConcurrentDownloads,
         Mirrors = (config.Registries.Mirrors ?? []).ToDictionary(m => m.Key, m => (IReadOnlyList<string>)(m.Value ?? [])),
+        CaFiles = config.Registries.CaFiles ?? [],
     };
 
     public static string? Which(string name)
