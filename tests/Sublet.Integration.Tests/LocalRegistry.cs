@@ -27,8 +27,10 @@ internal sealed class LocalRegistry : IDisposable
 
     /// <param name="basicAuth">Require <see cref="User"/>/<see cref="Password"/> (auth.htpasswd) for every request.</param>
     /// <param name="tls">Serve HTTPS with a certificate from a throwaway CA (<see cref="Ca"/>) instead of plain HTTP.</param>
-    public LocalRegistry(bool basicAuth = false, bool tls = false)
+    /// <param name="tokens">Require bearer tokens from this token server (auth.token) for every request.</param>
+    public LocalRegistry(bool basicAuth = false, bool tls = false, TokenServer? tokens = null)
     {
+        _tokens = tokens;
         if (!File.Exists(Binary)) Assert.Fail($"{Binary} is missing: apt-get install docker-registry (./test.sh installs it)");
         Root = Directory.CreateTempSubdirectory("sublet-registry-").FullName;
         Port = FreePort();
@@ -43,6 +45,10 @@ internal sealed class LocalRegistry : IDisposable
             File.WriteAllText(Path.Combine(Root, "htpasswd"), $"{User}:{PasswordHash}\n");
             auth = $"auth:\n  htpasswd:\n    realm: sublet-test\n    path: {Path.Combine(Root, "htpasswd")}\n";
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{User}:{Password}")));
+        }
+        if (tokens is not null)
+        {
+            auth = tokens.RegistryConfig;
         }
         File.WriteAllText(config, $"""
             version: 0.1
@@ -67,6 +73,8 @@ internal sealed class LocalRegistry : IDisposable
     }
 
     private readonly List<string> _log = [];
+    private readonly TokenServer? _tokens;
+    private string? _repository;
 
     public string Root { get; }
     public int Port { get; }
@@ -86,6 +94,7 @@ internal sealed class LocalRegistry : IDisposable
     /// <summary>Pushes the first image of an OCI layout as <paramref name="repository"/>:<paramref name="tag"/>; returns its manifest digest.</summary>
     public string Push(string layout, string repository, string tag)
     {
+        _repository = repository;
         var index = JsonNode.Parse(File.ReadAllText(Path.Combine(layout, "index.json")))!;
         var manifestDigest = (string)index["manifests"]![0]!["digest"]!;
         var manifestBytes = File.ReadAllBytes(LayoutBlob(layout, manifestDigest));
@@ -111,7 +120,14 @@ internal sealed class LocalRegistry : IDisposable
         Expect(Send(put), HttpStatusCode.Created, $"PUT blob {digest}");
     }
 
-    private HttpResponseMessage Send(HttpRequestMessage request) => _http.Send(request);
+    private HttpResponseMessage Send(HttpRequestMessage request)
+    {
+        if (_tokens is not null && _repository is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokens.Mint(_repository, "pull", "push"));
+        }
+        return _http.Send(request);
+    }
 
     private void Expect(HttpResponseMessage response, HttpStatusCode status, string what)
     {
@@ -134,7 +150,8 @@ internal sealed class LocalRegistry : IDisposable
             if (_process.HasExited) break;
             try
             {
-                if (_http.Send(new HttpRequestMessage(HttpMethod.Get, $"{Url}/v2/")).StatusCode == HttpStatusCode.OK) return;
+                // Up once it answers: 401 when a token server guards it.
+                if (_http.Send(new HttpRequestMessage(HttpMethod.Get, $"{Url}/v2/")).StatusCode is HttpStatusCode.OK or HttpStatusCode.Unauthorized) return;
             }
             catch (HttpRequestException)
             {

@@ -137,6 +137,30 @@ public sealed class RegistryPullTests
         Assert.DoesNotContain(LocalRegistry.Password, run.Stderr + run.Stdout);
     }
 
+    [Fact]
+    public void BearerTokensComeFromTheRegistrysTokenServerWithTheAuthFilesCredentials()
+    {
+        using var env = new SubletEnv();
+        using var tokens = new TokenServer(env.Root, LocalRegistry.User, LocalRegistry.Password);
+        using var registry = new LocalRegistry(tokens: tokens);
+        var digest = registry.Push(DemoImage.Layout, "private/busybox", "1.0");
+        var image = $"{registry.Domain}/private/busybox:1.0";
+        var authFile = Path.Combine(env.Root, "auth.json");
+        env.Configure($"registries: {{authFile: {authFile}}}");
+
+        var anonymous = env.Run("pull", image);
+        Assert.Equal(1, anonymous.ExitCode);
+        Assert.Contains(tokens.Realm, anonymous.Stderr);
+        Assert.Empty(env.Json("images").EnumerateArray());
+
+        WriteAuth(authFile, registry.Domain, LocalRegistry.User, LocalRegistry.Password);
+        var pull = env.Run("pull", image);
+        Assert.True(pull.ExitCode == 0, pull.ToString());
+        Assert.Contains($"(digest {digest}", pull.Stdout);
+        Assert.True(tokens.Issued > 0, "no token was asked for");
+        Assert.DoesNotContain(LocalRegistry.Password, pull.Stderr + pull.Stdout);
+    }
+
     private static void WriteAuth(string path, string key, string user, string password) =>
         File.WriteAllText(path, new System.Text.Json.Nodes.JsonObject
         {
