@@ -132,6 +132,10 @@ public static class ConfigLoader
                 problems.Add($"registries.insecure[{i}]: Invalid value: \"{config.Registries.Insecure[i]}\": must be a registry host[:port], such as 10.0.0.5:5000");
         }
         Mirrors(problems, config.Registries);
+        if (!System.Net.IPAddress.TryParse(config.Streaming.Address, out _))
+            problems.Add($"streaming.address: Invalid value: \"{config.Streaming.Address}\": must be an IP address, such as 127.0.0.1");
+        if (config.Streaming.Port is < 0 or > 65535)
+            problems.Add($"streaming.port: Invalid value: {config.Streaming.Port}: must be between 0 (any free port) and 65535");
         foreach (var (registry, file) in config.Registries.CaFiles ?? [])
         {
             if (!Sublet.Images.ImageNames.IsDomain(registry))

@@ -75,7 +75,8 @@ public sealed class CriStreamingTests
     [Fact]
     public async Task The_streaming_server_listens_on_loopback_and_serves_nothing_without_a_token()
     {
-        using var env = new SubletEnv("maxPods: 1");
+        var port = FreePort();
+        using var env = new SubletEnv($"maxPods: 1\nstreaming: {{address: 127.0.0.1, port: {port}}}");
         env.LoadDemoImage();
         var hostId = (uint)env.UsePrivatePool(1);
         using var server = CriServer.Start(env);
@@ -88,6 +89,7 @@ public sealed class CriStreamingTests
         Assert.Equal("http", url.Scheme);
         Assert.Equal(IPAddress.Loopback.ToString(), url.Host);
         Assert.Matches("^/exec/[A-Za-z0-9_-]{8}$", url.AbsolutePath);
+        Assert.Equal(port, url.Port); // streaming.port
         var attachUrl = new Uri(rt.Attach(new AttachRequest { ContainerId = id, Stdout = true }).Url);
         Assert.Equal(url.Port, attachUrl.Port);
         Assert.Matches("^/attach/[A-Za-z0-9_-]{8}$", attachUrl.AbsolutePath);
@@ -209,5 +211,12 @@ public sealed class CriStreamingTests
             crictl.Kill();
             await crictl.WaitForExitAsync();
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

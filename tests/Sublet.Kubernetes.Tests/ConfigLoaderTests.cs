@@ -83,6 +83,16 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Streaming_defaults_to_loopback_and_any_port_and_names_a_bad_value()
+    {
+        Assert.Equal(("127.0.0.1", 0), (ConfigLoader.Load(File("maxPods: 1\n")).Streaming.Address, ConfigLoader.Load(File("maxPods: 1\n")).Streaming.Port));
+        Assert.Equal(10010, ConfigLoader.Load(File("streaming: {address: \"::1\", port: 10010}\n")).Streaming.Port);
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Load(File("streaming: {address: localhost, port: 70000}\n")));
+        Assert.Contains("streaming.address: Invalid value: \"localhost\": must be an IP address", e.Message);
+        Assert.Contains("streaming.port: Invalid value: 70000: must be between 0 (any free port) and 65535", e.Message);
+    }
+
+    [Fact]
     public void Registry_mirrors_are_read_in_order_and_checked_with_field_paths()
     {
         var config = ConfigLoader.Load(File("""

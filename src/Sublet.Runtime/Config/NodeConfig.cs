@@ -59,6 +59,19 @@ public sealed record NodeConfig
 
     /// <summary>How pods get their network: CNI plugins and configuration (issue 21).</summary>
     public NetworkConfig Network { get; init; } = new();
+
+    /// <summary>Where <c>serve</c>'s streaming server (the Exec, Attach and PortForward URLs) listens.</summary>
+    public StreamingConfig Streaming { get; init; } = new();
+}
+
+/// <summary>containerd's <c>stream_server_address</c> and <c>stream_server_port</c>, with its defaults.</summary>
+public sealed record StreamingConfig
+{
+    /// <summary>An IP address; loopback by default, so only this node's kubelet reaches it (the kubelet proxies clients' streams).</summary>
+    public string Address { get; init; } = "127.0.0.1";
+
+    /// <summary>A TCP port; 0 = one the system picks when the first stream is asked for.</summary>
+    public int Port { get; init; }
 }
 
 public sealed record NetworkConfig

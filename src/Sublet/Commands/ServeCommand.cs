@@ -35,7 +35,10 @@ internal static class ServeCommand
             }
             var path = Path.GetFullPath(parse.GetValue(listen) ?? Path.Combine(config.RunRoot, "sublet.sock"));
             var imagesRoot = Path.Combine(config.StateRoot, "images");
-            var settings = new CriSettings(Path.GetFullPath(config.StateRoot), Path.GetFullPath(config.RunRoot), Path.GetFullPath(imagesRoot), config.OciRuntime.Name, path);
+            var settings = new CriSettings(Path.GetFullPath(config.StateRoot), Path.GetFullPath(config.RunRoot), Path.GetFullPath(imagesRoot), config.OciRuntime.Name, path)
+            {
+                StreamingAddress = System.Net.IPAddress.Parse(config.Streaming.Address), StreamingPort = config.Streaming.Port,
+            };
             var images = new StoreImageCatalog(new ImageStore(imagesRoot), config.StateRoot, Sublet.Runtime.Pods.RuntimeContext.PullOptionsFor(config));
             using var stop = new StopSignal();
             ServerSocket socket;
