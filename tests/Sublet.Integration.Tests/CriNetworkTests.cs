@@ -51,6 +51,15 @@ public sealed class CriNetworkTests
         var pid = HostPid(rt, client.Container);
         var owner = Host.Run("lsns", "-n", "-t", "net", "-o", "ONS", "-p", pid).Stdout.Trim();
         Assert.Equal($"user:[{owner}]", new FileInfo($"/proc/{pid}/ns/user").LinkTarget);
+        // Its uts and ipc namespaces are the ones pinned under the run root before the pause started
+        // (issue 21 item 1), owned by the pod's user namespace too.
+        foreach (var kind in new[] { "uts", "ipc" })
+        {
+            var pin = Path.Combine(env.RunRoot, "netns", client.Sandbox, kind);
+            Assert.Equal(Sublet.Linux.Namespaces.NamespaceMembers.Identity(pin, kind), new FileInfo($"/proc/{pid}/ns/{kind}").LinkTarget);
+            Assert.Equal(owner, Host.Run("lsns", "-n", "-t", kind, "-o", "ONS", "-p", pid).Stdout.Trim());
+        }
+        Assert.Equal("client", Exec(rt, client.Container, "hostname").Trim());
 
         foreach (var pod in new[] { web, client })
         {

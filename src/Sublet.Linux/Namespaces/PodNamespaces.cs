@@ -2,8 +2,11 @@ using Sublet.Linux.Interop;
 
 namespace Sublet.Linux.Namespaces;
 
-/// <summary>A pod's namespaces pinned as files: the network namespace and, for a user-namespaced pod, the user namespace that owns it.</summary>
-public sealed record PinnedNamespaces(string Net, string? User);
+/// <summary>
+/// A pod's namespaces pinned as files: the network and UTS namespaces, the IPC namespace unless the
+/// pod uses the node's, and for a user-namespaced pod the user namespace that owns them all.
+/// </summary>
+public sealed record PinnedNamespaces(string Net, string? User, string? Uts = null, string? Ipc = null);
 
 /// <summary>
 /// Makes a pod's network namespace before any of its processes exist, so CNI can configure it
@@ -12,12 +15,13 @@ public sealed record PinnedNamespaces(string Net, string? User);
 public interface IPodNamespaces
 {
     /// <summary>
-    /// A new network namespace pinned at <paramref name="directory"/>/net. With a range, it is made
-    /// inside a new user namespace mapping 0..<paramref name="length"/>-1 to host
+    /// New network and UTS namespaces, and with <paramref name="ipc"/> an IPC namespace, pinned at
+    /// <paramref name="directory"/>/net, /uts and /ipc (issue 21 item 1, as CRI-O's pinns). With a
+    /// range, they are made inside a new user namespace mapping 0..<paramref name="length"/>-1 to host
     /// <paramref name="hostStart"/>.., pinned at <paramref name="directory"/>/user: the pod's root
-    /// then owns its network namespace (it can set its interfaces up and mount its sysfs).
+    /// then owns them (it can set its interfaces up, mount its sysfs and mqueue, set its hostname).
     /// </summary>
-    PinnedNamespaces Create(string directory, uint? hostStart, uint length);
+    PinnedNamespaces Create(string directory, uint? hostStart, uint length, bool ipc = true);
 
     /// <summary>Brings <c>lo</c> up in the pinned network namespace.</summary>
     void BringLoopbackUp(string netnsPath);
@@ -47,10 +51,10 @@ public sealed class UnsharePodNamespaces : IPodNamespaces
 
     public UnsharePodNamespaces(string unshare = "unshare") => _unshare = unshare;
 
-    public PinnedNamespaces Create(string directory, uint? hostStart, uint length)
+    public PinnedNamespaces Create(string directory, uint? hostStart, uint length, bool ipc = true)
     {
         Directory.CreateDirectory(directory);
-        string[] flags = hostStart is null ? ["--net"] : ["--user", "--net"];
+        string[] flags = [.. hostStart is null ? Array.Empty<string>() : ["--user"], "--net", "--uts", .. ipc ? ["--ipc"] : Array.Empty<string>()];
         using var child = UnshareChild.Start(_unshare, flags, "net");
         string? user = null;
         if (hostStart is { } start)
@@ -59,7 +63,8 @@ public sealed class UnsharePodNamespaces : IPodNamespaces
             user = Pin($"{child.Proc}/ns/user", Path.Combine(directory, "user"));
         }
         var net = Pin($"{child.Proc}/ns/net", Path.Combine(directory, "net"));
-        return new PinnedNamespaces(net, user);
+        var uts = Pin($"{child.Proc}/ns/uts", Path.Combine(directory, "uts"));
+        return new PinnedNamespaces(net, user, uts, ipc ? Pin($"{child.Proc}/ns/ipc", Path.Combine(directory, "ipc")) : null);
     }
 
     public void BringLoopbackUp(string netnsPath) => NetworkNamespace.BringLoopbackUp(netnsPath);
@@ -74,7 +79,7 @@ public sealed class UnsharePodNamespaces : IPodNamespaces
 
     public void Remove(string directory)
     {
-        foreach (var name in new[] { "net", "user" })
+        foreach (var name in new[] { "net", "uts", "ipc", "user" })
         {
             var pin = Path.Combine(directory, name);
             // MNT_DETACH: a CNI plugin or a process of ours may still hold it open; the namespace lives on with them.

@@ -19,14 +19,14 @@ public static class SpecBuilder
     /// The pod sandbox: catatonit -P as PID 1 holding the pod's namespaces. With a user namespace
     /// the OCI runtime creates it and writes the maps (runtime-spec config-linux.md "User namespace mappings").
     /// </summary>
-    /// <param name="pinned">The network namespace made (and configured) before the pause, and the user namespace owning it, which it joins.</param>
+    /// <param name="pinned">The network (configured), uts and ipc namespaces made before the pause, and the user namespace owning them, which it joins.</param>
     public static Spec Sandbox(PodPlan pod, string rootfs, IdRange? userns, string cgroupsPath, Sublet.Linux.Namespaces.PinnedNamespaces? pinned = null)
     {
         // hostNetwork: the node's network and UTS namespaces (the kubelet gives such pods the node's hostname).
         var namespaces = new List<Namespace>
         {
-            new() { Type = "pid" }, new() { Type = "network", Path = pinned?.Net }, new() { Type = "ipc" },
-            new() { Type = "uts" }, new() { Type = "mount" },
+            new() { Type = "pid" }, new() { Type = "network", Path = pinned?.Net }, new() { Type = "ipc", Path = pinned?.Ipc },
+            new() { Type = "uts", Path = pinned?.Uts }, new() { Type = "mount" },
         };
         namespaces.RemoveAll(n => pod.HostNetwork && n.Type is "network" or "uts");
         if (userns is not null)

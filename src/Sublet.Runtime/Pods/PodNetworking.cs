@@ -21,12 +21,13 @@ public sealed class PodNetworking
 
     /// <exception cref="CniException">The network could not be attached; nothing of it is left.</exception>
     /// <param name="attach">False: the namespaces and loopback only, no CNI.</param>
-    public PinnedNamespaces SetUp(string podId, IdRange? userNamespace, PodNetworkRequest request, bool attach = true)
+    /// <param name="ipc">Pin an IPC namespace too (false: the pod uses the node's).</param>
+    public PinnedNamespaces SetUp(string podId, IdRange? userNamespace, PodNetworkRequest request, bool attach = true, bool ipc = true)
     {
         var paths = _ctx.Paths(podId);
         Directories.Private(Path.GetDirectoryName(paths.NamespaceDir)!);
         Directories.Private(paths.NamespaceDir);
-        var pinned = _ctx.PodNamespaces.Create(paths.NamespaceDir, userNamespace?.Start, userNamespace?.Length ?? 0);
+        var pinned = _ctx.PodNamespaces.Create(paths.NamespaceDir, userNamespace?.Start, userNamespace?.Length ?? 0, ipc);
         _ctx.PodNamespaces.BringLoopbackUp(pinned.Net);
         if (attach && _ctx.Network.Enabled)
         {

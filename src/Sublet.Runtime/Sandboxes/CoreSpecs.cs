@@ -22,8 +22,8 @@ public static class CoreSpecs
 
     /// <summary>
     /// The pause process: catatonit -P as PID 1, holding the namespaces the pod shares. With
-    /// <paramref name="pinned"/> it joins the network namespace made (and configured) before it,
-    /// and the user namespace that owns it; uts and ipc it makes itself, inside that user namespace.
+    /// <paramref name="pinned"/> it joins the namespaces made (and the network configured) before
+    /// it: network, uts, ipc and the user namespace that owns them.
     /// </summary>
     public static Spec Sandbox(string sandboxId, SandboxConfig config, string rootfs, Sublet.Linux.Namespaces.PinnedNamespaces? pinned = null)
     {
@@ -35,11 +35,11 @@ public static class CoreSpecs
         if (config.Network != NamespaceScope.Node)
         {
             namespaces.Add(new() { Type = "network", Path = pinned?.Net });
-            namespaces.Add(new() { Type = "uts" });
+            namespaces.Add(new() { Type = "uts", Path = pinned?.Uts });
         }
         if (config.Ipc != NamespaceScope.Node)
         {
-            namespaces.Add(new() { Type = "ipc" });
+            namespaces.Add(new() { Type = "ipc", Path = pinned?.Ipc });
         }
         if (config.UserNamespace is not null)
         {

@@ -23,7 +23,7 @@ public sealed partial class RuntimeCore
         {
             // selftest's probe pods test isolation, not networking: loopback only, so selftest never
             // writes the node's network configuration or takes an address from it.
-            return new PodNetworking(_ctx).SetUp(entry.Id, config.UserNamespace, request, attach: config.Owner != Owner.Selftest);
+            return new PodNetworking(_ctx).SetUp(entry.Id, config.UserNamespace, request, attach: config.Owner != Owner.Selftest, ipc: config.Ipc != NamespaceScope.Node);
         }
         catch (CniException e)
         {
