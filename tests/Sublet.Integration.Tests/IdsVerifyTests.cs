@@ -61,6 +61,36 @@ public sealed class IdsVerifyTests
     }
 
     [Fact]
+    public void TheAuditIsQuietOnAHealthyNodeWithTwentyPods()
+    {
+        using var env = new SubletEnv("maxPods: 20");
+        env.UsePrivatePool(20);
+        env.LoadDemoImage();
+        var manifest = string.Join("---\n", Enumerable.Range(1, 20).Select(i => $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: pod-{{i}}}
+            spec:
+              hostUsers: false
+              terminationGracePeriodSeconds: 0
+              containers:
+                - {name: c, image: localhost/busybox:demo, command: [sh, -c, "sleep 300"]}
+
+            """));
+        var file = env.WriteManifest(manifest, "twenty.yaml");
+        env.Ok("play", file);
+        var ranges = env.Json("ids").EnumerateArray().Select(i => i.GetProperty("hostIdStart").GetInt64()).ToList();
+        Assert.Equal(20, ranges.Distinct().Count());
+
+        var audit = env.Run("ids", "--verify");
+
+        Assert.True(audit.ExitCode == 0, audit.ToString());
+        Assert.StartsWith("no findings: 20 pods", audit.Stdout);
+        env.Ok("down", file);
+        env.AssertNoLeftovers();
+    }
+
+    [Fact]
     public void PlaySkipsARangeALiveUserNamespaceHoldsAndSaysWho()
     {
         using var env = new SubletEnv("maxPods: 2");
