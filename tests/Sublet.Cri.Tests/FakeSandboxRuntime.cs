@@ -41,6 +41,11 @@ internal sealed class FakeSandboxRuntime : ISandboxRuntime
 
     public Sublet.Runtime.Network.NetworkReadiness NetworkReadiness() => Readiness;
 
+    /// <summary>What <see cref="AuditSandbox"/> answers, per sandbox.</summary>
+    public Dictionary<string, IReadOnlyList<Sublet.Runtime.Audit.IdFinding>> Findings { get; } = [];
+
+    public IReadOnlyList<Sublet.Runtime.Audit.IdFinding> AuditSandbox(string id) => Findings.GetValueOrDefault(id) ?? [];
+
     public SandboxView SandboxStatus(string id) => Sandboxes.TryGetValue(id, out var v) ? v : throw RuntimeError.NotFound($"sandbox \"{id}\" not found");
 
     public IReadOnlyList<SandboxView> ListSandboxes(Owner owner) => [.. Sandboxes.Values.Where(v => v.Entry.Config.Owner == owner)];

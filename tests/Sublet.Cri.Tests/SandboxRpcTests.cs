@@ -131,6 +131,22 @@ public sealed class SandboxRpcTests
     }
 
     [Fact]
+    public async Task Verbose_status_carries_the_sandboxs_live_id_audit()
+    {
+        var id = (await Service.RunPodSandbox(new RunPodSandboxRequest { Config = Pod(PodUserns()) }, _call)).PodSandboxId;
+        var healthy = System.Text.Json.Nodes.JsonNode.Parse((await Service.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = id, Verbose = true }, _call)).Info["info"])!;
+        Assert.True((bool)healthy["idAudit"]!["healthy"]!);
+        Assert.Empty(healthy["idAudit"]!["findings"]!.AsArray());
+
+        _core.Findings[id] = [new Sublet.Runtime.Audit.IdFinding("team/web (cri)", "foreign user namespace", "user:[9] of pid 7 (sleep) maps host IDs 1100-1109")];
+        var found = System.Text.Json.Nodes.JsonNode.Parse((await Service.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = id, Verbose = true }, _call)).Info["info"])!;
+
+        Assert.False((bool)found["idAudit"]!["healthy"]!);
+        var finding = Assert.Single(found["idAudit"]!["findings"]!.AsArray())!;
+        Assert.Equal(("foreign user namespace", "user:[9] of pid 7 (sleep) maps host IDs 1100-1109"), ((string)finding["check"]!, (string)finding["detail"]!));
+    }
+
+    [Fact]
     public async Task Stop_and_remove_of_unknown_ids_succeed_and_status_of_one_is_not_found()
     {
         await Service.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = "gone" }, _call);

@@ -43,6 +43,8 @@ public sealed class CriPodTests
         Assert.Equal(NamespaceMode.Pod, status.Status.Linux.Namespaces.Options.UsernsOptions.Mode);
         Assert.Equal(hostId, status.Status.Linux.Namespaces.Options.UsernsOptions.Uids[0].HostId);
         Assert.Contains($"0 {hostId} 65536", status.Info["info"]);
+        var idAudit = System.Text.Json.Nodes.JsonNode.Parse(status.Info["info"])!["idAudit"]!;
+        Assert.True((bool)idAudit["healthy"]!, idAudit.ToJsonString()); // the live ID audit of ids --verify, through CRI
         var listed = rt.ListContainers(new ListContainersRequest { Filter = new ContainerFilter { PodSandboxId = sandboxId, State = new ContainerStateValue { State = ContainerState.ContainerRunning } } });
         Assert.Equal(containerId, Assert.Single(listed.Containers).Id);
         Assert.Contains(env.Json("ids").EnumerateArray(), a => a.GetProperty("hostIdStart").GetInt64() == hostId);

@@ -11,12 +11,17 @@ namespace Sublet.Cri.Mapping;
 /// </summary>
 internal static class VerboseInfo
 {
-    public static string Sandbox(SandboxView view) => new JsonObject
+    public static string Sandbox(SandboxView view, IReadOnlyList<Sublet.Runtime.Audit.IdFinding> audit) => new JsonObject
     {
         ["id"] = view.Entry.Id,
         ["pid"] = view.Entry.PausePid,
         ["owner"] = view.Entry.Config.Owner.ToString(),
         ["userNamespace"] = view.Entry.Ids is { } r ? $"0 {r.Start} {r.Length}" : "host",
+        ["idAudit"] = new JsonObject
+        {
+            ["healthy"] = audit.Count == 0,
+            ["findings"] = new JsonArray([.. audit.Select(f => (JsonNode)new JsonObject { ["check"] = f.Check, ["detail"] = f.Detail })]),
+        },
         ["config"] = JsonSerializer.SerializeToNode(view.Entry.Config, VerboseJson.Default.SandboxConfig),
     }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
 

@@ -27,6 +27,9 @@ public interface ISandboxRuntime
     SandboxView SandboxStatus(string id);
     IReadOnlyList<SandboxView> ListSandboxes(Owner owner);
 
+    /// <summary>The live ID audit's findings for one sandbox (<c>sublet ids --verify</c>, issue 24 item 2); empty when healthy.</summary>
+    IReadOnlyList<Audit.IdFinding> AuditSandbox(string id);
+
     ContainerEntry CreateContainer(string sandboxId, ContainerConfig config);
     void StartContainer(string id);
     void StopContainer(string id, TimeSpan timeout);

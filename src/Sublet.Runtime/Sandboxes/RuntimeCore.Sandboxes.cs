@@ -215,6 +215,14 @@ public sealed partial class RuntimeCore
         return View(store.FindSandbox(id) ?? throw RuntimeError.NotFound($"sandbox \"{id}\" not found"));
     }
 
+    public IReadOnlyList<Audit.IdFinding> AuditSandbox(string id)
+    {
+        var entry = SandboxStatus(id).Entry;
+        // The audit names a CRI pod as ids --verify does: "namespace/name (cri)".
+        var name = $"{entry.Config.Namespace}/{entry.Config.Name} (cri)";
+        return [.. new Audit.LiveIdAudit(_ctx).Run().Findings.Where(f => f.Pod == name)];
+    }
+
     public IReadOnlyList<SandboxView> ListSandboxes(Owner owner)
     {
         using var store = OpenStore();
