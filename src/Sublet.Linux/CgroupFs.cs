@@ -61,23 +61,7 @@ public sealed class CgroupFs
     /// it (runc's signalAllProcesses does the same walk over <c>cgroup.procs</c>; cgroups(7)).
     /// A PID read from a cgroup's procs file is a member of that cgroup, so nothing else is signalled.
     /// </summary>
-    public IReadOnlyList<int> KillTree(string relative, TimeSpan wait)
-    {
-        var deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
-        while (true)
-        {
-            var pids = Members(relative);
-            if (pids.Count == 0 || Environment.TickCount64 > deadline)
-            {
-                return pids;
-            }
-            foreach (var pid in pids)
-            {
-                Processes.Posix.Kill(pid, Processes.Posix.SIGKILL);
-            }
-            Thread.Sleep(10);
-        }
-    }
+    public IReadOnlyList<int> KillTree(string relative, TimeSpan wait) => Processes.Leftovers.Kill(() => Members(relative), wait);
 
     /// <summary>The PIDs in <paramref name="relative"/> and every cgroup below it, over all hierarchies, each once.</summary>
     public IReadOnlyList<int> Members(string relative)

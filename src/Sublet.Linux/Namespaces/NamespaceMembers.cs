@@ -22,20 +22,7 @@ public static class NamespaceMembers
         {
             return [];
         }
-        var deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
-        while (true)
-        {
-            var pids = Of(identity, kind, procRoot);
-            if (pids.Count == 0 || Environment.TickCount64 > deadline)
-            {
-                return pids;
-            }
-            foreach (var pid in pids)
-            {
-                Posix.Kill(pid, Posix.SIGKILL);
-            }
-            Thread.Sleep(10);
-        }
+        return Leftovers.Kill(() => Of(identity, kind, procRoot), wait);
     }
 
     /// <summary>The PIDs whose <paramref name="kind"/> namespace link reads <paramref name="identity"/> (<c>user:[INODE]</c>).</summary>

@@ -24,12 +24,9 @@ public static class PodCgroups
     public static IReadOnlyList<string> RemoveLeaf(string cgroupsPath, CgroupFs? cgroups = null)
     {
         cgroups ??= new CgroupFs();
-        cgroups.KillTree(cgroupsPath, LeftoverKillWait);
+        cgroups.KillTree(cgroupsPath, Sublet.Linux.Processes.Leftovers.Wait);
         return cgroups.RemoveTree(cgroupsPath);
     }
-
-    /// <summary>How long a SIGKILLed leftover may take to leave its cgroup (exit is prompt; a task in uninterruptible sleep is not).</summary>
-    private static readonly TimeSpan LeftoverKillWait = TimeSpan.FromSeconds(5);
 
     /// <summary>Whether the container was killed by the OOM killer: exit code 137 (SIGKILL) and the kernel's count of OOM kills in its cgroup.</summary>
     public static bool OomKilled(string containerId, int exitCode, CgroupFs? cgroups = null) =>

@@ -16,9 +16,6 @@ public sealed class PodNetworking
 
     public PodNetworking(RuntimeContext ctx) => _ctx = ctx;
 
-    /// <summary>How long a SIGKILLed leftover may take to end (prompt, unless in uninterruptible sleep).</summary>
-    private static readonly TimeSpan LeftoverKillWait = TimeSpan.FromSeconds(5);
-
     /// <exception cref="CniException">The network could not be attached; nothing of it is left.</exception>
     /// <param name="attach">False: the namespaces and loopback only, no CNI.</param>
     /// <param name="ipc">Pin an IPC namespace too (false: the pod uses the node's).</param>
@@ -44,7 +41,7 @@ public sealed class PodNetworking
     public void TearDown(string podId)
     {
         var paths = _ctx.Paths(podId);
-        if (Directory.Exists(paths.NamespaceDir) && _ctx.PodNamespaces.KillMembers(paths.NamespaceDir, LeftoverKillWait) is { Count: > 0 } left)
+        if (Directory.Exists(paths.NamespaceDir) && _ctx.PodNamespaces.KillMembers(paths.NamespaceDir, Sublet.Linux.Processes.Leftovers.Wait) is { Count: > 0 } left)
         {
             _ctx.Warn($"pod {podId}: processes {string.Join(", ", left)} are still in its namespaces after SIGKILL");
         }

@@ -67,7 +67,7 @@ public sealed partial class RuntimeCore
         }
         catch
         {
-            RemoveContainerLocked(store, entry);
+            RemoveContainerLocked(store, entry, CoreSpecs.CgroupParent(sandboxId, sandbox.Config));
             throw;
         }
     }
@@ -148,18 +148,19 @@ public sealed partial class RuntimeCore
             return;
         }
         using var held = Lock(entry.SandboxId);
-        RemoveContainerLocked(store, entry);
+        RemoveContainerLocked(store, entry, store.FindSandbox(entry.SandboxId) is { } sandbox ? CoreSpecs.CgroupParent(sandbox.Id, sandbox.Config) : null);
     }
 
-    private void RemoveContainerLocked(StateStore store, ContainerEntry entry)
+    /// <param name="cgroupParent">The sandbox's cgroup parent; null when the sandbox's record is gone (its cgroups went with it).</param>
+    private void RemoveContainerLocked(StateStore store, ContainerEntry entry, string? cgroupParent)
     {
         Kill(entry, "KILL", KillWait);
         var paths = Paths(entry.SandboxId);
         _ctx.Oci.Delete(entry.Id);
         // A create its caller was killed in can leave runc's init in the leaf with no state runc knows.
-        if (store.FindSandbox(entry.SandboxId) is { } sandbox)
+        if (cgroupParent is not null)
         {
-            PodCgroups.RemoveLeaf($"{CoreSpecs.CgroupParent(entry.SandboxId, sandbox.Config)}/{entry.Id}");
+            PodCgroups.RemoveLeaf($"{cgroupParent}/{entry.Id}");
         }
         var runDir = paths.ContainerRunDir(entry.Id);
         foreach (var mount in _ctx.Mounter.MountPointsUnder(runDir).Concat(_ctx.Mounter.MountPointsUnder(CoreMounts.StageDir(paths, entry.Id))))

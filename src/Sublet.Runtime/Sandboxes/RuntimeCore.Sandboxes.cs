@@ -182,9 +182,10 @@ public sealed partial class RuntimeCore
         }
         using (Lock(id))
         {
+            var cgroupParent = CoreSpecs.CgroupParent(id, entry.Config);
             foreach (var container in store.SandboxContainers(id))
             {
-                RemoveContainerLocked(store, container);
+                RemoveContainerLocked(store, container, cgroupParent);
             }
             var paths = Paths(id);
             _ctx.Oci.Delete(id);
@@ -202,7 +203,7 @@ public sealed partial class RuntimeCore
             else
             {
                 // The parent is the kubelet's; the pause leaf is Sublet's.
-                PodCgroups.RemoveLeaf($"{CoreSpecs.CgroupParent(id, entry.Config)}/{id}");
+                PodCgroups.RemoveLeaf($"{cgroupParent}/{id}");
             }
             store.DeleteSandbox(id);
             Directories.Remove(paths.StateDir);
