@@ -135,5 +135,14 @@ internal sealed class FakeSandboxRuntime : ISandboxRuntime
         new(SandboxStatus(id).Entry, new CgroupUsage(DateTimeOffset.UnixEpoch.AddSeconds(10), 5_000_000_000, new Sublet.Linux.CgroupMemory(900, 800, 1000)),
             [.. Containers.Values.Where(c => c.Entry.SandboxId == id).Select(c => ContainerStats(c.Entry.Id))]);
 
+    /// <summary>What SandboxMetrics reads for each container (by ID); a container without an entry has no cgroup.</summary>
+    public Dictionary<string, Sublet.Linux.CgroupCounters> Counters { get; } = [];
+
+    public IReadOnlyList<Sublet.Linux.Processes.LinkCounters> Links { get; set; } = [];
+
+    public SandboxReading SandboxMetrics(string id) =>
+        new(SandboxStatus(id).Entry, DateTimeOffset.UnixEpoch.AddSeconds(20), Links,
+            [.. Containers.Values.Where(c => c.Entry.SandboxId == id).Select(c => new ContainerReading(c.Entry, Counters.GetValueOrDefault(c.Entry.Id)))]);
+
     private string NextId(string prefix) => prefix + (++_next).ToString("D3", System.Globalization.CultureInfo.InvariantCulture) + new string('0', 60);
 }

@@ -8,9 +8,8 @@ namespace Sublet.Cri.Runtime;
 
 /// <summary>
 /// runtime.v1.RuntimeService: one file per implemented RPC (CriRuntimeService.&lt;Rpc&gt;.cs).
-/// Sandbox and container RPCs map requests onto <see cref="ISandboxRuntime"/> and back. The RPCs not
-/// implemented yet (stats, events, streaming) fall through to the generated base, which answers
-/// gRPC Unimplemented.
+/// Sandbox and container RPCs map requests onto <see cref="ISandboxRuntime"/> and back. Every RPC of
+/// the proto is implemented; CheckpointContainer answers Unimplemented with a message.
 /// </summary>
 public sealed partial class CriRuntimeService : RuntimeService.RuntimeServiceBase
 {

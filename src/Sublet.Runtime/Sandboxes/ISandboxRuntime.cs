@@ -48,6 +48,9 @@ public interface ISandboxRuntime
     /// <summary>The pod cgroup's usage and each container's.</summary>
     SandboxUsage SandboxStats(string id);
 
+    /// <summary>The sandbox's network counters and its containers' cgroup counters (CRI ListPodSandboxMetrics).</summary>
+    SandboxReading SandboxMetrics(string id);
+
     /// <summary>Starts a command in a running container for a streaming client (CRI Exec); <paramref name="tty"/> gives it a terminal.</summary>
     IStdioSession StartExec(string id, IReadOnlyList<string> command, bool tty);
 
