@@ -34,6 +34,16 @@ internal static class AttachCommand
             {
                 session.Resize(size.Width, size.Height);
             }
+            // The kernel signals SIGWINCH to the terminal's foreground process group when its size
+            // changes (tty_ioctl(4) TIOCSWINSZ); kubectl attach -t passes each change on the same way.
+            using var resized = terminal is null ? null : System.Runtime.InteropServices.PosixSignalRegistration.Create(
+                System.Runtime.InteropServices.PosixSignal.SIGWINCH, _ =>
+                {
+                    if (RawTerminal.CurrentSize() is { } now)
+                    {
+                        session.Resize(now.Width, now.Height);
+                    }
+                });
             try
             {
                 session.RunAsync(parse.GetValue(stdin) ? Console.OpenStandardInput() : null, Console.OpenStandardOutput(), Console.OpenStandardError(), stop.Token)

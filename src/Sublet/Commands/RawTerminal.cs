@@ -26,13 +26,16 @@ internal sealed class RawTerminal : IDisposable
     {
         if (!Console.IsInputRedirected && Stty("-g") is { } saved && Stty("raw", "-echo") is not null)
         {
-            var size = Stty("size")?.Split(' ') is [var rows, var cols]
-                && ushort.TryParse(rows, CultureInfo.InvariantCulture, out var h) && ushort.TryParse(cols, CultureInfo.InvariantCulture, out var w)
-                ? (w, h) : ((ushort, ushort)?)null;
-            return new RawTerminal(saved, size);
+            return new RawTerminal(saved, CurrentSize());
         }
         return null;
     }
+
+    /// <summary>The terminal's size now (stty size prints "ROWS COLS"), or null when stty can't tell.</summary>
+    public static (ushort Width, ushort Height)? CurrentSize() =>
+        Stty("size")?.Split(' ') is [var rows, var cols]
+            && ushort.TryParse(rows, CultureInfo.InvariantCulture, out var h) && ushort.TryParse(cols, CultureInfo.InvariantCulture, out var w)
+            ? (w, h) : null;
 
     /// <summary>stty's output with stdin the terminal, or null when it failed.</summary>
     private static string? Stty(params string[] args)
