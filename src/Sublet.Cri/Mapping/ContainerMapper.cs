@@ -26,9 +26,10 @@ public static class ContainerMapper
         {
             throw RuntimeError.Invalid($"container \"{meta.Name}\": image.image is empty");
         }
-        if (config.Devices.Count > 0 || config.CDIDevices.Count > 0)
+        if (config.CDIDevices.Count > 0)
         {
-            throw RuntimeError.Invalid($"container \"{meta.Name}\": devices are not supported by Sublet yet");
+            // CDI_devices name devices a CDI spec (/etc/cdi, /var/run/cdi) describes; Sublet reads no CDI specs.
+            throw RuntimeError.Invalid($"container \"{meta.Name}\": CDI devices ({string.Join(", ", config.CDIDevices.Select(d => d.Name))}) are not supported by Sublet: it reads no CDI specs; use devices (host_path, container_path, permissions)");
         }
         var security = config.Linux?.SecurityContext;
         if (security?.RunAsGroup is not null && security.RunAsUser is null && string.IsNullOrEmpty(security.RunAsUsername))
@@ -42,6 +43,7 @@ public static class ContainerMapper
             Command = [.. config.Command], Args = [.. config.Args], WorkingDir = config.WorkingDir,
             Env = [.. config.Envs.Select(e => new KeyValuePair<string, string>(e.Key, e.Value))],
             Mounts = [.. config.Mounts.Select((m, i) => Mount(m, i, meta.Name, sandbox.UserNamespace))],
+            Devices = [.. config.Devices.Select(d => new DeviceSpec(d.ContainerPath, d.HostPath, d.Permissions))],
             // log_path is relative to the sandbox's log_directory (CRI ContainerConfig.log_path).
             LogPath = config.LogPath is { Length: > 0 } log && sandbox.LogDirectory is { } dir ? Path.Combine(dir, log) : null,
             Stdin = config.Stdin, StdinOnce = config.StdinOnce, Tty = config.Tty,

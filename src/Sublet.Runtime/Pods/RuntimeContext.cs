@@ -22,6 +22,9 @@ public sealed class RuntimeContext : IDisposable
     public IVolumeMounts VolumeMounts { get; init; } = new LinuxVolumeMounts();
     /// <summary>Reads the files the runtime takes from an image's rootfs (<see cref="ImageFiles"/>).</summary>
     public IRootedFiles RootedFiles { get; init; } = new LinuxRootedFiles();
+
+    /// <summary>The host's device nodes as CRI Device requests name them.</summary>
+    public IDeviceFiles DeviceFiles { get; init; } = new LinuxDeviceFiles();
     public required OciRuntime Oci { get; init; }
     public required Conmon Conmon { get; init; }
     public required ProcFs Proc { get; init; }

@@ -9,6 +9,13 @@ namespace Sublet.Runtime.Sandboxes;
 /// </summary>
 public sealed record MountSpec(string ContainerPath, string HostPath, bool ReadOnly, MountPropagation Propagation, bool Idmapped);
 
+/// <summary>
+/// A host device to expose (CRI Device): <paramref name="HostPath"/> a device node or a directory of
+/// them, at <paramref name="ContainerPath"/>, with cgroup access <paramref name="Permissions"/>
+/// (a combination of r, w and m).
+/// </summary>
+public sealed record DeviceSpec(string ContainerPath, string HostPath, string Permissions);
+
 /// <summary>A container's cgroup settings as the kubelet computed them (CRI LinuxContainerResources); 0 = unset.</summary>
 public sealed record LinuxResources
 {
@@ -59,6 +66,7 @@ public sealed record ContainerConfig
     public string WorkingDir { get; init; } = "";
     public IReadOnlyList<KeyValuePair<string, string>> Env { get; init; } = [];
     public IReadOnlyList<MountSpec> Mounts { get; init; } = [];
+    public IReadOnlyList<DeviceSpec> Devices { get; init; } = [];
 
     /// <summary>The log file, absolute (the front end joined the sandbox's log directory); null = Sublet's own under the state root.</summary>
     public string? LogPath { get; init; }

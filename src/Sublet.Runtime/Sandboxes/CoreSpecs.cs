@@ -109,11 +109,14 @@ public static class CoreSpecs
 
     /// <summary>
     /// An app container. <paramref name="mounts"/> are the binds already prepared (idmapped
-    /// clones for a user namespace); <paramref name="user"/> is the resolved process user.
+    /// clones for a user namespace); <paramref name="user"/> is the resolved process user;
+    /// <paramref name="devices"/> the host device nodes its config asks for, resolved.
     /// </summary>
     public static Spec Container(string sandboxId, SandboxConfig sandbox, string containerId, ContainerConfig container,
-        ImageConfig image, ResolvedUser user, string rootfs, SandboxNamespaces pause, IReadOnlyList<Mount> mounts, HostLimits host)
+        ImageConfig image, ResolvedUser user, string rootfs, SandboxNamespaces pause, IReadOnlyList<Mount> mounts, HostLimits host,
+        IReadOnlyList<ExposedDevice>? devices = null)
     {
+        devices ??= [];
         var security = container.Security;
         var clamped = new List<string>();
         var caps = CapabilitySet.Resolve(AsPlan(security), host.Capabilities, clamped);
@@ -146,7 +149,7 @@ public static class CoreSpecs
                 NoNewPrivileges = security.NoNewPrivileges,
                 OomScoreAdj = oom,
             },
-            Mounts = [.. NodeSysfs(sandbox, SpecDefaults.Mounts(withCgroup: true, writable: security.Privileged)), .. mounts],
+            Mounts = [.. NodeSysfs(sandbox, SpecDefaults.Mounts(withCgroup: true, writable: security.Privileged)), .. mounts, .. DeviceBinds(sandbox, devices)],
             Annotations = annotations,
             Linux = new Oci.Linux
             {
@@ -156,14 +159,40 @@ public static class CoreSpecs
                 MaskedPaths = !hidePaths ? null : security.MaskedPaths is { Count: > 0 } masked ? [.. masked] : [.. SpecDefaults.MaskedPaths],
                 ReadonlyPaths = !hidePaths ? null : security.ReadonlyPaths is { Count: > 0 } ro ? [.. ro] : [.. SpecDefaults.ReadonlyPaths],
                 CgroupsPath = $"{CgroupParent(sandboxId, sandbox)}/{containerId}",
-                Resources = Resources(container.Resources, security.Privileged, host.SwapController),
-                Devices = security.Privileged ? [.. host.Devices()] : null,
+                Resources = WithDevices(Resources(container.Resources, security.Privileged, host.SwapController), devices),
+                Devices = DeviceNodes(sandbox, security.Privileged ? host.Devices() : [], devices),
                 Seccomp = SeccompProfiles.For(AsPlan(security), caps),
                 RootfsPropagation = RootfsPropagation(container.Mounts),
             },
         };
         return spec;
     }
+
+    /// <summary>
+    /// The nodes runc makes in the container's /dev: a privileged container's host devices, then
+    /// the ones asked for (a requested path replaces a host device at the same path). In a user
+    /// namespace the requested ones are bind mounts instead (<see cref="DeviceBinds"/>).
+    /// </summary>
+    public static List<Device>? DeviceNodes(SandboxConfig sandbox, IReadOnlyList<Device> hostDevices, IReadOnlyList<ExposedDevice> devices)
+    {
+        var paths = devices.Select(d => d.Node.Path).ToHashSet(StringComparer.Ordinal);
+        List<Device> all = [.. hostDevices.Where(d => !paths.Contains(d.Path)), .. sandbox.UserNamespace is null ? devices.Select(d => d.Node) : []];
+        return all.Count > 0 ? all : null;
+    }
+
+    /// <summary>
+    /// In a user namespace nobody may mknod, so runc bind-mounts each linux.devices entry instead
+    /// (libcontainer rootfs_linux.go createDevices → bindMountDeviceNode), from the entry's own
+    /// path on the host: right for host devices at their host paths, wrong for a device asked to
+    /// appear elsewhere (host /dev/null at /dev/mynull would bind the host's /dev/mynull). So
+    /// Sublet binds each requested node from where it is on the host itself, after /dev is mounted.
+    /// </summary>
+    public static IEnumerable<Mount> DeviceBinds(SandboxConfig sandbox, IReadOnlyList<ExposedDevice> devices) =>
+        sandbox.UserNamespace is null ? [] : devices.Select(d => new Mount { Destination = d.Node.Path, Type = "bind", Source = d.HostPath, Options = ["bind"] });
+
+    /// <summary>containerd WithDevices: an allow rule per requested node with its permissions, after the defaults (deny all, or allow all when privileged).</summary>
+    public static Resources WithDevices(Resources resources, IReadOnlyList<ExposedDevice> devices) =>
+        devices.Count == 0 ? resources : resources with { Devices = [.. resources.Devices ?? [], .. devices.Select(d => d.Rule)] };
 
     /// <summary>
     /// containerd raises the root's propagation with the mounts (WithMounts): rshared for a

@@ -23,6 +23,7 @@ public sealed partial class RuntimeCore
             throw RuntimeError.Precondition($"sandbox {sandboxId} is not ready (its pause process is stopped): containers can't join it");
         }
         var image = _ctx.Images.Find(config.Image) ?? throw RuntimeError.NotFound($"image \"{config.Image}\" not found: pull it first");
+        var devices = ContainerDevices.Resolve(config.Name, config.Devices, _ctx.DeviceFiles);
         var id = NewId();
         var paths = Paths(sandboxId);
         config = config with { StopSignal = config.StopSignal ?? image.Config.StopSignal };
@@ -53,7 +54,7 @@ public sealed partial class RuntimeCore
             var mounts = new CoreMounts(_ctx, paths, sandbox).Prepare(id, config);
             mounts.AddRange(EtcBinds(sandbox, config));
             var spec = CoreSpecs.Container(sandboxId, sandbox.Config, id, config, image.Config, user, rootfs,
-                new SandboxNamespaces(sandbox.PausePid!.Value), mounts, HostLimits.Current);
+                new SandboxNamespaces(sandbox.PausePid!.Value), mounts, HostLimits.Current, devices);
             spec.Annotations?[RootfsChoice.Annotation] = choice.Describe();
             PodStarter.WriteSpec(runDir, spec);
 
