@@ -158,3 +158,10 @@ public sealed record DeviceRule
 [JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(Spec))]
 internal sealed partial class SpecJson : JsonSerializerContext;
+
+/// <summary>A bundle's config.json (runtime-spec bundle.md: the file runc reads from the bundle directory).</summary>
+public static class SpecFile
+{
+    public static void Write(string bundle, Spec spec) =>
+        File.WriteAllText(Path.Combine(bundle, "config.json"), System.Text.Json.JsonSerializer.Serialize(spec, SpecJson.Default.Spec));
+}

@@ -139,40 +139,7 @@ public static class SpecBuilder
 
     /// <summary>Image environment, then the manifest's (a name set twice keeps the last value), as the kubelet and containerd merge them.</summary>
     public static IReadOnlyList<string> Environment(PodPlan pod, ContainerPlan container, ImageConfig image) =>
-        MergeEnvironment(image.Env, Hostname(pod), container.Env.Select(e => new KeyValuePair<string, string>(e.Name, e.Value)));
-
-    /// <summary>
-    /// The image's <c>NAME=value</c> entries, PATH if the image sets none (containerd
-    /// oci.defaultUnixEnv), HOSTNAME (containerd adds it; none for an empty name), then the
-    /// requested ones; a name set twice keeps its first place and its last value.
-    /// </summary>
-    public static IReadOnlyList<string> MergeEnvironment(IEnumerable<string> imageEnv, string hostname, IEnumerable<KeyValuePair<string, string>> requested)
-    {
-        var env = new List<KeyValuePair<string, string>>();
-        void Set(string name, string value)
-        {
-            var at = env.FindIndex(e => e.Key == name);
-            if (at >= 0) env[at] = new(name, value); else env.Add(new(name, value));
-        }
-        foreach (var item in imageEnv)
-        {
-            var eq = item.IndexOf('=');
-            Set(eq < 0 ? item : item[..eq], eq < 0 ? "" : item[(eq + 1)..]);
-        }
-        if (!env.Exists(e => e.Key == "PATH"))
-        {
-            Set("PATH", SpecDefaults.DefaultPath["PATH=".Length..]);
-        }
-        if (hostname.Length > 0)
-        {
-            Set("HOSTNAME", hostname);
-        }
-        foreach (var (name, value) in requested)
-        {
-            Set(name, value);
-        }
-        return env.Select(e => $"{e.Key}={e.Value}").ToList();
-    }
+        ProcessEnvironment.Merge(image.Env, Hostname(pod), container.Env.Select(e => new KeyValuePair<string, string>(e.Name, e.Value)));
 
     public static string WorkingDir(ContainerPlan container, ImageConfig image) =>
         !string.IsNullOrEmpty(container.WorkingDir) ? container.WorkingDir

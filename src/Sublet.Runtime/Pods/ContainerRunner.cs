@@ -66,7 +66,7 @@ public sealed class ContainerRunner
         spec.Mounts.AddRange(new TerminationMessages(_ctx).Prepare(pod, container));
         spec.Annotations?[RootfsChoice.Annotation] = rootfsChoice.Describe(); // for `sublet inspect`
         spec = spec with { Linux = spec.Linux with { RootfsPropagation = Volumes.MountOptions.RootfsPropagation(container) } };
-        PodStarter.WriteSpec(runDir, spec);
+        SpecFile.Write(runDir, spec);
 
         var pid = _ctx.Conmon.Create(id, container.Name, _ctx.Oci,
             new ConmonPaths(runDir, stateDir, paths.LogPath(container.Name),

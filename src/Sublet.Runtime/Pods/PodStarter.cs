@@ -82,7 +82,7 @@ public sealed class PodStarter
         var pinned = plan.HostNetwork ? null : new PodNetworking(_ctx).SetUp(record.Id, record.Ids, new Network.PodNetworkRequest(record.Id, plan.Name, plan.Namespace, plan.Uid,
             plan.PortMappings, [], [], [], plan.Annotations, CgroupResources.PodParent(record.Id)));
         var spec = SpecBuilder.Sandbox(plan, rootfs, record.Ids, CgroupResources.ContainerPath(record.Id), pinned);
-        WriteSpec(paths.SandboxBundle, spec);
+        SpecFile.Write(paths.SandboxBundle, spec);
         var pid = _ctx.Conmon.Create(record.Id, plan.Name, _ctx.Oci,
             new ConmonPaths(paths.SandboxBundle, paths.SandboxStateDir, Path.Combine(paths.SandboxStateDir, "0.log"),
                 Directories.Shared(PodPaths.ExitDir(_ctx.Config.RunRoot)), Directories.Shared(PodPaths.SocketDir(_ctx.Config.RunRoot))),
@@ -92,7 +92,4 @@ public sealed class PodStarter
         _ctx.Store.UpdatePod(record);
         return record;
     }
-
-    internal static void WriteSpec(string bundle, Spec spec) =>
-        File.WriteAllText(Path.Combine(bundle, "config.json"), JsonSerializer.Serialize(spec, SpecJson.Default.Spec));
 }

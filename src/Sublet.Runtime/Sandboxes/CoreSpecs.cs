@@ -221,9 +221,9 @@ public static class CoreSpecs
             : throw RuntimeError.Invalid($"container \"{container.Name}\": no command specified: the image has no ENTRYPOINT or CMD and the request sets none");
     }
 
-    /// <summary>Image environment, PATH if the image has none, HOSTNAME (containerd adds it), then the request's (<see cref="SpecBuilder.MergeEnvironment"/>).</summary>
+    /// <summary>Image environment, PATH if the image has none, HOSTNAME (containerd adds it), then the request's (<see cref="ProcessEnvironment.Merge"/>).</summary>
     public static IReadOnlyList<string> Environment(SandboxConfig sandbox, ContainerConfig container, ImageConfig image) =>
-        SpecBuilder.MergeEnvironment(image.Env, sandbox.Hostname, container.Env);
+        ProcessEnvironment.Merge(image.Env, sandbox.Hostname, container.Env);
 
     /// <summary>CRI LinuxContainerResources as the kubelet computed them, set only where non-zero (containerd WithResources); no swap beyond the limit.</summary>
     public static Resources Resources(LinuxResources r, bool privileged, bool swapController) => new()

@@ -56,7 +56,7 @@ public sealed partial class RuntimeCore
             var spec = CoreSpecs.Container(sandboxId, sandbox.Config, id, config, image.Config, user, rootfs,
                 new SandboxNamespaces(sandbox.PausePid!.Value), mounts, HostLimits.Current, devices);
             spec.Annotations?[RootfsChoice.Annotation] = choice.Describe();
-            PodStarter.WriteSpec(runDir, spec);
+            SpecFile.Write(runDir, spec);
 
             Directory.CreateDirectory(Path.GetDirectoryName(entry.LogPath)!);
             var pid = _ctx.Conmon.Create(id, config.Name, _ctx.Oci, ConmonPaths(runDir, stateDir, entry.LogPath), exitHook: null, CreateTimeout,

@@ -86,7 +86,7 @@ public sealed partial class RuntimeCore
             Directory.CreateDirectory(logs);
         }
         var pinned = SetUpNetwork(entry);
-        PodStarter.WriteSpec(paths.SandboxBundle, CoreSpecs.Sandbox(entry.Id, entry.Config, rootfs, pinned));
+        SpecFile.Write(paths.SandboxBundle, CoreSpecs.Sandbox(entry.Id, entry.Config, rootfs, pinned));
         var pid = _ctx.Conmon.Create(entry.Id, entry.Config.Name, _ctx.Oci,
             ConmonPaths(paths.SandboxBundle, paths.SandboxStateDir, Path.Combine(paths.SandboxStateDir, "0.log")), exitHook: null, CreateTimeout);
         _ctx.Oci.Start(entry.Id);
