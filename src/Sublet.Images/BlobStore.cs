@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Sublet.Linux.Files;
 
 namespace Sublet.Images;
 
@@ -6,8 +7,10 @@ namespace Sublet.Images;
 /// Content-addressed blobs at <c>&lt;root&gt;/blobs/sha256/&lt;hex&gt;</c>, the layout of
 /// image-spec image-layout.md. A blob is written to a temporary file under the store, its sha256
 /// checked, and only then renamed into place, so a blob file always holds what its name says.
+/// Registry downloads go through <see cref="PartialBlob"/>s in <c>partialDir</c> instead, which
+/// outlive a failed pull so that the next one resumes them.
 /// </summary>
-internal sealed class BlobStore(string blobsDir, string tmpDir)
+internal sealed class BlobStore(string blobsDir, string tmpDir, string partialDir)
 {
     public string PathOf(string digest) => Path.Combine(blobsDir, Digest.Hex(digest, "blob"));
 
@@ -70,6 +73,46 @@ internal sealed class BlobStore(string blobsDir, string tmpDir)
         {
             File.Delete(tmp);
         }
+    }
+
+    /// <summary>The download of <paramref name="digest"/> kept so far, locked for the caller (<see cref="PartialBlob"/>).</summary>
+    public Task<PartialBlob> OpenPartialAsync(string digest, long size, string what, CancellationToken ct) =>
+        PartialBlob.OpenAsync(Path.Combine(partialDir, Digest.Hex(digest, what)), digest, size, what, ct);
+
+    /// <summary>
+    /// Moves a complete download into the store, if its length and SHA-256 are the descriptor's.
+    /// A full-length partial with another digest holds wrong bytes somewhere: it is deleted (so a
+    /// retry starts clean) and the mismatch is an error naming the blob.
+    /// </summary>
+    public void Commit(PartialBlob partial)
+    {
+        if (partial.Length != partial.Size)
+            throw new ImageException($"{partial.What}: size mismatch: the content has {partial.Length} bytes, the descriptor says {partial.Size}");
+        var actual = partial.CompleteDigest()!;
+        if (actual != partial.Digest)
+        {
+            partial.Delete();
+            throw new ImageException($"{partial.What}: digest mismatch: the content has {actual}, expected {partial.Digest}");
+        }
+        // rename(2) while the partial's lock is held: a waiter then sees the path gone and the blob in place.
+        FileOps.Rename(partial.Path, PathOf(partial.Digest));
+    }
+
+    /// <summary>
+    /// Deletes the partial downloads no one is writing (<c>sublet image prune</c>) and returns the
+    /// bytes they took. One that is locked belongs to a pull under way and stays.
+    /// </summary>
+    public ulong DeleteIdlePartials()
+    {
+        ulong freed = 0;
+        foreach (var path in Directory.EnumerateFiles(partialDir).ToList())
+        {
+            using var held = FileOps.TryLockFile(path, TimeSpan.Zero);
+            if (held is null || !File.Exists(path)) continue;
+            freed += (ulong)new FileInfo(path).Length;
+            File.Delete(path);
+        }
+        return freed;
     }
 
     /// <summary>Stores a document this process made (a manifest synthesised for `docker save`).</summary>

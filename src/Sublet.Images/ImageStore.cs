@@ -8,7 +8,9 @@ namespace Sublet.Images;
 /// <item><c>blobs/sha256/&lt;hex&gt;</c>: manifests, configs and layer blobs (image-layout.md);</item>
 /// <item><c>layers/&lt;chain-id hex&gt;/fs</c>: unpacked layers (<see cref="LayerPaths"/>);</item>
 /// <item><c>images.json</c>: the references (<see cref="RecordsFile"/>);</item>
-/// <item><c>tmp/</c>: staging for blobs, layers and extracted archives;</item>
+/// <item><c>tmp/</c>: staging for blobs, layers and extracted archives, emptied by every import;</item>
+/// <item><c>partial/&lt;hex&gt;</c>: registry downloads cut short, kept for the next pull to resume
+/// (<see cref="PartialBlob"/>), removed by <see cref="Prune"/>;</item>
 /// <item><c>lock</c>: flock(2) lock file.</item>
 /// </list>
 /// Concurrency: several <c>sublet</c> processes may use one store. <see cref="Load"/> and
@@ -32,9 +34,10 @@ public sealed class ImageStore
         _tmp = Path.Combine(_root, "tmp");
         var blobsDir = Path.Combine(_root, "blobs", "sha256");
         LayersRoot = Path.Combine(_root, "layers");
-        foreach (var dir in new[] { _root, Path.Combine(_root, "blobs"), blobsDir, LayersRoot, _tmp })
+        var partialDir = Path.Combine(_root, "partial");
+        foreach (var dir in new[] { _root, Path.Combine(_root, "blobs"), blobsDir, LayersRoot, _tmp, partialDir })
             Directory.CreateDirectory(dir, Private);
-        _blobs = new BlobStore(blobsDir, _tmp);
+        _blobs = new BlobStore(blobsDir, _tmp, partialDir);
         _layers = new LayerStore(LayersRoot, _tmp, _blobs);
         _records = new RecordsFile(Path.Combine(_root, "images.json"));
     }
@@ -78,7 +81,8 @@ public sealed class ImageStore
     /// and records it under its normalized name, replacing what that name pointed to. The same
     /// guarantees as <see cref="Load"/>: under the store lock (so two pulls of one image download
     /// it once: the second finds the blobs), all or nothing, verified blobs only. Errors name the
-    /// image and the registry.
+    /// image and the registry. A blob whose download was cut short is not part of the store: it
+    /// stays in <c>partial/</c> for the next pull to resume with Range (<see cref="Registry.BlobDownload"/>).
     /// </summary>
     public async Task<ImageRecord> PullAsync(string reference, Registry.PullOptions options, CancellationToken ct = default)
     {
@@ -154,7 +158,8 @@ public sealed class ImageStore
     /// Removes images no container uses and what only they held (<c>docker image prune</c>): the
     /// dangling ones, known by their ID alone since a tag moved away from them, or with
     /// <paramref name="all"/> every unused one. Returns the removed images' IDs and the bytes their
-    /// blobs and layer directories took.
+    /// blobs and layer directories took. Downloads cut short and kept for resuming go too, unless
+    /// a pull is writing them.
     /// </summary>
     public (IReadOnlyList<string> Removed, ulong Reclaimed) Prune(bool all, Func<ImageRecord, bool> used)
     {
@@ -164,7 +169,7 @@ public sealed class ImageStore
             .Where(g => (all || g.All(r => r.Reference == r.Id)) && !used(g.First()))
             .Select(g => g.Key).ToHashSet(StringComparer.Ordinal);
         _records.Write([.. records.Where(r => !removed.Contains(r.Id))]);
-        return ([.. removed.Order(StringComparer.Ordinal)], CollectGarbage());
+        return ([.. removed.Order(StringComparer.Ordinal)], CollectGarbage() + _blobs.DeleteIdlePartials());
     }
 
     /// <summary>

@@ -28,7 +28,8 @@ internal sealed class LocalRegistry : IDisposable
     /// <param name="basicAuth">Require <see cref="User"/>/<see cref="Password"/> (auth.htpasswd) for every request.</param>
     /// <param name="tls">Serve HTTPS with a certificate from a throwaway CA (<see cref="Ca"/>) instead of plain HTTP.</param>
     /// <param name="tokens">Require bearer tokens from this token server (auth.token) for every request.</param>
-    public LocalRegistry(bool basicAuth = false, bool tls = false, TokenServer? tokens = null)
+    /// <param name="accessLog">Log every request (distribution's access log, on stderr), for <see cref="AccessLog"/>.</param>
+    public LocalRegistry(bool basicAuth = false, bool tls = false, TokenServer? tokens = null, bool accessLog = false)
     {
         _tokens = tokens;
         if (!File.Exists(Binary)) Assert.Fail($"{Binary} is missing: apt-get install docker-registry (./test.sh installs it)");
@@ -54,7 +55,7 @@ internal sealed class LocalRegistry : IDisposable
             version: 0.1
             log:
               level: warn
-              accesslog: {"{"}disabled: true{"}"}
+              accesslog: {"{"}disabled: {(accessLog ? "false" : "true")}{"}"}
             storage:
               filesystem:
                 rootdirectory: {Storage}
@@ -65,7 +66,8 @@ internal sealed class LocalRegistry : IDisposable
             """);
         var info = new ProcessStartInfo(Binary, ["serve", config]) { RedirectStandardOutput = true, RedirectStandardError = true };
         _process = Process.Start(info)!;
-        _process.OutputDataReceived += (_, _) => { };
+        // The access log goes to stdout (distribution's registry.go: CombinedLoggingHandler(os.Stdout, …)).
+        _process.OutputDataReceived += (_, e) => { if (e.Data is { } line) lock (_log) _log.Add(line); };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is { } line) lock (_log) _log.Add(line); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
@@ -133,6 +135,15 @@ internal sealed class LocalRegistry : IDisposable
     {
         if (response.StatusCode != status)
             Assert.Fail($"{what}: {(int)response.StatusCode} {response.Content.ReadAsStringAsync().Result}\n{Log()}");
+    }
+
+    /// <summary>
+    /// The access log's lines so far (with <c>accessLog</c>), Apache combined log format:
+    /// <c>127.0.0.1 - - [date] "GET /v2/… HTTP/1.1" 206 40000 "" "agent"</c>.
+    /// </summary>
+    public IReadOnlyList<string> AccessLog()
+    {
+        lock (_log) return [.. _log.Where(l => l.Contains(" HTTP/1.1\" ", StringComparison.Ordinal))];
     }
 
     private string Log()

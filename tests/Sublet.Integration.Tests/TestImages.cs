@@ -19,7 +19,13 @@ internal static class TestImages
     public static string Load(SubletEnv env, string name, IEnumerable<TarEntry> entries, string? user = null)
     {
         var reference = $"localhost/{name}:test";
-        var layout = Path.Combine(env.Root, "image-" + name);
+        env.Ok("image", "load", Write(Path.Combine(env.Root, "image-" + name), reference, entries, user));
+        return reference;
+    }
+
+    /// <summary>Writes the image as an OCI layout at <paramref name="layout"/> (to load, or to push to a registry); returns the layout.</summary>
+    public static string Write(string layout, string reference, IEnumerable<TarEntry> entries, string? user = null)
+    {
         var blobs = Path.Combine(layout, "blobs", "sha256");
         Directory.CreateDirectory(blobs);
         var demo = DemoImage.Layout;
@@ -50,8 +56,7 @@ internal static class TestImages
         descriptor["annotations"] = new JsonObject { ["org.opencontainers.image.ref.name"] = reference };
         File.WriteAllText(Path.Combine(layout, "index.json"), index.ToJsonString());
         File.WriteAllText(Path.Combine(layout, "oci-layout"), """{"imageLayoutVersion":"1.0.0"}""");
-        env.Ok("image", "load", layout);
-        return reference;
+        return layout;
     }
 
     public static TarEntry Dir(string name) =>

@@ -59,6 +59,9 @@ public enum PullStage
     /// <summary>Already in the store: not downloaded.</summary>
     Exists,
     Started,
+
+    /// <summary>Going on from <see cref="PullProgress.Done"/> bytes an earlier, interrupted download kept.</summary>
+    Resumed,
     Progress,
     Done,
 }

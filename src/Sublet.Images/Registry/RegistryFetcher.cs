@@ -6,9 +6,9 @@ namespace Sublet.Images.Registry;
 /// <summary>
 /// Fetches one image from its registry into the blob store: the manifest (following an index to
 /// this platform's entry), then the config and the layers, several layers at once. Every blob is
-/// streamed to a temporary file with its SHA-256 computed on the way and committed only when
-/// digest and size match its descriptor (<see cref="BlobStore.AddAsync"/>); blobs already in the
-/// store are not downloaded. Unpacking is the store's job, as for <c>image load</c>.
+/// streamed to its partial file with its SHA-256 computed on the way, resumed with Range when cut
+/// short, and committed only when digest and size match its descriptor (<see cref="BlobDownload"/>);
+/// blobs already in the store are not downloaded. Unpacking is the store's job, as for <c>image load</c>.
 /// </summary>
 internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
 {
@@ -166,29 +166,6 @@ internal sealed class RegistryFetcher(PullOptions options, BlobStore blobs)
         return (mediaType, bytes);
     }
 
-    private async Task<string> FetchBlob(RegistryClient client, Descriptor descriptor, string kind, CancellationToken ct)
-    {
-        var digest = descriptor.Digest;
-        var what = $"{kind} {digest}";
-        Digest.Hex(digest, what);
-        if (descriptor.Size < 0) throw new ImageException($"{what}: negative size {descriptor.Size}");
-        if (blobs.Contains(digest!))
-        {
-            Report(kind, digest!, PullStage.Exists, descriptor.Size, descriptor.Size);
-            return digest!;
-        }
-        Report(kind, digest!, PullStage.Started, 0, descriptor.Size);
-        var uri = client.Endpoint.Blob(client.Repository, digest!);
-        using var response = await client.SendAsync(() => new HttpRequestMessage(HttpMethod.Get, uri), ct);
-        if (!response.IsSuccessStatusCode)
-            throw new RegistryException($"{what}: {await RegistryHttp.Describe(response, ct)}");
-        await using var body = await response.Content.ReadAsStreamAsync(ct);
-        await using var counting = new ProgressStream(body, done => Report(kind, digest!, PullStage.Progress, done, descriptor.Size), options.StallTimeout, what);
-        var stored = await blobs.AddAsync(counting, digest, descriptor.Size, what, ct);
-        Report(kind, digest!, PullStage.Done, descriptor.Size, descriptor.Size);
-        return stored;
-    }
-
-    private void Report(string kind, string digest, PullStage stage, long done, long total) =>
-        options.Progress?.Invoke(new PullProgress(kind, digest, stage, done, total));
+    private Task<string> FetchBlob(RegistryClient client, Descriptor descriptor, string kind, CancellationToken ct) =>
+        new BlobDownload(options, blobs).FetchAsync(client, descriptor, kind, ct);
 }

@@ -42,6 +42,10 @@ internal sealed class PullProgressPrinter(TextWriter output, bool interactive, b
                     _active[p.Digest] = (0, p.Total);
                     Write($"{name}: downloading {Size(p.Total)}");
                     break;
+                case PullStage.Resumed:
+                    _active[p.Digest] = (p.Done, p.Total);
+                    Write($"{name}: resuming at {Size(p.Done)} of {Size(p.Total)}");
+                    break;
                 case PullStage.Progress:
                     if (_active.TryGetValue(p.Digest, out var was))
                     {

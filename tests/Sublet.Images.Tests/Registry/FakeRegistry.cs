@@ -38,6 +38,20 @@ internal sealed class FakeRegistry : HttpMessageHandler
     /// <summary>Blobs whose body sends a few bytes and then nothing, until the client gives up.</summary>
     public HashSet<string> Stalled { get; } = [];
 
+    /// <summary>Blob digest → the byte (from the blob's start) at which its next response breaks, as a dropped connection does; once.</summary>
+    public Dictionary<string, long> CutAt { get; } = [];
+
+    /// <summary>Answer Range requests with the whole blob (200), as a server may (RFC 9110 §14.2).</summary>
+    public bool IgnoreRange { get; set; }
+
+    /// <summary>Every blob GET: the digest and the Range header sent (null: none).</summary>
+    public List<(string Digest, string? Range)> BlobGets { get; } = [];
+
+    /// <summary>Blob body bytes sent so far.</summary>
+    public long BlobBytesServed => Interlocked.Read(ref _served);
+
+    private long _served;
+
     public void PutBlob(byte[] data) => _blobs[Layouts.Sha(data)] = data;
 
     /// <summary>Serves other bytes under <paramref name="digest"/>: a corrupted blob.</summary>
@@ -92,11 +106,35 @@ internal sealed class FakeRegistry : HttpMessageHandler
         }
         var blobs = path.IndexOf("/blobs/", StringComparison.Ordinal);
         if (blobs > 0 && _blobs.TryGetValue(path[(blobs + 7)..], out var blob))
-            return Task.FromResult(new HttpResponseMessage(HttpStatusCode.OK)
-            {
-                Content = Stalled.Contains(path[(blobs + 7)..]) ? new StreamContent(new StallingStream(blob[..10])) : new ByteArrayContent(blob),
-            });
+            return Task.FromResult(Blob(path[(blobs + 7)..], blob, request.Headers.Range));
         return Task.FromResult(Error(HttpStatusCode.NotFound, "BLOB_UNKNOWN", "blob unknown to registry"));
+    }
+
+    /// <summary>A blob, or the part a single <c>bytes=N-</c> Range asks for (206 with Content-Range, RFC 9110 §14.4).</summary>
+    private HttpResponseMessage Blob(string digest, byte[] blob, RangeHeaderValue? range)
+    {
+        lock (BlobGets) BlobGets.Add((digest, range?.ToString()));
+        if (Stalled.Contains(digest)) return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StreamContent(new StallingStream(blob[..10])) };
+        long from = 0;
+        if (!IgnoreRange && range is { Ranges.Count: 1 } && range.Ranges.First().From is { } start)
+        {
+            if (start >= blob.Length) return new HttpResponseMessage(HttpStatusCode.RequestedRangeNotSatisfiable);
+            from = start;
+        }
+        long end = blob.Length;
+        lock (CutAt)
+        {
+            if (CutAt.Remove(digest, out var cut)) end = cut;
+        }
+        Interlocked.Add(ref _served, end - from);
+        var part = blob[(int)from..(int)end];
+        HttpContent content = end < blob.Length ? new StreamContent(new BreakingStream(part)) : new ByteArrayContent(part);
+        if (range is not null && !IgnoreRange)
+        {
+            content.Headers.ContentRange = new ContentRangeHeaderValue(from, blob.Length - 1, blob.Length);
+            return new HttpResponseMessage(HttpStatusCode.PartialContent) { Content = content };
+        }
+        return new HttpResponseMessage(HttpStatusCode.OK) { Content = content };
     }
 
     private bool Authorized(HttpRequestMessage request) => Auth switch
@@ -142,6 +180,19 @@ internal sealed class StallingStream(byte[] head) : MemoryStream(head)
         if (n > 0) return n;
         await Task.Delay(Timeout.Infinite, cancellationToken);
         return 0;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+}
+
+/// <summary>Returns its bytes, then fails the next read as a reset connection does.</summary>
+internal sealed class BreakingStream(byte[] head) : MemoryStream(head)
+{
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        var n = await base.ReadAsync(buffer, cancellationToken);
+        return n > 0 ? n : throw new IOException("Connection reset by peer (fake)");
     }
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
