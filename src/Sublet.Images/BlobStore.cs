@@ -94,8 +94,11 @@ internal sealed class BlobStore(string blobsDir, string tmpDir, string partialDi
             partial.Delete();
             throw new ImageException($"{partial.What}: digest mismatch: the content has {actual}, expected {partial.Digest}");
         }
-        // rename(2) while the partial's lock is held: a waiter then sees the path gone and the blob in place.
+        // rename(2) while the partial's lock is held: a waiter then sees the path gone and the blob in
+        // place. The lock goes at once: .NET's File.Open takes a shared flock to emulate FileShare,
+        // and would call the blob "used by another process" while an exclusive one is on it.
         FileOps.Rename(partial.Path, PathOf(partial.Digest));
+        partial.Dispose();
     }
 
     /// <summary>

@@ -50,6 +50,7 @@ internal sealed class PartialBlob : IDisposable
             var handle = FileOps.LockFile(path, exclusive: true);
             if (!IsAt(handle, path))
             {
+                // Committed (now a blob: let it go at once, see BlobStore.Commit) or deleted.
                 handle.Dispose();
                 continue;
             }
@@ -129,6 +130,7 @@ internal sealed class PartialBlob : IDisposable
     /// <summary>Removes the file (the caller holds the lock, so no one else is writing it).</summary>
     public void Delete() => File.Delete(Path);
 
+    /// <summary>Closes the file, which releases the lock; again is harmless.</summary>
     public void Dispose()
     {
         _file.Dispose();
