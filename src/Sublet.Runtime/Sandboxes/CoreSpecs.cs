@@ -184,7 +184,9 @@ public static class CoreSpecs
     /// In a user namespace nobody may mknod, so runc bind-mounts each linux.devices entry instead
     /// (libcontainer rootfs_linux.go createDevices → bindMountDeviceNode), from the entry's own
     /// path on the host: right for host devices at their host paths, wrong for a device asked to
-    /// appear elsewhere (host /dev/null at /dev/mynull would bind the host's /dev/mynull). So
+    /// appear elsewhere (host /dev/null at /dev/mynull, tried with runc 1.1.5: runc create fails
+    /// with "error creating device nodes: mount /dev/mynull:…/rootfs/dev/mynull …: no such file or
+    /// directory"). So
     /// Sublet binds each requested node from where it is on the host itself, after /dev is mounted.
     /// </summary>
     public static IEnumerable<Mount> DeviceBinds(SandboxConfig sandbox, IReadOnlyList<ExposedDevice> devices) =>
