@@ -66,6 +66,8 @@ public sealed class CriMetricsTests
         Assert.Equal(PodSandboxState.SandboxReady, rt.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = sandboxId }).Status.State);
 
         Exec(rt, containerId, "touch", "/tmp/stop");
+        Cri.WaitFor(() => rt.ContainerStatus(new ContainerStatusRequest { ContainerId = containerId }).Status.State, s => s == ContainerState.ContainerExited);
+        Assert.Empty(rt.ListPodSandboxMetrics(new ListPodSandboxMetricsRequest()).PodMetrics.Single().ContainerMetrics); // exited: no readings
         rt.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = sandboxId });
         Assert.Empty(rt.ListPodSandboxMetrics(new ListPodSandboxMetricsRequest()).PodMetrics); // not ready: not listed
         rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId });

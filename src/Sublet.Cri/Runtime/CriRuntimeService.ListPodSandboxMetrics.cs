@@ -9,8 +9,8 @@ namespace Sublet.Cri.Runtime;
 public sealed partial class CriRuntimeService
 {
     /// <summary>
-    /// cAdvisor-style metrics of every ready CRI sandbox and its containers with a live cgroup, read
-    /// now (containerd: ready sandboxes only; a sandbox gone meanwhile is left out, not an error).
+    /// cAdvisor-style metrics of every ready CRI sandbox and its running containers, read now
+    /// (containerd: ready sandboxes only; a sandbox gone meanwhile is left out, not an error).
     /// </summary>
     public override Task<ListPodSandboxMetricsResponse> ListPodSandboxMetrics(ListPodSandboxMetricsRequest request, ServerCallContext context)
     {

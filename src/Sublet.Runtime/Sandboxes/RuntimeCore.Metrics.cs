@@ -3,7 +3,7 @@ using Sublet.Linux.Processes;
 
 namespace Sublet.Runtime.Sandboxes;
 
-/// <summary>A container's cAdvisor-style counters now; <see cref="Cgroup"/> null when its cgroup is gone (never started, or ended).</summary>
+/// <summary>A container's cAdvisor-style counters now; <see cref="Cgroup"/> null when it is not running (created, exited: what is left of its cgroup says nothing of it).</summary>
 public sealed record ContainerReading(ContainerEntry Entry, CgroupCounters? Cgroup);
 
 /// <summary>
@@ -22,6 +22,6 @@ public sealed partial class RuntimeCore
         var cgroups = new CgroupCounterReader();
         var links = sandbox.Config.Network != NamespaceScope.Node && sandbox.PausePid is { } pause ? LinkCounters.Of(pause) : [];
         return new SandboxReading(sandbox, _ctx.Time.GetUtcNow(), links,
-            [.. store.SandboxContainers(id).Select(c => new ContainerReading(c, cgroups.Read($"{parent}/{c.Id}")))]);
+            [.. store.SandboxContainers(id).Select(c => new ContainerReading(c, ViewOf(c).State == CtrState.Running ? cgroups.Read($"{parent}/{c.Id}") : null))]);
     }
 }
