@@ -278,7 +278,8 @@ internal static class DemoImage
 
     private static string Build()
     {
-        var dir = Path.Combine(Path.GetTempPath(), $"sublet-it-image-{Environment.ProcessId}");
+        var dir = Path.Combine(Path.GetTempPath(), $"{Prefix}{Environment.ProcessId}");
+        RemoveStale();
         var script = Path.Combine(RepoRoot(), "hack", "busybox-image.sh");
         using var p = Process.Start(new ProcessStartInfo("bash", [script, dir]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var err = p.StandardError.ReadToEndAsync();
@@ -287,6 +288,23 @@ internal static class DemoImage
         Assert.True(p.ExitCode == 0, $"{script} failed: {err.Result}");
         AppDomain.CurrentDomain.ProcessExit += (_, _) => Directory.Delete(dir, recursive: true);
         return dir;
+    }
+
+    private const string Prefix = "sublet-it-image-";
+
+    /// <summary>
+    /// Layouts of test hosts that are gone: the exit handler below does not run when the runner
+    /// kills its test host, so the next run removes what such a host left.
+    /// </summary>
+    private static void RemoveStale()
+    {
+        foreach (var stale in Directory.EnumerateDirectories(Path.GetTempPath(), Prefix + "*"))
+        {
+            if (int.TryParse(Path.GetFileName(stale)[Prefix.Length..], out var pid) && pid != Environment.ProcessId && !Directory.Exists($"/proc/{pid}"))
+            {
+                Directory.Delete(stale, recursive: true);
+            }
+        }
     }
 
     public static string RepoRoot()
