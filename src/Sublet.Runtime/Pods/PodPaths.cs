@@ -38,6 +38,10 @@ public sealed record PodPaths(string RunRoot, string StateRoot, string PodId)
 
     public static string ExitDir(string runRoot) => Path.Combine(runRoot, "exits");
     public static string SocketDir(string runRoot) => Path.Combine(runRoot, "socks");
+
+    /// <summary>Where <c>runc exec --pid-file</c> writes: root's alone, not /tmp, where others see the name on runc's command line.</summary>
+    public static string ExecPidFile(string runRoot) =>
+        Path.Combine(Directories.Shared(Path.Combine(runRoot, "exec")), $"{Sandboxes.RuntimeCore.NewId()[..16]}.pid");
     public static string PauseRootfs(string runRoot) => Path.Combine(runRoot, "pause", "rootfs");
     public static string RuncRoot(string runRoot) => Path.Combine(runRoot, "runc");
 

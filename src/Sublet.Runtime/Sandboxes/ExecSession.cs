@@ -31,11 +31,11 @@ internal sealed class ExecSession : IStdioSession
         _pidFile = pidFile;
     }
 
-    public static ExecSession Start(OciRuntime oci, string id, IReadOnlyList<string> command, bool tty)
+    public static ExecSession Start(OciRuntime oci, string runRoot, string id, IReadOnlyList<string> command, bool tty)
     {
         // --pid-file names the process in the container, which is no descendant of runc exec
         // (it forked into the container's PID namespace): killing it is what ends the session.
-        var pidFile = Path.Combine(Path.GetTempPath(), $"sublet-exec-{RuntimeCore.NewId()[..16]}.pid");
+        var pidFile = Pods.PodPaths.ExecPidFile(runRoot);
         List<string> runc = [.. oci.GlobalArgs, "exec", .. tty ? ["--tty"] : Array.Empty<string>(), "--pid-file", pidFile, id, .. command];
         PseudoTerminal? terminal = null;
         try

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Sublet.Runtime.Monitor;
+using Sublet.Runtime.Pods;
 
 namespace Sublet.Runtime.Sandboxes;
 
@@ -19,7 +20,7 @@ public sealed partial class RuntimeCore
         // runc exec --pid-file names the process in the container: on timeout that process is
         // killed, not only runc. It joined the container's PID namespace through a fork whose
         // parent exits, so it is no descendant of runc exec that killing runc's tree would reach.
-        var pidFile = Path.Combine(Path.GetTempPath(), $"sublet-exec-{NewId()[..16]}.pid");
+        var pidFile = PodPaths.ExecPidFile(_ctx.Config.RunRoot);
         var limit = timeout > TimeSpan.Zero ? timeout : NoTimeout;
         var timedOut = false;
         using var timer = new Timer(_ =>

@@ -13,7 +13,7 @@ public sealed partial class RuntimeCore
         {
             throw RuntimeError.Invalid("exec: the command is empty");
         }
-        return ExecSession.Start(_ctx.Oci, entry.Id, command, tty);
+        return ExecSession.Start(_ctx.Oci, _ctx.Config.RunRoot, entry.Id, command, tty);
     }
 
     /// <summary>Attaches to a running container's main process through its conmon.</summary>
