@@ -1,4 +1,5 @@
 using System.Globalization;
+using static Sublet.Linux.CgroupFiles;
 
 namespace Sublet.Linux;
 
@@ -62,58 +63,58 @@ public sealed class CgroupCounterReader
     private CgroupCounters? ReadV1(string relative)
     {
         var memory = Dir("memory", relative);
-        var usage = Number(Read(memory, "memory.usage_in_bytes"));
+        var usage = Number(CgroupFiles.Read(memory, "memory.usage_in_bytes"));
         if (usage is null)
         {
             return null;
         }
-        var stat = Flat(Read(memory, "memory.stat"));
-        var cpu = Flat(Read(Dir("cpu", relative), "cpu.stat"));
+        var stat = Flat(CgroupFiles.Read(memory, "memory.stat"));
+        var cpu = Flat(CgroupFiles.Read(Dir("cpu", relative), "cpu.stat"));
         var cpuacct = Dir("cpuacct", relative);
         var pids = Dir("pids", relative);
-        var quota = Number(Read(Dir("cpu", relative), "cpu.cfs_quota_us"));
+        var quota = Number(CgroupFiles.Read(Dir("cpu", relative), "cpu.cfs_quota_us"));
         return new CgroupCounters
         {
-            CpuUsageNanos = Number(Read(cpuacct, "cpuacct.usage")),
-            CpuUserNanos = Number(Read(cpuacct, "cpuacct.usage_user")),
-            CpuSystemNanos = Number(Read(cpuacct, "cpuacct.usage_sys")),
+            CpuUsageNanos = Number(CgroupFiles.Read(cpuacct, "cpuacct.usage")),
+            CpuUserNanos = Number(CgroupFiles.Read(cpuacct, "cpuacct.usage_user")),
+            CpuSystemNanos = Number(CgroupFiles.Read(cpuacct, "cpuacct.usage_sys")),
             CfsPeriods = cpu.Get("nr_periods"),
             CfsThrottledPeriods = cpu.Get("nr_throttled"),
             CfsThrottledNanos = cpu.Get("throttled_time"),
-            CpuShares = Number(Read(Dir("cpu", relative), "cpu.shares")),
-            CpuPeriodMicros = Number(Read(Dir("cpu", relative), "cpu.cfs_period_us")),
+            CpuShares = Number(CgroupFiles.Read(Dir("cpu", relative), "cpu.shares")),
+            CpuPeriodMicros = Number(CgroupFiles.Read(Dir("cpu", relative), "cpu.cfs_period_us")),
             CpuQuotaMicros = quota is > 0 ? quota : null,
             MemoryUsage = usage,
-            MemoryMaxUsage = Number(Read(memory, "memory.max_usage_in_bytes")),
+            MemoryMaxUsage = Number(CgroupFiles.Read(memory, "memory.max_usage_in_bytes")),
             // v1 reports "no limit" as the largest page-aligned value (PAGE_COUNTER_MAX pages).
-            MemoryLimit = Number(Read(memory, "memory.limit_in_bytes")) is { } limit and < 1L << 62 ? limit : null,
+            MemoryLimit = Number(CgroupFiles.Read(memory, "memory.limit_in_bytes")) is { } limit and < 1L << 62 ? limit : null,
             MemoryWorkingSet = Math.Max(usage.Value - (stat.Get("total_inactive_file") ?? 0), 0),
             Rss = stat.Get("total_rss"),
             Cache = stat.Get("total_cache"),
             MappedFile = stat.Get("total_mapped_file"),
             Swap = stat.Get("total_swap"),
-            Failcnt = Number(Read(memory, "memory.failcnt")),
-            OomKills = Flat(Read(memory, "memory.oom_control")).Get("oom_kill"),
+            Failcnt = Number(CgroupFiles.Read(memory, "memory.failcnt")),
+            OomKills = Flat(CgroupFiles.Read(memory, "memory.oom_control")).Get("oom_kill"),
             PageFaults = stat.Get("total_pgfault"),
             MajorPageFaults = stat.Get("total_pgmajfault"),
-            Processes = Lines(Read(pids, "cgroup.procs")),
-            Threads = Number(Read(pids, "pids.current")),
-            ThreadsMax = Number(Read(pids, "pids.max")),
+            Processes = Lines(CgroupFiles.Read(pids, "cgroup.procs")),
+            Threads = Number(CgroupFiles.Read(pids, "pids.current")),
+            ThreadsMax = Number(CgroupFiles.Read(pids, "pids.max")),
         };
     }
 
     private static CgroupCounters? ReadV2(string dir)
     {
-        var usage = Number(Read(dir, "memory.current"));
+        var usage = Number(CgroupFiles.Read(dir, "memory.current"));
         if (usage is null)
         {
             return null;
         }
-        var stat = Flat(Read(dir, "memory.stat"));
-        var cpu = Flat(Read(dir, "cpu.stat"));
+        var stat = Flat(CgroupFiles.Read(dir, "memory.stat"));
+        var cpu = Flat(CgroupFiles.Read(dir, "cpu.stat"));
         // cpu.max is "$MAX $PERIOD", $MAX "max" for no quota (cgroup-v2.rst).
-        var max = (Read(dir, "cpu.max") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var weight = Number(Read(dir, "cpu.weight"));
+        var max = (CgroupFiles.Read(dir, "cpu.max") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var weight = Number(CgroupFiles.Read(dir, "cpu.weight"));
         return new CgroupCounters
         {
             CpuUsageNanos = cpu.Get("usage_usec") * 1000,
@@ -127,55 +128,25 @@ public sealed class CgroupCounterReader
             CpuPeriodMicros = max.Length == 2 ? Number(max[1]) : null,
             CpuQuotaMicros = max.Length == 2 ? Number(max[0]) : null,
             MemoryUsage = usage,
-            MemoryMaxUsage = Number(Read(dir, "memory.peak")),
-            MemoryLimit = Number(Read(dir, "memory.max")),
+            MemoryMaxUsage = Number(CgroupFiles.Read(dir, "memory.peak")),
+            MemoryLimit = Number(CgroupFiles.Read(dir, "memory.max")),
             MemoryWorkingSet = Math.Max(usage.Value - (stat.Get("inactive_file") ?? 0), 0),
             Rss = stat.Get("anon"),
             Cache = stat.Get("file"),
             MappedFile = stat.Get("file_mapped"),
-            Swap = Number(Read(dir, "memory.swap.current")),
-            OomKills = Flat(Read(dir, "memory.events")).Get("oom_kill"),
+            Swap = Number(CgroupFiles.Read(dir, "memory.swap.current")),
+            OomKills = Flat(CgroupFiles.Read(dir, "memory.events")).Get("oom_kill"),
             PageFaults = stat.Get("pgfault"),
             MajorPageFaults = stat.Get("pgmajfault"),
-            Processes = Lines(Read(dir, "cgroup.procs")),
-            Threads = Number(Read(dir, "pids.current")),
-            ThreadsMax = Number(Read(dir, "pids.max")),
+            Processes = Lines(CgroupFiles.Read(dir, "cgroup.procs")),
+            Threads = Number(CgroupFiles.Read(dir, "pids.current")),
+            ThreadsMax = Number(CgroupFiles.Read(dir, "pids.max")),
         };
     }
 
     private string Dir(string controller, string relative) => Path.Combine(_root, controller, relative.TrimStart('/'));
 
-    private static string? Read(string dir, string file)
-    {
-        try
-        {
-            return File.ReadAllText(Path.Combine(dir, file));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    private static long? Number(string? text) =>
-        long.TryParse(text?.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : null;
-
     private static long? Lines(string? text) => text is null ? null : text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
-
-    /// <summary>A flat-keyed file ("key value" per line: memory.stat, cpu.stat, memory.events, memory.oom_control).</summary>
-    private static Dictionary<string, long> Flat(string? text)
-    {
-        var fields = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var line in (text ?? "").Split('\n'))
-        {
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 2 && Number(parts[1]) is { } n)
-            {
-                fields[parts[0]] = n;
-            }
-        }
-        return fields;
-    }
 }
 
 internal static class FlatFields

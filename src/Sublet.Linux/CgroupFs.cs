@@ -1,4 +1,5 @@
 using System.Globalization;
+using static Sublet.Linux.CgroupFiles;
 
 namespace Sublet.Linux;
 
@@ -191,33 +192,4 @@ public sealed class CgroupFs
             : Number(Read(Dir("cpuacct", relative), "cpuacct.usage"));
 
     private string Dir(string controller, string relative) => Path.Combine(_root, controller, relative.TrimStart('/'));
-
-    private static string? Read(string dir, string file)
-    {
-        try
-        {
-            return File.ReadAllText(Path.Combine(dir, file));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
-
-    private static long? Number(string? text) =>
-        long.TryParse(text?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
-
-    /// <summary>A "key value" line of a flat-keyed file (memory.stat, memory.events, cpu.stat).</summary>
-    private static long? Field(string? text, string key)
-    {
-        foreach (var line in (text ?? "").Split('\n'))
-        {
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length == 2 && parts[0] == key)
-            {
-                return Number(parts[1]);
-            }
-        }
-        return null;
-    }
 }
