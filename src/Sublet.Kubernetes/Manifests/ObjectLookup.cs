@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using k8s;
+using Sublet.Kubernetes.Yaml;
 using k8s.Models;
 using Sublet.Kubernetes.Env;
 using Sublet.Runtime.State;
@@ -68,7 +68,7 @@ public sealed class ObjectLookup(Manifest? file, IObjectStore? store) : IKubeObj
     private static bool Matches(V1ObjectMeta? meta, string ns, string name) => meta?.Name == name && NamespaceOf(meta) == ns;
 
     private T? Stored<T>(string kind, string ns, string name) where T : class =>
-        store?.GetObject(kind, ns, name) is { } stored ? KubernetesJson.Deserialize<T>(stored.Json) : null;
+        store?.GetObject(kind, ns, name) is { } stored ? ManifestJson.Deserialize<T>(stored.Json) : null;
 
     /// <summary>The API server writes stringData over data and drops it (pkg/apis/core/v1 conversion of Secret).</summary>
     private static V1Secret Normalized(V1Secret secret)
@@ -90,7 +90,7 @@ public sealed class ObjectLookup(Manifest? file, IObjectStore? store) : IKubeObj
     }
 
     /// <summary>The object's JSON with object keys sorted, so the same content in another key order is "unchanged".</summary>
-    internal static string Canonical(object obj) => Sorted(JsonNode.Parse(KubernetesJson.Serialize(obj)))?.ToJsonString() ?? "null";
+    internal static string Canonical(object obj) => Sorted(JsonNode.Parse(ManifestJson.Serialize(obj)))?.ToJsonString() ?? "null";
 
     private static JsonNode? Sorted(JsonNode? node) => node switch
     {

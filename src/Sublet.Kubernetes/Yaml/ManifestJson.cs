@@ -2,28 +2,45 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using k8s;
+using k8s.Models;
 
 namespace Sublet.Kubernetes.Yaml;
 
 /// <summary>
-/// KubernetesClient.Aot's own serializer options (its source-generated resolver and converters:
-/// quantities, IntOrString, RFC 3339 times), made strict for reading manifests.
+/// The serializer of the objects Sublet reads and stores: KubernetesJson's settings (camelCase,
+/// nulls left out, its RFC 3339 time converters; quantities and IntOrString carry their own), but
+/// only the kinds <see cref="Manifests.ManifestReader"/> accepts and the types they reach.
+/// KubernetesJson's context lists every Kubernetes model, and with it the AOT binary kept all of
+/// them and their JSON metadata: over a third of its size, rebuilt at every start (issue 23).
 /// </summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true,
+    Converters = [typeof(KubernetesJson.Iso8601TimeSpanConverter), typeof(KubernetesJson.KubernetesDateTimeConverter),
+        typeof(KubernetesJson.KubernetesDateTimeOffsetConverter)])]
+[JsonSerializable(typeof(V1Pod))]
+[JsonSerializable(typeof(V1Namespace))]
+[JsonSerializable(typeof(V1ConfigMap))]
+[JsonSerializable(typeof(V1Secret))]
+internal sealed partial class ManifestJsonContext : JsonSerializerContext;
+
 internal static class ManifestJson
 {
+    /// <summary>For manifests: as kubectl's default field validation (Strict), an unknown field is an error.</summary>
     private static readonly JsonSerializerOptions Strict = CreateStrict();
 
     public static JsonTypeInfo<T> TypeInfo<T>() => (JsonTypeInfo<T>)Strict.GetTypeInfo(typeof(T));
 
+    /// <summary>What the object store holds, read back as written.</summary>
+    public static T? Deserialize<T>(string json) => JsonSerializer.Deserialize(json, (JsonTypeInfo<T>)ManifestJsonContext.Default.GetTypeInfo(typeof(T))!);
+
+    public static string Serialize(object value) => JsonSerializer.Serialize(value, ManifestJsonContext.Default.GetTypeInfo(value.GetType())!);
+
     private static JsonSerializerOptions CreateStrict()
     {
-        JsonSerializerOptions? shared = null;
-        KubernetesJson.AddJsonOptions(o => shared = o); // the only way to reach KubernetesJson's options; read, not changed
-        var strict = new JsonSerializerOptions(shared!)
+        var strict = new JsonSerializerOptions(ManifestJsonContext.Default.Options)
         {
-            // As kubectl's default field validation (Strict): a misspelt field such as
-            // "hostUser: false" must not be dropped silently, or the pod runs with less isolation
-            // than it asked for.
+            // A misspelt field such as "hostUser: false" must not be dropped silently, or the pod
+            // runs with less isolation than it asked for.
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         };
         strict.Converters.Insert(0, new ScalarStringConverter());
