@@ -56,4 +56,19 @@ public sealed class PartialBlobTests : IDisposable
         _blobs.Commit(next);
         Assert.Equal(_data, File.ReadAllBytes(_blobs.PathOf(Layouts.Sha(_data))));
     }
+
+    [Fact]
+    public void A_blob_under_an_exclusive_flock_still_reads()
+    {
+        // A committed partial is locked until its download lets go, and a child forked meanwhile
+        // holds a copy of the descriptor until it execs: readers must not take .NET's FileShare
+        // flock (System.IO.DisableFileLocking in Directory.Build.props), or they fail as "used by
+        // another process" (a clean-clone run failed so in PullTests).
+        var digest = Layouts.Sha(_data);
+        File.WriteAllBytes(_blobs.PathOf(digest), _data);
+        using var held = Sublet.Linux.Files.FileOps.LockFile(_blobs.PathOf(digest), exclusive: true);
+        Assert.Equal(_data, _blobs.Read(digest));
+        using var stream = _blobs.Open(digest);
+        Assert.Equal(_data.Length, stream.Length);
+    }
 }
