@@ -117,5 +117,5 @@ internal static class Cli
 
     private static bool IsUserFacing(Exception e) => e is ManifestException or PodRejectedException or ConfigException
         or ImageException or IdMappingException or RuntimeFailure or PlanException or StateConflictException
-        or NotFoundException or LinuxError or IOException or UnauthorizedAccessException;
+        or NotFoundException or LinuxError or IOException or UnauthorizedAccessException or RuntimeError;
 }

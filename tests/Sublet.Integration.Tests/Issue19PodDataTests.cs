@@ -71,7 +71,7 @@ public sealed class Issue19PodDataTests
         // The same files, copied as they are onto an ordinary filesystem, make that process host root.
         var control = Directory.CreateDirectory(Path.Combine(env.Root, "control")).FullName;
         File.SetUnixFileMode(control, (UnixFileMode)0b111_101_101);
-        Assert.Equal(0, Host.Run("cp", "--preserve=mode,ownership,xattr", Path.Combine(run, "tmpfs/mem/suid"), Path.Combine(run, "tmpfs/mem/caps"), Path.Combine(state, "etc/hosts"), control).ExitCode);
+        Assert.Equal(0, Host.Run("cp", "--preserve=mode,ownership,xattr", Path.Combine(run, "tmpfs/mem/suid"), Path.Combine(run, "tmpfs/mem/caps"), Path.Combine(state, "kubelet/etc/hosts"), control).ExitCode);
         Assert.Contains("euid=0(root)", HostAttacker.Run(hostId, hostId, false, Path.Combine(control, "suid"), "id").Stdout);
         Assert.Contains("euid=0(root)", HostAttacker.Run(hostId, hostId, false, Path.Combine(control, "hosts"), "id").Stdout);
         Assert.StartsWith("root:", HostAttacker.Run(hostId, hostId, false, Path.Combine(control, "caps"), "/etc/shadow").Stdout);
@@ -82,12 +82,12 @@ public sealed class Issue19PodDataTests
         var found = setId.Concat(capable).Distinct().ToList();
         foreach (var expected in new[]
         {
-            "tmpfs/mem/suid", "tmpfs/mem/sgid", "tmpfs/mem/caps", "volumes/mem/suid", "volumes/disk/caps", "c/c/rootfs/tmp/suid", "etc/hosts", "c/c/termination-log",
+            "tmpfs/mem/suid", "tmpfs/mem/sgid", "tmpfs/mem/caps", "volumes/mem/suid", "volumes/disk/caps", "c/c/rootfs/tmp/suid", "kubelet/etc/hosts", "c/c/termination-log",
         })
         {
             Assert.Contains(Path.Combine(run, expected), found);
         }
-        foreach (var expected in new[] { "volumes/disk/suid", "volumes/disk/sgid", "volumes/disk/caps", "etc/hosts", "c/c/termination-log", "c/c/upper/tmp/suid", "c/c/upper/tmp/caps" })
+        foreach (var expected in new[] { "volumes/disk/suid", "volumes/disk/sgid", "volumes/disk/caps", "kubelet/etc/hosts", "c/c/termination-log", "c/c/upper/tmp/suid", "c/c/upper/tmp/caps" })
         {
             Assert.Contains(Path.Combine(state, expected), found);
         }

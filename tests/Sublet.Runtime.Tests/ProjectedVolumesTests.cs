@@ -61,7 +61,7 @@ public sealed class ProjectedVolumesTests : IDisposable
         var pod = _ctx.Store.CreatePod(new PodRecord
         {
             Id = Plans.PodId(1), Name = plan.Name, Namespace = plan.Namespace, Uid = plan.Uid, PlanJson = JsonSerializer.Serialize(plan),
-        }, null) with { State = PodState.Running };
+        }) with { State = PodState.Running };
         _ctx.Store.UpdatePod(pod);
         Directory.CreateDirectory(_ctx.Paths(pod.Id).StateDir);
         return pod;

@@ -27,9 +27,9 @@ public sealed class SandboxStoreTests : IDisposable
         store.CreateSandbox(Sandbox("s1", "cri", new IdRange(65536, 65536)));
         var allocator = new SlotAllocator(IdPool.Default(65536));
 
-        var pod = store.CreatePod(new PodRecord { Id = PodId(1), Name = "played", Namespace = "default", Uid = "u", PlanJson = "{}" }, allocator.Allocate);
+        var played = store.CreateSandbox(Sandbox(PodId(1), "played", owner: Owner.Play), allocator.Allocate);
 
-        Assert.Equal(new IdRange(131072, 65536), pod.Ids);
+        Assert.Equal(new IdRange(131072, 65536), played.Ids);
         Assert.Equal(["s1", PodId(1)], store.Allocations().Select(a => a.PodId));
         Assert.Equal("cri", store.Allocations()[0].PodName);
     }
@@ -38,13 +38,13 @@ public sealed class SandboxStoreTests : IDisposable
     public void An_overlapping_range_is_refused_naming_the_holder_and_nothing_is_recorded()
     {
         using var store = Open();
-        store.CreatePod(new PodRecord { Id = PodId(1), Name = "played", Namespace = "default", Uid = "u", PlanJson = "{}" }, _ => new IdRange(200000, 65536));
+        store.CreateSandbox(Sandbox(PodId(1), "played", owner: Owner.Play), _ => new IdRange(200000, 65536));
 
         var error = Assert.Throws<RuntimeError>(() => store.CreateSandbox(Sandbox("s1", "cri", new IdRange(150000, 65536))));
 
         Assert.Equal(ErrorKind.FailedPrecondition, error.Kind);
         Assert.Contains("overlap pod default/played's 200000-265535", error.Message);
-        Assert.Empty(store.Sandboxes());
+        Assert.Empty(store.Sandboxes(Owner.Cri));
     }
 
     [Fact]

@@ -171,10 +171,10 @@ public sealed class SecurityOptionsTests
     public void Sandbox_carries_the_pods_sysctls()
     {
         var pod = Pod() with { Sysctls = [new("net.ipv4.ip_unprivileged_port_start", "0"), new("kernel.shm_rmid_forced", "1")] };
-        var spec = SpecBuilder.Sandbox(pod, "/pause", PodRange, "/sublet/pod");
+        var spec = SpecBuilderTests.SandboxSpec(PodRange, pod);
         Assert.Equal("0", spec.Linux.Sysctl!["net.ipv4.ip_unprivileged_port_start"]);
         Assert.Equal(2, spec.Linux.Sysctl.Count);
-        Assert.Null(SpecBuilder.Sandbox(Pod(), "/pause", PodRange, "/sublet/pod").Linux.Sysctl);
+        Assert.Null(SpecBuilderTests.SandboxSpec(PodRange, Pod()).Linux.Sysctl);
     }
 
     [Fact]

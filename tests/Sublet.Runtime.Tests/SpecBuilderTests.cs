@@ -3,6 +3,8 @@ using System.Text.Json.Nodes;
 using Sublet.IdMapping;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
+using Sublet.Runtime.Pods;
+using Sublet.Runtime.Sandboxes;
 using static Sublet.Runtime.Tests.Plans;
 
 namespace Sublet.Runtime.Tests;
@@ -16,7 +18,9 @@ public sealed class SpecBuilderTests
     private static Spec ContainerSpec(IdRange? userns, ResolvedUser? user = null, ContainerPlan? container = null) =>
         SpecBuilder.Container(Pod(), container ?? Container(command: ["sh"]), Image(), user ?? Root, "/rootfs", Pause, userns, "/sublet/pod/app");
 
-    private static Spec SandboxSpec(IdRange? userns) => SpecBuilder.Sandbox(Pod("web"), "/pause", userns, CgroupResources.ContainerPath("pod"));
+    /// <summary>A play pod's pause spec: the sandbox play asks the runtime core for (<see cref="PlaySandbox"/>), built by <see cref="CoreSpecs.Sandbox"/>.</summary>
+    internal static Spec SandboxSpec(IdRange? userns, PodPlan? pod = null) =>
+        CoreSpecs.Sandbox("pod", PlaySandbox.For(pod ?? Pod("web")) with { UserNamespace = userns }, "/pause");
 
     // ---- command and args (Kubernetes "Define a command and arguments for a container") ----
 
@@ -126,7 +130,7 @@ public sealed class SpecBuilderTests
     {
         var spec = SandboxSpec(PodRange);
 
-        Assert.Equal(["pid", "network", "ipc", "uts", "mount", "user"], spec.Linux.Namespaces.Select(n => n.Type));
+        Assert.Equal(["mount", "pid", "network", "uts", "ipc", "user"], spec.Linux.Namespaces.Select(n => n.Type));
         Assert.All(spec.Linux.Namespaces, n => Assert.Null(n.Path));
         AssertRootMapsToPodRange(spec);
     }
@@ -159,7 +163,7 @@ public sealed class SpecBuilderTests
         // privileged container gets /sys writable whatever ran before it (kubernetes#96877).
         var privileged = Container("init") with { Security = new ContainerSecurity { Privileged = true } };
         var pod = Pod("web", null, Container()) with { InitContainers = [privileged] };
-        var sysfs = Assert.Single(SpecBuilder.Sandbox(pod, "/pause", null, "/p").Mounts, m => m.Type == "sysfs");
+        var sysfs = Assert.Single(SandboxSpec(null, pod).Mounts, m => m.Type == "sysfs");
         Assert.DoesNotContain("ro", sysfs.Options!);
         Assert.DoesNotContain(SandboxSpec(null).Mounts, m => m.Type == "sysfs");
     }
@@ -168,8 +172,8 @@ public sealed class SpecBuilderTests
     public void A_host_network_pod_keeps_the_nodes_network_uts_and_hostname_and_in_a_user_namespace_binds_the_nodes_sys()
     {
         var pod = Pod("web", null, Container()) with { HostNetwork = true };
-        var sandbox = SpecBuilder.Sandbox(pod, "/pause", PodRange, "/p");
-        Assert.Equal(["pid", "ipc", "mount", "user"], sandbox.Linux.Namespaces.Select(n => n.Type));
+        var sandbox = SandboxSpec(PodRange, pod);
+        Assert.Equal(["mount", "pid", "ipc", "user"], sandbox.Linux.Namespaces.Select(n => n.Type));
         Assert.Null(sandbox.Hostname);
         var container = SpecBuilder.Container(pod, Container(command: ["sh"]), Image(), Root, "/rootfs", Pause, PodRange, "/p/app");
         Assert.DoesNotContain(container.Linux.Namespaces, n => n.Type is "network" or "uts");

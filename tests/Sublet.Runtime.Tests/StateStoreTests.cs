@@ -1,4 +1,5 @@
 using Sublet.IdMapping;
+using Sublet.Runtime.Sandboxes;
 using Sublet.Runtime.State;
 using static Sublet.Runtime.Tests.Plans;
 
@@ -18,12 +19,30 @@ public sealed class StateStoreTests : IDisposable
         Id = PodId(seed), Name = name, Namespace = ns, Uid = $"uid-{seed}", PlanJson = "{}", State = PodState.Creating,
     };
 
+    /// <summary>What PodStarter records: the pod, then its sandbox under the same ID with the range <paramref name="allocate"/> chooses.</summary>
+    private static PodRecord Played(StateStore store, PodRecord pod, Func<IReadOnlyList<IdRange>, IdRange>? allocate)
+    {
+        store.CreatePod(pod);
+        store.CreateSandbox(new SandboxEntry
+        {
+            Id = pod.Id,
+            Config = new SandboxConfig { Name = pod.Name, Namespace = pod.Namespace, Uid = pod.Uid, Hostname = pod.Name, Owner = Owner.Play },
+        }, allocate);
+        return store.FindPodById(pod.Id)!;
+    }
+
+    private static void Remove(StateStore store, string id)
+    {
+        store.DeleteSandbox(id);
+        store.DeletePod(id);
+    }
+
     [Fact]
-    public void CreatePod_with_an_allocator_records_the_range_it_returns()
+    public void A_play_pod_has_the_range_allocated_to_its_sandbox()
     {
         using var store = Open();
         IReadOnlyList<IdRange>? seen = null;
-        var created = store.CreatePod(Pod(1, "web"), inUse => { seen = inUse; return _allocator.Allocate(inUse); });
+        var created = Played(store, Pod(1, "web"), inUse => { seen = inUse; return _allocator.Allocate(inUse); });
 
         Assert.Empty(seen!);
         Assert.Equal(new IdRange(65536, 65536), created.Ids);
@@ -36,31 +55,31 @@ public sealed class StateStoreTests : IDisposable
     public void The_allocator_sees_every_range_in_use()
     {
         using var store = Open();
-        store.CreatePod(Pod(1, "a"), _allocator.Allocate);
-        store.CreatePod(Pod(2, "b"), _allocator.Allocate);
+        Played(store, Pod(1, "a"), _allocator.Allocate);
+        Played(store, Pod(2, "b"), _allocator.Allocate);
         IReadOnlyList<IdRange>? seen = null;
-        store.CreatePod(Pod(3, "c"), inUse => { seen = inUse; return _allocator.Allocate(inUse); });
+        Played(store, Pod(3, "c"), inUse => { seen = inUse; return _allocator.Allocate(inUse); });
 
         Assert.Equal([new IdRange(65536, 65536), new IdRange(131072, 65536)], seen!);
     }
 
     [Fact]
-    public void CreatePod_without_an_allocator_records_no_range()
+    public void A_play_pod_without_an_allocator_has_no_range()
     {
         using var store = Open();
-        Assert.Null(store.CreatePod(Pod(1, "host"), null).Ids);
+        Assert.Null(Played(store, Pod(1, "host"), null).Ids);
         Assert.Empty(store.Allocations());
         Assert.Null(store.FindPod("host")!.Ids);
     }
 
     [Fact]
-    public void Duplicate_namespace_and_name_is_a_conflict_naming_the_pod_and_allocates_nothing()
+    public void Duplicate_namespace_and_name_is_a_conflict_naming_the_pod_before_anything_is_allocated()
     {
         using var store = Open();
-        store.CreatePod(Pod(1, "web"), _allocator.Allocate);
+        Played(store, Pod(1, "web"), _allocator.Allocate);
         var calls = 0;
 
-        var e = Assert.Throws<StateConflictException>(() => store.CreatePod(Pod(2, "web"), inUse => { calls++; return _allocator.Allocate(inUse); }));
+        var e = Assert.Throws<StateConflictException>(() => Played(store, Pod(2, "web"), inUse => { calls++; return _allocator.Allocate(inUse); }));
 
         Assert.Contains("\"default/web\"", e.Message);
         Assert.Contains("sublet down web", e.Message);
@@ -73,43 +92,74 @@ public sealed class StateStoreTests : IDisposable
     public void The_same_name_in_another_namespace_is_fine()
     {
         using var store = Open();
-        store.CreatePod(Pod(1, "web", "a"), null);
-        store.CreatePod(Pod(2, "web", "b"), null);
+        Played(store, Pod(1, "web", "a"), null);
+        Played(store, Pod(2, "web", "b"), null);
         Assert.Equal(2, store.Pods().Count);
     }
 
     [Fact]
-    public void A_failing_allocator_leaves_no_pod()
+    public void A_pod_recorded_before_play_ran_on_the_core_keeps_its_range_from_id_allocations()
     {
-        using var store = Open();
-        Assert.Throws<InvalidOperationException>(() => store.CreatePod(Pod(1, "web"), _ => throw new InvalidOperationException("exhausted")));
-        Assert.Empty(store.Pods());
-        store.CreatePod(Pod(1, "web"), null); // the name is free again
+        using (var store = Open())
+        {
+            Played(store, Pod(2, "new"), _allocator.Allocate);
+        }
+        // As an older sublet wrote a pod: its row in pods and its range in id_allocations, no sandbox.
+        using (var db = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_dir["state"]}/state.db"))
+        {
+            db.Open();
+            using var insert = db.CreateCommand();
+            insert.CommandText = $$"""
+                INSERT INTO pods(id, name, namespace, uid, plan, state, created, pause_pid) VALUES ('{{PodId(1)}}', 'old', 'default', 'u', '{}', 'Running', '2026-01-01T00:00:00.0000000Z', 77);
+                INSERT INTO id_allocations(pod_id, start, length, created) VALUES ('{{PodId(1)}}', 131072, 65536, '2026-01-01T00:00:00.0000000Z');
+                """;
+            insert.ExecuteNonQuery();
+        }
+
+        using var again = Open();
+        var old = again.FindPod("old")!;
+        Assert.Equal((new IdRange(131072, 65536), 77), (old.Ids, old.PausePid));
+        Assert.Equal(new IdRange(65536, 65536), again.FindPod("new")!.Ids);
+        Assert.Equal(["new", "old"], again.Allocations().Select(a => a.PodName));
+        Assert.Equal(new IdRange(196608, 65536), Played(again, Pod(3, "c"), _allocator.Allocate).Ids);
+        again.DeletePod(PodId(1));
+        Assert.Equal(["new", "c"], again.Allocations().Select(a => a.PodName));
     }
 
     [Fact]
-    public void DeletePod_releases_the_range_and_the_containers()
+    public void A_failing_allocator_leaves_no_sandbox()
     {
         using var store = Open();
-        var first = store.CreatePod(Pod(1, "a"), _allocator.Allocate);
-        store.CreatePod(Pod(2, "b"), _allocator.Allocate);
+        Assert.Throws<InvalidOperationException>(() => Played(store, Pod(1, "web"), _ => throw new InvalidOperationException("exhausted")));
+        Assert.Empty(store.Sandboxes());
+        Assert.Empty(store.Allocations());
+        store.DeletePod(PodId(1)); // as PodStarter's clean-up does
+        Played(store, Pod(1, "web"), null); // the name is free again
+    }
+
+    [Fact]
+    public void Removing_the_sandbox_and_pod_releases_the_range_and_the_containers()
+    {
+        using var store = Open();
+        var first = Played(store, Pod(1, "a"), _allocator.Allocate);
+        Played(store, Pod(2, "b"), _allocator.Allocate);
         store.SaveContainer(new ContainerRecord { Id = PodId(1) + "-app", PodId = PodId(1), Name = "app", Image = "img" }, 0);
 
-        store.DeletePod(PodId(1));
+        Remove(store, PodId(1));
 
         Assert.Equal(["b"], store.Allocations().Select(a => a.PodName));
         Assert.Empty(store.Containers(PodId(1)));
         Assert.Null(store.FindPod("a"));
         // The freed slot is the lowest again, so the next pod gets it back.
-        Assert.Equal(first.Ids, store.CreatePod(Pod(3, "c"), _allocator.Allocate).Ids);
+        Assert.Equal(first.Ids, Played(store, Pod(3, "c"), _allocator.Allocate).Ids);
     }
 
     [Fact]
     public void FindPod_by_name_namespace_and_name_full_id_and_id_prefix()
     {
         using var store = Open();
-        store.CreatePod(Pod(1, "web", "prod"), null);
-        store.CreatePod(Pod(0x2000, "db", "prod"), null);
+        Played(store, Pod(1, "web", "prod"), null);
+        Played(store, Pod(0x2000, "db", "prod"), null);
 
         Assert.Equal(PodId(1), store.FindPod("web")!.Id);
         Assert.Equal(PodId(1), store.FindPod("prod/web")!.Id);
@@ -126,8 +176,8 @@ public sealed class StateStoreTests : IDisposable
     public void FindPod_by_a_name_used_in_two_namespaces_asks_which()
     {
         using var store = Open();
-        store.CreatePod(Pod(1, "web", "a"), null);
-        store.CreatePod(Pod(2, "web", "b"), null);
+        Played(store, Pod(1, "web", "a"), null);
+        Played(store, Pod(2, "web", "b"), null);
 
         var e = Assert.Throws<StateConflictException>(() => store.FindPod("web"));
         Assert.Contains("a, b", e.Message);
@@ -139,7 +189,7 @@ public sealed class StateStoreTests : IDisposable
     public void UpdatePod_and_SaveContainer_round_trip()
     {
         using var store = Open();
-        var pod = store.CreatePod(Pod(1, "web"), null);
+        var pod = Played(store, Pod(1, "web"), null);
         store.UpdatePod(pod with { State = PodState.Running, PausePid = 42, PauseStartTime = 123456789UL, Reason = "ok" });
         var started = new DateTimeOffset(2024, 1, 2, 3, 4, 5, TimeSpan.Zero);
         var container = new ContainerRecord
@@ -161,14 +211,14 @@ public sealed class StateStoreTests : IDisposable
     {
         using (var store = Open())
         {
-            store.CreatePod(Pod(1, "a"), _allocator.Allocate);
-            store.CreatePod(Pod(2, "b"), _allocator.Allocate);
+            Played(store, Pod(1, "a"), _allocator.Allocate);
+            Played(store, Pod(2, "b"), _allocator.Allocate);
         }
 
         using var again = Open();
         Assert.Equal([(PodId(1), new IdRange(65536, 65536)), (PodId(2), new IdRange(131072, 65536))],
             again.Allocations().Select(a => (a.PodId, a.Range)));
-        Assert.Equal(new IdRange(196608, 65536), again.CreatePod(Pod(3, "c"), _allocator.Allocate).Ids);
+        Assert.Equal(new IdRange(196608, 65536), Played(again, Pod(3, "c"), _allocator.Allocate).Ids);
     }
 
     [Fact]
@@ -184,7 +234,7 @@ public sealed class StateStoreTests : IDisposable
             {
                 using var store = Open();
                 start.SignalAndWait();
-                results[i] = store.CreatePod(Pod(i, $"pod-{i}"), _allocator.Allocate).Ids;
+                results[i] = Played(store, Pod(i, $"pod-{i}"), _allocator.Allocate).Ids;
             }
             catch (Exception e)
             {

@@ -2,6 +2,9 @@ using Sublet.Runtime.Plan;
 
 namespace Sublet.Runtime.Oci;
 
+/// <summary>A pod's own cgroup settings (the parent of every container): the values the kubelet's pod container manager writes; null = left unlimited.</summary>
+public sealed record PodCgroupSettings(ulong Shares, long? Quota, long? Period, long? MemoryLimit);
+
 /// <summary>
 /// A container's resources as cgroup settings, the kubelet's way (pkg/kubelet/cm/helpers_linux.go
 /// MilliCPUToShares, MilliCPUToQuota; pkg/kubelet/kuberuntime/kuberuntime_container_linux.go

@@ -87,6 +87,9 @@ public sealed class OciRuntime
         return [.. Directory.EnumerateDirectories(Root).Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal)];
     }
 
+    /// <summary>Whether the runtime knows the container: its directory under the root (<see cref="List"/>), read without a process.</summary>
+    public bool Exists(string id) => Directory.Exists(System.IO.Path.Combine(Root, id));
+
     private ProcessResult Run(params string[] args) => _runner.Run(Binary, [.. GlobalArgs, .. args]);
 
     // runc: "container does not exist"; crun: "No such file or directory" / "does not exist".

@@ -2,9 +2,6 @@ using Sublet.Runtime.Plan;
 
 namespace Sublet.Runtime.Oci;
 
-/// <summary>The pod's own cgroup settings (its parent of every container); null = left unlimited.</summary>
-public sealed record PodCgroupSettings(ulong Shares, long? Quota, long? Period, long? MemoryLimit);
-
 /// <summary>
 /// The kubelet's pod-level cgroup (pkg/kubelet/cm/helpers_linux.go ResourceConfigForPod): shares
 /// from the pod's cpu requests; for Guaranteed the quota and memory limit from the pod's limits; for

@@ -16,47 +16,6 @@ public sealed record SandboxNamespaces(int PausePid, string ProcRoot = "/proc")
 public static class SpecBuilder
 {
     /// <summary>
-    /// The pod sandbox: catatonit -P as PID 1 holding the pod's namespaces. With a user namespace
-    /// the OCI runtime creates it and writes the maps (runtime-spec config-linux.md "User namespace mappings").
-    /// </summary>
-    /// <param name="pinned">The network (configured), uts and ipc namespaces made before the pause, and the user namespace owning them, which it joins.</param>
-    public static Spec Sandbox(PodPlan pod, string rootfs, IdRange? userns, string cgroupsPath, Sublet.Linux.Namespaces.PinnedNamespaces? pinned = null)
-    {
-        // hostNetwork: the node's network and UTS namespaces (the kubelet gives such pods the node's hostname).
-        var namespaces = new List<Namespace>
-        {
-            new() { Type = "pid" }, new() { Type = "network", Path = pinned?.Net }, new() { Type = "ipc", Path = pinned?.Ipc },
-            new() { Type = "uts", Path = pinned?.Uts }, new() { Type = "mount" },
-        };
-        namespaces.RemoveAll(n => pod.HostNetwork && n.Type is "network" or "uts");
-        if (userns is not null)
-        {
-            namespaces.Add(new() { Type = "user", Path = pinned?.User });
-        }
-        var mounts = SpecDefaults.SandboxMounts(privileged: pod.InitContainers.Concat(pod.Containers).Any(c => c.Security.Privileged));
-        return new Spec
-        {
-            Hostname = pod.HostNetwork ? null : Hostname(pod), // the node's UTS namespace keeps its name
-            Root = new Root { Path = rootfs, Readonly = true },
-            Process = new Process
-            {
-                User = new User { Uid = 0, Gid = 0 },
-                Args = ["/catatonit", "-P"],
-                Env = [SpecDefaults.DefaultPath],
-                Capabilities = new Capabilities(),
-                NoNewPrivileges = true,
-            },
-            Mounts = pod.HostNetwork && userns is not null ? SpecDefaults.WithNodeSysfs(mounts) : mounts,
-            Annotations = new() { ["io.kubernetes.cri.container-type"] = "sandbox", ["io.kubernetes.pod.name"] = pod.Name, ["io.kubernetes.pod.namespace"] = pod.Namespace },
-            // Namespaced sysctls are set once, in the pod's namespaces, by the sandbox (containerd WithSysctls on the sandbox spec).
-            Linux = LinuxSection(namespaces, userns, cgroupsPath) with
-            {
-                Sysctl = pod.Sysctls.Count > 0 ? pod.Sysctls.ToDictionary(s => s.Name, s => s.Value) : null,
-            },
-        };
-    }
-
-    /// <summary>
     /// An app container joining the sandbox's user, network, IPC and UTS namespaces by path, with its
     /// security context applied (<see cref="SecurityOptions"/>). <paramref name="host"/>: what this host
     /// grants (default: read from the running process once).

@@ -105,6 +105,6 @@ public sealed class ContainerRunner
         Directories.Remove(Path.Combine(stateDir, "upper"));
         Directories.Remove(Path.Combine(stateDir, "work"));
         File.Delete(Path.Combine(stateDir, "exit"));
-        File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id));
+        PodPaths.DeleteExitFile(_ctx.Config.RunRoot, id);
     }
 }

@@ -83,7 +83,8 @@ public sealed class EtcFiles
         }
     }
 
-    private static string SourcePath(PodPaths paths, string name) => Path.Combine(paths.StateDir, "etc", name);
+    // The kubelet's own copies (its pods/UID/etc-hosts), apart from the files the runtime core writes for its sandbox under etc/.
+    private static string SourcePath(PodPaths paths, string name) => Path.Combine(paths.StateDir, "kubelet", "etc", name);
 
-    private static string StagedPath(PodPaths paths, string name) => Path.Combine(paths.RunDir, "etc", name);
+    private static string StagedPath(PodPaths paths, string name) => Path.Combine(paths.RunDir, "kubelet", "etc", name);
 }

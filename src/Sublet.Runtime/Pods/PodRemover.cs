@@ -56,8 +56,12 @@ public sealed class PodRemover
         RemoveOrQuarantine(pod, paths.StateDir, PodPaths.StatePods(_ctx.Config.StateRoot));
         foreach (var id in ours)
         {
-            File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id));
+            PodPaths.DeleteExitFile(_ctx.Config.RunRoot, id);
         }
+        // The sandbox's record and range, and whatever of it is left, through the runtime core that
+        // made it (a pod recorded before play ran on the core has none: a no-op). Before the pod's
+        // record, so a failure here leaves the pod for `sublet down` to try again.
+        new Sandboxes.RuntimeCore(_ctx).RemoveSandbox(pod.Id);
         _ctx.Store.DeletePod(pod.Id);
         // The pod's chown copies of image layers go with the last pod holding its range.
         _ctx.LayerCopies.Release(_ctx.Store.Allocations().Select(a => a.Range));

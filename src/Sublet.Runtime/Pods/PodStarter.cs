@@ -1,22 +1,16 @@
 using System.Text.Json;
 using Sublet.IdMapping;
-using Sublet.Images;
-using Sublet.Linux;
-using Sublet.Runtime.Monitor;
-using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
-using Sublet.Runtime.Rootfs;
 using Sublet.Runtime.State;
 
 namespace Sublet.Runtime.Pods;
 
 /// <summary>
-/// Starts a pod from its plan: record + ID range (one transaction), sandbox, then each container.
-/// Any failure tears down everything this start made, including the range (ground rule 4).
+/// Starts a pod from its plan: its record, its sandbox from the runtime core under the same ID
+/// (recorded with its ID range in one transaction), its volumes and /etc files, then its containers. Any failure tears down everything this start made, including the range (ground rule 4).
 /// </summary>
 public sealed class PodStarter
 {
-    private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(60);
     private readonly RuntimeContext _ctx;
 
     public PodStarter(RuntimeContext ctx) => _ctx = ctx;
@@ -35,22 +29,25 @@ public sealed class PodStarter
         new ImagePulls(_ctx).Ensure(plan.InitContainers.Concat(plan.Containers));
         new Volumes.VolumeBuilder(_ctx).Check(plan);
         _ctx.RootfsPlanner.Check(!plan.HostUsers);
-        var podId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        // The pod is recorded first, under the ID its sandbox will have, so a start killed at any
+        // point leaves a pod `sublet down` removes; its range is its sandbox's, chosen from the pool
+        // as the runtime core records the sandbox (as a kubelet asks for it over CRI).
         var record = _ctx.Store.CreatePod(new PodRecord
         {
-            Id = podId, Name = plan.Name, Namespace = plan.Namespace, Uid = plan.Uid,
+            Id = Sandboxes.RuntimeCore.NewId(), Name = plan.Name, Namespace = plan.Namespace, Uid = plan.Uid,
             PlanJson = JsonSerializer.Serialize(plan, StateJson.Default.PodPlan), State = PodState.Creating, BootId = _ctx.Proc.BootId(),
-        }, plan.HostUsers ? null : allocate);
+        });
         try
         {
-            record = StartSandbox(plan, record);
+            RunSandbox(plan, record.Id, allocate);
+            record = _ctx.Store.FindPodById(record.Id) ?? throw new RuntimeFailure($"pod/{plan.Name}: its record vanished while its sandbox started");
             new Volumes.VolumeBuilder(_ctx).Prepare(plan, record);
             new EtcFiles(_ctx).Prepare(plan, record);
             record = record with { State = PodState.Running };
             _ctx.Store.UpdatePod(record);
             // The first init container, or every app container; exit hooks take it from there.
             new PodSyncer(_ctx).Sync(record.Id, startErrors: true);
-            return _ctx.Store.FindPod(record.Id) ?? record;
+            return _ctx.Store.FindPodById(record.Id) ?? record;
         }
         catch (Exception startError)
         {
@@ -66,30 +63,37 @@ public sealed class PodStarter
         }
     }
 
-    private PodRecord StartSandbox(PodPlan plan, PodRecord record)
+    /// <summary>How many ranges a start tries when the runtime core finds each already mapped by a user namespace outside the store.</summary>
+    private const int RangeAttempts = 8;
+
+    /// <summary>
+    /// The pod's sandbox through the runtime core. play's allocator leaves out the ranges live user
+    /// namespaces held when it looked; one made since (another state root's pod, another runtime)
+    /// is refused by the core's own check (issue 24 item 3), and the next free range is tried.
+    /// </summary>
+    private void RunSandbox(PodPlan plan, string id, Func<IReadOnlyList<IdRange>, IdRange> allocate)
     {
-        var paths = _ctx.Paths(record.Id);
-        Directories.Searchable(_ctx.Config.RunRoot);
-        Directories.Searchable(Path.GetDirectoryName(paths.RunDir)!);
-        // runc reaches the rootfs from inside the user namespace (runtime-anchors.md §7.6).
-        Directories.PodOnly(paths.RunDir, record.Ids);
-        PodStateMount.Ensure(_ctx.Mounter, _ctx.Config.StateRoot);
-        Directories.Private(paths.StateDir);
-        var rootfs = PauseRootfs.Ensure(_ctx.Config.RunRoot, _ctx.Config.PauseBinary);
-        Directory.CreateDirectory(paths.SandboxBundle);
-        Directory.CreateDirectory(paths.SandboxStateDir);
-        PodCgroups.Configure(record.Id, PodResources.For(plan)); // the pod-level cgroup, before anything joins it
-        var pinned = plan.HostNetwork ? null : new PodNetworking(_ctx).SetUp(record.Id, record.Ids, new Network.PodNetworkRequest(record.Id, plan.Name, plan.Namespace, plan.Uid,
-            plan.PortMappings, [], [], [], plan.Annotations, CgroupResources.PodParent(record.Id)));
-        var spec = SpecBuilder.Sandbox(plan, rootfs, record.Ids, CgroupResources.ContainerPath(record.Id), pinned);
-        SpecFile.Write(paths.SandboxBundle, spec);
-        var pid = _ctx.Conmon.Create(record.Id, plan.Name, _ctx.Oci,
-            new ConmonPaths(paths.SandboxBundle, paths.SandboxStateDir, Path.Combine(paths.SandboxStateDir, "0.log"),
-                Directories.Shared(PodPaths.ExitDir(_ctx.Config.RunRoot)), Directories.Shared(PodPaths.SocketDir(_ctx.Config.RunRoot))),
-            exitHook: null, CreateTimeout);
-        _ctx.Oci.Start(record.Id);
-        record = record with { PausePid = pid, PauseStartTime = _ctx.Proc.StartTime(pid) };
-        _ctx.Store.UpdatePod(record);
-        return record;
+        var core = new Sandboxes.RuntimeCore(_ctx);
+        if (plan.HostUsers)
+        {
+            core.RunSandbox(PlaySandbox.For(plan), allocate: null, id);
+            return;
+        }
+        var refused = new List<IdRange>();
+        IdRange? chosen = null;
+        IdRange Allocate(IReadOnlyList<IdRange> inUse) => (chosen = allocate([.. inUse, .. refused])).Value;
+        while (true)
+        {
+            try
+            {
+                core.RunSandbox(PlaySandbox.For(plan), Allocate, id);
+                return;
+            }
+            catch (RuntimeError e) when (e.Reason == "range_in_use_on_host" && chosen is { } range && refused.Count < RangeAttempts - 1)
+            {
+                _ctx.Warn($"pod/{plan.Name}: {e.Message}; trying the next free range");
+                refused.Add(range);
+            }
+        }
     }
 }

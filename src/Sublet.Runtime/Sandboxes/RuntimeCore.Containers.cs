@@ -172,7 +172,7 @@ public sealed partial class RuntimeCore
         Directories.Remove(CoreMounts.StageDir(paths, entry.Id));
         // The writable layer and exit file; a log Sublet chose goes with them, a client's log_path stays.
         Directories.Remove(paths.ContainerStateDir(entry.Id));
-        File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), entry.Id));
+        PodPaths.DeleteExitFile(_ctx.Config.RunRoot, entry.Id);
         store.DeleteContainer(entry.Id);
     }
 

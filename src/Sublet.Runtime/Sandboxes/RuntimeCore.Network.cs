@@ -18,7 +18,7 @@ public sealed partial class RuntimeCore
         }
 
         var request = new PodNetworkRequest(entry.Id, config.Name, config.Namespace, config.Uid, config.PortMappings,
-            config.Dns.Servers, config.Dns.Searches, config.Dns.Options, config.Annotations, config.CgroupParent);
+            config.Dns.Servers, config.Dns.Searches, config.Dns.Options, config.Annotations, CoreSpecs.CgroupParent(entry.Id, config));
         try
         {
             // selftest's probe pods test isolation, not networking: loopback only, so selftest never

@@ -14,22 +14,37 @@ public sealed partial class RuntimeCore
     /// Records the sandbox (its range checked against every other in the same transaction), then
     /// starts its pause process and writes its /etc files. A failure removes all of it.
     /// </summary>
-    public SandboxEntry RunSandbox(SandboxConfig config)
+    public SandboxEntry RunSandbox(SandboxConfig config) => RunSandbox(config, allocate: null);
+
+    /// <summary>
+    /// <see cref="RunSandbox(SandboxConfig)"/> for <c>play</c>: a user namespace whose range
+    /// <paramref name="allocate"/> chooses from the recorded ones in the recording transaction (the
+    /// pool, as a kubelet's allocator chooses before RunPodSandbox), and the <paramref name="id"/>
+    /// (<see cref="NewId"/>) play recorded its pod under before, so a start killed midway leaves a pod to remove.
+    /// </summary>
+    public SandboxEntry RunSandbox(SandboxConfig config, Func<IReadOnlyList<Sublet.IdMapping.IdRange>, Sublet.IdMapping.IdRange>? allocate, string? id = null)
     {
-        if (config.UserNamespace is { } wanted)
+        if (config.UserNamespace is not null || allocate is not null)
         {
             Directories.RequireSearchableParents(_ctx.Config.RunRoot);
             _ctx.RootfsPlanner.Check(userNamespace: true);
-            RefuseRangeHeldOnHost(wanted);
         }
-        var id = NewId();
+        if (config.UserNamespace is { } wanted)
+        {
+            RefuseRangeHeldOnHost(wanted, self: null);
+        }
+        id ??= NewId();
         SandboxEntry entry;
         using (var store = OpenStore())
         {
-            entry = store.CreateSandbox(new SandboxEntry { Id = id, Config = config, BootId = _ctx.Proc.BootId() });
+            entry = store.CreateSandbox(new SandboxEntry { Id = id, Config = config, BootId = _ctx.Proc.BootId() }, allocate);
         }
         try
         {
+            if (allocate is not null)
+            {
+                RefuseRangeHeldOnHost(entry.Ids!.Value, self: id);
+            }
             using var held = Lock(id);
             entry = StartPause(entry);
             WriteEtcFiles(entry);
@@ -54,10 +69,11 @@ public sealed partial class RuntimeCore
     /// a process started by hand) is refused, naming the holder (issue 24 item 3): the pod would share
     /// host IDs with it. Namespaces inside ranges this store holds are its own pods' (or nested in them).
     /// </summary>
-    private void RefuseRangeHeldOnHost(Sublet.IdMapping.IdRange wanted)
+    /// <param name="self">The sandbox already recorded with <paramref name="wanted"/>: its own range is not one of "ours" here.</param>
+    private void RefuseRangeHeldOnHost(Sublet.IdMapping.IdRange wanted, string? self)
     {
         using var store = OpenStore();
-        var ours = store.Allocations().Select(a => a.Range).ToList();
+        var ours = store.Allocations().Where(a => a.PodId != self).Select(a => a.Range).ToList();
         foreach (var (range, holder) in new Audit.LiveIdAudit(_ctx).LiveRanges())
         {
             if (range.Overlaps(wanted) && !ours.Any(o => o.Start <= range.Start && range.End <= o.End))
@@ -84,6 +100,10 @@ public sealed partial class RuntimeCore
         if (entry.Config.LogDirectory is { Length: > 0 } logs)
         {
             Directory.CreateDirectory(logs);
+        }
+        if (entry.Config.PodCgroup is { } podCgroup && entry.Config.CgroupParent is not { Length: > 0 })
+        {
+            PodCgroups.Configure(entry.Id, podCgroup); // before anything joins it, as the kubelet's pod container manager
         }
         var pinned = SetUpNetwork(entry);
         SpecFile.Write(paths.SandboxBundle, CoreSpecs.Sandbox(entry.Id, entry.Config, rootfs, pinned));
@@ -188,14 +208,18 @@ public sealed partial class RuntimeCore
                 RemoveContainerLocked(store, container, cgroupParent);
             }
             var paths = Paths(id);
-            _ctx.Oci.Delete(id);
+            // A play pod's remover deleted its pause already; asking runc again would cost a process.
+            if (_ctx.Oci.Exists(id))
+            {
+                _ctx.Oci.Delete(id);
+            }
             TearDownNetwork(id);
             foreach (var mount in _ctx.Mounter.MountPointsUnder(paths.RunDir))
             {
                 _ctx.Mounter.Unmount(mount);
             }
             Directories.Remove(paths.RunDir);
-            File.Delete(Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id));
+            PodPaths.DeleteExitFile(_ctx.Config.RunRoot, id);
             if (entry.Config.CgroupParent is not { Length: > 0 })
             {
                 PodCgroups.Remove(id);

@@ -31,7 +31,7 @@ public sealed partial class RuntimeCore : ISandboxRuntime
     private PodPaths Paths(string sandboxId) => _ctx.Paths(sandboxId);
 
     /// <summary>64 hex digits from the system's random source, as containerd's and CRI-O's IDs.</summary>
-    internal static string NewId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    public static string NewId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
 
     private SafeFileHandle Lock(string sandboxId)
     {

@@ -57,6 +57,13 @@ public sealed record SandboxConfig
     /// <summary>The cgroup the pod's containers go under (cgroupfs path); null = Sublet's own per-sandbox parent.</summary>
     public string? CgroupParent { get; init; }
 
+    /// <summary>
+    /// The pod-level cgroup settings (CRI LinuxPodSandboxConfig.resources), written to the pod's
+    /// cgroup before anything joins it when Sublet makes that cgroup (no <see cref="CgroupParent"/>);
+    /// a kubelet that names its own parent has set them there.
+    /// </summary>
+    public Oci.PodCgroupSettings? PodCgroup { get; init; }
+
     /// <summary>The pod's user namespace: container ID 0 → host ID Start, Length IDs, for UIDs and GIDs alike; null = the node's.</summary>
     public IdRange? UserNamespace { get; init; }
 

@@ -5,16 +5,28 @@ namespace Sublet.Runtime.State;
 
 public sealed partial class StateStore
 {
+    /// <summary>
+    /// A pod's range and pause process are its sandbox's (the runtime core's row of the same ID);
+    /// pods started before play ran on the core kept theirs in <c>id_allocations</c> and <c>pods</c>.
+    /// </summary>
     private const string PodColumns = """
-        SELECT p.id, p.name, p.namespace, p.uid, p.plan, p.state, p.created, p.reason, p.pause_pid, p.pause_start,
-               p.boot_id, a.start, a.length
-        FROM pods p LEFT JOIN id_allocations a ON a.pod_id = p.id
+        SELECT p.id, p.name, p.namespace, p.uid, p.plan, p.state, p.created, p.reason,
+               COALESCE(s.pause_pid, p.pause_pid), COALESCE(s.pause_start, p.pause_start),
+               p.boot_id, COALESCE(s.ids_start, a.start), COALESCE(s.ids_length, a.length)
+        FROM pods p LEFT JOIN id_allocations a ON a.pod_id = p.id LEFT JOIN sandboxes s ON s.id = p.id
         """;
 
     public IReadOnlyList<PodRecord> Pods()
     {
         using var cmd = Command(PodColumns + " ORDER BY p.created, p.name");
         return ReadPods(cmd);
+    }
+
+    /// <summary>The pod recorded under exactly this ID.</summary>
+    public PodRecord? FindPodById(string id)
+    {
+        using var cmd = Command(PodColumns + " WHERE p.id = $id", ("$id", id));
+        return ReadPods(cmd).FirstOrDefault();
     }
 
     /// <summary>By name (any namespace when unique; <c>ns/name</c> to choose), full id or id prefix.</summary>

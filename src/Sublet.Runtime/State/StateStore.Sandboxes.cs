@@ -19,9 +19,17 @@ public sealed partial class StateStore
     /// Records a sandbox, in one transaction with the check that its range overlaps no recorded
     /// range and its name and attempt are free: two clients can't both get an overlapping range.
     /// </summary>
-    public SandboxEntry CreateSandbox(SandboxEntry sandbox)
+    /// <param name="allocate">
+    /// Chooses the sandbox's range from those recorded, inside the same transaction (<c>play</c>'s
+    /// pool allocator): nobody else can add one meanwhile. Null: the config's range, if any, as given.
+    /// </param>
+    public SandboxEntry CreateSandbox(SandboxEntry sandbox, Func<IReadOnlyList<IdRange>, IdRange>? allocate = null)
     {
         using var tx = _db.BeginTransaction(deferred: false);
+        if (allocate is not null)
+        {
+            sandbox = sandbox with { Config = sandbox.Config with { UserNamespace = allocate([.. Allocations().Select(a => a.Range)]) } };
+        }
         var c = sandbox.Config;
         if (Scalar("SELECT id FROM sandboxes WHERE owner = $owner AND namespace = $ns AND name = $name AND uid = $uid AND attempt = $attempt",
                 ("$owner", c.Owner.ToString()), ("$ns", c.Namespace), ("$name", c.Name), ("$uid", c.Uid), ("$attempt", (long)c.Attempt)) is string existing)

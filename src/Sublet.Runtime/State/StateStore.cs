@@ -98,20 +98,15 @@ public sealed partial class StateStore : IDisposable
     public string Path { get; }
 
     /// <summary>
-    /// Records a new pod and, when <paramref name="allocate"/> is given, its ID range, in one
-    /// transaction: the allocator sees every range in use at that moment and nobody else can add one.
+    /// Records a new pod of <c>play</c>; the name must be free in its namespace. Its sandbox, recorded
+    /// by the runtime core under the same ID, holds its ID range and pause process.
     /// </summary>
-    public PodRecord CreatePod(PodRecord pod, Func<IReadOnlyList<IdRange>, IdRange>? allocate)
+    public PodRecord CreatePod(PodRecord pod)
     {
         using var tx = _db.BeginTransaction(deferred: false);
         if (Scalar("SELECT id FROM pods WHERE namespace = $ns AND name = $name", ("$ns", pod.Namespace), ("$name", pod.Name)) is string existing)
         {
-            throw new StateConflictException($"pod \"{pod.Namespace}/{pod.Name}\" already exists (id {existing[..Math.Min(12, existing.Length)]}); remove it with: sublet down {pod.Name}");
-        }
-        IdRange? ids = null;
-        if (allocate is not null)
-        {
-            ids = allocate(Allocations().Select(a => a.Range).ToList());
+            throw NameTaken(pod.Namespace, pod.Name, existing);
         }
         var now = DateTimeOffset.UtcNow;
         Exec("""
@@ -120,14 +115,12 @@ public sealed partial class StateStore : IDisposable
             """,
             ("$id", pod.Id), ("$name", pod.Name), ("$ns", pod.Namespace), ("$uid", pod.Uid), ("$plan", pod.PlanJson),
             ("$state", pod.State.ToString()), ("$created", Time(now)), ("$boot", pod.BootId));
-        if (ids is { } r)
-        {
-            Exec("INSERT INTO id_allocations(pod_id, start, length, created) VALUES ($id, $start, $len, $created)",
-                ("$id", pod.Id), ("$start", (long)r.Start), ("$len", (long)r.Length), ("$created", Time(now)));
-        }
         tx.Commit();
-        return pod with { Ids = ids, Created = now };
+        return FindPodById(pod.Id) ?? pod with { Created = now };
     }
+
+    private static StateConflictException NameTaken(string ns, string name, string id) =>
+        new($"pod \"{ns}/{name}\" already exists (id {id[..Math.Min(12, id.Length)]}); remove it with: sublet down {name}");
 
     /// <summary>Every recorded range, whichever pod or sandbox holds it.</summary>
     public IReadOnlyList<Allocation> Allocations()
@@ -149,7 +142,7 @@ public sealed partial class StateStore : IDisposable
         return list;
     }
 
-    /// <summary>Removes the pod, its containers and its ID range together.</summary>
+    /// <summary>Removes the pod and its containers (and the range of a pod recorded before its sandbox held it).</summary>
     public void DeletePod(string podId)
     {
         using var tx = _db.BeginTransaction(deferred: false);
