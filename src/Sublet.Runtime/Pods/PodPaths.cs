@@ -37,6 +37,7 @@ public sealed record PodPaths(string RunRoot, string StateRoot, string PodId)
     public static string StatePods(string stateRoot) => Path.Combine(stateRoot, "pods");
 
     public static string ExitDir(string runRoot) => Path.Combine(runRoot, "exits");
+
     /// <summary>Removes conmon's exit file of <paramref name="id"/> from the shared exit directory; none there, or no directory (a run root wiped by a reboot), is fine.</summary>
     public static void DeleteExitFile(string runRoot, string id)
     {

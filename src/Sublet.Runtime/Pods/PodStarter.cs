@@ -7,7 +7,8 @@ namespace Sublet.Runtime.Pods;
 
 /// <summary>
 /// Starts a pod from its plan: its record, its sandbox from the runtime core under the same ID
-/// (recorded with its ID range in one transaction), its volumes and /etc files, then its containers. Any failure tears down everything this start made, including the range (ground rule 4).
+/// (recorded with its ID range in one transaction), its volumes and /etc files, then its
+/// containers. Any failure tears down everything this start made, including the range (ground rule 4).
 /// </summary>
 public sealed class PodStarter
 {
