@@ -110,6 +110,39 @@ public sealed class FilesystemsProbeTests : IDisposable
         Assert.Equal(1, factory.Calls);
     }
 
+    [Fact]
+    public void Supported_verdicts_are_kept_for_other_processes_of_the_same_boot_only()
+    {
+        var kept = Path.Combine(_dir, "verdicts");
+        var probe = new CountingProbe();
+        var factory = new CountingFactory();
+        IdmapVerdict CheckWith(string bootId)
+        {
+            using var support = new IdmapSupport(new KernelVersion(6, 18), factory, probe, kept, bootId);
+            return support.Check(_dir);
+        }
+        Assert.True(CheckWith("boot-a").Supported);
+        Assert.True(CheckWith("boot-a").Supported);
+        Assert.Equal(1, probe.Calls);
+        Assert.Equal(1, factory.Calls); // no user namespace made for a kept verdict
+        Assert.True(CheckWith("boot-b").Supported);
+        Assert.Equal(2, probe.Calls);
+    }
+
+    [Fact]
+    public void Refusals_are_probed_again_by_each_process()
+    {
+        var kept = Path.Combine(_dir, "verdicts");
+        var probe = new CountingProbe { Error = new LinuxError("mount_setattr(MOUNT_ATTR_IDMAP)", _dir, Errno.EINVAL) };
+        for (var i = 0; i < 2; i++)
+        {
+            using var support = new IdmapSupport(new KernelVersion(6, 18), new CountingFactory(), probe, kept, "boot-a");
+            Assert.False(support.Check(_dir).Supported);
+        }
+        Assert.Equal(2, probe.Calls);
+        Assert.False(Directory.Exists(kept) && Directory.EnumerateFileSystemEntries(kept).Any());
+    }
+
     private static void RequireRoot() => Assert.True(Posix.IsRoot, "the idmap probes need root (./test.sh runs tests as root)");
 
     private void AssertNothingLeft()
@@ -153,10 +186,12 @@ public sealed class FilesystemsProbeTests : IDisposable
     {
         public int Calls { get; private set; }
 
+        public LinuxError? Error { get; init; }
+
         public LinuxError? TryIdmap(string path, SafeFd userNamespace)
         {
             Calls++;
-            return null;
+            return Error;
         }
 
         public LinuxError? TryIdmappedOverlay(string parent, SafeFd userNamespace) => null;

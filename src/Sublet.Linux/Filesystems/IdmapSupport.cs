@@ -42,7 +42,11 @@ public sealed record IdmapVerdict(string Path, string Filesystem, bool Supported
 
 /// <summary>
 /// Idmap support by probing, cached per superblock (device number and filesystem) for the life of
-/// this object. One throwaway user namespace serves every probe; Dispose releases it.
+/// this object, and, given a directory, across processes for the rest of the boot: a probe costs a
+/// user namespace (an <c>unshare</c> child, ~15 ms) on every pod start otherwise. Only "supported"
+/// is kept there: a refusal is probed again, so its error is the kernel's of the moment, and a
+/// verdict kept wrongly could only skip an early error, not an idmapped mount's own.
+/// One throwaway user namespace serves every probe; Dispose releases it.
 /// </summary>
 public sealed class IdmapSupport : IDisposable
 {
@@ -52,16 +56,22 @@ public sealed class IdmapSupport : IDisposable
 
     private readonly IUserNamespaceFactory _namespaces;
     private readonly IIdmapProbe _probe;
+    private readonly string? _verdicts;
+    private readonly string? _bootId;
     private readonly ConcurrentDictionary<(string Device, string Name), LinuxError?> _cache = new();
     private readonly Lock _lock = new();
     private SafeFd? _userNamespace;
     private IdmapVerdict? _tmpfs;
 
-    public IdmapSupport(KernelVersion kernel, IUserNamespaceFactory? namespaces = null, IIdmapProbe? probe = null)
+    /// <param name="verdicts">Where "supported" verdicts are kept for other processes of this boot (root's alone, under the run root); null keeps none.</param>
+    /// <param name="bootId">This boot's id (/proc/sys/kernel/random/boot_id): a kept verdict is good for one boot, as kernels change between them.</param>
+    public IdmapSupport(KernelVersion kernel, IUserNamespaceFactory? namespaces = null, IIdmapProbe? probe = null, string? verdicts = null, string? bootId = null)
     {
         Kernel = kernel;
         _namespaces = namespaces ?? new UnshareUserNamespaceFactory();
         _probe = probe ?? new LinuxIdmapProbe();
+        _verdicts = verdicts;
+        _bootId = bootId;
     }
 
     public KernelVersion Kernel { get; }
@@ -69,13 +79,34 @@ public sealed class IdmapSupport : IDisposable
     /// <summary>The running kernel, the real user-namespace helper and the real probe.</summary>
     public static IdmapSupport ForThisHost() => new(KernelVersion.Current());
 
+    /// <summary>As <see cref="ForThisHost()"/>, keeping "supported" verdicts in <paramref name="verdicts"/> for the rest of this boot.</summary>
+    public static IdmapSupport ForThisHost(string verdicts) =>
+        new(KernelVersion.Current(), verdicts: verdicts, bootId: File.ReadAllText("/proc/sys/kernel/random/boot_id").Trim());
+
     /// <summary>Probes <paramref name="path"/>'s filesystem (once per filesystem).</summary>
     /// <exception cref="IOException">The path can't be reached (<see cref="LinuxError"/>), the probe failed for another reason, or no user namespace could be made.</exception>
     public IdmapVerdict Check(string path)
     {
         var fs = Filesystem.Of(path);
-        var error = _cache.GetOrAdd((fs.Device, fs.Name), _ => _probe.TryIdmap(path, UserNamespace()));
+        var error = _cache.GetOrAdd((fs.Device, fs.Name), key => Kept(key) ? null : Keep(key, _probe.TryIdmap(path, UserNamespace())));
         return error is null ? IdmapVerdict.From(path, fs.Name, null, Kernel) : IdmapVerdict.From(path, fs.Name, error.Errno, Kernel, error.Operation);
+    }
+
+    /// <summary>One empty file per filesystem that could be idmapped this boot: its name is the boot, the device and the filesystem.</summary>
+    private string? KeptFile((string Device, string Name) key) =>
+        _verdicts is null || _bootId is null ? null
+            : Path.Combine(_verdicts, string.Concat($"{_bootId}-{key.Device}-{key.Name}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' ? c : '_')));
+
+    private bool Kept((string Device, string Name) key) => KeptFile(key) is { } file && File.Exists(file);
+
+    private LinuxError? Keep((string Device, string Name) key, LinuxError? error)
+    {
+        if (error is null && KeptFile(key) is { } file)
+        {
+            Directory.CreateDirectory(_verdicts!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            File.WriteAllBytes(file, []);
+        }
+        return error;
     }
 
     /// <summary>

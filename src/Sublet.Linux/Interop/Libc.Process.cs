@@ -22,4 +22,16 @@ internal static partial class Libc
 
     [LibraryImport(Name, EntryPoint = "geteuid")]
     internal static partial uint Geteuid();
+
+    /// <summary>getrandom(2), glibc 2.25: the kernel's CSPRNG without opening a file or loading OpenSSL.</summary>
+    [LibraryImport(Name, EntryPoint = "getrandom", SetLastError = true)]
+    internal static unsafe partial nint GetRandom(byte* buffer, nuint length, uint flags);
+
+    // pidfd_open(2) and pidfd_send_signal(2) through syscall(2): glibc wraps them only since 2.36,
+    // and their numbers are the same on every architecture (added after the syscall tables merged).
+    internal const long SYS_pidfd_send_signal = 424;
+    internal const long SYS_pidfd_open = 434;
+
+    [LibraryImport(Name, EntryPoint = "syscall", SetLastError = true)]
+    internal static partial long Syscall(long number, long a1, long a2, long a3, long a4);
 }

@@ -49,6 +49,9 @@ public static class PodLock
         return FileOps.TryLockFile(LockPath(paths), wait);
     }
 
+    /// <summary>True once removal has marked the pod, or its state directory is gone.</summary>
+    public static bool IsBeingRemoved(PodPaths paths) => !Directory.Exists(paths.StateDir) || File.Exists(Mark(paths));
+
     private static string LockPath(PodPaths paths) => Path.Combine(paths.StateDir, "sync.lock");
 
     private static string Mark(PodPaths paths) => Path.Combine(paths.StateDir, "removing");

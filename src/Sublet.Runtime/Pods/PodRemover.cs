@@ -24,7 +24,7 @@ public sealed class PodRemover
         // Take turns with exit hooks (PodSyncer), so none starts a container while the pod goes away;
         // but a hook that hangs must not make the pod impossible to remove.
         using var held = PodLock.ForRemoval(paths, LockWait);
-        StopWaiters(pod);
+        SyncWaiters.Stop(paths, pod.Id, _ctx.Proc);
         var ours = _ctx.Oci.List().Where(id => id == pod.Id || id.StartsWith(pod.Id + "-", StringComparison.Ordinal)).ToList();
         var apps = ours.Where(id => id != pod.Id).ToList();
 
@@ -38,7 +38,10 @@ public sealed class PodRemover
         Signal(live, id => StopSignal(pod, id), deadline - _ctx.Time.GetUtcNow());
         afterStop?.Invoke();
         Signal(live, _ => "KILL", KillWait);
-        Signal(ours.Where(id => id == pod.Id && !gone.Contains(id)).ToList(), _ => "KILL", KillWait, LivePause(pod));
+        if (ours.Contains(pod.Id) && !gone.Contains(pod.Id))
+        {
+            KillPause(pod);
+        }
         // Deleting a stopped container is immediate; `runc delete --force` of a running one
         // sleeps 100 ms after its SIGKILL (runc 1.1 delete.go), hence the explicit kill above.
         // Every process has ended by now, so the deletes are independent: run them together.
@@ -110,15 +113,29 @@ public sealed class PodRemover
     }
 
     /// <summary>
-    /// The sandbox's pause process when its recorded pid still runs catatonit (a reused pid runs
-    /// something else, and then `runc state` is asked as for any container).
+    /// SIGKILL to the pause process recorded with the pod, straight through a pidfd when that very
+    /// process (pid and start time) still runs: `runc kill` would cost a process on the teardown's
+    /// path. A pod without that record (started by an older sublet, or killed while starting) asks runc.
     /// </summary>
-    private (string Id, int Pid)? LivePause(PodRecord pod) =>
-        pod.PausePid is int pid && pid > 0 && IsRunning(pid) && _ctx.Proc.Comm(pid) == "catatonit" ? (pod.Id, pid) : null;
+    private void KillPause(PodRecord pod)
+    {
+        if (pod.PausePid is not (int pid and > 0) || pod.PauseStartTime is not { } start)
+        {
+            Signal([pod.Id], _ => "KILL", KillWait);
+            return;
+        }
+        if (Posix.SignalExact(pid, start, Posix.SIGKILL, _ctx.Proc))
+        {
+            var deadline = _ctx.Time.GetUtcNow() + KillWait;
+            while (IsRunning(pid) && _ctx.Time.GetUtcNow() < deadline)
+            {
+                Thread.Sleep(2);
+            }
+        }
+    }
 
     /// <summary>Signals the running containers among <paramref name="ids"/> and waits up to <paramref name="wait"/> for them to end.</summary>
-    /// <param name="known">Containers whose running init pid is known already: signalled without asking `runc state` first.</param>
-    private void Signal(IReadOnlyList<string> ids, Func<string, string> signal, TimeSpan wait, (string Id, int Pid)? known = null)
+    private void Signal(IReadOnlyList<string> ids, Func<string, string> signal, TimeSpan wait)
     {
         if (wait <= TimeSpan.Zero)
         {
@@ -127,12 +144,6 @@ public sealed class PodRemover
         var running = new List<int>();
         foreach (var id in ids)
         {
-            if (known is { } k && k.Id == id)
-            {
-                _ctx.Oci.Kill(id, signal(id));
-                running.Add(k.Pid);
-                continue;
-            }
             if (_ctx.Oci.State(id) is { Status: "running" or "created" or "paused" } state)
             {
                 _ctx.Oci.Kill(id, signal(id));
@@ -143,20 +154,6 @@ public sealed class PodRemover
         while (running.Exists(pid => IsRunning(pid)) && _ctx.Time.GetUtcNow() < deadline)
         {
             Thread.Sleep(5);
-        }
-    }
-
-    /// <summary>Ends the detached <c>sublet internal sync-pod</c> processes sleeping out this pod's back-offs.</summary>
-    private void StopWaiters(PodRecord pod)
-    {
-        // Found by command line: `sublet … internal sync-pod POD-ID` names this pod's random id, so it is ours.
-        foreach (var pid in _ctx.Proc.Pids())
-        {
-            if (pid != Environment.ProcessId && _ctx.Proc.CommandLine(pid) is { } cmd
-                && cmd.Contains(" internal sync-pod " + pod.Id, StringComparison.Ordinal))
-            {
-                Posix.Kill(pid, Posix.SIGKILL);
-            }
         }
     }
 

@@ -47,7 +47,8 @@ public sealed class RootfsPlanner(RootfsConfig config, string layersRoot, Func<s
         {
             if (verdict is null)
             {
-                using var support = new IdmapSupport(kernel);
+                // Kept for the boot under the run root: every user-namespaced pod start asks.
+                using var support = IdmapSupport.ForThisHost(Path.Combine(config.RunRoot, "idmap-verdicts"));
                 verdict = support.Check(path);
             }
             return verdict;

@@ -184,7 +184,13 @@ public sealed partial class RuntimeCore
         var paths = Paths(id);
         if (File.Exists(Path.Combine(paths.SandboxBundle, "config.json")))
         {
-            _ctx.Oci.Kill(id, "KILL");
+            // The recorded pause process itself when it still runs (a pidfd: no `runc kill` process);
+            // runc otherwise, which knows the container if the record does not.
+            if (!(entry.PausePid is int pid && entry.PauseStartTime is { } start
+                  && Linux.Processes.Posix.SignalExact(pid, start, Linux.Processes.Posix.SIGKILL, _ctx.Proc)))
+            {
+                _ctx.Oci.Kill(id, "KILL");
+            }
             WaitForExit(Path.Combine(paths.SandboxStateDir, "exit"), KillWait);
         }
         // containerd tears the network down at stop (sandbox_stop.go); the pins go with it.

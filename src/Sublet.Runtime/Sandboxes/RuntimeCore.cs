@@ -30,8 +30,13 @@ public sealed partial class RuntimeCore : ISandboxRuntime
 
     private PodPaths Paths(string sandboxId) => _ctx.Paths(sandboxId);
 
-    /// <summary>64 hex digits from the system's random source, as containerd's and CRI-O's IDs.</summary>
-    public static string NewId() => Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+    /// <summary>64 hex digits from the kernel's random source (getrandom(2)), as containerd's and CRI-O's IDs.</summary>
+    public static string NewId()
+    {
+        Span<byte> bytes = stackalloc byte[32];
+        Sublet.Linux.Processes.Posix.RandomBytes(bytes);
+        return Convert.ToHexStringLower(bytes);
+    }
 
     private SafeFileHandle Lock(string sandboxId)
     {

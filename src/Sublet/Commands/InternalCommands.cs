@@ -34,6 +34,12 @@ internal static class InternalCommands
         var sync = new Command("sync-pod", "Wait for the pod's next back-off to end and carry on (started by container-exited)") { podId };
         sync.SetAction(parse => Cli.Run(parse, ctx =>
         {
+            // Registered so removal can end it (SyncWaiters); none when the pod is already going.
+            using var registered = SyncWaiters.Register(ctx.Paths(parse.GetValue(podId)!));
+            if (registered is null)
+            {
+                return 0;
+            }
             var syncer = new PodSyncer(ctx);
             while (ctx.Store.FindPod(parse.GetValue(podId)!) is { State: PodState.Running } pod)
             {
