@@ -155,6 +155,40 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public void PlayWaitRestartsAndOrdersContainersItselfWithoutExitCommands()
+    {
+        // `play --wait` starts containers with no conmon exit command (issue 23): the waiting
+        // process must do what the hooks did, or this pod would hang after its first exit.
+        using var env = new SubletEnv("restartBackoffSeconds: 0.2");
+        env.LoadDemoImage();
+        var result = env.RunWithTimeout(TimeSpan.FromSeconds(90), "play", "--wait", env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: retried}
+            spec:
+              hostUsers: false
+              restartPolicy: OnFailure
+              volumes: [{name: data, emptyDir: {}}]
+              initContainers:
+                - {name: first, image: localhost/busybox:demo, command: [sh, -c, "sleep 0.2; echo init-done"]}
+              containers:
+                - name: app
+                  image: localhost/busybox:demo
+                  volumeMounts: [{name: data, mountPath: /data}]
+                  command: [sh, -c, "n=$(($(cat /data/n 2>/dev/null || echo 0) + 1)); echo $n > /data/n; echo run-$n; [ $n -ge 3 ]"]
+            """));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("init-done", result.Stdout);
+        foreach (var run in new[] { "run-1", "run-2", "run-3" })
+        {
+            Assert.Contains(run, result.Stdout);
+        }
+        Assert.True(result.Stdout.IndexOf("init-done", StringComparison.Ordinal) < result.Stdout.IndexOf("run-1", StringComparison.Ordinal), result.Stdout);
+        env.AssertNoLeftovers();
+    }
+
+    [Fact]
     public void SharedProcessNamespaceShowsOneContainersProcessesToAnother()
     {
         using var env = new SubletEnv();

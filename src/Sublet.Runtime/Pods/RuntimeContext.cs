@@ -28,7 +28,8 @@ public sealed class RuntimeContext : IDisposable
     public required OciRuntime Oci { get; init; }
     public required Conmon Conmon { get; init; }
     public required ProcFs Proc { get; init; }
-    public ExitHook? ExitHook { get; init; }
+    /// <summary>What conmon runs when a container ends; null when a process of ours stays to sync the pods (<c>play --wait</c>).</summary>
+    public ExitHook? ExitHook { get; set; }
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
     /// <summary>Makes and pins pods' network (and user) namespaces before their pause process starts.</summary>

@@ -33,6 +33,15 @@ internal static class PlayCommand
                 throw new ManifestException($"{manifest.Source}: no Pod in the file");
             }
             var allocator = plans.Any(p => !p.HostUsers) ? Cli.Allocator(ctx.Config) : null;
+            var waits = parse.GetValue(wait);
+            if (waits)
+            {
+                // This process stays and syncs the pods itself (PodWaiter.Supervise): conmon's exit
+                // command would put a second sublet start-up on every exit's path. Should this
+                // process be killed (SIGKILL: Ctrl-C and SIGTERM stop the pods), its pods run on
+                // without restarts until `sublet down`, as the README says.
+                ctx.ExitHook = null;
+            }
             // The file's objects are kept as `kubectl apply -f` would, so a later `apply` updates them.
             // Volumes then read the store, which holds the file's objects: an `apply` racing this
             // start can only make them newer, never older than the running pods'.
@@ -61,7 +70,7 @@ internal static class PlayCommand
                 }
                 throw;
             }
-            if (!parse.GetValue(wait))
+            if (!waits)
             {
                 LogRotation.Ensure(parse, ctx);
                 return 0;
@@ -69,7 +78,7 @@ internal static class PlayCommand
             // The rotator is a process of its own, started as the pod starts on a 2-core node: for
             // `play --wait` only once the pods outlive one monitor interval (its first look would
             // find nothing to rotate anyway), so a short run never pays for it (issue 23's trace).
-            var waiter = new PodWaiter(ctx) { Later = (Sublet.Runtime.Logs.LogPolicy.From(ctx.Config).MonitorInterval, () => LogRotation.Ensure(parse, ctx)) };
+            var waiter = new PodWaiter(ctx) { Later = (Sublet.Runtime.Logs.LogPolicy.From(ctx.Config).MonitorInterval, () => LogRotation.Ensure(parse, ctx)), Supervise = true };
             try
             {
                 return waiter.Wait(started, stop.Token);

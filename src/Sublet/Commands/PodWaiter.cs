@@ -7,8 +7,10 @@ namespace Sublet.Cli.Commands;
 /// <summary>
 /// Follows the logs of running pods until every container has ended (or Ctrl-C). It looks again
 /// when something happens rather than on a timer: conmon writes an exit file
-/// (<c>--exit-dir</c>) and its exit command records the exit in the state database, and both are
-/// watched with inotify; the logs are watched the same way so output streams as it is written.
+/// (<c>--exit-dir</c>), the state database records every change, and both are watched with
+/// inotify; the logs are watched the same way so output streams as it is written.
+/// With <see cref="Supervise"/> the waiter is also what an exit hook would be: each look runs
+/// the pod's sync (restarts, the next init container, back-offs, the pod's end) in this process.
 /// </summary>
 internal sealed class PodWaiter
 {
@@ -21,6 +23,13 @@ internal sealed class PodWaiter
 
     /// <summary>Runs once, should the pods still run that long after the wait began.</summary>
     public (TimeSpan After, Action Run)? Later { get; init; }
+
+    /// <summary>
+    /// The containers were started without conmon exit commands (<c>play --wait</c>): this process
+    /// syncs the pods when they change and wakes when a back-off ends, so no second <c>sublet</c>
+    /// process starts on an exit's path (issue 23).
+    /// </summary>
+    public bool Supervise { get; init; }
 
     /// <summary>Prints what the containers wrote since the last look (also while they are being stopped).</summary>
     public void Drain()
@@ -53,6 +62,7 @@ internal sealed class PodWaiter
                 l.Run();
             }
             watches.Reset();
+            var due = Supervise ? Sync(pods) : null;
             views = pods.Select(p => status.View(_ctx.Store.FindPod(p.Id) ?? p)).ToList();
             var done = views.All(v => v.Pod.State is PodState.Succeeded or PodState.Failed);
             Drain();
@@ -60,7 +70,8 @@ internal sealed class PodWaiter
             {
                 break;
             }
-            watches.Wait(Fallback, cancel);
+            var untilDue = due is { } d ? d - _ctx.Time.GetUtcNow() : Fallback;
+            watches.Wait(untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < Fallback ? untilDue : Fallback, cancel);
         }
         if (cancel.IsCancellationRequested)
         {
@@ -71,6 +82,21 @@ internal sealed class PodWaiter
         var codes = views.SelectMany(v => v.Containers).Select(c => c.ExitCode ?? 0).ToList();
         var failedPod = views.Any(v => v.Pod.State == PodState.Failed);
         return codes.FirstOrDefault(code => code != 0, failedPod ? 1 : 0);
+    }
+
+    /// <summary>What an exit hook would do for each pod (as conmon's would, a start that fails is recorded, not thrown); the earliest back-off end.</summary>
+    private DateTimeOffset? Sync(IReadOnlyList<PodRecord> pods)
+    {
+        var syncer = new PodSyncer(_ctx);
+        DateTimeOffset? earliest = null;
+        foreach (var pod in pods)
+        {
+            if (syncer.Sync(pod.Id, startErrors: false) is { } due && (earliest is null || due < earliest))
+            {
+                earliest = due;
+            }
+        }
+        return earliest;
     }
 
     /// <summary>
