@@ -32,9 +32,10 @@ for bench in bench/Sublet.Bench bench/Sublet.Benchmarks; do
   fi
 done
 
-# The integration tests drive the Native AOT binary users run, built by the launcher when stale.
-if ! "$here/sublet" --version >/dev/null; then
-  echo "test.sh: the Native AOT sublet does not build" >&2
+# The integration tests drive the Native AOT binaries users run, built by the launcher when stale:
+# sublet, and subletd, which `sublet serve` execs (the launcher builds it for a command that serves).
+if ! "$here/sublet" serve --help >/dev/null; then
+  echo "test.sh: the Native AOT sublet or subletd does not build" >&2
   echo "tests: 0 passed, 1 failed"
   exit 1
 fi

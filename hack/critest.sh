@@ -75,7 +75,7 @@ die() {
 # Packages and the build may need the network, so they come first, outside it.
 if [ "${SUBLET_CRITEST_IN_NETNS:-}" != 1 ]; then
   ensure_packages runc conmon catatonit busybox-static util-linux iproute2 gcc python3 docker-registry containernetworking-plugins iptables
-  ./sublet --version >/dev/null || die "./sublet does not build (see .build/build.log)"
+  ./sublet serve --help >/dev/null || die "./sublet or its server subletd does not build (see .build/build.log)"
   SUBLET_CRITEST_IN_NETNS=1 exec unshare --net -- "$here/hack/critest.sh" "$@"
 fi
 [ "$(readlink /proc/self/ns/net)" != "$(readlink /proc/1/ns/net)" ] || die "not in a private network namespace"

@@ -20,6 +20,9 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "chown", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int Chown(string path, uint uid, uint gid);
 
+    [LibraryImport(Name, EntryPoint = "execv", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial int Execv(string path, string?[] argv);
+
     [LibraryImport(Name, EntryPoint = "geteuid")]
     internal static partial uint Geteuid();
 

@@ -158,6 +158,17 @@ public static class Posix
     public static bool IsRoot => Libc.Geteuid() == 0;
 
     /// <summary>
+    /// execv(2): this process becomes <paramref name="path"/> with <paramref name="argv"/> (argv[0]
+    /// included), keeping its PID, so a supervisor or script that started it now waits on the new
+    /// program. Returns only by throwing.
+    /// </summary>
+    public static Exception Exec(string path, IReadOnlyList<string> argv)
+    {
+        Libc.Execv(path, [.. argv, null]);
+        return LinuxError.Last("execv", path);
+    }
+
+    /// <summary>
     /// Fills <paramref name="buffer"/> from the kernel's CSPRNG (getrandom(2), blocking only until
     /// it is seeded at boot). Not RandomNumberGenerator: on Linux that loads OpenSSL, ~10 ms of a
     /// pod start for 32 bytes.

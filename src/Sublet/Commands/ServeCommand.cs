@@ -1,19 +1,24 @@
 using System.CommandLine;
-using Sublet.Cri;
-using Sublet.Cri.Hosting;
-using Sublet.Cri.Images;
-using Sublet.Images;
 using Sublet.Runtime;
-using Sublet.Runtime.Config;
 
 namespace Sublet.Cli.Commands;
 
 /// <summary>
 /// <c>sublet serve [--listen PATH]</c>: the CRI v1 server a kubelet or crictl drives (issue 20
-/// item 5). Runs in the foreground until SIGTERM or SIGINT, then removes its socket.
+/// item 5). The server is its own executable, <c>subletd</c>, installed beside <c>sublet</c>:
+/// ASP.NET Core, Kestrel and gRPC are ~30 % of the type data a Native AOT program rebuilds at
+/// every start (docs/benchmarks.md §6), which every CLI command and pod start would pay for
+/// without using it. In <c>sublet</c> this command checks its arguments and execs <c>subletd</c>
+/// with them (same PID, so systemd and scripts see one process); in <c>subletd</c> it serves.
 /// </summary>
 internal static class ServeCommand
 {
+    /// <summary>The daemon's executable, beside this one.</summary>
+    public const string Daemon = "subletd";
+
+    /// <summary>Runs the server: set by <c>subletd</c>; null in <c>sublet</c>, which execs the daemon.</summary>
+    public static Func<ParseResult, string?, string?, int>? Server { get; set; }
+
     public static Command Create()
     {
         var listen = new Option<string?>("--listen")
@@ -25,69 +30,35 @@ internal static class ServeCommand
             Description = "Serve Prometheus metrics on ADDRESS:PORT (e.g. 127.0.0.1:9090; GET /metrics); off by default",
         };
         var command = new Command("serve", "Serve the Kubernetes CRI v1 (RuntimeService, ImageService) on a Unix socket for the kubelet and crictl") { listen, metrics };
-        command.SetAction(parse => Cli.Guard(() =>
-        {
-            var config = Cli.Config(parse);
-            var metricsAt = parse.GetValue(metrics) is { } m ? MetricsEndpoint(m) : null;
-            if (!Linux.Processes.Posix.IsRoot)
-            {
-                throw new RuntimeFailure("sublet serve must run as root: it creates mounts and user namespaces, and its socket is root's");
-            }
-            var path = Path.GetFullPath(parse.GetValue(listen) ?? Path.Combine(config.RunRoot, "sublet.sock"));
-            var imagesRoot = Path.Combine(config.StateRoot, "images");
-            var settings = new CriSettings(Path.GetFullPath(config.StateRoot), Path.GetFullPath(config.RunRoot), Path.GetFullPath(imagesRoot), config.OciRuntime.Name, path)
-            {
-                StreamingAddress = System.Net.IPAddress.Parse(config.Streaming.Address), StreamingPort = config.Streaming.Port,
-            };
-            var images = new StoreImageCatalog(new ImageStore(imagesRoot), config.StateRoot, Sublet.Runtime.Pods.RuntimeContext.PullOptionsFor(config));
-            using var stop = new StopSignal();
-            ServerSocket socket;
-            try
-            {
-                socket = ServerSocket.Claim(path);
-            }
-            catch (InvalidOperationException e)
-            {
-                throw new RuntimeFailure(e.Message);
-            }
-            using (socket)
-            {
-                using var runtime = Sublet.Runtime.Pods.RuntimeContext.Create(config, exitHook: null);
-                var app = CriHost.Build(settings, socket, images, new DoctorUserNamespaceProbe(config), new Sublet.Runtime.Sandboxes.RuntimeCore(runtime), metricsListen: metricsAt);
-                CriHost.RunAsync(app, socket, stop.Token).GetAwaiter().GetResult();
-            }
-            return 0;
-        }));
+        command.SetAction(parse => Server is { } server
+            ? server(parse, parse.GetValue(listen), parse.GetValue(metrics))
+            : Cli.Guard(ExecDaemon));
         return command;
     }
 
-    /// <summary>ADDRESS:PORT, IPv6 in brackets (<c>[::1]:9090</c>), as containerd's metrics address; a name is refused, so it is clear which interface listens.</summary>
-    internal static System.Net.IPEndPoint MetricsEndpoint(string text) =>
-        System.Net.IPEndPoint.TryParse(text, out var endpoint) && endpoint.Port > 0 && text.Contains(':', StringComparison.Ordinal)
-            ? endpoint
-            : throw new RuntimeFailure($"--metrics-listen: Invalid value: \"{text}\": must be IP:PORT with a port from 1 to 65535, e.g. 127.0.0.1:9090 or [::1]:9090");
-}
-
-/// <summary>
-/// <c>features.user_namespaces</c> for the CRI: true exactly when doctor's user-namespace checks
-/// pass (kernel, user.max_user_namespaces, root, idmapped mounts of the state directory, tmpfs
-/// and the image layers as rootfs.userNamespaceMode judges them). The binaries every pod needs
-/// (runc, conmon, catatonit) are not user-namespace facts and are not asked here.
-/// </summary>
-internal sealed class DoctorUserNamespaceProbe(NodeConfig config) : IUserNamespaceProbe
-{
-    internal static readonly HashSet<string> Checks =
-        ["kernel", "user namespaces", "root", "idmap: state dir", "idmap: tmpfs", "idmap: image layers", "idmap: overlay layers"];
-
-    public UserNamespaceSupport Probe()
+    /// <summary>Becomes <c>subletd</c> with this process's own arguments; a JIT build runs it through <c>dotnet</c> as it runs itself.</summary>
+    private static int ExecDaemon()
     {
-        using var host = new LinuxDoctorHost();
-        return Judge(DoctorChecks.Run(config, host, manifest: null));
+        var args = Environment.GetCommandLineArgs()[1..];
+        var self = Environment.ProcessPath ?? throw new RuntimeFailure("sublet serve: cannot tell where this program is, so not where subletd is");
+        var dir = Path.GetDirectoryName(self)!;
+        if (Path.GetFileName(self) == "dotnet")
+        {
+            // `dotnet sublet.dll …`: the first argument of GetCommandLineArgs is the assembly's path.
+            var dll = Path.Combine(AppContext.BaseDirectory, Daemon + ".dll");
+            Require(dll);
+            throw Linux.Processes.Posix.Exec(self, [self, dll, .. args]);
+        }
+        var daemon = Path.Combine(dir, Daemon);
+        Require(daemon);
+        throw Linux.Processes.Posix.Exec(daemon, [daemon, .. args]);
     }
 
-    internal static UserNamespaceSupport Judge(IEnumerable<DoctorCheck> checks)
+    private static void Require(string path)
     {
-        var problems = checks.Where(c => Checks.Contains(c.Check) && c.Status == CheckStatus.Fail).Select(c => $"{c.Check}: {c.Detail}").ToList();
-        return new UserNamespaceSupport(problems.Count == 0, problems);
+        if (!File.Exists(path))
+        {
+            throw new RuntimeFailure($"sublet serve runs {path}, which is missing: it is built and installed with sublet (in a checkout, ./sublet serve builds it)");
+        }
     }
 }
