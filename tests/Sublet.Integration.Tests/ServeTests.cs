@@ -145,6 +145,8 @@ public sealed class ServeTests
 
         var status = Sublet.Linux.Files.FileStatus.Of(server.Socket);
         Assert.Equal((Sublet.Linux.Files.PathKind.Socket, 0b110_000_000u, 0u, 0u), (status.Kind, status.Mode, status.Uid, status.Gid));
+        // `sublet serve` became subletd under its own PID: the process the caller started is the server.
+        Assert.Equal("subletd", File.ReadAllText($"/proc/{server.Pid}/comm").Trim());
 
         var second = env.RunWithTimeout(TimeSpan.FromSeconds(60), "serve", "--listen", server.Socket);
         Assert.Equal(1, second.ExitCode);
@@ -154,6 +156,32 @@ public sealed class ServeTests
         Assert.Equal(0, server.Stop("TERM"));
         Assert.False(File.Exists(server.Socket), "SIGTERM left the socket behind");
         Assert.DoesNotContain(Directory.GetFileSystemEntries(Path.GetDirectoryName(server.Socket)!), e => !e.EndsWith(".lock", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Serve_without_subletd_beside_sublet_says_what_is_missing()
+    {
+        using var env = new SubletEnv();
+        var alone = Directory.CreateTempSubdirectory("sublet-alone-").FullName;
+        try
+        {
+            // sublet's directory (its libraries too, for a JIT build) without subletd.
+            var from = Path.GetDirectoryName(SubletEnv.Binary)!;
+            Assert.True(File.Exists(Path.Combine(from, "subletd")), $"{from} has no subletd: build both (./sublet serve --help)");
+            foreach (var file in Directory.EnumerateFiles(from).Where(f => !Path.GetFileName(f).StartsWith("subletd", StringComparison.Ordinal)))
+            {
+                File.Copy(file, Path.Combine(alone, Path.GetFileName(file)));
+                File.SetUnixFileMode(Path.Combine(alone, Path.GetFileName(file)), File.GetUnixFileMode(file));
+            }
+            var binary = Path.Combine(alone, Path.GetFileName(SubletEnv.Binary));
+            var result = Host.Run(binary, "--config", env.ConfigPath, "serve", "--listen", Path.Combine(alone, "s.sock"));
+            Assert.Equal(1, result.ExitCode);
+            Assert.Equal($"Error: sublet serve runs {Path.Combine(alone, "subletd")}, which is missing: it is built and installed with sublet (in a checkout, ./sublet serve builds it)\n", result.Stderr);
+        }
+        finally
+        {
+            Directory.Delete(alone, recursive: true);
+        }
     }
 
     [Fact]
