@@ -27,6 +27,9 @@ public sealed class RuntimeError(ErrorKind kind, string message, Exception? inne
     /// <summary>A short machine-readable cause for metrics (e.g. <c>several_mappings</c>); null when none applies.</summary>
     public string? Reason { get; init; }
 
+    /// <summary>With reason <c>range_in_use_on_host</c>: every range live user namespaces outside the store held when the sandbox was refused, and who holds it, so a caller choosing ranges can leave them all out at once.</summary>
+    public IReadOnlyList<(Sublet.IdMapping.IdRange Range, string Holder)> HeldOnHost { get; init; } = [];
+
     public static RuntimeError NotFound(string what) => new(ErrorKind.NotFound, what);
 
     public static RuntimeError Invalid(string what) => new(ErrorKind.InvalidArgument, what);

@@ -68,9 +68,11 @@ public sealed class PodStarter
     private const int RangeAttempts = 8;
 
     /// <summary>
-    /// The pod's sandbox through the runtime core. play's allocator leaves out the ranges live user
-    /// namespaces held when it looked; one made since (another state root's pod, another runtime)
-    /// is refused by the core's own check (issue 24 item 3), and the next free range is tried.
+    /// The pod's sandbox through the runtime core, whose check after recording the sandbox refuses a
+    /// range a live user namespace outside the store maps (another state root's pod, another runtime,
+    /// issue 24 item 3). Its refusal lists every such range: the user is told, and the next choice
+    /// leaves them all out. play does not scan /proc for them beforehand as well (a second walk of
+    /// every process on each pod start, issue 23).
     /// </summary>
     private void RunSandbox(PodPlan plan, string id, Func<IReadOnlyList<IdRange>, IdRange> allocate)
     {
@@ -83,16 +85,20 @@ public sealed class PodStarter
         var refused = new List<IdRange>();
         IdRange? chosen = null;
         IdRange Allocate(IReadOnlyList<IdRange> inUse) => (chosen = allocate([.. inUse, .. refused])).Value;
-        while (true)
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
                 core.RunSandbox(PlaySandbox.For(plan), Allocate, id);
                 return;
             }
-            catch (RuntimeError e) when (e.Reason == "range_in_use_on_host" && chosen is { } range && refused.Count < RangeAttempts - 1)
+            catch (RuntimeError e) when (e.Reason == "range_in_use_on_host" && chosen is { } range && attempt < RangeAttempts)
             {
-                _ctx.Warn($"pod/{plan.Name}: {e.Message}; trying the next free range");
+                foreach (var (held, holder) in e.HeldOnHost.Where(h => !refused.Contains(h.Range)))
+                {
+                    _ctx.Warn($"host IDs {held.Start}-{held.End - 1} of the pod ID pool are in use by {holder}; pods here are not given them");
+                    refused.Add(held);
+                }
                 refused.Add(range);
             }
         }

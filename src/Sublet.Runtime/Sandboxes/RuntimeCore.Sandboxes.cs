@@ -74,14 +74,12 @@ public sealed partial class RuntimeCore
     {
         using var store = OpenStore();
         var ours = store.Allocations().Where(a => a.PodId != self).Select(a => a.Range).ToList();
-        foreach (var (range, holder) in new Audit.LiveIdAudit(_ctx).LiveRanges())
+        var held = new Audit.LiveIdAudit(_ctx).LiveRanges().Where(l => !ours.Any(o => o.Start <= l.Range.Start && l.Range.End <= o.End)).ToList();
+        if (held.FirstOrDefault(l => l.Range.Overlaps(wanted)) is ({ } range, { } holder))
         {
-            if (range.Overlaps(wanted) && !ours.Any(o => o.Start <= range.Start && range.End <= o.End))
-            {
-                throw new RuntimeError(ErrorKind.FailedPrecondition,
-                    $"user namespace host IDs {wanted.Start}-{wanted.End - 1} overlap {range.Start}-{range.End - 1}, which {holder} maps: a pod must share its host IDs with nothing else on the host")
-                { Reason = "range_in_use_on_host" };
-            }
+            throw new RuntimeError(ErrorKind.FailedPrecondition,
+                $"user namespace host IDs {wanted.Start}-{wanted.End - 1} overlap {range.Start}-{range.End - 1}, which {holder} maps: a pod must share its host IDs with nothing else on the host")
+            { Reason = "range_in_use_on_host", HeldOnHost = held };
         }
     }
 

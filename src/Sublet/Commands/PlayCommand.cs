@@ -48,7 +48,6 @@ internal static class PlayCommand
             ApplyCommand.Republish(ctx, ObjectLookup.Store(manifest, ctx.Store));
             Cli.UseObjects(ctx, file: null, sources.Node);
 
-            var live = allocator is null ? [] : ForeignRanges(ctx, allocator);
             using var stop = new StopSignal();
             var started = new List<PodRecord>();
             try
@@ -56,7 +55,7 @@ internal static class PlayCommand
                 foreach (var plan in plans)
                 {
                     stop.Token.ThrowIfCancellationRequested();
-                    var pod = new PodStarter(ctx).Start(plan, inUse => allocator!.Allocate(inUse.Concat(live.Select(l => l.Range))));
+                    var pod = new PodStarter(ctx).Start(plan, inUse => allocator!.Allocate(inUse));
                     started.Add(pod);
                     Console.Error.WriteLine(Describe(pod));
                 }
@@ -120,24 +119,6 @@ internal static class PlayCommand
         {
             throw new ManifestException(string.Join("\n", refusals));
         }
-    }
-
-    /// <summary>
-    /// Ranges of the pool that user namespaces this store did not make already hold (another
-    /// state root, another runtime): pods are not given them, and the user is told (issue 24 item 3).
-    /// </summary>
-    private static IReadOnlyList<(IdRange Range, string Holder)> ForeignRanges(RuntimeContext ctx, SlotAllocator allocator)
-    {
-        var ours = ctx.Store.Allocations().Select(a => a.Range).ToHashSet();
-        var pool = new IdRange((uint)allocator.Pool.First, (uint)Math.Min(allocator.SlotCount * allocator.Pool.IdsPerPod, uint.MaxValue - allocator.Pool.First));
-        var foreign = new Sublet.Runtime.Audit.LiveIdAudit(ctx).LiveRanges()
-            // Our own pods' namespaces, and namespaces nested in them, lie inside ranges we hold.
-            .Where(l => !ours.Any(o => o.Start <= l.Range.Start && l.Range.End <= o.End) && l.Range.Overlaps(pool)).ToList();
-        foreach (var (range, holder) in foreign)
-        {
-            ctx.Warn($"host IDs {range.Start}-{range.End - 1} of the pod ID pool are in use by {holder}; pods here are not given them");
-        }
-        return foreign;
     }
 
     private static string Describe(PodRecord pod) => pod.Ids is { } ids
