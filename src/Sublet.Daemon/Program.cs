@@ -8,18 +8,10 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        if (Linux.Interop.Architecture.Unsupported() is { } refusal)
-        {
-            Console.Error.WriteLine($"Error: {refusal}");
-            return 1;
-        }
-        Linux.Processes.SignalMask.UnblockAll();
         ServeCommand.Server = ServeHost.Run;
-        var root = new RootCommand("subletd: Sublet's CRI v1 server (run as `sublet serve`)")
+        return Cli.Run(args, () => new RootCommand("subletd: Sublet's CRI v1 server (run as `sublet serve`)")
         {
-            Options = { Cli.ConfigOption },
             Subcommands = { ServeCommand.Create() },
-        };
-        return root.Parse(args).Invoke();
+        });
     }
 }

@@ -23,6 +23,24 @@ internal static class Cli
         Recursive = true,
     };
 
+    /// <summary>
+    /// Both executables' <c>Main</c>: refuse an architecture the syscall numbers do not cover, clear
+    /// a signal mask inherited through execve(2) (<see cref="Linux.Processes.SignalMask"/>), then run
+    /// the command.
+    /// </summary>
+    public static int Run(string[] args, Func<RootCommand> root)
+    {
+        if (Linux.Interop.Architecture.Unsupported() is { } refusal)
+        {
+            Console.Error.WriteLine($"Error: {refusal}");
+            return 1;
+        }
+        Linux.Processes.SignalMask.UnblockAll();
+        var command = root();
+        command.Options.Add(ConfigOption);
+        return command.Parse(args).Invoke();
+    }
+
     public static Option<string> OutputOption(params string[] formats) => new("--output", "-o")
     {
         Description = $"Output format: {string.Join(", ", formats)}",

@@ -5,25 +5,14 @@ namespace Sublet.Cli;
 
 internal static class Program
 {
-    private static int Main(string[] args)
+    private static int Main(string[] args) => Cli.Run(args, () => new RootCommand("sublet: run Kubernetes pods in their own user namespaces")
     {
-        if (Linux.Interop.Architecture.Unsupported() is { } refusal)
+        Subcommands =
         {
-            Console.Error.WriteLine($"Error: {refusal}");
-            return 1;
-        }
-        Linux.Processes.SignalMask.UnblockAll();
-        var root = new RootCommand("sublet: run Kubernetes pods in their own user namespaces")
-        {
-            Options = { Cli.ConfigOption },
-            Subcommands =
-            {
-                PlayCommand.Create(), ApplyCommand.Create(), DownCommand.Create(), PsCommand.Create(), LogsCommand.Create(),
-                InspectCommand.Create(), IdsCommand.Create(), ImageCommands.Load(), ImageCommands.List(), PullCommand.Create(),
-                ImageCommands.Remove(), DoctorCommand.Create(), CheckCommand.Create(), ExecCommand.Create(), AttachCommand.Create(), PortForwardCommand.Create(), InternalCommands.Create(),
-                StatsCommand.Create(), ServeCommand.Create(), SelftestCommand.Create(),
-            },
-        };
-        return root.Parse(args).Invoke();
-    }
+            PlayCommand.Create(), ApplyCommand.Create(), DownCommand.Create(), PsCommand.Create(), LogsCommand.Create(),
+            InspectCommand.Create(), IdsCommand.Create(), ImageCommands.Load(), ImageCommands.List(), PullCommand.Create(),
+            ImageCommands.Remove(), DoctorCommand.Create(), CheckCommand.Create(), ExecCommand.Create(), AttachCommand.Create(), PortForwardCommand.Create(), InternalCommands.Create(),
+            StatsCommand.Create(), ServeCommand.Create(), SelftestCommand.Create(),
+        },
+    });
 }
