@@ -113,6 +113,10 @@ public sealed class YamlJsonTests
     [InlineData("securityContext:\n  runAsUser: root", 7, "spec.securityContext.runAsUser: invalid value \"root\"")]
     [InlineData("securityContext:\n  runAsUsr: 0", 7, "spec.securityContext: unknown field 'runAsUsr'")]
     [InlineData("nodeSelector: [a]", 6, "spec.nodeSelector: invalid value")]
+    // Inside types read on first use (DeferredConverter), two and three levels down.
+    [InlineData("volumes:\n- name: p\n  projected:\n    sources:\n    - configMap: {name: c, optinal: true}", 10, "spec.volumes[0].projected.sources[0].configMap: unknown field 'optinal'")]
+    [InlineData("volumes:\n- name: p\n  projected:\n    defaultMode: rw", 9, "spec.volumes[0].projected.defaultMode: invalid value \"rw\"")]
+    [InlineData("tolerations:\n- {key: a, tolerationSeconds: soon}", 7, "spec.tolerations[0].tolerationSeconds: invalid value \"soon\"")]
     public void Errors_name_the_line_and_the_field(string spec, int line, string expected)
     {
         var message = Assert.Throws<ManifestException>(() => ManifestReader.Read(Yaml.Pod(spec: spec), "pod.yaml")).Message;
@@ -124,6 +128,13 @@ public sealed class YamlJsonTests
     {
         var message = Assert.Throws<ManifestException>(() => ManifestReader.Read(Yaml.Pod(container: "imagePullPolcy: Never"), "pod.yaml")).Message;
         Assert.Equal("pod.yaml: document 1 (Pod): line 9: spec.containers[0]: unknown field 'imagePullPolcy'", message);
+    }
+
+    [Fact]
+    public void An_unknown_field_in_a_container_security_context_names_its_line()
+    {
+        var message = Assert.Throws<ManifestException>(() => ManifestReader.Read(Yaml.Pod(container: "securityContext:\n  capabilities: {drop: [ALL], ad: [NET_ADMIN]}"), "pod.yaml")).Message;
+        Assert.Equal("pod.yaml: document 1 (Pod): line 10: spec.containers[0].securityContext.capabilities: unknown field 'ad'", message);
     }
 
     [Fact]

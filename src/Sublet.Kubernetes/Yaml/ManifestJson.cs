@@ -44,7 +44,32 @@ internal static class ManifestJson
             UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         };
         strict.Converters.Insert(0, new ScalarStringConverter());
+        foreach (var deferred in Deferred())
+        {
+            strict.Converters.Add(deferred);
+        }
         strict.MakeReadOnly();
         return strict;
     }
+
+    /// <summary>
+    /// The parts of a Pod that Sublet reads only when a manifest has them, each configured on first
+    /// use (<see cref="DeferredConverter{T}"/>): the spec's and the containers' optional sections and
+    /// their large subtrees (probes, lifecycle handlers, volume sources, scheduling, status).
+    /// </summary>
+    private static JsonConverter[] Deferred() =>
+    [
+        new DeferredConverter<V1PodStatus>(), new DeferredConverter<V1ManagedFieldsEntry>(), new DeferredConverter<V1OwnerReference>(),
+        new DeferredConverter<V1Affinity>(), new DeferredConverter<V1Toleration>(), new DeferredConverter<V1TopologySpreadConstraint>(),
+        new DeferredConverter<V1PodSecurityContext>(), new DeferredConverter<V1PodDNSConfig>(), new DeferredConverter<V1HostAlias>(),
+        new DeferredConverter<V1PodOS>(), new DeferredConverter<V1PodReadinessGate>(), new DeferredConverter<V1PodResourceClaim>(),
+        new DeferredConverter<V1PodSchedulingGate>(), new DeferredConverter<V1EphemeralContainer>(), new DeferredConverter<V1Volume>(),
+        new DeferredConverter<V1EphemeralVolumeSource>(), new DeferredConverter<V1CSIVolumeSource>(), new DeferredConverter<V1ISCSIVolumeSource>(),
+        new DeferredConverter<V1RBDVolumeSource>(), new DeferredConverter<V1CephFSVolumeSource>(), new DeferredConverter<V1ScaleIOVolumeSource>(),
+        new DeferredConverter<V1StorageOSVolumeSource>(), new DeferredConverter<V1FlexVolumeSource>(), new DeferredConverter<V1ProjectedVolumeSource>(),
+        new DeferredConverter<V1Probe>(), new DeferredConverter<V1Lifecycle>(), new DeferredConverter<V1SecurityContext>(),
+        new DeferredConverter<V1ResourceRequirements>(), new DeferredConverter<V1EnvVar>(), new DeferredConverter<V1EnvFromSource>(),
+        new DeferredConverter<V1ContainerPort>(), new DeferredConverter<V1VolumeMount>(), new DeferredConverter<V1VolumeDevice>(),
+        new DeferredConverter<V1ContainerResizePolicy>(), new DeferredConverter<V1ContainerRestartRule>(),
+    ];
 }

@@ -152,7 +152,7 @@ internal static partial class YamlJson
     /// <summary>The deserializer's complaint, at the YAML node its JSON path names, in the API's field form.</summary>
     private static YamlJsonException Located(YamlNode root, JsonException e)
     {
-        var segments = PathSegments(e.Path ?? "$");
+        var segments = PathSegments(NestedJsonException.FullPath(e) ?? "$");
         var detail = Detail(e.Message);
         if (UnmappedProperty().Match(e.Message) is { Success: true } unmapped)
         {
