@@ -48,12 +48,14 @@ public static class TreeRemover
             }
         }
         var names = new Stack<byte[]>();
+        // One buffer for the whole walk: each directory is read again after every subdirectory it had.
+        var buffer = new byte[BufferSize];
         try
         {
             var mountId = MountId(fd, root);
             while (true)
             {
-                if (EmptyOrSubdirectory(fd, names, root) is { } child)
+                if (EmptyOrSubdirectory(fd, buffer, names, root) is { } child)
                 {
                     var childFd = Retry(() => Libc.Openat(fd, child, DirFlags, 0));
                     if (childFd < 0)
@@ -106,13 +108,12 @@ public static class TreeRemover
     /// met, or null once the directory is empty. Reads from offset 0 each time: entries removed
     /// below since the last read would otherwise confuse the directory's read position.
     /// </summary>
-    private static unsafe byte[]? EmptyOrSubdirectory(int fd, Stack<byte[]> names, string root)
+    private static unsafe byte[]? EmptyOrSubdirectory(int fd, byte[] buffer, Stack<byte[]> names, string root)
     {
         if (Libc.Lseek(fd, 0, Libc.SEEK_SET) < 0)
         {
             throw LinuxError.Last("lseek", Show(root, names, null));
         }
-        var buffer = new byte[BufferSize];
         fixed (byte* start = buffer)
         {
             while (true)
