@@ -28,21 +28,7 @@ internal sealed class RegistryProxy : IDisposable
     public RegistryProxy(LocalRegistry registry)
     {
         _target = registry.Url;
-        for (var attempt = 0; ; attempt++)
-        {
-            Port = Random.Shared.Next(20000, 60000);
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 20)
-            {
-                // Port taken: try another.
-            }
-        }
+        Port = LoopbackListener.Start(_listener);
         _ = Task.Run(Serve);
     }
 

@@ -32,21 +32,7 @@ internal sealed class TokenServer : IDisposable
         _cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         RootCertBundle = Path.Combine(dir, "token-root.pem");
         File.WriteAllText(RootCertBundle, _cert.ExportCertificatePem());
-        for (var attempt = 0; ; attempt++)
-        {
-            Port = Random.Shared.Next(20000, 60000);
-            _listener.Prefixes.Clear();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            try
-            {
-                _listener.Start();
-                break;
-            }
-            catch (HttpListenerException) when (attempt < 20)
-            {
-                // Port taken: try another.
-            }
-        }
+        Port = LoopbackListener.Start(_listener);
         _ = Task.Run(Serve);
     }
 
