@@ -14,13 +14,17 @@ public sealed class PosixTests
         {
             var proc = new ProcFs();
             var start = proc.StartTime(child.Id)!.Value;
+            var boot = proc.BootId();
             // Another start time: the pid names another process now, which must not be signalled.
-            Assert.False(Posix.SignalExact(child.Id, start + 1, Posix.SIGKILL, proc));
+            Assert.False(Posix.SignalExact(child.Id, start + 1, boot, Posix.SIGKILL, proc));
+            // The same pid and start time recorded in another boot, or by a sublet that kept no boot id.
+            Assert.False(Posix.SignalExact(child.Id, start, "00000000-0000-0000-0000-000000000000", Posix.SIGKILL, proc));
+            Assert.False(Posix.SignalExact(child.Id, start, null, Posix.SIGKILL, proc));
             Assert.False(child.WaitForExit(200));
-            Assert.True(Posix.SignalExact(child.Id, start, Posix.SIGKILL, proc));
+            Assert.True(Posix.SignalExact(child.Id, start, boot, Posix.SIGKILL, proc));
             Assert.True(child.WaitForExit(5000));
             // Ended and reaped: nothing to signal, and no error.
-            Assert.False(Posix.SignalExact(child.Id, start, Posix.SIGKILL, proc));
+            Assert.False(Posix.SignalExact(child.Id, start, boot, Posix.SIGKILL, proc));
         }
         finally
         {

@@ -197,13 +197,19 @@ public static class Posix
 
     /// <summary>
     /// Sends <paramref name="signal"/> to the process <paramref name="pid"/> that started at
-    /// <paramref name="startTime"/> (<see cref="ProcFs.StartTime"/>), through a pidfd
-    /// (pidfd_open(2), pidfd_send_signal(2)) so the process checked is the process signalled,
-    /// whatever reused the pid since it was recorded. False when that process has ended; no OCI
-    /// runtime process is spent on it (a `runc kill` costs ~15 ms).
+    /// <paramref name="startTime"/> (<see cref="ProcFs.StartTime"/>) during boot <paramref name="bootId"/>
+    /// (<see cref="ProcFs.BootId"/>), through a pidfd (pidfd_open(2), pidfd_send_signal(2)) so the
+    /// process checked is the process signalled, whatever reused the pid since it was recorded.
+    /// False when that process has ended, also when the record is from another boot: a start time
+    /// counts clock ticks since boot (proc(5)), so an early process of the next boot can match one.
+    /// No OCI runtime process is spent on it (a `runc kill` costs ~15 ms).
     /// </summary>
-    public static bool SignalExact(int pid, ulong startTime, int signal, ProcFs proc)
+    public static bool SignalExact(int pid, ulong startTime, string? bootId, int signal, ProcFs proc)
     {
+        if (bootId is null || bootId != proc.BootId())
+        {
+            return false;
+        }
         var fd = (int)Libc.Syscall(Libc.SYS_pidfd_open, pid, 0, 0, 0);
         if (fd < 0)
         {

@@ -124,13 +124,20 @@ public sealed class PodRemover
             Signal([pod.Id], _ => "KILL", KillWait);
             return;
         }
-        if (Posix.SignalExact(pid, start, Posix.SIGKILL, _ctx.Proc))
+        if (!Posix.SignalExact(pid, start, pod.BootId, Posix.SIGKILL, _ctx.Proc))
         {
-            var deadline = _ctx.Time.GetUtcNow() + KillWait;
-            while (IsRunning(pid) && _ctx.Time.GetUtcNow() < deadline)
+            // Ended already, or recorded in another boot: runc knows whether the container still runs.
+            if (pod.BootId != _ctx.Proc.BootId())
             {
-                Thread.Sleep(2);
+                Signal([pod.Id], _ => "KILL", KillWait);
             }
+            return;
+        }
+        var deadline = _ctx.Time.GetUtcNow() + KillWait;
+        // The very process signalled: a pid reused meanwhile has another start time.
+        while (_ctx.Proc.StartTime(pid) == start && IsRunning(pid) && _ctx.Time.GetUtcNow() < deadline)
+        {
+            Thread.Sleep(2);
         }
     }
 

@@ -185,7 +185,7 @@ public sealed partial class RuntimeCore
             // The recorded pause process itself when it still runs (a pidfd: no `runc kill` process);
             // runc otherwise, which knows the container if the record does not.
             if (!(entry.PausePid is int pid && entry.PauseStartTime is { } start
-                  && Linux.Processes.Posix.SignalExact(pid, start, Linux.Processes.Posix.SIGKILL, _ctx.Proc)))
+                  && Linux.Processes.Posix.SignalExact(pid, start, entry.BootId, Linux.Processes.Posix.SIGKILL, _ctx.Proc)))
             {
                 _ctx.Oci.Kill(id, "KILL");
             }
