@@ -133,7 +133,8 @@ internal static class Cli
         return new SlotAllocator(pool);
     }
 
-    private static bool IsUserFacing(Exception e) => e is ManifestException or PodRejectedException or ConfigException
+    /// <summary>The errors that end a command with one line (<see cref="Guard"/>) rather than a stack trace.</summary>
+    public static bool IsUserFacing(Exception e) => e is ManifestException or PodRejectedException or ConfigException
         or ImageException or IdMappingException or RuntimeFailure or PlanException or StateConflictException
         or NotFoundException or LinuxError or IOException or UnauthorizedAccessException or RuntimeError;
 }

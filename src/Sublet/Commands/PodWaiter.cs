@@ -18,6 +18,7 @@ internal sealed class PodWaiter
     private static readonly TimeSpan Fallback = TimeSpan.FromSeconds(1);
     private readonly RuntimeContext _ctx;
     private readonly List<LogFollower> _followers = [];
+    private readonly Dictionary<string, string> _syncFailures = [];
 
     public PodWaiter(RuntimeContext ctx) => _ctx = ctx;
 
@@ -84,16 +85,34 @@ internal sealed class PodWaiter
         return codes.FirstOrDefault(code => code != 0, failedPod ? 1 : 0);
     }
 
-    /// <summary>What an exit hook would do for each pod (as conmon's would, a start that fails is recorded, not thrown); the earliest back-off end.</summary>
+    /// <summary>
+    /// What an exit hook would do for each pod (as conmon's would, a start that fails is recorded, not
+    /// thrown); the earliest back-off end. A sync that fails otherwise (the store busy, a directory
+    /// gone) is reported once and tried again on the next change (or the
+    /// fallback look, within a second): the pods keep running, as they did
+    /// when an exit hook failed, rather than being torn down with the wait.
+    /// </summary>
     private DateTimeOffset? Sync(IReadOnlyList<PodRecord> pods)
     {
         var syncer = new PodSyncer(_ctx);
         DateTimeOffset? earliest = null;
         foreach (var pod in pods)
         {
-            if (syncer.Sync(pod.Id, startErrors: false) is { } due && (earliest is null || due < earliest))
+            try
             {
-                earliest = due;
+                if (syncer.Sync(pod.Id, startErrors: false) is { } due && (earliest is null || due < earliest))
+                {
+                    earliest = due;
+                }
+                _syncFailures.Remove(pod.Id);
+            }
+            catch (Exception e) when (Cli.IsUserFacing(e))
+            {
+                if (!_syncFailures.TryGetValue(pod.Id, out var last) || last != e.Message)
+                {
+                    Console.Error.WriteLine($"Warning: pod/{pod.Name}: restarts and back-offs could not be brought up to date ({e.Message}); trying again on the next change");
+                }
+                _syncFailures[pod.Id] = e.Message;
             }
         }
         return earliest;
