@@ -109,8 +109,8 @@ public sealed class IdsVerifyTests
                     - {name: c, image: localhost/busybox:demo, command: [sh, -c, "sleep 300"]}
                 """));
             Assert.True(play.ExitCode == 0, play.ToString());
-            Assert.Contains($"Warning: host IDs {start}-{start + 65535} of the pod ID pool are in use by user:[", play.Stderr);
-            Assert.Contains($"of pid {other.Id} (sleep); pods here are not given them", play.Stderr);
+            Assert.Contains($"Warning: host IDs {start}-{start + 65535} are in use by user:[", play.Stderr);
+            Assert.Contains($"of pid {other.Id} (sleep), unknown to this node's store; pods here are not given them", play.Stderr);
             Assert.Equal(start + 65536, env.Json("ids").EnumerateArray().Single().GetProperty("hostIdStart").GetInt64());
         }
         env.Ok("down", "--grace-period", "0", "second");

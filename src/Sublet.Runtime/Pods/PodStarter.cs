@@ -96,7 +96,7 @@ public sealed class PodStarter
             {
                 foreach (var (held, holder) in e.HeldOnHost.Where(h => !refused.Contains(h.Range)))
                 {
-                    _ctx.Warn($"host IDs {held.Start}-{held.End - 1} of the pod ID pool are in use by {holder}; pods here are not given them");
+                    _ctx.Warn($"host IDs {held.Start}-{held.End - 1} are in use by {holder}, unknown to this node's store; pods here are not given them");
                     refused.Add(held);
                 }
                 refused.Add(range);
