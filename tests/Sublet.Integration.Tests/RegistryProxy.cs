@@ -11,7 +11,7 @@ namespace Sublet.Integration.Tests;
 /// </summary>
 internal sealed class RegistryProxy : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly HttpClient _upstream = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromMinutes(2) };
     private readonly string _target;
     private readonly CancellationTokenSource _stop = new();
@@ -28,7 +28,8 @@ internal sealed class RegistryProxy : IDisposable
     public RegistryProxy(LocalRegistry registry)
     {
         _target = registry.Url;
-        Port = LoopbackListener.Start(_listener);
+        _listener = LoopbackListener.Start(out var port);
+        Port = port;
         _ = Task.Run(Serve);
     }
 

@@ -17,7 +17,7 @@ internal sealed class TokenServer : IDisposable
 {
     public const string Service = "sublet-test-registry";
     public const string Issuer = "sublet-test-issuer";
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private readonly X509Certificate2 _cert;
     private readonly string _user;
@@ -32,7 +32,8 @@ internal sealed class TokenServer : IDisposable
         _cert = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         RootCertBundle = Path.Combine(dir, "token-root.pem");
         File.WriteAllText(RootCertBundle, _cert.ExportCertificatePem());
-        Port = LoopbackListener.Start(_listener);
+        _listener = LoopbackListener.Start(out var port);
+        Port = port;
         _ = Task.Run(Serve);
     }
 
