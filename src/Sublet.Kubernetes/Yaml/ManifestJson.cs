@@ -3,7 +3,6 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using k8s;
 using k8s.Models;
-using Sublet.Runtime.Json;
 
 namespace Sublet.Kubernetes.Yaml;
 

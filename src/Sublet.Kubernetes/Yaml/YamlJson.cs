@@ -5,7 +5,6 @@ using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
-using Sublet.Runtime.Json;
 
 namespace Sublet.Kubernetes.Yaml;
 

@@ -118,5 +118,5 @@ public sealed class PodSyncer
     }
 
     /// <summary>The plan recorded with a pod.</summary>
-    public static PodPlan PlanOf(PodRecord pod) => JsonSerializer.Deserialize(pod.PlanJson, PlanJson.PodPlan)!;
+    public static PodPlan PlanOf(PodRecord pod) => JsonSerializer.Deserialize(pod.PlanJson, StateJson.Default.PodPlan)!;
 }

@@ -2,18 +2,17 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
-namespace Sublet.Runtime.Json;
+namespace Sublet.Kubernetes.Yaml;
 
 /// <summary>
-/// Reads and writes a type with options of its own, made the first time a document has one.
+/// Reads a model type with options of its own, made the first time a manifest has one.
 /// System.Text.Json configures every type a type's properties reach before it reads the first
 /// value (JsonTypeInfo.Configure, for each property), so reading a Pod configured 199 types with a
 /// few converters each; in the AOT CLI that was ~16 ms of `sublet check`'s 48 (docs/benchmarks.md
 /// §6e). The serializer asks the options for a converter of a property's type first and, finding
-/// this one, goes no deeper: a subtree is configured only when a document uses it. The JSON is the
-/// same as without it.
+/// this one, goes no deeper: a subtree is configured only when a manifest uses it.
 /// </summary>
-public sealed class DeferredConverter<T> : JsonConverter<T> where T : class
+internal sealed class DeferredConverter<T> : JsonConverter<T> where T : class
 {
     private JsonTypeInfo<T>? _info;
 
@@ -52,7 +51,7 @@ public sealed class DeferredConverter<T> : JsonConverter<T> where T : class
 /// serializer outside fills in the path down to the deferred value; <see cref="Below"/> keeps the
 /// rest, as the inner serializer saw it (<c>$.securityContext.privileged</c>).
 /// </summary>
-public sealed class NestedJsonException(JsonException inner) : JsonException(inner.Message, inner)
+internal sealed class NestedJsonException(JsonException inner) : JsonException(inner.Message, inner)
 {
     public string Below { get; } = Join(inner.Path, (inner as NestedJsonException)?.Below);
 
