@@ -36,7 +36,7 @@ internal static class PlayCommand
             var waits = parse.GetValue(wait);
             if (waits)
             {
-                // This process stays and syncs the pods itself (PodWaiter.Supervise): conmon's exit
+                // This process stays and syncs the pods itself (PodSupervisor): conmon's exit
                 // command would put a second sublet start-up on every exit's path. Should this
                 // process be killed (SIGKILL: Ctrl-C and SIGTERM stop the pods), its pods run on
                 // without restarts until `sublet down`, as the README says.
@@ -77,7 +77,16 @@ internal static class PlayCommand
             // The rotator is a process of its own, started as the pod starts on a 2-core node: for
             // `play --wait` only once the pods outlive one monitor interval (its first look would
             // find nothing to rotate anyway), so a short run never pays for it (issue 23's trace).
-            var waiter = new PodWaiter(ctx) { Later = (Sublet.Runtime.Logs.LogPolicy.From(ctx.Config).MonitorInterval, () => LogRotation.Ensure(parse, ctx)), Supervise = true };
+            var waiter = new PodWaiter(ctx)
+            {
+                Later = (Sublet.Runtime.Logs.LogPolicy.From(ctx.Config).MonitorInterval, () => LogRotation.Ensure(parse, ctx)),
+                Supervisor = () =>
+                {
+                    var own = RuntimeContext.Create(ctx.Config, exitHook: null);
+                    Cli.UseObjects(own, file: null, sources.Node);
+                    return own;
+                },
+            };
             try
             {
                 return waiter.Wait(started, stop.Token);

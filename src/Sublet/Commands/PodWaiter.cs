@@ -9,8 +9,8 @@ namespace Sublet.Cli.Commands;
 /// when something happens rather than on a timer: conmon writes an exit file
 /// (<c>--exit-dir</c>), the state database records every change, and both are watched with
 /// inotify; the logs are watched the same way so output streams as it is written.
-/// With <see cref="Supervise"/> the waiter is also what an exit hook would be: each look runs
-/// the pod's sync (restarts, the next init container, back-offs, the pod's end) in this process.
+/// With <see cref="Supervisor"/> it also runs a <see cref="PodSupervisor"/>, what conmon's exit
+/// hooks would be, and tells it of every change it sees.
 /// </summary>
 internal sealed class PodWaiter
 {
@@ -18,7 +18,6 @@ internal sealed class PodWaiter
     private static readonly TimeSpan Fallback = TimeSpan.FromSeconds(1);
     private readonly RuntimeContext _ctx;
     private readonly List<LogFollower> _followers = [];
-    private readonly Dictionary<string, string> _syncFailures = [];
 
     public PodWaiter(RuntimeContext ctx) => _ctx = ctx;
 
@@ -27,10 +26,10 @@ internal sealed class PodWaiter
 
     /// <summary>
     /// The containers were started without conmon exit commands (<c>play --wait</c>): this process
-    /// syncs the pods when they change and wakes when a back-off ends, so no second <c>sublet</c>
-    /// process starts on an exit's path (issue 23).
+    /// syncs the pods itself, through a context this makes, so no second <c>sublet</c> process starts
+    /// on an exit's path (issue 23).
     /// </summary>
-    public bool Supervise { get; init; }
+    public Func<RuntimeContext>? Supervisor { get; init; }
 
     /// <summary>Prints what the containers wrote since the last look (also while they are being stopped).</summary>
     public void Drain()
@@ -52,6 +51,7 @@ internal sealed class PodWaiter
             _followers.Add(new LogFollower(_ctx.Paths(pod.Id).LogPath(name), planned.Count > 1 ? $"{pod.Name}/{name}" : null));
         }
         using var watches = new Watches(_ctx, planned.Select(c => _ctx.Paths(c.Pod.Id).LogPath(c.Name)));
+        using var supervisor = Supervisor is { } context ? new PodSupervisor(context, pods) : null;
         List<PodView> views;
         var began = _ctx.Time.GetUtcNow();
         var later = Later;
@@ -63,7 +63,7 @@ internal sealed class PodWaiter
                 l.Run();
             }
             watches.Reset();
-            var due = Supervise ? Sync(pods) : null;
+            supervisor?.Kick();
             views = pods.Select(p => status.View(_ctx.Store.FindPod(p.Id) ?? p)).ToList();
             var done = views.All(v => v.Pod.State is PodState.Succeeded or PodState.Failed);
             Drain();
@@ -71,9 +71,10 @@ internal sealed class PodWaiter
             {
                 break;
             }
-            var untilDue = due is { } d ? d - _ctx.Time.GetUtcNow() : Fallback;
-            watches.Wait(untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < Fallback ? untilDue : Fallback, cancel);
+            watches.Wait(Fallback, cancel);
         }
+        // Finished: the last sync (which recorded the end) completes before the teardown begins.
+        supervisor?.Stop(waitForSync: !cancel.IsCancellationRequested);
         if (cancel.IsCancellationRequested)
         {
             Console.Error.WriteLine("Interrupted: stopping the pods");
@@ -83,39 +84,6 @@ internal sealed class PodWaiter
         var codes = views.SelectMany(v => v.Containers).Select(c => c.ExitCode ?? 0).ToList();
         var failedPod = views.Any(v => v.Pod.State == PodState.Failed);
         return codes.FirstOrDefault(code => code != 0, failedPod ? 1 : 0);
-    }
-
-    /// <summary>
-    /// What an exit hook would do for each pod (as conmon's would, a start that fails is recorded, not
-    /// thrown); the earliest back-off end. A sync that fails otherwise (the store busy, a directory
-    /// gone) is reported once and tried again on the next change (or the
-    /// fallback look, within a second): the pods keep running, as they did
-    /// when an exit hook failed, rather than being torn down with the wait.
-    /// </summary>
-    private DateTimeOffset? Sync(IReadOnlyList<PodRecord> pods)
-    {
-        var syncer = new PodSyncer(_ctx);
-        DateTimeOffset? earliest = null;
-        foreach (var pod in pods)
-        {
-            try
-            {
-                if (syncer.Sync(pod.Id, startErrors: false) is { } due && (earliest is null || due < earliest))
-                {
-                    earliest = due;
-                }
-                _syncFailures.Remove(pod.Id);
-            }
-            catch (Exception e) when (Cli.IsUserFacing(e))
-            {
-                if (!_syncFailures.TryGetValue(pod.Id, out var last) || last != e.Message)
-                {
-                    Console.Error.WriteLine($"Warning: pod/{pod.Name}: restarts and back-offs could not be brought up to date ({e.Message}); trying again on the next change");
-                }
-                _syncFailures[pod.Id] = e.Message;
-            }
-        }
-        return earliest;
     }
 
     /// <summary>
