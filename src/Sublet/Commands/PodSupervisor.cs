@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
 
@@ -16,15 +17,19 @@ internal sealed class PodSupervisor : IDisposable
     /// <summary>A back-off end or a missed change is looked at within this, at the latest.</summary>
     private static readonly TimeSpan Fallback = TimeSpan.FromSeconds(1);
     private readonly Func<RuntimeContext> _context;
+    private readonly Action _onFailure;
     private readonly IReadOnlyList<PodRecord> _pods;
     private readonly AutoResetEvent _kick = new(true);
     private readonly Dictionary<string, string> _failures = [];
     private readonly Thread _thread;
     private volatile bool _stopping;
+    private volatile ExceptionDispatchInfo? _failed;
 
-    public PodSupervisor(Func<RuntimeContext> context, IReadOnlyList<PodRecord> pods)
+    /// <param name="onFailure">Wakes the waiter when the supervisor has stopped on an error (<see cref="ThrowIfFailed"/>).</param>
+    public PodSupervisor(Func<RuntimeContext> context, IReadOnlyList<PodRecord> pods, Action onFailure)
     {
         _context = context;
+        _onFailure = onFailure;
         _pods = pods;
         _thread = new Thread(Run) { IsBackground = true, Name = "pod supervisor" };
         _thread.Start();
@@ -32,6 +37,13 @@ internal sealed class PodSupervisor : IDisposable
 
     /// <summary>Something changed (an exit file, the store): sync again as soon as the current sync ends.</summary>
     public void Kick() => _kick.Set();
+
+    /// <summary>
+    /// Rethrows, on the waiter's thread, an error the supervisor could not go on after, so the
+    /// command ends as it did when the sync ran there (its error line, then the teardown) instead
+    /// of the process dying on an unhandled exception with its pods left running.
+    /// </summary>
+    public void ThrowIfFailed() => _failed?.Throw();
 
     /// <summary>
     /// Ends the thread after its current sync. Interrupted, the waiter does not wait for it: the
@@ -55,13 +67,21 @@ internal sealed class PodSupervisor : IDisposable
 
     private void Run()
     {
-        using var ctx = _context();
-        var syncer = new PodSyncer(ctx);
-        while (!_stopping)
+        try
         {
-            var due = Sync(syncer);
-            var untilDue = due is { } d ? d - ctx.Time.GetUtcNow() : Fallback;
-            _kick.WaitOne(untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < Fallback ? untilDue : Fallback);
+            using var ctx = _context();
+            var syncer = new PodSyncer(ctx);
+            while (!_stopping)
+            {
+                var due = Sync(syncer);
+                var untilDue = due is { } d ? d - ctx.Time.GetUtcNow() : Fallback;
+                _kick.WaitOne(untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < Fallback ? untilDue : Fallback);
+            }
+        }
+        catch (Exception e)
+        {
+            _failed = ExceptionDispatchInfo.Capture(e);
+            _onFailure();
         }
     }
 

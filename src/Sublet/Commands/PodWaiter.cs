@@ -51,7 +51,7 @@ internal sealed class PodWaiter
             _followers.Add(new LogFollower(_ctx.Paths(pod.Id).LogPath(name), planned.Count > 1 ? $"{pod.Name}/{name}" : null));
         }
         using var watches = new Watches(_ctx, planned.Select(c => _ctx.Paths(c.Pod.Id).LogPath(c.Name)));
-        using var supervisor = Supervisor is { } context ? new PodSupervisor(context, pods) : null;
+        using var supervisor = Supervisor is { } context ? new PodSupervisor(context, pods, watches.Wake) : null;
         List<PodView> views;
         var began = _ctx.Time.GetUtcNow();
         var later = Later;
@@ -63,6 +63,7 @@ internal sealed class PodWaiter
                 l.Run();
             }
             watches.Reset();
+            supervisor?.ThrowIfFailed();
             supervisor?.Kick();
             views = pods.Select(p => status.View(_ctx.Store.FindPod(p.Id) ?? p)).ToList();
             var done = views.All(v => v.Pod.State is PodState.Succeeded or PodState.Failed);
@@ -109,6 +110,9 @@ internal sealed class PodWaiter
         }
 
         public void Reset() => _any.Reset();
+
+        /// <summary>Ends the current wait at once, as a change would.</summary>
+        public void Wake() => _any.Set();
 
         public void Wait(TimeSpan timeout, CancellationToken cancel)
         {
