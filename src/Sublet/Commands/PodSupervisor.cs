@@ -14,8 +14,6 @@ namespace Sublet.Cli.Commands;
 /// </summary>
 internal sealed class PodSupervisor : IDisposable
 {
-    /// <summary>A back-off end or a missed change is looked at within this, at the latest.</summary>
-    private static readonly TimeSpan Fallback = TimeSpan.FromSeconds(1);
     private readonly Func<RuntimeContext> _context;
     private readonly Action _onFailure;
     private readonly IReadOnlyList<PodRecord> _pods;
@@ -73,9 +71,10 @@ internal sealed class PodSupervisor : IDisposable
             var syncer = new PodSyncer(ctx);
             while (!_stopping)
             {
+                // Until the next back-off ends, or the waiter's next kick: it kicks on every change
+                // and at least once a second, which covers a change whose event was lost.
                 var due = Sync(syncer);
-                var untilDue = due is { } d ? d - ctx.Time.GetUtcNow() : Fallback;
-                _kick.WaitOne(untilDue < TimeSpan.Zero ? TimeSpan.Zero : untilDue < Fallback ? untilDue : Fallback);
+                _kick.WaitOne(due is { } d ? TimeSpan.FromTicks(Math.Max(0, (d - ctx.Time.GetUtcNow()).Ticks)) : Timeout.InfiniteTimeSpan);
             }
         }
         catch (Exception e)
