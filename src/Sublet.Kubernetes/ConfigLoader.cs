@@ -31,7 +31,7 @@ public static class ConfigLoader
             var stream = new YamlStream();
             stream.Load(new StringReader(File.ReadAllText(path)));
             config = stream.Documents.FirstOrDefault()?.RootNode is YamlMappingNode root
-                ? YamlJson.Deserialize(root, WithDefaults(JsonNode.Parse(YamlJson.ToJson(root))!), ConfigJsonContext.Default.NodeConfig) ?? new NodeConfig()
+                ? YamlJson.Deserialize(root, JsonNode.Parse(YamlJson.ToJson(root))!, ConfigJsonContext.Default.NodeConfig) ?? new NodeConfig()
                 : new NodeConfig();
             // A section left empty ("ociRuntime:" with nothing below) reads as null: it means its defaults.
             config = config with
@@ -58,39 +58,6 @@ public static class ConfigLoader
         }
         var problems = Validate(config);
         return problems.Count == 0 ? config : throw new ConfigException($"{path}: {string.Join("; ", problems)}");
-    }
-
-    /// <summary>
-    /// The file's JSON laid over the defaults' JSON, key by key. The source-generated serializer
-    /// builds init-only records through an object initializer that passes default(T) for every key
-    /// the JSON lacks, which would drop the property initializers' defaults (<c>containerLogMaxSize</c>
-    /// null rather than "10Mi"), so absent keys are filled in first.
-    /// </summary>
-    private static JsonNode WithDefaults(JsonNode file)
-    {
-        var defaults = JsonSerializer.SerializeToNode(new NodeConfig(), ConfigJsonContext.Default.NodeConfig)!;
-        Overlay(defaults, file);
-        return defaults;
-    }
-
-    private static void Overlay(JsonNode target, JsonNode source)
-    {
-        if (target is not JsonObject to || source is not JsonObject from)
-        {
-            return;
-        }
-        foreach (var (key, value) in from.ToList())
-        {
-            from.Remove(key);
-            if (to[key] is JsonObject inner && value is JsonObject)
-            {
-                Overlay(inner, value);
-            }
-            else
-            {
-                to[key] = value;
-            }
-        }
     }
 
     /// <summary>The feature gates of a loaded (so already validated) configuration.</summary>
