@@ -87,12 +87,13 @@ public sealed class CriPodTests
         var logs = Path.Combine(env.Root, "logs");
         var config = Cri.Sandbox("hostnet", logs, Cri.PodUserns(hostId, 65536));
         config.Linux.SecurityContext.NamespaceOptions.Network = NamespaceMode.Node;
+        config.Hostname = ""; // the kubelet sends none for a hostNetwork pod
 
         var sandboxId = rt.RunPodSandbox(new RunPodSandboxRequest { Config = config }).PodSandboxId;
         var containerId = rt.CreateContainer(new CreateContainerRequest
         {
             PodSandboxId = sandboxId, SandboxConfig = config,
-            Config = Cri.Container("app", Demo, ["sh", "-c", "cat /proc/self/uid_map; readlink /proc/self/ns/net; ls /sys/class/net | tr '\\n' ' '; echo; touch /sys/x 2>&1; echo ready; exec sleep 300"], "app.log"),
+            Config = Cri.Container("app", Demo, ["sh", "-c", "cat /proc/self/uid_map; readlink /proc/self/ns/net; ls /sys/class/net | tr '\\n' ' '; echo; touch /sys/x 2>&1; echo host=$HOSTNAME; echo ready; exec sleep 300"], "app.log"),
         }).ContainerId;
         rt.StartContainer(new StartContainerRequest { ContainerId = containerId });
 
@@ -103,6 +104,7 @@ public sealed class CriPodTests
         var interfaces = Assert.Single(log.Split('\n'), l => l.Contains(" lo ", StringComparison.Ordinal));
         Assert.Contains(Directory.GetFileSystemEntries("/sys/class/net").Select(Path.GetFileName).Where(n => n != "lo"), n => interfaces.Contains($" {n} ", StringComparison.Ordinal));
         Assert.Contains("Read-only file system", log);
+        Assert.Contains($"stdout F host={Environment.MachineName}\n", log); // containerd's HOSTNAME when the sandbox names none
         Assert.Empty(rt.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = sandboxId }).Status.Network.AdditionalIps);
 
         rt.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = sandboxId });

@@ -107,7 +107,7 @@ public sealed class CoreSpecsTests
     [Fact]
     public void Environment_is_the_images_then_hostname_then_the_requests()
     {
-        var env = CoreSpecs.Environment(Pod(), new ContainerConfig { Name = "c", Image = "i", Env = [new("A", "request"), new("B", "b")] }, Image);
+        var env = CoreSpecs.Environment(Pod(), new ContainerConfig { Name = "c", Image = "i", Env = [new("A", "request"), new("B", "b")] }, Image, "node-1");
 
         Assert.Equal(["PATH=/bin", "A=request", "HOSTNAME=web-host", "B=b"], env);
     }
@@ -133,7 +133,7 @@ public sealed class CoreSpecsTests
     }
 
     [Fact]
-    public void The_root_propagation_rises_with_the_mounts_and_no_hostname_keeps_the_nodes()
+    public void The_root_propagation_rises_with_the_mounts_and_no_hostname_keeps_the_nodes_in_UTS_and_HOSTNAME()
     {
         MountSpec Mount(Plan.MountPropagation p) => new("/m", "/h", false, p, false);
 
@@ -142,6 +142,7 @@ public sealed class CoreSpecsTests
         Assert.Equal("rshared", CoreSpecs.RootfsPropagation([Mount(Plan.MountPropagation.HostToContainer), Mount(Plan.MountPropagation.Bidirectional)]));
         var nameless = Pod() with { Hostname = "" };
         Assert.Null(CoreSpecs.Sandbox("sb", nameless, "/pause").Hostname);
-        Assert.DoesNotContain(CoreSpecs.Environment(nameless, new ContainerConfig { Name = "c", Image = "i" }, Image), e => e.StartsWith("HOSTNAME=", StringComparison.Ordinal));
+        // containerd: a sandbox without a hostname (a hostNetwork pod) gives its containers the node's.
+        Assert.Contains("HOSTNAME=node-1", CoreSpecs.Environment(nameless, new ContainerConfig { Name = "c", Image = "i" }, Image, "node-1"));
     }
 }

@@ -143,7 +143,7 @@ public static class CoreSpecs
                 Terminal = container.Tty,
                 User = new User { Uid = user.Uid, Gid = user.Gid, AdditionalGids = user.AdditionalGids.Count > 0 ? [.. user.AdditionalGids] : null },
                 Args = [.. Arguments(container, image)],
-                Env = [.. Environment(sandbox, container, image)],
+                Env = [.. Environment(sandbox, container, image, host.Hostname)],
                 Cwd = container.WorkingDir is { Length: > 0 } cwd ? cwd : image.WorkingDir is { Length: > 0 } imageCwd ? imageCwd : "/",
                 Capabilities = new Capabilities { Bounding = caps, Effective = user.Uid == 0 ? [.. caps] : [], Permitted = [.. caps] },
                 NoNewPrivileges = security.NoNewPrivileges,
@@ -223,9 +223,14 @@ public static class CoreSpecs
             : throw RuntimeError.Invalid($"container \"{container.Name}\": no command specified: the image has no ENTRYPOINT or CMD and the request sets none");
     }
 
-    /// <summary>Image environment, PATH if the image has none, HOSTNAME (containerd adds it), then the request's (<see cref="ProcessEnvironment.Merge"/>).</summary>
-    public static IReadOnlyList<string> Environment(SandboxConfig sandbox, ContainerConfig container, ImageConfig image) =>
-        ProcessEnvironment.Merge(image.Env, sandbox.Hostname, container.Env);
+    /// <summary>
+    /// Image environment, PATH if the image has none, HOSTNAME, then the request's
+    /// (<see cref="ProcessEnvironment.Merge"/>). HOSTNAME is the sandbox's, or the node's when the
+    /// sandbox names none (a kubelet sends no hostname for a hostNetwork pod): containerd's
+    /// generateContainerSpec takes os.Hostname() then.
+    /// </summary>
+    public static IReadOnlyList<string> Environment(SandboxConfig sandbox, ContainerConfig container, ImageConfig image, string nodeHostname) =>
+        ProcessEnvironment.Merge(image.Env, sandbox.Hostname.Length > 0 ? sandbox.Hostname : nodeHostname, container.Env);
 
     /// <summary>CRI LinuxContainerResources as the kubelet computed them, set only where non-zero (containerd WithResources); no swap beyond the limit.</summary>
     public static Resources Resources(LinuxResources r, bool privileged, bool swapController) => new()
