@@ -26,12 +26,24 @@ public sealed class SyncWaitersTests : IDisposable
     public void A_waiter_is_registered_until_it_ends()
     {
         var paths = Paths();
-        using (var registration = SyncWaiters.Register(paths))
+        var proc = new ProcFs();
+        using (var registration = SyncWaiters.Register(paths, proc))
         {
             Assert.NotNull(registration);
-            Assert.True(File.Exists(Registered(paths)));
+            // Who registered, exactly: its start time and boot, for a pidfd kill that can't hit a reused PID.
+            Assert.Equal((proc.StartTime(Environment.ProcessId)!.Value, proc.BootId()), SyncWaiters.Parse(File.ReadAllText(Registered(paths))));
         }
         Assert.False(File.Exists(Registered(paths)));
+    }
+
+    [Fact]
+    public void A_waiter_of_a_pod_already_removed_does_not_make_its_run_directory_again()
+    {
+        var paths = Paths();
+        Directory.Delete(paths.RunDir);
+        Directory.Delete(paths.StateDir);
+        Assert.Null(SyncWaiters.Register(paths, new ProcFs()));
+        Assert.False(Directory.Exists(paths.RunDir));
     }
 
     [Fact]
@@ -39,31 +51,34 @@ public sealed class SyncWaitersTests : IDisposable
     {
         var paths = Paths();
         using var removal = PodLock.ForRemoval(paths, TimeSpan.FromSeconds(1));
-        Assert.Null(SyncWaiters.Register(paths));
+        Assert.Null(SyncWaiters.Register(paths, new ProcFs()));
         Assert.False(File.Exists(Registered(paths)));
     }
 
     [Fact]
-    public void Stop_kills_registered_waiters_of_this_pod_only()
+    public void Stop_kills_the_processes_that_registered_and_no_other_holding_a_registered_pid()
     {
         var paths = Paths();
+        var proc = new ProcFs();
         using var waiter = Start("internal", "sync-pod", "pod1");
-        using var stranger = Start("internal", "sync-pod", "pod2"); // a reused pid: another pod's waiter
+        using var stranger = Start("internal", "sync-pod", "pod1"); // its PID registered by a waiter that ended: another start time
+        using var old = Start("internal", "sync-pod", "pod1"); // registered by an older binary: no start time
         var dir = Directory.CreateDirectory(Path.Combine(paths.RunDir, "waiters")).FullName;
-        foreach (var p in new[] { waiter, stranger })
-        {
-            File.WriteAllBytes(Path.Combine(dir, p.Id.ToString(CultureInfo.InvariantCulture)), []);
-        }
+        string Registration(Process p) => Path.Combine(dir, p.Id.ToString(CultureInfo.InvariantCulture));
+        File.WriteAllText(Registration(waiter), $"{proc.StartTime(waiter.Id)} {proc.BootId()}\n");
+        File.WriteAllText(Registration(stranger), $"{proc.StartTime(stranger.Id) - 1} {proc.BootId()}\n");
+        File.WriteAllBytes(Registration(old), []);
         File.WriteAllBytes(Path.Combine(dir, "not-a-pid"), []);
         try
         {
-            SyncWaiters.Stop(paths, "pod1", new ProcFs());
+            SyncWaiters.Stop(paths, proc);
             Assert.True(waiter.WaitForExit(5000));
             Assert.False(stranger.WaitForExit(200));
+            Assert.False(old.HasExited);
         }
         finally
         {
-            foreach (var p in new[] { waiter, stranger }.Where(p => !p.HasExited))
+            foreach (var p in new[] { waiter, stranger, old }.Where(p => !p.HasExited))
             {
                 p.Kill();
                 p.WaitForExit();

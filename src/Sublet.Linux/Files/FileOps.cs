@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
+using Sublet.Linux.Interop;
 
 namespace Sublet.Linux.Files;
 
@@ -93,6 +94,29 @@ public static class FileOps
     /// <summary>linkat(2) without AT_SYMLINK_FOLLOW: a hard link to <paramref name="existing"/> itself.</summary>
     public static void Link(string existing, string newPath) =>
         Check(FileSyscalls.Linkat(FileSyscalls.AT_FDCWD, existing, FileSyscalls.AT_FDCWD, newPath, 0), "link " + existing + " ->", newPath);
+
+    /// <summary>
+    /// mkdir(2) of <paramref name="path"/> alone, never its parents, then <paramref name="mode"/>
+    /// set (mkdir's mode passes through the umask). False when the parent does not exist, so a
+    /// directory being removed is not made again beneath; true when it exists already.
+    /// </summary>
+    public static bool MakeDirectory(string path, UnixFileMode mode)
+    {
+        if (Libc.Mkdirat(Libc.AT_FDCWD, path, (uint)mode) != 0)
+        {
+            var error = LinuxError.Last("mkdir", path);
+            if (error.Errno == Errno.ENOENT)
+            {
+                return false;
+            }
+            if (error.Errno != Errno.EEXIST)
+            {
+                throw error;
+            }
+        }
+        File.SetUnixFileMode(path, mode);
+        return true;
+    }
 
     /// <summary>
     /// rename(2): replaces <paramref name="newPath"/> atomically, whatever it is (a symlink to a

@@ -24,7 +24,7 @@ public sealed class PodRemover
         // Take turns with exit hooks (PodSyncer), so none starts a container while the pod goes away;
         // but a hook that hangs must not make the pod impossible to remove.
         using var held = PodLock.ForRemoval(paths, LockWait);
-        SyncWaiters.Stop(paths, pod.Id, _ctx.Proc);
+        SyncWaiters.Stop(paths, _ctx.Proc);
         var ours = _ctx.Oci.List().Where(id => id == pod.Id || id.StartsWith(pod.Id + "-", StringComparison.Ordinal)).ToList();
         var apps = ours.Where(id => id != pod.Id).ToList();
 

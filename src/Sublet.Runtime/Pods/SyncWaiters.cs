@@ -1,4 +1,5 @@
 using System.Globalization;
+using Sublet.Linux.Files;
 using Sublet.Linux.Processes;
 
 namespace Sublet.Runtime.Pods;
@@ -12,15 +13,22 @@ namespace Sublet.Runtime.Pods;
 /// </summary>
 public static class SyncWaiters
 {
-    /// <summary>Registers the calling process; false when the pod is gone or being removed (the waiter should end). Dispose to unregister.</summary>
-    public static IDisposable? Register(PodPaths paths)
+    /// <summary>
+    /// Registers the calling process under its PID, with its start time and boot id so removal
+    /// signals this process and no other that reuses the PID later. Null when the pod is gone or
+    /// being removed (the waiter should end); dispose to unregister.
+    /// </summary>
+    public static IDisposable? Register(PodPaths paths, ProcFs proc)
     {
-        if (!Directory.Exists(paths.RunDir))
+        // Not Directory.CreateDirectory: with the pod's run directory removed meanwhile it would
+        // make that again, left behind for good.
+        if (!FileOps.MakeDirectory(Dir(paths), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute))
         {
             return null;
         }
-        var file = Path.Combine(Directories.Private(Dir(paths)), Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-        File.WriteAllBytes(file, []);
+        var self = Environment.ProcessId;
+        var file = Path.Combine(Dir(paths), self.ToString(CultureInfo.InvariantCulture));
+        File.WriteAllText(file, $"{proc.StartTime(self)} {proc.BootId()}\n");
         var registration = new Registration(file);
         if (PodLock.IsBeingRemoved(paths))
         {
@@ -30,8 +38,13 @@ public static class SyncWaiters
         return registration;
     }
 
-    /// <summary>SIGKILL to every registered waiter of the pod whose command line still says so (a PID may have been reused since).</summary>
-    public static void Stop(PodPaths paths, string podId, ProcFs proc)
+    /// <summary>
+    /// SIGKILL to every registered waiter of the pod, through a pidfd checked against the start
+    /// time and boot id it registered (<see cref="Posix.SignalExact"/>): a waiter that ended is
+    /// skipped, whatever now has its PID. A registration without them (written by an older
+    /// binary) is left: that waiter ends by itself once it sees the pod gone.
+    /// </summary>
+    public static void Stop(PodPaths paths, ProcFs proc)
     {
         var dir = Dir(paths);
         if (!Directory.Exists(dir))
@@ -41,11 +54,30 @@ public static class SyncWaiters
         foreach (var file in Directory.EnumerateFiles(dir))
         {
             if (int.TryParse(Path.GetFileName(file), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && pid != Environment.ProcessId && proc.CommandLine(pid) is { } cmd
-                && cmd.Contains(" internal sync-pod " + podId, StringComparison.Ordinal))
+                && pid != Environment.ProcessId && Parse(ReadOrEmpty(file)) is var (start, bootId))
             {
-                Posix.Kill(pid, Posix.SIGKILL);
+                Posix.SignalExact(pid, start, bootId, Posix.SIGKILL, proc);
             }
+        }
+    }
+
+    /// <summary>A registration's "START BOOT-ID"; null when it is not one.</summary>
+    public static (ulong Start, string BootId)? Parse(string text)
+    {
+        var parts = text.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return parts.Length == 2 && ulong.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
+            ? (start, parts[1]) : null;
+    }
+
+    private static string ReadOrEmpty(string file)
+    {
+        try
+        {
+            return File.ReadAllText(file);
+        }
+        catch (FileNotFoundException)
+        {
+            return ""; // the waiter unregistered meanwhile
         }
     }
 

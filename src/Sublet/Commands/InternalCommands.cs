@@ -35,7 +35,7 @@ internal static class InternalCommands
         sync.SetAction(parse => Cli.Run(parse, ctx =>
         {
             // Registered so removal can end it (SyncWaiters); none when the pod is already going.
-            using var registered = SyncWaiters.Register(ctx.Paths(parse.GetValue(podId)!));
+            using var registered = SyncWaiters.Register(ctx.Paths(parse.GetValue(podId)!), ctx.Proc);
             if (registered is null)
             {
                 return 0;
