@@ -4,6 +4,7 @@ using Sublet.IdMapping;
 using Sublet.Images;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
+using Sublet.Runtime.Pods;
 
 namespace Sublet.Benchmarks;
 
@@ -46,7 +47,7 @@ public class SpecBenchmarks
     public void Setup() => _spec = Build();
 
     [Benchmark]
-    public Spec Build() => SpecBuilder.Container(Pod, Container, Image, Root, "/run/sublet/pods/p/c/app/rootfs", Sandbox, Range, "/sublet/pod/app");
+    public Spec Build() => PlayContainer.Spec(Pod, "pod", Container, "pod-app", Image, Root, "/run/sublet/pods/p/c/app/rootfs", Sandbox, Range);
 
     [Benchmark]
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(_spec);

@@ -1,5 +1,6 @@
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
+using Sublet.Runtime.Pods;
 
 namespace Sublet.Runtime.Tests;
 
@@ -71,7 +72,7 @@ public sealed class CgroupResourcesTests
     public void The_container_spec_carries_the_resources()
     {
         var container = Plans.Container(command: ["sh"]) with { Resources = new ContainerResources { CpuLimitMilli = 500, MemoryLimitBytes = 32 << 20 } };
-        var spec = SpecBuilder.Container(Plans.Pod(), container, Plans.Image(), new ResolvedUser(0, 0, []), "/rootfs", new SandboxNamespaces(1), null, CgroupResources.ContainerPath("p1-app"));
+        var spec = PlayContainer.Spec(Plans.Pod(), "p1", container, "p1-app", Plans.Image(), new ResolvedUser(0, 0, []), "/rootfs", new SandboxNamespaces(1), null);
 
         Assert.Equal("/sublet/podp1/p1-app", spec.Linux.CgroupsPath);
         Assert.Equal(50000L, spec.Linux.Resources!.Cpu!.Quota);

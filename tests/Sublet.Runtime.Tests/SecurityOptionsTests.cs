@@ -3,6 +3,7 @@ using System.Text.Json;
 using Sublet.IdMapping;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
+using Sublet.Runtime.Pods;
 using static Sublet.Runtime.Tests.Plans;
 
 namespace Sublet.Runtime.Tests;
@@ -16,8 +17,8 @@ public sealed class SecurityOptionsTests
     private static readonly IdRange PodRange = new(65536 * 3, 65536);
 
     private static Spec Build(ContainerSecurity security, ResolvedUser? user = null, long? runAsUser = null, int? oom = null) =>
-        SpecBuilder.Container(Pod(), Container(command: ["sh"], runAsUser: runAsUser) with { Security = security, OomScoreAdj = oom },
-            Image(), user ?? new ResolvedUser(0, 0, []), "/rootfs", new SandboxNamespaces(4242), PodRange, "/sublet/x", Host);
+        PlayContainer.Spec(Pod(), "x", Container(command: ["sh"], runAsUser: runAsUser) with { Security = security, OomScoreAdj = oom }, "x-app",
+            Image(), user ?? new ResolvedUser(0, 0, []), "/rootfs", new SandboxNamespaces(4242), PodRange, Host);
 
     public static TheoryData<string[], string[], string[]> CapabilityCases => new()
     {

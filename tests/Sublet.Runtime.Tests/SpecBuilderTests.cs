@@ -16,7 +16,11 @@ public sealed class SpecBuilderTests
     private static readonly SandboxNamespaces Pause = new(4242);
 
     private static Spec ContainerSpec(IdRange? userns, ResolvedUser? user = null, ContainerPlan? container = null) =>
-        SpecBuilder.Container(Pod(), container ?? Container(command: ["sh"]), Image(), user ?? Root, "/rootfs", Pause, userns, "/sublet/pod/app");
+        PlayContainer.Spec(Pod(), "pod", container ?? Container(command: ["sh"]), "pod-app", Image(), user ?? Root, "/rootfs", Pause, userns);
+
+    /// <summary>The process environment of a play container, as its OCI config carries it.</summary>
+    private static IReadOnlyList<string> Env(PodPlan pod, ContainerPlan container, Images.ImageConfig image) =>
+        PlayContainer.Spec(pod, "pod", container.Command is null ? container with { Command = ["sh"] } : container, "pod-app", image, Root, "/rootfs", Pause, null).Process.Env;
 
     /// <summary>A play pod's pause spec: the sandbox play asks the runtime core for (<see cref="PlaySandbox"/>), built by <see cref="CoreSpecs.Sandbox"/>.</summary>
     internal static Spec SandboxSpec(IdRange? userns, PodPlan? pod = null) =>
@@ -70,7 +74,7 @@ public sealed class SpecBuilderTests
         var image = Image(env: ["PATH=/opt/bin:/bin", "LANG=C", "EQ=b=c"]);
         var container = Container(env: [new("LANG", "en_US.UTF-8"), new("NEW", "x=y=z"), new("NEW", "last")]);
 
-        var env = SpecBuilder.Environment(Pod("web"), container, image);
+        var env = Env(Pod("web"), container, image);
 
         Assert.Equal(["PATH=/opt/bin:/bin", "LANG=en_US.UTF-8", "EQ=b=c", "HOSTNAME=web", "NEW=last"], env);
     }
@@ -78,14 +82,14 @@ public sealed class SpecBuilderTests
     [Fact]
     public void Environment_defaults_PATH_when_the_image_sets_none()
     {
-        var env = SpecBuilder.Environment(Pod("web"), Container(), Image(env: ["HOME=/root"]));
+        var env = Env(Pod("web"), Container(), Image(env: ["HOME=/root"]));
         Assert.Equal(["HOME=/root", SpecDefaults.DefaultPath, "HOSTNAME=web"], env);
     }
 
     [Fact]
     public void Environment_values_with_equals_signs_survive_from_image_and_manifest()
     {
-        var env = SpecBuilder.Environment(Pod(), Container(env: [new("OPTS", "-Da=b -Dc=d")]), Image(env: ["URL=http://x/?a=1&b=2"]));
+        var env = Env(Pod(), Container(env: [new("OPTS", "-Da=b -Dc=d")]), Image(env: ["URL=http://x/?a=1&b=2"]));
         Assert.Contains("URL=http://x/?a=1&b=2", env);
         Assert.Contains("OPTS=-Da=b -Dc=d", env);
     }
@@ -93,8 +97,8 @@ public sealed class SpecBuilderTests
     [Fact]
     public void Environment_manifest_may_override_HOSTNAME_and_image_may_not()
     {
-        Assert.Contains("HOSTNAME=web", SpecBuilder.Environment(Pod("web"), Container(), Image(env: ["HOSTNAME=image"])));
-        Assert.Contains("HOSTNAME=mine", SpecBuilder.Environment(Pod("web"), Container(env: [new("HOSTNAME", "mine")]), Image()));
+        Assert.Contains("HOSTNAME=web", Env(Pod("web"), Container(), Image(env: ["HOSTNAME=image"])));
+        Assert.Contains("HOSTNAME=mine", Env(Pod("web"), Container(env: [new("HOSTNAME", "mine")]), Image()));
     }
 
     // ---- working directory and hostname ----
@@ -106,7 +110,7 @@ public sealed class SpecBuilderTests
     [InlineData(null, null, "/")]
     [InlineData(null, "", "/")]
     public void WorkingDir_prefers_manifest_then_image_then_root(string? manifest, string? image, string expected) =>
-        Assert.Equal(expected, SpecBuilder.WorkingDir(Container(workingDir: manifest), Image(workingDir: image)));
+        Assert.Equal(expected, PlayContainer.Spec(Pod(), "pod", Container(command: ["sh"], workingDir: manifest), "pod-app", Image(workingDir: image), Root, "/rootfs", Pause, null).Process.Cwd);
 
     [Theory]
     [InlineData("web", null, "web")]
@@ -175,12 +179,12 @@ public sealed class SpecBuilderTests
         var sandbox = SandboxSpec(PodRange, pod);
         Assert.Equal(["mount", "pid", "ipc", "user"], sandbox.Linux.Namespaces.Select(n => n.Type));
         Assert.Null(sandbox.Hostname);
-        var container = SpecBuilder.Container(pod, Container(command: ["sh"]), Image(), Root, "/rootfs", Pause, PodRange, "/p/app");
+        var container = PlayContainer.Spec(pod, "p", Container(command: ["sh"]), "p-app", Image(), Root, "/rootfs", Pause, PodRange);
         Assert.DoesNotContain(container.Linux.Namespaces, n => n.Type is "network" or "uts");
         // sysfs can't be mounted from a user namespace that doesn't own the network namespace.
         var sys = Assert.Single(container.Mounts, m => m.Destination == "/sys");
         Assert.Equal(("bind", "/sys", "rbind,nosuid,noexec,nodev,ro"), (sys.Type, sys.Source, string.Join(",", sys.Options!)));
-        Assert.Equal("sysfs", Assert.Single(SpecBuilder.Container(pod, Container(command: ["sh"]), Image(), Root, "/rootfs", Pause, null, "/p/app").Mounts, m => m.Destination == "/sys").Type);
+        Assert.Equal("sysfs", Assert.Single(PlayContainer.Spec(pod, "p", Container(command: ["sh"]), "p-app", Image(), Root, "/rootfs", Pause, null).Mounts, m => m.Destination == "/sys").Type);
         Assert.Equal(Environment.MachineName, SpecBuilder.Hostname(pod));
     }
 
@@ -283,6 +287,7 @@ public sealed class SpecBuilderTests
         Assert.Equal("container", annotations["io.kubernetes.cri.container-type"]);
         Assert.Equal("app", annotations["io.kubernetes.cri.container-name"]);
         Assert.Equal("web", annotations["io.kubernetes.pod.name"]);
+        Assert.Equal("web", annotations["io.kubernetes.cri.sandbox-name"]);
         Assert.Equal("sandbox", SandboxSpec(null).Annotations!["io.kubernetes.cri.container-type"]);
     }
 

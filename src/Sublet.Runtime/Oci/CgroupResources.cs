@@ -67,6 +67,22 @@ public static class CgroupResources
         };
     }
 
+    /// <summary>
+    /// The same conversion as CRI LinuxContainerResources, what the kubelet sends a runtime: shares
+    /// always (2 for no request), quota and period only with a CPU limit, the memory limit as is.
+    /// </summary>
+    public static Sandboxes.LinuxResources Linux(ContainerResources r)
+    {
+        var oci = For(r, devices: null);
+        return new Sandboxes.LinuxResources
+        {
+            CpuShares = (long)(oci.Cpu?.Shares ?? 0),
+            CpuQuota = oci.Cpu?.Quota ?? 0,
+            CpuPeriod = (long)(oci.Cpu?.Period ?? 0),
+            MemoryLimitBytes = oci.Memory?.Limit ?? 0,
+        };
+    }
+
     /// <summary>Every pod's cgroups hang under one parent per pod in each hierarchy (the kubelet's pod&lt;uid&gt; level).</summary>
     public const string Root = "/sublet";
 

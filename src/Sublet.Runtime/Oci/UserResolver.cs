@@ -35,7 +35,7 @@ public static class UserResolver
             else if (container.Security.RunAsNonRoot)
             {
                 // The kubelet refuses a named image user under runAsNonRoot before anything is
-                // resolved; SpecBuilder says so with its message (UnverifiableImageUser).
+                // resolved; SecurityOptions.VerifyRunAsNonRoot says so with its message (UnverifiableImageUser).
                 return new ResolvedUser(0, 0, [], UnverifiableImageUser: parts[0]);
             }
             else

@@ -59,8 +59,7 @@ public sealed class ContainerRunner
             imageFiles.Read(rootfs, "/etc/passwd", container.Name, image.Reference), imageFiles.Read(rootfs, "/etc/group", container.Name, image.Reference));
         // status.podIP(s) variables, and the $(VAR)s that refer to them, get the pod's addresses now that its network is up.
         container = PodFieldExpansion.Apply(container, new PodNetworking(_ctx).Ips(pod.Id));
-        var spec = SpecBuilder.Container(plan, container, image.Config, user, rootfs,
-            new SandboxNamespaces(pod.PausePid!.Value), pod.Ids, CgroupResources.ContainerPath(id));
+        var spec = PlayContainer.Spec(plan, pod.Id, container, id, image.Config, user, rootfs, new SandboxNamespaces(pod.PausePid!.Value), pod.Ids);
         spec.Mounts.AddRange(new Volumes.VolumeBuilder(_ctx).Mounts(plan, pod, container));
         spec.Mounts.AddRange(new EtcFiles(_ctx).Mounts(pod, container));
         spec.Mounts.AddRange(new TerminationMessages(_ctx).Prepare(pod, container));
