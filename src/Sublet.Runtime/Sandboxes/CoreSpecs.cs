@@ -120,6 +120,8 @@ public static class CoreSpecs
         var security = container.Security;
         var clamped = new List<string>();
         var caps = CapabilitySet.Resolve(AsPlan(security), host.Capabilities, clamped);
+        // containerd clears masked and read-only paths for a privileged container (oci.WithPrivileged),
+        // and the kubelet sends none for procMount Unmasked (pkg/securitycontext ConvertToRuntimeMaskedPaths).
         var hidePaths = !security.Privileged && !security.UnmaskedProc;
         var annotations = Annotations(container.Annotations, new()
         {
