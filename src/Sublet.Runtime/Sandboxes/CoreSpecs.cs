@@ -147,6 +147,7 @@ public static class CoreSpecs
                 Args = [.. Arguments(container, image)],
                 Env = [.. Environment(sandbox, container, image, host.Hostname)],
                 Cwd = container.WorkingDir is { Length: > 0 } cwd ? cwd : image.WorkingDir is { Length: > 0 } imageCwd ? imageCwd : "/",
+                // Bounding and permitted; effective only for UID 0, since the kernel clears them at exec for other users anyway (no ambient set).
                 Capabilities = new Capabilities { Bounding = caps, Effective = user.Uid == 0 ? [.. caps] : [], Permitted = [.. caps] },
                 NoNewPrivileges = security.NoNewPrivileges,
                 OomScoreAdj = oom,
