@@ -3,6 +3,8 @@ using Sublet.Runtime.Config;
 using YamlDotNet.Core;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using YamlDotNet.RepresentationModel;
 using Sublet.Kubernetes.Yaml;
 
@@ -31,7 +33,7 @@ public static class ConfigLoader
             var stream = new YamlStream();
             stream.Load(new StringReader(File.ReadAllText(path)));
             config = stream.Documents.FirstOrDefault()?.RootNode is YamlMappingNode root
-                ? YamlJson.Deserialize(root, JsonNode.Parse(YamlJson.ToJson(root))!, ConfigJsonContext.Default.NodeConfig) ?? new NodeConfig()
+                ? YamlJson.Deserialize(root, JsonNode.Parse(YamlJson.ToJson(root))!, Reader.Value) ?? new NodeConfig()
                 : new NodeConfig();
             // A section left empty ("ociRuntime:" with nothing below) reads as null: it means its defaults.
             config = config with
@@ -59,6 +61,26 @@ public static class ConfigLoader
         var problems = Validate(config);
         return problems.Count == 0 ? config : throw new ConfigException($"{path}: {string.Join("; ", problems)}");
     }
+
+    /// <summary>
+    /// How the file is read: the configuration's sections behind <see cref="DeferredConverter{T}"/>,
+    /// so only the sections a file has are set up for reading. Each type costs the AOT CLI a
+    /// reflection lookup of attributes and a converter that asks for its assembly, and every
+    /// command loads the configuration (docs/benchmarks.md §6f).
+    /// </summary>
+    private static readonly Lazy<JsonTypeInfo<NodeConfig>> Reader = new(() =>
+    {
+        var options = new JsonSerializerOptions(ConfigJsonContext.Default.Options);
+        foreach (var deferred in (JsonConverter[])[
+            new DeferredConverter<OciRuntimeConfig>(), new DeferredConverter<UserNamespacesConfig>(), new DeferredConverter<RootfsConfig>(),
+            new DeferredConverter<PodSecurityConfig>(), new DeferredConverter<RegistriesConfig>(), new DeferredConverter<NetworkConfig>(),
+            new DeferredConverter<StreamingConfig>()])
+        {
+            options.Converters.Add(deferred);
+        }
+        options.MakeReadOnly();
+        return (JsonTypeInfo<NodeConfig>)options.GetTypeInfo(typeof(NodeConfig));
+    });
 
     /// <summary>The feature gates of a loaded (so already validated) configuration.</summary>
     public static FeatureGates Gates(NodeConfig config) => FeatureGates.From(config.FeatureGates, new List<string>());
