@@ -5,6 +5,7 @@ using Sublet.Images;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
 using Sublet.Runtime.Pods;
+using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Benchmarks;
 
@@ -47,7 +48,8 @@ public class SpecBenchmarks
     public void Setup() => _spec = Build();
 
     [Benchmark]
-    public Spec Build() => PlayContainer.Spec(Pod, "pod", Container, "pod-app", Image, Root, "/run/sublet/pods/p/c/app/rootfs", Sandbox, Range);
+    public Spec Build() => CoreSpecs.Container("pod", PlaySandbox.For(Pod) with { UserNamespace = Range }, "pod-app", PlayContainer.For(Pod, Container, Image),
+        Image, Root, "/run/sublet/pods/p/c/pod-app/rootfs", Sandbox, [], HostLimits.Current);
 
     [Benchmark]
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(_spec);

@@ -50,7 +50,7 @@ internal sealed class FakeSandboxRuntime : ISandboxRuntime
 
     public IReadOnlyList<SandboxView> ListSandboxes(Owner owner) => [.. Sandboxes.Values.Where(v => v.Entry.Config.Owner == owner)];
 
-    public ContainerEntry CreateContainer(string sandboxId, CoreConfig config)
+    public ContainerEntry CreateContainer(string sandboxId, CoreConfig config, CreateOptions? options = null)
     {
         Calls.Add($"create {config.Name}");
         var entry = new ContainerEntry

@@ -62,7 +62,8 @@ public sealed class Issue19PodDataTests
         var run = Path.Combine(env.RunRoot, "pods", id);
         var state = Path.Combine(env.StateRoot, "pods", id);
         // The pod's root gives its copies of cat the capability to read any file, through its own mounts.
-        foreach (var place in new[] { "volumes/mem", "volumes/disk", "c/c/rootfs/tmp" })
+        var container = $"{id}-c";
+        foreach (var place in new[] { "volumes/mem", "volumes/disk", $"c/{container}/rootfs/tmp" })
         {
             var setcap = HostAttacker.SetCapabilitiesAsPodRoot(pod.GetProperty("pausePid").GetInt32(), Path.Combine(run, place, "caps"), "cap_dac_read_search+ep");
             Assert.True(setcap.ExitCode == 0, setcap.ToString());
@@ -82,12 +83,13 @@ public sealed class Issue19PodDataTests
         var found = setId.Concat(capable).Distinct().ToList();
         foreach (var expected in new[]
         {
-            "tmpfs/mem/suid", "tmpfs/mem/sgid", "tmpfs/mem/caps", "volumes/mem/suid", "volumes/disk/caps", "c/c/rootfs/tmp/suid", "kubelet/etc/hosts", "c/c/termination-log",
+            // The container's own clones (m/ID/INDEX): /etc/hosts is mount 3 (after the three volumes), the termination log 6.
+            "tmpfs/mem/suid", "tmpfs/mem/sgid", "tmpfs/mem/caps", "volumes/mem/suid", "volumes/disk/caps", $"c/{container}/rootfs/tmp/suid", $"m/{container}/3", $"m/{container}/6",
         })
         {
             Assert.Contains(Path.Combine(run, expected), found);
         }
-        foreach (var expected in new[] { "volumes/disk/suid", "volumes/disk/sgid", "volumes/disk/caps", "kubelet/etc/hosts", "c/c/termination-log", "c/c/upper/tmp/suid", "c/c/upper/tmp/caps" })
+        foreach (var expected in new[] { "volumes/disk/suid", "volumes/disk/sgid", "volumes/disk/caps", "kubelet/etc/hosts", "c/c/termination-log", $"c/{container}/upper/tmp/suid", $"c/{container}/upper/tmp/caps" })
         {
             Assert.Contains(Path.Combine(state, expected), found);
         }

@@ -294,6 +294,13 @@ public sealed class ServeTests
         var rmi = env.Run("rmi", Demo);
         Assert.Equal(1, rmi.ExitCode);
         Assert.Contains("is in use by container \"app\" of pod default/user-of-demo", rmi.Stderr);
+        // play's container is the runtime core's too (issue 20 item 1), yet named once, and never to a kubelet.
+        Assert.DoesNotContain("CRI pod", refused.Status.Detail + rmi.Stderr);
+        Assert.Empty(server.Runtime.ListContainers(new ListContainersRequest()).Containers);
+        using (var store = new Sublet.Runtime.State.StateStore(env.StateRoot))
+        {
+            Assert.Equal("app", Assert.Single(store.SandboxContainers()).Config.Name);
+        }
         Assert.NotNull(server.Images.ImageStatus(new ImageStatusRequest { Image = new ImageSpec { Image = Demo } }).Image);
 
         env.Ok("down", "--grace-period", "0", "user-of-demo");

@@ -72,7 +72,7 @@ public sealed class CgroupResourcesTests
     public void The_container_spec_carries_the_resources()
     {
         var container = Plans.Container(command: ["sh"]) with { Resources = new ContainerResources { CpuLimitMilli = 500, MemoryLimitBytes = 32 << 20 } };
-        var spec = PlayContainer.Spec(Plans.Pod(), "p1", container, "p1-app", Plans.Image(), new ResolvedUser(0, 0, []), "/rootfs", new SandboxNamespaces(1), null);
+        var spec = Plans.PlaySpec(Plans.Pod(), "p1", container, "p1-app", Plans.Image(), new ResolvedUser(0, 0, []), "/rootfs", new SandboxNamespaces(1), null);
 
         Assert.Equal("/sublet/podp1/p1-app", spec.Linux.CgroupsPath);
         Assert.Equal(50000L, spec.Linux.Resources!.Cpu!.Quota);

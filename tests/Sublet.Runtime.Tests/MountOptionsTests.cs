@@ -1,6 +1,7 @@
 using Sublet.Linux.Mounts;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
+using Sublet.Runtime.Sandboxes;
 using Sublet.Runtime.Volumes;
 
 namespace Sublet.Runtime.Tests;
@@ -8,11 +9,11 @@ namespace Sublet.Runtime.Tests;
 public sealed class MountOptionsTests
 {
     [Theory]
-    [InlineData(MountPropagation.None, false, "rbind rprivate nodev rw")]
-    [InlineData(MountPropagation.HostToContainer, true, "rbind rslave nodev ro")]
-    [InlineData(MountPropagation.Bidirectional, false, "rbind rshared nodev rw")]
+    [InlineData(MountPropagation.None, false, "rbind rprivate rw")]
+    [InlineData(MountPropagation.HostToContainer, true, "rbind rslave ro")]
+    [InlineData(MountPropagation.Bidirectional, false, "rbind rshared rw")]
     public void Propagation_maps_as_containerd_maps_it(MountPropagation propagation, bool readOnly, string options) =>
-        Assert.Equal(options, string.Join(' ', MountOptions.Oci(new VolumeMountPlan("v", "/v", readOnly) { Propagation = propagation })));
+        Assert.Equal(options, string.Join(' ', CoreMounts.Options(new MountSpec("/v", "/h", readOnly, propagation, Idmapped: false), MountFlags.None)));
 
     [Theory]
     [InlineData(new MountPropagation[0], null)]
@@ -20,8 +21,7 @@ public sealed class MountOptionsTests
     [InlineData(new[] { MountPropagation.HostToContainer, MountPropagation.Bidirectional }, "rshared")]
     public void The_rootfs_propagation_is_raised_with_the_mounts(MountPropagation[] mounts, string? rootfs)
     {
-        var container = new ContainerPlan { Name = "c", Image = "i", VolumeMounts = mounts.Select(p => new VolumeMountPlan("v", "/v", false) { Propagation = p }).ToList() };
-        Assert.Equal(rootfs, MountOptions.RootfsPropagation(container));
+        Assert.Equal(rootfs, CoreSpecs.RootfsPropagation([.. mounts.Select(p => new MountSpec("/v", "/h", false, p, Idmapped: false))]));
     }
 
     [Theory]

@@ -37,4 +37,14 @@ internal static class Plans
 
     /// <summary>A pod id as Sublet makes them: 32 hex digits, distinct per <paramref name="seed"/>.</summary>
     public static string PodId(int seed) => seed.ToString("x8", System.Globalization.CultureInfo.InvariantCulture).PadLeft(32, 'a');
+
+    /// <summary>
+    /// The OCI config the runtime core builds for a play pod's container: the sandbox play asked for
+    /// (<see cref="Pods.PlaySandbox"/>) with its user namespace, the container it asks for
+    /// (<see cref="Pods.PlayContainer"/>), no mounts.
+    /// </summary>
+    public static Oci.Spec PlaySpec(PodPlan pod, string podId, ContainerPlan container, string containerId, ImageConfig image, Oci.ResolvedUser user,
+        string rootfs, Oci.SandboxNamespaces sandbox, Sublet.IdMapping.IdRange? userns, Oci.HostLimits? host = null) =>
+        Sandboxes.CoreSpecs.Container(podId, Pods.PlaySandbox.For(pod) with { UserNamespace = userns }, containerId, Pods.PlayContainer.For(pod, container, image),
+            image, user, rootfs, sandbox, [], host ?? Oci.HostLimits.Current);
 }

@@ -2,6 +2,7 @@ using Sublet.Linux.Mounts;
 using Sublet.Runtime.Config;
 using Sublet.Runtime.Plan;
 using Sublet.Runtime.Pods;
+using Sublet.Runtime.Sandboxes;
 using Sublet.Runtime.Volumes;
 
 namespace Sublet.Runtime.Tests;
@@ -46,14 +47,24 @@ public sealed class PodDataMountsTests : IDisposable
     [InlineData(MountFlags.NoSuid | MountFlags.NoDev, "rbind rprivate nodev nosuid rw")]
     [InlineData(MountFlags.NoSuid | MountFlags.NoExec | MountFlags.ReadOnly, "rbind rprivate nodev nosuid noexec rw")]
     public void A_volume_bind_asks_for_the_flags_its_clone_has_locked(MountFlags locked, string options) =>
-        Assert.Equal(options, string.Join(' ', MountOptions.Oci(new VolumeMountPlan("v", "/v", ReadOnly: false), locked)));
+        Assert.Equal(options, string.Join(' ', CoreMounts.Options(new MountSpec("/v", "/h", ReadOnly: false, MountPropagation.None, Idmapped: false) { NoDev = true }, locked)));
 
     [Theory]
     [InlineData(false, MountFlags.None, "rbind rprivate nodev nosuid rw")]
     [InlineData(true, MountFlags.NoSuid | MountFlags.NoDev, "rbind rprivate nodev nosuid ro")]
     [InlineData(false, MountFlags.NoExec, "rbind rprivate nodev nosuid noexec rw")]
     public void Etc_and_termination_files_are_always_bound_nosuid(bool readOnly, MountFlags locked, string options) =>
-        Assert.Equal(options, string.Join(' ', PodFiles.Options(readOnly, locked)));
+        Assert.Equal(options, string.Join(' ', CoreMounts.Options(PodFiles.Bind(Pod(null), "/f", "/etc/hosts", readOnly), locked)));
+
+    [Fact]
+    public void Etc_and_termination_files_are_idmapped_by_the_core_exactly_for_a_user_namespaced_pod()
+    {
+        var userns = PodFiles.Bind(Pod(new Sublet.IdMapping.IdRange(65536, 65536)), "/state/kubelet/etc/hosts", "/etc/hosts", readOnly: false);
+        Assert.Equal(new MountSpec("/etc/hosts", "/state/kubelet/etc/hosts", false, MountPropagation.None, Idmapped: true) { NoSuid = true, NoDev = true }, userns);
+        Assert.False(PodFiles.Bind(Pod(null), "/f", "/etc/hosts", readOnly: true).Idmapped);
+    }
+
+    private static State.PodRecord Pod(Sublet.IdMapping.IdRange? ids) => new() { Id = "p", Name = "p", Namespace = "n", Uid = "u", PlanJson = "{}", Ids = ids };
 
     [Theory]
     [InlineData(MountFlags.None, true)]

@@ -17,7 +17,7 @@ public sealed class SecurityOptionsTests
     private static readonly IdRange PodRange = new(65536 * 3, 65536);
 
     private static Spec Build(ContainerSecurity security, ResolvedUser? user = null, long? runAsUser = null, int? oom = null) =>
-        PlayContainer.Spec(Pod(), "x", Container(command: ["sh"], runAsUser: runAsUser) with { Security = security, OomScoreAdj = oom }, "x-app",
+        Plans.PlaySpec(Pod(), "x", Container(command: ["sh"], runAsUser: runAsUser) with { Security = security, OomScoreAdj = oom }, "x-app",
             Image(), user ?? new ResolvedUser(0, 0, []), "/rootfs", new SandboxNamespaces(4242), PodRange, Host);
 
     public static TheoryData<string[], string[], string[]> CapabilityCases => new()
@@ -117,34 +117,38 @@ public sealed class SecurityOptionsTests
         Assert.True(spec.Root.Readonly);
     }
 
-    public static TheoryData<long?, uint, string?, string?> NonRootCases => new()
+    public static TheoryData<long?, string, string?> NonRootCases => new()
     {
-        // runAsUser, resolved uid, unverifiable image user name → kubelet message (null = runs)
-        { 0, 0, null, "container's runAsUser breaks non-root policy (pod: \"web_default(0b8f7e0e-0000-4000-8000-000000000001)\", container: app)" },
-        { 1000, 1000, null, null },
-        { null, 0, null, "container has runAsNonRoot and image will run as root (pod: \"web_default(0b8f7e0e-0000-4000-8000-000000000001)\", container: app)" },
-        { null, 65534, null, null },
-        { null, 0, "nobody", "container has runAsNonRoot and image has non-numeric user (nobody), cannot verify user is non-root" },
-        { 1000, 1000, "nobody", null },
+        // runAsUser, image USER → kubelet message (null = runs)
+        { 0, "", "container's runAsUser breaks non-root policy (pod: \"web_default(0b8f7e0e-0000-4000-8000-000000000001)\", container: app)" },
+        { 1000, "", null },
+        { null, "", "container has runAsNonRoot and image will run as root (pod: \"web_default(0b8f7e0e-0000-4000-8000-000000000001)\", container: app)" },
+        { null, "0:0", "container has runAsNonRoot and image will run as root" },
+        { null, "65534", null },
+        { null, "65534:staff", null },
+        { null, "nobody", "container has runAsNonRoot and image has non-numeric user (nobody), cannot verify user is non-root" },
+        { null, "nobody:nogroup", "image has non-numeric user (nobody)" },
+        { 1000, "nobody", null },
     };
 
     [Theory]
     [MemberData(nameof(NonRootCases))]
-    public void RunAsNonRoot_is_verified_with_the_kubelets_messages(long? runAsUser, uint uid, string? name, string? message)
+    public void RunAsNonRoot_is_verified_with_the_kubelets_messages(long? runAsUser, string imageUser, string? message)
     {
-        var user = new ResolvedUser(uid, uid, [], name);
-        var build = () => Build(new ContainerSecurity { RunAsNonRoot = true }, user, runAsUser);
+        var container = Container(command: ["sh"], runAsUser: runAsUser) with { Security = new ContainerSecurity { RunAsNonRoot = true } };
+        var verify = () => SecurityOptions.VerifyRunAsNonRoot(Pod(), container, imageUser);
         if (message is null)
         {
-            build();
+            verify();
             return;
         }
-        Assert.Contains(message, Assert.Throws<PlanException>(build).Message);
+        Assert.Contains(message, Assert.Throws<PlanException>(verify).Message);
     }
 
     [Fact]
     public void RunAsNonRoot_unset_lets_root_run()
     {
+        SecurityOptions.VerifyRunAsNonRoot(Pod(), Container(command: ["sh"]), "");
         Assert.Equal(0u, Build(new ContainerSecurity()).Process.User.Uid);
     }
 

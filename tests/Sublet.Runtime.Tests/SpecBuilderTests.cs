@@ -16,11 +16,11 @@ public sealed class SpecBuilderTests
     private static readonly SandboxNamespaces Pause = new(4242);
 
     private static Spec ContainerSpec(IdRange? userns, ResolvedUser? user = null, ContainerPlan? container = null) =>
-        PlayContainer.Spec(Pod(), "pod", container ?? Container(command: ["sh"]), "pod-app", Image(), user ?? Root, "/rootfs", Pause, userns);
+        Plans.PlaySpec(Pod(), "pod", container ?? Container(command: ["sh"]), "pod-app", Image(), user ?? Root, "/rootfs", Pause, userns);
 
     /// <summary>The process environment of a play container, as its OCI config carries it.</summary>
     private static IReadOnlyList<string> Env(PodPlan pod, ContainerPlan container, Images.ImageConfig image) =>
-        PlayContainer.Spec(pod, "pod", container.Command is null ? container with { Command = ["sh"] } : container, "pod-app", image, Root, "/rootfs", Pause, null).Process.Env;
+        Plans.PlaySpec(pod, "pod", container.Command is null ? container with { Command = ["sh"] } : container, "pod-app", image, Root, "/rootfs", Pause, null).Process.Env;
 
     /// <summary>A play pod's pause spec: the sandbox play asks the runtime core for (<see cref="PlaySandbox"/>), built by <see cref="CoreSpecs.Sandbox"/>.</summary>
     internal static Spec SandboxSpec(IdRange? userns, PodPlan? pod = null) =>
@@ -110,7 +110,7 @@ public sealed class SpecBuilderTests
     [InlineData(null, null, "/")]
     [InlineData(null, "", "/")]
     public void WorkingDir_prefers_manifest_then_image_then_root(string? manifest, string? image, string expected) =>
-        Assert.Equal(expected, PlayContainer.Spec(Pod(), "pod", Container(command: ["sh"], workingDir: manifest), "pod-app", Image(workingDir: image), Root, "/rootfs", Pause, null).Process.Cwd);
+        Assert.Equal(expected, Plans.PlaySpec(Pod(), "pod", Container(command: ["sh"], workingDir: manifest), "pod-app", Image(workingDir: image), Root, "/rootfs", Pause, null).Process.Cwd);
 
     [Theory]
     [InlineData("web", null, "web")]
@@ -179,12 +179,12 @@ public sealed class SpecBuilderTests
         var sandbox = SandboxSpec(PodRange, pod);
         Assert.Equal(["mount", "pid", "ipc", "user"], sandbox.Linux.Namespaces.Select(n => n.Type));
         Assert.Null(sandbox.Hostname);
-        var container = PlayContainer.Spec(pod, "p", Container(command: ["sh"]), "p-app", Image(), Root, "/rootfs", Pause, PodRange);
+        var container = Plans.PlaySpec(pod, "p", Container(command: ["sh"]), "p-app", Image(), Root, "/rootfs", Pause, PodRange);
         Assert.DoesNotContain(container.Linux.Namespaces, n => n.Type is "network" or "uts");
         // sysfs can't be mounted from a user namespace that doesn't own the network namespace.
         var sys = Assert.Single(container.Mounts, m => m.Destination == "/sys");
         Assert.Equal(("bind", "/sys", "rbind,nosuid,noexec,nodev,ro"), (sys.Type, sys.Source, string.Join(",", sys.Options!)));
-        Assert.Equal("sysfs", Assert.Single(PlayContainer.Spec(pod, "p", Container(command: ["sh"]), "p-app", Image(), Root, "/rootfs", Pause, null).Mounts, m => m.Destination == "/sys").Type);
+        Assert.Equal("sysfs", Assert.Single(Plans.PlaySpec(pod, "p", Container(command: ["sh"]), "p-app", Image(), Root, "/rootfs", Pause, null).Mounts, m => m.Destination == "/sys").Type);
         Assert.Equal(Environment.MachineName, SpecBuilder.Hostname(pod));
     }
 

@@ -59,7 +59,7 @@ public sealed class SubPathsTests : IDisposable
         var mount = new VolumeMountPlan("data", "/etc/app.txt", true) { SubPath = "conf/app.txt" };
         var source = For(Container(mount)).Source(Data, mount, 3, "/staged/data", "/srv/data");
 
-        Assert.Equal(Path.Combine(_dir.Path, "mounts", "3"), source);
+        Assert.Equal(Path.Combine(_dir.Path, "3"), source);
         Assert.Equal(["open /staged/data conf/app.txt", $"attach {source} rro=False Private"], _mounts.Calls);
     }
 

@@ -126,14 +126,4 @@ public sealed class UserResolverTests
         var user = ResolveWith(new ContainerSecurity { SupplementalGroupsPolicy = policy, SupplementalGroups = supplemental }, "app", runAsGroup: runAsGroup);
         Assert.Equal(expected, user.AdditionalGids);
     }
-
-    [Fact]
-    public void RunAsNonRoot_with_a_named_image_user_is_left_unresolved_for_the_kubelet_check()
-    {
-        var user = ResolveWith(new ContainerSecurity { RunAsNonRoot = true }, "nosuchuser");
-        Assert.Equal("nosuchuser", user.UnverifiableImageUser);
-        // a numeric runAsUser makes the image user irrelevant
-        Assert.Null(ResolveWith(new ContainerSecurity { RunAsNonRoot = true }, "app", runAsUser: 1000).UnverifiableImageUser);
-        Assert.Null(ResolveWith(new ContainerSecurity { RunAsNonRoot = true }, "1000:staff").UnverifiableImageUser);
-    }
 }

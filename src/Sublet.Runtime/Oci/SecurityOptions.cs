@@ -14,10 +14,11 @@ public static class SecurityOptions
 
     /// <summary>
     /// The kubelet's verifyRunAsNonRoot (pkg/kubelet/kuberuntime/security_context_others.go), with its
-    /// messages: runAsUser 0, an image user that is root (USER unset counts as root), or a named image
-    /// user it cannot check.
+    /// messages, before the container is created: runAsUser 0, an image user that is root (USER
+    /// unset counts as root, as getImageUser says), or a named image user it cannot check.
     /// </summary>
-    public static void VerifyRunAsNonRoot(PodPlan pod, ContainerPlan container, ResolvedUser user)
+    /// <param name="imageUser">The image config's USER: "", "uid", "uid:gid", "name" or "name:group".</param>
+    public static void VerifyRunAsNonRoot(PodPlan pod, ContainerPlan container, string? imageUser)
     {
         if (!container.Security.RunAsNonRoot)
         {
@@ -32,11 +33,13 @@ public static class SecurityOptions
             }
             return;
         }
-        if (user.UnverifiableImageUser is { } name)
+        var user = (imageUser ?? "").Split(':', 2)[0];
+        uint uid = 0;
+        if (user.Length > 0 && !uint.TryParse(user, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out uid))
         {
-            throw new PlanException($"container has runAsNonRoot and image has non-numeric user ({name}), cannot verify user is non-root {where}");
+            throw new PlanException($"container has runAsNonRoot and image has non-numeric user ({user}), cannot verify user is non-root {where}");
         }
-        if (user.Uid == 0)
+        if (uid == 0)
         {
             throw new PlanException($"container has runAsNonRoot and image will run as root {where}");
         }

@@ -37,12 +37,8 @@ public static class SpecBuilder
     }
 }
 
-/// <summary>
-/// The user a container process runs as, after manifest and image USER were combined.
-/// <paramref name="UnverifiableImageUser"/>: the image's USER was a name and runAsNonRoot is set, so
-/// the kubelet would refuse the container before resolving it (<see cref="SecurityOptions.VerifyRunAsNonRoot"/> throws its message).
-/// </summary>
-public sealed record ResolvedUser(uint Uid, uint Gid, IReadOnlyList<uint> AdditionalGids, string? UnverifiableImageUser = null);
+/// <summary>The user a container process runs as, after manifest and image USER were combined.</summary>
+public sealed record ResolvedUser(uint Uid, uint Gid, IReadOnlyList<uint> AdditionalGids);
 
 /// <summary>A plan that cannot be run as asked (bad command, unknown user): a user error, not a runtime failure.</summary>
 public sealed class PlanException(string message) : Exception(message);

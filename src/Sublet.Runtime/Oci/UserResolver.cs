@@ -32,12 +32,6 @@ public static class UserResolver
             {
                 uid = numeric;
             }
-            else if (container.Security.RunAsNonRoot)
-            {
-                // The kubelet refuses a named image user under runAsNonRoot before anything is
-                // resolved; SecurityOptions.VerifyRunAsNonRoot says so with its message (UnverifiableImageUser).
-                return new ResolvedUser(0, 0, [], UnverifiableImageUser: parts[0]);
-            }
             else
             {
                 userName = parts[0];

@@ -1,19 +1,19 @@
-using Sublet.Linux;
-using Sublet.Runtime.Monitor;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
-using Sublet.Runtime.Rootfs;
+using Sublet.Runtime.Sandboxes;
 using Sublet.Runtime.State;
 
 namespace Sublet.Runtime.Pods;
 
 /// <summary>
-/// Starts one container of a running sandbox — the first time or again after it ended (a
-/// restart gets a fresh writable layer, as a new kubelet container does).
+/// Starts one container of a running play pod — the first time or again after it ended — the way
+/// a kubelet starts one through CRI: the previous attempt removed (a restart gets a fresh writable
+/// layer, as a new kubelet container does), then CreateContainer and StartContainer on the runtime
+/// core with every value final. What stays play's is the kubelet's part: the restart count and
+/// last state, the volumes and files it hands over as mounts, and the postStart hook.
 /// </summary>
 public sealed class ContainerRunner
 {
-    private static readonly TimeSpan CreateTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan PostStartTimeout = TimeSpan.FromMinutes(2);
     private readonly RuntimeContext _ctx;
 
@@ -23,18 +23,21 @@ public sealed class ContainerRunner
     {
         var image = _ctx.Images.Get(container.Image);
         var paths = _ctx.Paths(pod.Id);
+        var core = new RuntimeCore(_ctx);
         var id = paths.ContainerId(container.Name);
         var ordinal = Ordinal(plan, container);
-        var runDir = paths.ContainerRunDir(container.Name);
-        var stateDir = paths.ContainerStateDir(container.Name);
         if (previous is not null)
         {
-            Clear(id, runDir, stateDir);
+            core.RemoveContainer(id);
+            // A container an older sublet started has no record in the core: runc still knows it.
+            if (_ctx.Oci.Exists(id))
+            {
+                _ctx.Oci.Delete(id);
+            }
         }
-        Directory.CreateDirectory(runDir);
-        Directory.CreateDirectory(stateDir);
-        Directories.PodOnly(Path.GetDirectoryName(runDir)!, pod.Ids);
-        Directories.PodOnly(runDir, pod.Ids);
+        ClearSubPaths(paths.SubPathDir(container.Name));
+        // Before anything can fail: a start error goes into this log (PodSyncer), where `play --wait` shows it.
+        Directory.CreateDirectory(paths.KubeletContainerDir(container.Name));
         var record = new ContainerRecord
         {
             Id = id, PodId = pod.Id, Name = container.Name, Image = image.Reference, ImageId = image.Id, State = ContainerState.Created,
@@ -47,34 +50,24 @@ public sealed class ContainerRunner
         };
         _ctx.Store.SaveContainer(record, ordinal);
 
-        var rootfs = Path.Combine(runDir, "rootfs");
-        var rootfsChoice = _ctx.RootfsPlanner.Choose(pod.Ids is not null);
-        var lowers = RootfsPlanner.Lowers(rootfsChoice, _ctx.Images.LayerPaths(image), pod.Ids, _ctx.LayerCopies);
-        _ctx.Rootfs.Prepare(
-            new RootfsRequest(_ctx.Images.LayersRoot, lowers, rootfs, Path.Combine(Directories.Private(Path.Combine(runDir, "lower")), "layers"), stateDir),
-            pod.Ids, rootfsChoice.Kind == RootfsKind.IdmappedLayers ? () => SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pod.PausePid!.Value, "user")) : null);
-
-        var imageFiles = new ImageFiles(_ctx.RootedFiles);
-        var user = UserResolver.Resolve(container, image.Config.User,
-            imageFiles.Read(rootfs, "/etc/passwd", container.Name, image.Reference), imageFiles.Read(rootfs, "/etc/group", container.Name, image.Reference));
+        SecurityOptions.VerifyRunAsNonRoot(plan, container, image.Config.User);
         // status.podIP(s) variables, and the $(VAR)s that refer to them, get the pod's addresses now that its network is up.
         container = PodFieldExpansion.Apply(container, new PodNetworking(_ctx).Ips(pod.Id));
-        var spec = PlayContainer.Spec(plan, pod.Id, container, id, image.Config, user, rootfs, new SandboxNamespaces(pod.PausePid!.Value), pod.Ids);
-        spec.Mounts.AddRange(new Volumes.VolumeBuilder(_ctx).Mounts(plan, pod, container));
-        spec.Mounts.AddRange(new EtcFiles(_ctx).Mounts(pod, container));
-        spec.Mounts.AddRange(new TerminationMessages(_ctx).Prepare(pod, container));
-        spec.Annotations?[RootfsChoice.Annotation] = rootfsChoice.Describe(); // for `sublet inspect`
-        spec = spec with { Linux = spec.Linux with { RootfsPropagation = Volumes.MountOptions.RootfsPropagation(container) } };
-        SpecFile.Write(runDir, spec);
-
-        var pid = _ctx.Conmon.Create(id, container.Name, _ctx.Oci,
-            new ConmonPaths(runDir, stateDir, paths.LogPath(container.Name),
-                Directories.Shared(PodPaths.ExitDir(_ctx.Config.RunRoot)), Directories.Shared(PodPaths.SocketDir(_ctx.Config.RunRoot))),
-            _ctx.ExitHook is { } hook ? hook with { Args = [.. hook.Args, id] } : null, CreateTimeout,
-            new ConmonStdio(container.Stdin, container.StdinOnce, container.Tty));
-        StdioPermissions.Open(_ctx.Proc, pid);
-        _ctx.Oci.Start(id);
-        record = record with { State = ContainerState.Running, Pid = pid, Started = _ctx.Time.GetUtcNow() };
+        var config = PlayContainer.For(plan, container, image.Config) with
+        {
+            Attempt = checked((uint)record.RestartCount),
+            Mounts =
+            [
+                .. new Volumes.VolumeBuilder(_ctx).Mounts(plan, pod, container),
+                .. new EtcFiles(_ctx).Mounts(pod, container),
+                .. new TerminationMessages(_ctx).Prepare(pod, container),
+            ],
+            // One log across restarts, where `sublet logs` and the rotation find it by name.
+            LogPath = paths.LogPath(container.Name),
+        };
+        var entry = core.CreateContainer(pod.Id, config, new CreateOptions { Id = id, ExitHook = _ctx.ExitHook });
+        core.StartContainer(id);
+        record = record with { State = ContainerState.Running, Pid = entry.Pid, Started = _ctx.Time.GetUtcNow() };
         _ctx.Store.SaveContainer(record, ordinal);
         if (container.PostStart is { } postStart && new LifecycleHooks(_ctx).Run(id, postStart, PostStartTimeout) is { } failure)
         {
@@ -92,18 +85,17 @@ public sealed class ContainerRunner
         return all.FindIndex(c => c.Name == container.Name);
     }
 
-    /// <summary>What the previous run left: its runc container, its rootfs mounts, its writable layer and exit file. The log is kept (kubelet keeps the previous log too).</summary>
-    private void Clear(string id, string runDir, string stateDir)
+    /// <summary>The subPath binds staged for the previous attempt (or a start that failed before the core had them).</summary>
+    private void ClearSubPaths(string dir)
     {
-        _ctx.Oci.Delete(id);
-        foreach (var mount in _ctx.Mounter.MountPointsUnder(runDir))
+        if (!Directory.Exists(dir))
+        {
+            return;
+        }
+        foreach (var mount in _ctx.Mounter.MountPointsUnder(dir))
         {
             _ctx.Mounter.Unmount(mount);
         }
-        Directories.Remove(runDir);
-        Directories.Remove(Path.Combine(stateDir, "upper"));
-        Directories.Remove(Path.Combine(stateDir, "work"));
-        File.Delete(Path.Combine(stateDir, "exit"));
-        PodPaths.DeleteExitFile(_ctx.Config.RunRoot, id);
+        Directories.Remove(dir);
     }
 }

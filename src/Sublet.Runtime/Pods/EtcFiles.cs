@@ -1,4 +1,5 @@
 using Sublet.Runtime.Oci;
+using Sublet.Runtime.Sandboxes;
 using Sublet.Runtime.Plan;
 using Sublet.Runtime.State;
 
@@ -20,7 +21,7 @@ public sealed class EtcFiles
 
     public EtcFiles(RuntimeContext ctx) => _ctx = ctx;
 
-    /// <summary>Writes the pod's files (0644, as the kubelet and containerd) and stages them for a user namespace; reports the kubelet's DNS warnings.</summary>
+    /// <summary>Writes the pod's files (0644, as the kubelet and containerd); reports the kubelet's DNS warnings.</summary>
     public void Prepare(PodPlan plan, PodRecord pod)
     {
         var paths = _ctx.Paths(pod.Id);
@@ -44,17 +45,18 @@ public sealed class EtcFiles
         foreach (var name in EtcContent.Names)
         {
             PodFiles.Write(SourcePath(paths, name), contents[name], Mode0644);
-            PodFiles.Stage(_ctx, pod, SourcePath(paths, name), StagedPath(paths, name));
         }
     }
 
-    /// <summary>The container's binds of the pod's files (<see cref="EtcContent.Binds"/> decides which, and how).</summary>
-    public IReadOnlyList<Mount> Mounts(PodRecord pod, ContainerPlan container)
+    /// <summary>
+    /// The container's binds of the pod's files (<see cref="EtcContent.Binds"/> decides which, and
+    /// how), as the kubelet hands its etc-hosts to the runtime: idmapped for a user-namespaced pod
+    /// (<see cref="PodFiles"/>).
+    /// </summary>
+    public IReadOnlyList<MountSpec> Mounts(PodRecord pod, ContainerPlan container)
     {
         var paths = _ctx.Paths(pod.Id);
-        return EtcContent.Binds(container)
-            .Select(b => PodFiles.Bind(_ctx, pod, pod.Ids is null ? SourcePath(paths, b.Name) : StagedPath(paths, b.Name), "/etc/" + b.Name, b.ReadOnly))
-            .ToList();
+        return [.. EtcContent.Binds(container).Select(b => PodFiles.Bind(pod, SourcePath(paths, b.Name), "/etc/" + b.Name, b.ReadOnly))];
     }
 
     private NodeDns NodeDns()
@@ -85,6 +87,4 @@ public sealed class EtcFiles
 
     // The kubelet's own copies (its pods/UID/etc-hosts), apart from the files the runtime core writes for its sandbox under etc/.
     private static string SourcePath(PodPaths paths, string name) => Path.Combine(paths.StateDir, "kubelet", "etc", name);
-
-    private static string StagedPath(PodPaths paths, string name) => Path.Combine(paths.RunDir, "kubelet", "etc", name);
 }

@@ -1,4 +1,3 @@
-using Sublet.IdMapping;
 using Sublet.Images;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
@@ -9,8 +8,9 @@ namespace Sublet.Runtime.Pods;
 /// <summary>
 /// The container a <c>play</c> pod asks the runtime core for: what the kubelet's
 /// generateContainerConfig makes of a Pod's container (pkg/kubelet/kuberuntime/kuberuntime_container.go),
-/// every value final. Its OCI config then comes from the same builder as a CRI container's
-/// (<see cref="CoreSpecs.Container"/>), so both front ends run a container one way.
+/// every value final. <see cref="ContainerRunner"/> adds the mounts and log path and hands it to
+/// the runtime core, whose builder (<see cref="CoreSpecs.Container"/>) makes a CRI container's OCI
+/// config too, so both front ends run a container one way.
 /// </summary>
 public static class PlayContainer
 {
@@ -46,17 +46,4 @@ public static class PlayContainer
         },
         Resources = CgroupResources.Linux(container.Resources) with { OomScoreAdj = container.OomScoreAdj ?? 0 },
     };
-
-    /// <summary>
-    /// The OCI config of <paramref name="container"/> in its pod's sandbox (pause
-    /// <paramref name="sandbox"/>, user namespace <paramref name="userns"/>), after the kubelet's
-    /// runAsNonRoot check on the resolved user. Volume and /etc mounts are added by the caller.
-    /// </summary>
-    public static Spec Spec(PodPlan pod, string podId, ContainerPlan container, string containerId, ImageConfig image, ResolvedUser user,
-        string rootfs, SandboxNamespaces sandbox, IdRange? userns, HostLimits? host = null)
-    {
-        SecurityOptions.VerifyRunAsNonRoot(pod, container, user);
-        return CoreSpecs.Container(podId, PlaySandbox.For(pod) with { UserNamespace = userns }, containerId, For(pod, container, image),
-            image, user, rootfs, sandbox, [], host ?? HostLimits.Current);
-    }
 }

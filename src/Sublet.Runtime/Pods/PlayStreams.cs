@@ -21,7 +21,7 @@ public sealed class PlayStreams(RuntimeContext ctx)
         var socket = Path.Combine(PodPaths.SocketDir(ctx.Config.RunRoot), container.Id, "attach");
         try
         {
-            return AttachSession.Connect(socket, ctx.Paths(pod.Id).ContainerRunDir(container.Name), stdin);
+            return AttachSession.Connect(socket, ctx.Paths(pod.Id).ContainerRunDir(container.Id), stdin);
         }
         catch (RuntimeError e)
         {

@@ -1,6 +1,5 @@
-using Sublet.Linux;
-using Sublet.Linux.Mounts;
-using Sublet.Runtime.Oci;
+using Sublet.Runtime.Plan;
+using Sublet.Runtime.Sandboxes;
 using Sublet.Runtime.State;
 
 namespace Sublet.Runtime.Pods;
@@ -11,8 +10,8 @@ namespace Sublet.Runtime.Pods;
 /// user-namespaced pod, cloned idmapped into the pod's run directory, so the pod's root sees them
 /// owned by 0 and what it writes lands as 0 (issue 14 item 3). The files themselves stay in the
 /// pod's state directory, which only host root may enter: the pod's root can write a program
-/// into one and make it set-user-ID root (issue 19). The clones are nosuid. PodRemover unmounts
-/// them with everything else below the run directory.
+/// into one and make it set-user-ID root (issue 19). The clones are nosuid (the runtime core makes
+/// them per container, <see cref="Sandboxes.CoreMounts"/>).
 /// </summary>
 internal static class PodFiles
 {
@@ -25,37 +24,10 @@ internal static class PodFiles
     }
 
     /// <summary>
-    /// The path containers bind: the file itself without a user namespace, else an idmapped clone
-    /// of it at <paramref name="staged"/> (open_tree + mount_setattr works on single files too).
+    /// A bind of <paramref name="source"/> for the runtime core: nodev and nosuid (stricter than
+    /// containerd, which binds these files without: nothing in them is meant to run), idmapped
+    /// into a user-namespaced pod's namespace by the core, per container.
     /// </summary>
-    public static string Stage(RuntimeContext ctx, PodRecord pod, string source, string staged)
-    {
-        if (pod.Ids is null)
-        {
-            return source;
-        }
-        Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
-        File.WriteAllBytes(staged, []); // the mount point
-        using var userns = SafeFd.OpenReadOnly(ctx.Proc.NamespacePath(pod.PausePid!.Value, "user"));
-        ctx.Mounter.MountIdmapped(source, staged, userns, readOnly: false, setId: SetIdBits.Ignored);
-        return staged;
-    }
-
-    /// <summary>
-    /// A bind mount as containerd makes CRI mounts (rbind, rprivate), nodev and nosuid (stricter
-    /// than containerd, which binds these files without: nothing in them is meant to run), and
-    /// whatever else the idmapped clone at <paramref name="source"/> carries locked (<see cref="Volumes.MountOptions.Oci"/>).
-    /// </summary>
-    public static Mount Bind(RuntimeContext ctx, PodRecord pod, string source, string destination, bool readOnly)
-    {
-        var locked = pod.Ids is null ? MountFlags.None : ctx.Mounter.FlagsOf(source);
-        return new() { Destination = destination, Type = "bind", Source = source, Options = Options(readOnly, locked) };
-    }
-
-    internal static List<string> Options(bool readOnly, MountFlags locked) =>
-    [
-        "rbind", "rprivate", "nodev", "nosuid",
-        .. locked.HasFlag(MountFlags.NoExec) ? (string[])["noexec"] : [],
-        readOnly ? "ro" : "rw",
-    ];
+    public static MountSpec Bind(PodRecord pod, string source, string destination, bool readOnly) =>
+        new(destination, source, readOnly, MountPropagation.None, Idmapped: pod.Ids is not null) { NoSuid = true, NoDev = true };
 }

@@ -28,10 +28,20 @@ public sealed record PodPaths(string RunRoot, string StateRoot, string PodId)
 
     /// <summary>The pod's network attachment (CNI result cache), kept with its state so DEL works after a restart.</summary>
     public string NetworkCache => Path.Combine(StateDir, "network.json");
-    public string ContainerRunDir(string name) => Path.Combine(RunDir, "c", name);
-    public string ContainerStateDir(string name) => Path.Combine(StateDir, "c", name);
-    public string LogPath(string name) => Path.Combine(ContainerStateDir(name), "0.log");
-    public string ExitFile(string name) => Path.Combine(ContainerStateDir(name), "exit");
+    /// <summary>The runtime core's directories of a container: its bundle and rootfs (run), its writable layer and exit file (state).</summary>
+    public string ContainerRunDir(string containerId) => Path.Combine(RunDir, "c", containerId);
+    public string ContainerStateDir(string containerId) => Path.Combine(StateDir, "c", containerId);
+    public string ExitFile(string containerId) => Path.Combine(ContainerStateDir(containerId), "exit");
+
+    /// <summary>
+    /// play's files of the container named <paramref name="name"/>, kept across its restarts (the
+    /// kubelet's, beside the runtime's per-ID directories): its log and its termination-message file.
+    /// </summary>
+    public string KubeletContainerDir(string name) => Path.Combine(StateDir, "c", name);
+    public string LogPath(string name) => Path.Combine(KubeletContainerDir(name), "0.log");
+
+    /// <summary>Where play stages the subPath and recursive read-only binds of the container named <paramref name="name"/> (kubelet: volume-subpaths).</summary>
+    public string SubPathDir(string name) => Path.Combine(RunDir, "kubelet", "subpaths", name);
 
     /// <summary>Every pod's state directory is in here, a nosuid, nodev mount (<see cref="PodStateMount"/>).</summary>
     public static string StatePods(string stateRoot) => Path.Combine(stateRoot, "pods");

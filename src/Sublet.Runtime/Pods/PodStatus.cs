@@ -29,7 +29,7 @@ public sealed class PodStatus
         for (var i = 0; i < containers.Count; i++)
         {
             var c = containers[i];
-            if (c.State == ContainerState.Running && ExitOf(paths.ExitFile(c.Name)) is { } exit)
+            if (c.State == ContainerState.Running && ExitOf(paths.ExitFile(c.Id)) is { } exit)
             {
                 // The kubelet's reasons: OOMKilled when the OOM killer ended it (read while its cgroup still exists: runc deletes it later).
                 var reason = exit.Code == 0 ? "Completed" : PodCgroups.OomKilled(c.Id, exit.Code) ? "OOMKilled" : "Error";

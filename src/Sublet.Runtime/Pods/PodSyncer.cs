@@ -104,7 +104,7 @@ public sealed class PodSyncer
     /// </summary>
     private void StopSidecar(PodPlan plan, PodRecord pod, ContainerRecord sidecar)
     {
-        var exitFile = _ctx.Paths(pod.Id).ExitFile(sidecar.Name);
+        var exitFile = _ctx.Paths(pod.Id).ExitFile(sidecar.Id);
         _ctx.Oci.Kill(sidecar.Id, "TERM");
         var deadline = _ctx.Time.GetUtcNow() + TimeSpan.FromSeconds(Math.Clamp(plan.TerminationGracePeriodSeconds, 0, 300));
         while (!File.Exists(exitFile) && _ctx.Time.GetUtcNow() < deadline)

@@ -1,4 +1,4 @@
-using Sublet.Runtime.Oci;
+using Sublet.Runtime.Sandboxes;
 using Sublet.Runtime.Plan;
 using Sublet.Runtime.State;
 
@@ -21,17 +21,15 @@ public sealed class TerminationMessages
     public TerminationMessages(RuntimeContext ctx) => _ctx = ctx;
 
     /// <summary>A fresh, empty file for this run of the container, and its bind mount (read-write).</summary>
-    public IReadOnlyList<Mount> Prepare(PodRecord pod, ContainerPlan container)
+    public IReadOnlyList<MountSpec> Prepare(PodRecord pod, ContainerPlan container)
     {
         if (container.TerminationMessagePath is not { Length: > 0 } path)
         {
             return [];
         }
-        var paths = _ctx.Paths(pod.Id);
-        var file = FilePath(paths, container.Name);
+        var file = FilePath(_ctx.Paths(pod.Id), container.Name);
         PodFiles.Write(file, "", Mode0666);
-        var source = PodFiles.Stage(_ctx, pod, file, Path.Combine(paths.ContainerRunDir(container.Name), "termination-log"));
-        return [PodFiles.Bind(_ctx, pod, source, TerminationMessage.MountPath(path), readOnly: false)];
+        return [PodFiles.Bind(pod, file, TerminationMessage.MountPath(path), readOnly: false)];
     }
 
     /// <summary>The message of a container that exited with <paramref name="exitCode"/>; null when there is none.</summary>
@@ -57,7 +55,7 @@ public sealed class TerminationMessages
         return TerminationMessage.Message(content, TerminationMessage.PerContainerBytes(plan));
     }
 
-    private static string FilePath(PodPaths paths, string container) => Path.Combine(paths.ContainerStateDir(container), "termination-log");
+    private static string FilePath(PodPaths paths, string container) => Path.Combine(paths.KubeletContainerDir(container), "termination-log");
 
     /// <summary>The last <paramref name="max"/> bytes of a file (kubelet tail.ReadAtMost); null when it does not exist.</summary>
     internal static byte[]? Tail(string path, int max)

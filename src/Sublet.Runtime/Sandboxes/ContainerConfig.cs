@@ -7,7 +7,18 @@ namespace Sublet.Runtime.Sandboxes;
 /// path into the pod's user namespace (CRI sets uid_mappings/gid_mappings on every mount of a
 /// user-namespaced pod; they can only be the pod's own mapping, which Sublet applies itself).
 /// </summary>
-public sealed record MountSpec(string ContainerPath, string HostPath, bool ReadOnly, MountPropagation Propagation, bool Idmapped);
+public sealed record MountSpec(string ContainerPath, string HostPath, bool ReadOnly, MountPropagation Propagation, bool Idmapped)
+{
+    /// <summary>
+    /// nosuid on the bind (and on its idmapped clone): set-ID bits and file capabilities count for
+    /// nothing there. Not a CRI field: Sublet's own files (/etc, termination log) and play's
+    /// projected volumes ask for it, since nothing in them is meant to run.
+    /// </summary>
+    public bool NoSuid { get; init; }
+
+    /// <summary>nodev on the bind: device nodes there can't be opened. Not a CRI field: play asks it for every volume.</summary>
+    public bool NoDev { get; init; }
+}
 
 /// <summary>
 /// A host device to expose (CRI Device): <paramref name="HostPath"/> a device node or a directory of
@@ -81,4 +92,17 @@ public sealed record ContainerConfig
 
     /// <summary>The signal StopContainer sends first (CRI stop_signal, else the image's STOPSIGNAL, else SIGTERM).</summary>
     public string? StopSignal { get; init; }
+}
+
+/// <summary>
+/// What an in-process front end (<c>play</c>) asks of CreateContainer beyond CRI's
+/// ContainerConfig, the way a kubelet's wiring would: the container's ID and conmon's exit command.
+/// </summary>
+public sealed record CreateOptions
+{
+    /// <summary>The container's ID (play: POD-NAME, unique in the store); null = a new random one (<see cref="RuntimeCore.NewId"/>).</summary>
+    public string? Id { get; init; }
+
+    /// <summary>conmon's --exit-command, run with the container's ID appended when it ends (play's restart policy); null = none.</summary>
+    public Monitor.ExitHook? ExitHook { get; init; }
 }

@@ -34,21 +34,25 @@ internal sealed class CoreMounts(RuntimeContext ctx, PodPaths paths, SandboxEntr
             }
             var source = sandbox.Ids is null ? m.HostPath : Stage(containerId, i, m);
             var locked = sandbox.Ids is null ? MountFlags.None : ctx.Mounter.FlagsOf(source);
-            binds.Add(new Oci.Mount
-            {
-                Destination = m.ContainerPath, Type = "bind", Source = source,
-                Options =
-                [
-                    "rbind", MountOptions.Propagation(m.Propagation),
-                    .. locked.HasFlag(MountFlags.NoDev) ? (string[])["nodev"] : [],
-                    .. locked.HasFlag(MountFlags.NoSuid) ? (string[])["nosuid"] : [],
-                    .. locked.HasFlag(MountFlags.NoExec) ? (string[])["noexec"] : [],
-                    m.ReadOnly ? "ro" : "rw",
-                ],
-            });
+            binds.Add(new Oci.Mount { Destination = m.ContainerPath, Type = "bind", Source = source, Options = Options(m, locked) });
         }
         return binds;
     }
+
+    /// <summary>
+    /// The OCI bind options: rbind, the propagation as containerd maps it (WithMounts), nodev and
+    /// nosuid when asked, every flag the staged clone carries <paramref name="locked"/>, ro or rw.
+    /// runc 1.1 remounts a bind with exactly these flags; from inside a user namespace a remount
+    /// that drops a locked one fails with EPERM (mount(2)), so they must be asked for.
+    /// </summary>
+    public static List<string> Options(MountSpec m, MountFlags locked) =>
+    [
+        "rbind", MountOptions.Propagation(m.Propagation),
+        .. m.NoDev || locked.HasFlag(MountFlags.NoDev) ? (string[])["nodev"] : [],
+        .. m.NoSuid || locked.HasFlag(MountFlags.NoSuid) ? (string[])["nosuid"] : [],
+        .. locked.HasFlag(MountFlags.NoExec) ? (string[])["noexec"] : [],
+        m.ReadOnly ? "ro" : "rw",
+    ];
 
     private string Stage(string containerId, int index, MountSpec m)
     {
@@ -69,7 +73,7 @@ internal sealed class CoreMounts(RuntimeContext ctx, PodPaths paths, SandboxEntr
         using var userns = SafeFd.OpenReadOnly(ctx.Proc.NamespacePath(sandbox.PausePid!.Value, "user"));
         try
         {
-            ctx.Mounter.MountIdmapped(m.HostPath, staged, userns, m.ReadOnly, MountOptions.Staged(m.Propagation));
+            ctx.Mounter.MountIdmapped(m.HostPath, staged, userns, m.ReadOnly, MountOptions.Staged(m.Propagation), m.NoSuid ? SetIdBits.Ignored : SetIdBits.AsSource);
         }
         catch (LinuxError e)
         {

@@ -30,7 +30,7 @@ public interface ISandboxRuntime
     /// <summary>The live ID audit's findings for one sandbox (<c>sublet ids --verify</c>, issue 24 item 2); empty when healthy.</summary>
     IReadOnlyList<Audit.IdFinding> AuditSandbox(string id);
 
-    ContainerEntry CreateContainer(string sandboxId, ContainerConfig config);
+    ContainerEntry CreateContainer(string sandboxId, ContainerConfig config, CreateOptions? options = null);
     void StartContainer(string id);
     void StopContainer(string id, TimeSpan timeout);
     void RemoveContainer(string id);

@@ -1,6 +1,7 @@
 using Sublet.Linux;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Monitor;
+using Sublet.Runtime.Plan;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.Rootfs;
 using Sublet.Runtime.State;
@@ -14,7 +15,8 @@ public sealed partial class RuntimeCore
     /// layers or a chown copy for a user namespace), the mounts prepared, and <c>runc create</c>
     /// through conmon. Not started. A failure removes what was made.
     /// </summary>
-    public ContainerEntry CreateContainer(string sandboxId, ContainerConfig config)
+    /// <param name="options">An in-process front end's ID and exit command; null for CRI's clients.</param>
+    public ContainerEntry CreateContainer(string sandboxId, ContainerConfig config, CreateOptions? options = null)
     {
         using var store = OpenStore();
         var sandbox = store.FindSandbox(sandboxId) ?? throw RuntimeError.NotFound($"sandbox \"{sandboxId}\" not found");
@@ -24,7 +26,7 @@ public sealed partial class RuntimeCore
         }
         var image = _ctx.Images.Find(config.Image) ?? throw RuntimeError.NotFound($"image \"{config.Image}\" not found: pull it first");
         var devices = ContainerDevices.Resolve(config.Name, config.Devices, _ctx.DeviceFiles);
-        var id = NewId();
+        var id = options?.Id ?? NewId();
         var paths = Paths(sandboxId);
         config = config with { StopSignal = config.StopSignal ?? image.Config.StopSignal };
         using var held = Lock(sandboxId);
@@ -51,15 +53,15 @@ public sealed partial class RuntimeCore
             var files = new ImageFiles(_ctx.RootedFiles);
             var user = UserResolver.Resolve(CoreSpecs.AsUserPlan(config), config.Security.RunAsUsername ?? image.Config.User,
                 files.Read(rootfs, "/etc/passwd", config.Name, image.Reference), files.Read(rootfs, "/etc/group", config.Name, image.Reference));
-            var mounts = new CoreMounts(_ctx, paths, sandbox).Prepare(id, config);
-            mounts.AddRange(EtcBinds(sandbox, config));
+            var mounts = new CoreMounts(_ctx, paths, sandbox).Prepare(id, config with { Mounts = [.. config.Mounts, .. EtcBinds(sandbox, config)] });
             var spec = CoreSpecs.Container(sandboxId, sandbox.Config, id, config, image.Config, user, rootfs,
                 new SandboxNamespaces(sandbox.PausePid!.Value), mounts, HostLimits.Current, devices);
             spec.Annotations?[RootfsChoice.Annotation] = choice.Describe();
             SpecFile.Write(runDir, spec);
 
             Directory.CreateDirectory(Path.GetDirectoryName(entry.LogPath)!);
-            var pid = _ctx.Conmon.Create(id, config.Name, _ctx.Oci, ConmonPaths(runDir, stateDir, entry.LogPath), exitHook: null, CreateTimeout,
+            var exitHook = options?.ExitHook is { } hook ? hook with { Args = [.. hook.Args, id] } : null;
+            var pid = _ctx.Conmon.Create(id, config.Name, _ctx.Oci, ConmonPaths(runDir, stateDir, entry.LogPath), exitHook, CreateTimeout,
                 new ConmonStdio(config.Stdin, config.StdinOnce, config.Tty));
             StdioPermissions.Open(_ctx.Proc, pid);
             entry = entry with { Pid = pid };
@@ -73,17 +75,17 @@ public sealed partial class RuntimeCore
         }
     }
 
-    /// <summary>/etc/hostname, /etc/resolv.conf and /etc/hosts where the client mounts nothing (containerd linuxContainerMounts); read-only with a read-only rootfs, hosts always writable.</summary>
-    private IEnumerable<Oci.Mount> EtcBinds(SandboxEntry sandbox, ContainerConfig config)
+    /// <summary>
+    /// /etc/hostname, /etc/resolv.conf and /etc/hosts where the client mounts nothing (containerd
+    /// linuxContainerMounts): read-only with a read-only rootfs, hosts always writable; idmapped per
+    /// container like any client mount, nosuid and nodev (stricter than containerd: nothing in them is meant to run).
+    /// </summary>
+    private IEnumerable<MountSpec> EtcBinds(SandboxEntry sandbox, ContainerConfig config)
     {
         var taken = config.Mounts.Select(m => "/" + m.ContainerPath.Trim('/')).ToHashSet(StringComparer.Ordinal);
-        foreach (var name in EtcContent.Names.Where(n => !taken.Contains("/etc/" + n)))
-        {
-            var readOnly = name != "hosts" && config.Security.ReadOnlyRootfs;
-            var source = EtcFile(sandbox, name);
-            var locked = sandbox.Ids is null ? Linux.Mounts.MountFlags.None : _ctx.Mounter.FlagsOf(source);
-            yield return new Oci.Mount { Destination = "/etc/" + name, Type = "bind", Source = source, Options = PodFiles.Options(readOnly, locked) };
-        }
+        return EtcContent.Names.Where(n => !taken.Contains("/etc/" + n)).Select(name =>
+            new MountSpec("/etc/" + name, EtcFile(sandbox, name), ReadOnly: name != "hosts" && config.Security.ReadOnlyRootfs, MountPropagation.None,
+                Idmapped: sandbox.Ids is not null) { NoSuid = true, NoDev = true });
     }
 
     public void StartContainer(string id)
@@ -157,7 +159,11 @@ public sealed partial class RuntimeCore
     {
         Kill(entry, "KILL", KillWait);
         var paths = Paths(entry.SandboxId);
-        _ctx.Oci.Delete(entry.Id);
+        // A container a play pod's remover deleted already: asking runc again would cost a process.
+        if (_ctx.Oci.Exists(entry.Id))
+        {
+            _ctx.Oci.Delete(entry.Id);
+        }
         // A create its caller was killed in can leave runc's init in the leaf with no state runc knows.
         if (cgroupParent is not null)
         {

@@ -116,11 +116,11 @@ public sealed partial class RuntimeCore
 
     /// <summary>
     /// /etc/hostname, /etc/resolv.conf and /etc/hosts for containers that get none from the
-    /// client (containerd setupSandboxFiles), idmapped into the pod's user namespace when it has one.
+    /// client (containerd setupSandboxFiles), in the sandbox's state directory, which only host
+    /// root may enter; each container binds an idmapped clone of its own when the pod has a user namespace.
     /// </summary>
     private void WriteEtcFiles(SandboxEntry entry)
     {
-        var paths = Paths(entry.Id);
         var dns = entry.Config.Dns;
         var hostname = entry.Config.Hostname.Length > 0 ? entry.Config.Hostname : Environment.MachineName;
         var contents = new Dictionary<string, string>
@@ -131,22 +131,12 @@ public sealed partial class RuntimeCore
         };
         foreach (var (name, content) in contents)
         {
-            var source = Path.Combine(paths.StateDir, "etc", name);
-            PodFiles.Write(source, content, Mode0644);
-            if (entry.PausePid is { } pid && entry.Ids is not null)
-            {
-                var staged = Path.Combine(paths.RunDir, "etc", name);
-                Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
-                File.WriteAllBytes(staged, []);
-                using var userns = SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pid, "user"));
-                _ctx.Mounter.MountIdmapped(source, staged, userns, readOnly: false, setId: SetIdBits.Ignored);
-            }
+            PodFiles.Write(EtcFile(entry, name), content, Mode0644);
         }
     }
 
     /// <summary>The file a container binds for <paramref name="name"/> (hosts, hostname, resolv.conf).</summary>
-    private string EtcFile(SandboxEntry entry, string name) =>
-        Path.Combine(entry.Ids is null ? Paths(entry.Id).StateDir : Paths(entry.Id).RunDir, "etc", name);
+    private string EtcFile(SandboxEntry entry, string name) => Path.Combine(Paths(entry.Id).StateDir, "etc", name);
 
     /// <summary>resolv.conf from CRI DNSConfig: nameserver lines, one search line, one options line.</summary>
     public static string ResolvConf(DnsSettings dns)

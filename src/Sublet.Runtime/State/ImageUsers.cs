@@ -18,7 +18,8 @@ public static class ImageUsers
             .. store.Pods().SelectMany(pod => store.Containers(pod.Id)
                 .Where(c => c.ImageId == image.Id)
                 .Select(c => $"container \"{c.Name}\" of pod {pod.Namespace}/{pod.Name}")),
-            .. store.SandboxContainers().Where(c => c.ImageId == image.Id)
+            // A play pod's containers are in the runtime core too; they were named above.
+            .. store.SandboxContainers().Where(c => c.ImageId == image.Id && !(sandboxes.TryGetValue(c.SandboxId, out var s) && s.Config.Owner == Sandboxes.Owner.Play))
                 .Select(c => $"container \"{c.Config.Name}\" ({c.Id[..12]}) of CRI pod {Name(sandboxes, c.SandboxId)}"),
         ];
     }

@@ -11,20 +11,6 @@ namespace Sublet.Runtime.Volumes;
 /// </summary>
 public static class MountOptions
 {
-    /// <summary>
-    /// The OCI bind options: rbind, the propagation, nodev (every staged clone carries it), the
-    /// other flags the source has <paramref name="locked"/>, ro or rw. runc 1.1 remounts a bind with
-    /// exactly these flags; from inside a user namespace a remount that drops a locked one fails
-    /// with EPERM (mount(2)), so they must be asked for (runc 1.1.5 retries only with ro).
-    /// </summary>
-    public static List<string> Oci(VolumeMountPlan mount, MountFlags locked = MountFlags.None) =>
-    [
-        "rbind", Propagation(mount.Propagation), "nodev",
-        .. locked.HasFlag(MountFlags.NoSuid) ? (string[])["nosuid"] : [],
-        .. locked.HasFlag(MountFlags.NoExec) ? (string[])["noexec"] : [],
-        mount.ReadOnly ? "ro" : "rw",
-    ];
-
     /// <summary>None → rprivate, HostToContainer → rslave, Bidirectional → rshared (containerd WithMounts).</summary>
     public static string Propagation(MountPropagation propagation) => propagation switch
     {
@@ -40,15 +26,6 @@ public static class MountOptions
         MountPropagation.Bidirectional => Linux.Mounts.Propagation.Shared,
         _ => Linux.Mounts.Propagation.Private,
     };
-
-    /// <summary>
-    /// containerd raises the rootfs propagation with the mounts: rshared for a Bidirectional mount,
-    /// else rslave for a HostToContainer one; null leaves runc's default.
-    /// </summary>
-    public static string? RootfsPropagation(ContainerPlan container) =>
-        container.VolumeMounts.Any(m => m.Propagation == MountPropagation.Bidirectional) ? "rshared"
-        : container.VolumeMounts.Any(m => m.Propagation == MountPropagation.HostToContainer) ? "rslave"
-        : null;
 
     /// <summary>
     /// A mount namespace owned by a user namespace other than its parent's is less privileged, and

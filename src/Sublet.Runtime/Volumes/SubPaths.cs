@@ -14,8 +14,8 @@ namespace Sublet.Runtime.Volumes;
 /// (pkg/volume/util/subpath doBindSubPath) and runc's securejoin do, the subpath is opened by the
 /// kernel beneath the volume root (openat2 RESOLVE_BENEATH) and what gets bound is that open file,
 /// so a symlink swapped in later can't redirect the mount. For a user-namespaced pod the root is
-/// the volume's idmapped clone, and the bind keeps its idmapping. The staged binds live under the
-/// container's run directory, which a restart and PodRemover unmount and remove.
+/// the volume's idmapped clone, and the bind keeps its idmapping. The staged binds live in the
+/// container's <see cref="PodPaths.SubPathDir"/>, which each start and PodRemover unmount and remove.
 /// </summary>
 internal sealed class SubPaths
 {
@@ -26,12 +26,12 @@ internal sealed class SubPaths
     private readonly ContainerPlan _container;
     private readonly bool _kernelCanRecursiveReadOnly;
 
-    /// <param name="containerRunDir">The container's run directory; staged binds go to its <c>mounts/INDEX</c>.</param>
+    /// <param name="stagingDir">Where the container's staged binds go, as <c>INDEX</c> (<see cref="PodPaths.SubPathDir"/>).</param>
     /// <param name="kernelCanRecursiveReadOnly">null: this kernel (mount_setattr(2) since 5.12, containerd's test).</param>
-    public SubPaths(IVolumeMounts mounts, string containerRunDir, IdRange? ids, ContainerPlan container, bool? kernelCanRecursiveReadOnly = null)
+    public SubPaths(IVolumeMounts mounts, string stagingDir, IdRange? ids, ContainerPlan container, bool? kernelCanRecursiveReadOnly = null)
     {
         _mounts = mounts;
-        _stagingDir = Path.Combine(containerRunDir, "mounts");
+        _stagingDir = stagingDir;
         _ids = ids;
         _container = container;
         _kernelCanRecursiveReadOnly = kernelCanRecursiveReadOnly ?? KernelVersion.Current() >= MountSetattrSince;

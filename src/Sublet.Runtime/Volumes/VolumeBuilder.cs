@@ -4,6 +4,7 @@ using Sublet.Linux.Mounts;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
 using Sublet.Runtime.Pods;
+using Sublet.Runtime.Sandboxes;
 using Sublet.Runtime.State;
 
 namespace Sublet.Runtime.Volumes;
@@ -90,25 +91,24 @@ public sealed class VolumeBuilder
         }
     }
 
-    /// <summary>The bind mounts of one container's volumeMounts (rbind, rprivate as containerd; ro when asked).</summary>
-    public IReadOnlyList<Mount> Mounts(PodPlan plan, PodRecord pod, ContainerPlan container)
+    /// <summary>
+    /// The binds of one container's volumeMounts, for the runtime core (which clones each into the
+    /// container's own staging for a user-namespaced pod; the idmap is already on the volume's clone):
+    /// nodev always, nosuid for projections (the kubelet mounts them read-only whatever the pod says).
+    /// </summary>
+    public IReadOnlyList<MountSpec> Mounts(PodPlan plan, PodRecord pod, ContainerPlan container)
     {
         var paths = _ctx.Paths(pod.Id);
-        var subPaths = new SubPaths(_ctx.VolumeMounts, paths.ContainerRunDir(container.Name), pod.Ids, container);
+        var subPaths = new SubPaths(_ctx.VolumeMounts, paths.SubPathDir(container.Name), pod.Ids, container);
         return container.VolumeMounts.Select((m, index) =>
         {
             var volume = plan.Volumes.First(v => v.Name == m.Name);
-            // The kubelet mounts projections read-only whatever the pod says.
             var mount = volume.Projection is not null ? m with { ReadOnly = true } : m;
             var disk = SourcePath(paths, volume);
             var root = pod.Ids is not null ? StagedPath(paths, volume) : disk;
-            // In the pod's user namespace runc can't drop a flag of the staged clone (they are
-            // locked), so the bind asks for them; runc as host root gets exactly what it asks for.
-            var locked = pod.Ids is not null ? _ctx.Mounter.FlagsOf(root) : MountFlags.None;
-            return new Mount
+            return new MountSpec(m.MountPath, subPaths.Source(volume, mount, index, root, disk), mount.ReadOnly, mount.Propagation, Idmapped: false)
             {
-                Destination = m.MountPath, Type = "bind", Source = subPaths.Source(volume, mount, index, root, disk),
-                Options = MountOptions.Oci(mount, volume.Projection is not null ? locked | MountFlags.NoSuid : locked),
+                NoDev = true, NoSuid = volume.Projection is not null,
             };
         }).ToList();
     }

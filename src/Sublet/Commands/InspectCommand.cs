@@ -55,7 +55,7 @@ internal static class InspectCommand
         var result = new Dictionary<string, string>();
         foreach (var c in view.Containers)
         {
-            var config = Path.Combine(ctx.Paths(view.Pod.Id).ContainerRunDir(c.Name), "config.json");
+            var config = Path.Combine(ctx.Paths(view.Pod.Id).ContainerRunDir(c.Id), "config.json");
             if (!File.Exists(config))
             {
                 continue;
