@@ -62,7 +62,7 @@ public sealed class Issue19PodDataTests
         var run = Path.Combine(env.RunRoot, "pods", id);
         var state = Path.Combine(env.StateRoot, "pods", id);
         // The pod's root gives its copies of cat the capability to read any file, through its own mounts.
-        var container = $"{id}-c";
+        var container = pod.GetProperty("containers")[0].GetProperty("id").GetString()!;
         foreach (var place in new[] { "volumes/mem", "volumes/disk", $"c/{container}/rootfs/tmp" })
         {
             var setcap = HostAttacker.SetCapabilitiesAsPodRoot(pod.GetProperty("pausePid").GetInt32(), Path.Combine(run, place, "caps"), "cap_dac_read_search+ep");

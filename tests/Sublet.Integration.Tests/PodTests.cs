@@ -66,8 +66,7 @@ public sealed partial class PodTests
         env.Ok("play", env.WriteManifest(Sleeper.Replace("NAME", "private")));
         var pod = env.Json("ps")[0];
         var start = pod.GetProperty("userNamespace").GetProperty("hostIdStart").GetInt64();
-        var id = pod.GetProperty("id").GetString()!;
-        var rootfs = Path.Combine(env.RunRoot, "pods", id, "c", $"{id}-main", "rootfs", "bin", "busybox");
+        var rootfs = Path.Combine(env.RunRoot, "pods", pod.GetProperty("id").GetString()!, "c", pod.GetProperty("containers")[0].GetProperty("id").GetString()!, "rootfs", "bin", "busybox");
 
         // The pod's own host root may pass (runc needs it); another unprivileged host user may not.
         var own = Setpriv(start, start, rootfs);

@@ -63,10 +63,10 @@ public sealed class CgroupResourcesTests
 
     [Theory]
     [InlineData("abc", "/sublet/podabc/abc")]             // the sandbox
-    [InlineData("abc-app", "/sublet/podabc/abc-app")]     // a container (POD-NAME)
-    [InlineData("abc-side-car", "/sublet/podabc/abc-side-car")]
+    [InlineData("0f1e2d", "/sublet/podabc/0f1e2d")]       // a container, by its ID
+    [InlineData("abc-app", "/sublet/podabc/abc-app")]     // one an older sublet named POD-NAME
     public void Cgroups_paths_hang_under_the_pods_parent(string id, string path) =>
-        Assert.Equal(path, CgroupResources.ContainerPath(id));
+        Assert.Equal(path, CgroupResources.ContainerPath("abc", id));
 
     [Fact]
     public void The_container_spec_carries_the_resources()

@@ -16,7 +16,7 @@ public sealed class PodCgroupsTests
     {
         using var dir = new TestDir();
         dir.Write("memory/sublet/podabc/abc-app/memory.oom_control", $"oom_kill_disable 0\nunder_oom 0\noom_kill {kills}\n");
-        Assert.Equal(oomKilled, PodCgroups.OomKilled("abc-app", exitCode, new CgroupFs(dir.Path)));
+        Assert.Equal(oomKilled, PodCgroups.OomKilled("abc", "abc-app", exitCode, new CgroupFs(dir.Path)));
     }
 
     [Fact]

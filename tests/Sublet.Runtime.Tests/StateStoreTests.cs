@@ -207,6 +207,22 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public void A_containers_next_attempt_takes_its_names_row_under_a_new_id()
+    {
+        using var store = Open();
+        Played(store, Pod(1, "web"), null);
+        var first = new ContainerRecord { Id = "a1", PodId = PodId(1), Name = "app", Image = "img", State = ContainerState.Exited, ExitCode = 1 };
+        store.SaveContainer(first, 0);
+        store.SaveContainer(new ContainerRecord { Id = "b2", PodId = PodId(1), Name = "side", Image = "img" }, 1);
+        var second = first with { Id = "a2", State = ContainerState.Running, ExitCode = null, RestartCount = 1, LastExitCode = 1 };
+        store.SaveContainer(second, 0);
+
+        Assert.Equal([second, new ContainerRecord { Id = "b2", PodId = PodId(1), Name = "side", Image = "img" }], store.Containers(PodId(1)));
+        Assert.Equal(PodId(1), store.PodOfContainer("a2"));
+        Assert.Null(store.PodOfContainer("a1"));
+    }
+
+    [Fact]
     public void A_new_store_on_the_same_directory_sees_the_same_allocations()
     {
         using (var store = Open())

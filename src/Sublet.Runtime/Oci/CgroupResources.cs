@@ -89,10 +89,6 @@ public static class CgroupResources
     /// <summary>The pod's parent cgroup, relative to each hierarchy's root.</summary>
     public static string PodParent(string podId) => $"{Root}/pod{podId}";
 
-    /// <summary>A container's (or the sandbox's) cgroup: container ids are POD-NAME, the sandbox's is POD.</summary>
-    public static string ContainerPath(string containerId)
-    {
-        var dash = containerId.IndexOf('-', StringComparison.Ordinal);
-        return $"{PodParent(dash < 0 ? containerId : containerId[..dash])}/{containerId}";
-    }
+    /// <summary>A play container's (or the sandbox's) cgroup: a leaf named by its ID under the pod's parent (the runtime core's CgroupParent without a kubelet's).</summary>
+    public static string ContainerPath(string podId, string containerId) => $"{PodParent(podId)}/{containerId}";
 }

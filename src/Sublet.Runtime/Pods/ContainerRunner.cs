@@ -24,15 +24,16 @@ public sealed class ContainerRunner
         var image = _ctx.Images.Get(container.Image);
         var paths = _ctx.Paths(pod.Id);
         var core = new RuntimeCore(_ctx);
-        var id = paths.ContainerId(container.Name);
+        // Each attempt is a new container with an ID of its own, as the kubelet's restarts are.
+        var id = RuntimeCore.NewId();
         var ordinal = Ordinal(plan, container);
         if (previous is not null)
         {
-            core.RemoveContainer(id);
+            core.RemoveContainer(previous.Id);
             // A container an older sublet started has no record in the core: runc still knows it.
-            if (_ctx.Oci.Exists(id))
+            if (_ctx.Oci.Exists(previous.Id))
             {
-                _ctx.Oci.Delete(id);
+                _ctx.Oci.Delete(previous.Id);
             }
         }
         ClearSubPaths(paths.SubPathDir(container.Name));

@@ -29,8 +29,8 @@ public static class PodCgroups
     }
 
     /// <summary>Whether the container was killed by the OOM killer: exit code 137 (SIGKILL) and the kernel's count of OOM kills in its cgroup.</summary>
-    public static bool OomKilled(string containerId, int exitCode, CgroupFs? cgroups = null) =>
-        exitCode == 137 && (cgroups ?? new CgroupFs()).OomKilled(CgroupResources.ContainerPath(containerId));
+    public static bool OomKilled(string podId, string containerId, int exitCode, CgroupFs? cgroups = null) =>
+        exitCode == 137 && (cgroups ?? new CgroupFs()).OomKilled(CgroupResources.ContainerPath(podId, containerId));
 
     /// <summary>
     /// Creates the pod's parent cgroup with the kubelet's pod-level settings (<see cref="PodResources"/>)

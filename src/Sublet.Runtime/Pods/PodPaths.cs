@@ -28,7 +28,7 @@ public sealed record PodPaths(string RunRoot, string StateRoot, string PodId)
 
     /// <summary>The pod's network attachment (CNI result cache), kept with its state so DEL works after a restart.</summary>
     public string NetworkCache => Path.Combine(StateDir, "network.json");
-    /// <summary>The runtime core's directories of a container: its bundle and rootfs (run), its writable layer and exit file (state).</summary>
+    /// <summary>The runtime core's directories of a container (by its ID): its bundle and rootfs (run), its writable layer and exit file (state).</summary>
     public string ContainerRunDir(string containerId) => Path.Combine(RunDir, "c", containerId);
     public string ContainerStateDir(string containerId) => Path.Combine(StateDir, "c", containerId);
     public string ExitFile(string containerId) => Path.Combine(ContainerStateDir(containerId), "exit");
@@ -65,7 +65,4 @@ public sealed record PodPaths(string RunRoot, string StateRoot, string PodId)
         Path.Combine(Directories.Shared(Path.Combine(runRoot, "exec")), $"{Sandboxes.RuntimeCore.NewId()[..16]}.pid");
     public static string PauseRootfs(string runRoot) => Path.Combine(runRoot, "pause", "rootfs");
     public static string RuncRoot(string runRoot) => Path.Combine(runRoot, "runc");
-
-    /// <summary>The OCI runtime's id of an app container: the pod id, a dash, the container name.</summary>
-    public string ContainerId(string name) => $"{PodId}-{name}";
 }

@@ -25,7 +25,10 @@ public sealed class PodRemover
         // but a hook that hangs must not make the pod impossible to remove.
         using var held = PodLock.ForRemoval(paths, LockWait);
         SyncWaiters.Stop(paths, _ctx.Proc);
-        var ours = _ctx.Oci.List().Where(id => id == pod.Id || id.StartsWith(pod.Id + "-", StringComparison.Ordinal)).ToList();
+        // The pod's own: its sandbox, every container the runtime core recorded in it, and (an older
+        // sublet's naming) POD-NAME. The core records a container before runc knows it.
+        var recorded = new Sandboxes.RuntimeCore(_ctx).ContainerIds(pod.Id);
+        var ours = _ctx.Oci.List().Where(id => id == pod.Id || recorded.Contains(id) || id.StartsWith(pod.Id + "-", StringComparison.Ordinal)).ToList();
         var apps = ours.Where(id => id != pod.Id).ToList();
 
         // App containers first (the kubelet's order), then the sandbox holding the namespaces.
@@ -173,9 +176,10 @@ public sealed class PodRemover
         }
         var plan = PodSyncer.PlanOf(pod);
         var hooks = new LifecycleHooks(_ctx);
+        var ids = _ctx.Store.Containers(pod.Id).ToDictionary(c => c.Name, c => c.Id);
         var tasks = plan.InitContainers.Concat(plan.Containers)
-            .Where(c => c.PreStop is not null && apps.Contains(_ctx.Paths(pod.Id).ContainerId(c.Name)))
-            .Select(c => (Id: _ctx.Paths(pod.Id).ContainerId(c.Name), Hook: c.PreStop!))
+            .Where(c => c.PreStop is not null && ids.TryGetValue(c.Name, out var id) && apps.Contains(id))
+            .Select(c => (Id: ids[c.Name], Hook: c.PreStop!))
             .Where(c => _ctx.Oci.State(c.Id) is { Status: "running" })
             .Select(c => Task.Run(() => hooks.Run(c.Id, c.Hook, grace)))
             .ToArray();

@@ -21,9 +21,9 @@ public static class StatsSampler
     /// <summary>Reads every container's cgroup twice, <paramref name="interval"/> apart, for the CPU rate.</summary>
     public static IReadOnlyList<PodStats> Sample(IReadOnlyList<PodView> pods, CgroupFs cgroups, TimeSpan interval, Action<TimeSpan>? sleep = null)
     {
-        var ids = pods.SelectMany(p => p.Containers).Where(c => c.State == ContainerState.Running).Select(c => c.Id).ToList();
+        var ids = pods.SelectMany(p => p.Containers).Where(c => c.State == ContainerState.Running).Select(c => (c.PodId, c.Id)).ToList();
         var watch = Stopwatch.StartNew();
-        var before = ids.ToDictionary(id => id, id => cgroups.CpuUsageNanos(CgroupResources.ContainerPath(id)));
+        var before = ids.ToDictionary(c => c.Id, c => cgroups.CpuUsageNanos(CgroupResources.ContainerPath(c.PodId, c.Id)));
         if (ids.Count > 0)
         {
             (sleep ?? Thread.Sleep)(interval);
@@ -35,7 +35,7 @@ public static class StatsSampler
             {
                 return new ContainerStats(c.Id, c.Name, c.State.ToString(), null, null, null, null, null);
             }
-            var path = CgroupResources.ContainerPath(c.Id);
+            var path = CgroupResources.ContainerPath(p.Pod.Id, c.Id);
             var cpu = cgroups.CpuUsageNanos(path);
             var memory = cgroups.Memory(path);
             return new ContainerStats(c.Id, c.Name, c.State.ToString(), cpu / 1e9, CpuPercent(first, cpu, elapsed),

@@ -32,7 +32,7 @@ public sealed class PodStatus
             if (c.State == ContainerState.Running && ExitOf(paths.ExitFile(c.Id)) is { } exit)
             {
                 // The kubelet's reasons: OOMKilled when the OOM killer ended it (read while its cgroup still exists: runc deletes it later).
-                var reason = exit.Code == 0 ? "Completed" : PodCgroups.OomKilled(c.Id, exit.Code) ? "OOMKilled" : "Error";
+                var reason = exit.Code == 0 ? "Completed" : PodCgroups.OomKilled(pod.Id, c.Id, exit.Code) ? "OOMKilled" : "Error";
                 c = c with
                 {
                     State = ContainerState.Exited, ExitCode = exit.Code, Finished = exit.Time, Reason = reason,
@@ -64,9 +64,9 @@ public sealed class PodStatus
         return new PodView(pod, containers);
     }
 
-    /// <summary>The pod a container id belongs to (ids are POD-NAME).</summary>
+    /// <summary>The pod whose container's current attempt has <paramref name="containerId"/>; null for an attempt already replaced, or none.</summary>
     public PodRecord? PodOf(string containerId) =>
-        _ctx.Store.Pods().FirstOrDefault(p => containerId.StartsWith(p.Id + "-", StringComparison.Ordinal));
+        _ctx.Store.PodOfContainer(containerId) is { } podId ? _ctx.Store.Pods().FirstOrDefault(p => p.Id == podId) : null;
 
     /// <summary>conmon's exit file: the decimal status; its modification time is when the container ended.</summary>
     public static (int Code, DateTimeOffset Time)? ExitOf(string exitFile)

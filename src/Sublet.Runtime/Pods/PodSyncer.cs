@@ -90,7 +90,7 @@ public sealed class PodSyncer
             var now = _ctx.Time.GetUtcNow();
             var failed = (_ctx.Store.Containers(pod.Id).FirstOrDefault(c => c.Name == container.Name) ?? new ContainerRecord
             {
-                Id = _ctx.Paths(pod.Id).ContainerId(container.Name), PodId = pod.Id, Name = container.Name, Image = container.Image,
+                Id = Sandboxes.RuntimeCore.NewId(), PodId = pod.Id, Name = container.Name, Image = container.Image,
             }) with { State = ContainerState.Exited, ExitCode = 128, Reason = "StartError", Started = now, Finished = now, Pid = null };
             _ctx.Store.SaveContainer(failed, ContainerRunner.Ordinal(plan, container));
             File.AppendAllText(_ctx.Paths(pod.Id).LogPath(container.Name) is var log && Directory.Exists(Path.GetDirectoryName(log)) ? log : "/dev/null",

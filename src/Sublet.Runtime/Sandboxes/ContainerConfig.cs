@@ -100,7 +100,7 @@ public sealed record ContainerConfig
 /// </summary>
 public sealed record CreateOptions
 {
-    /// <summary>The container's ID (play: POD-NAME, unique in the store); null = a new random one (<see cref="RuntimeCore.NewId"/>).</summary>
+    /// <summary>The container's ID (play chooses one with <see cref="RuntimeCore.NewId"/> before it records the attempt); null = a new random one (<see cref="RuntimeCore.NewId"/>).</summary>
     public string? Id { get; init; }
 
     /// <summary>conmon's --exit-command, run with the container's ID appended when it ends (play's restart policy); null = none.</summary>

@@ -190,6 +190,13 @@ public sealed partial class RuntimeCore
         return ViewOf(entry) with { User = UserOf(Paths(entry.SandboxId).ContainerRunDir(entry.Id)) };
     }
 
+    /// <summary>The IDs of the containers recorded in sandbox <paramref name="sandboxId"/>, whatever their state (play's remover matches runc's list against them).</summary>
+    public IReadOnlySet<string> ContainerIds(string sandboxId)
+    {
+        using var store = OpenStore();
+        return store.SandboxContainers(sandboxId).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+    }
+
     public IReadOnlyList<ContainerView> ListContainers(Owner owner)
     {
         using var store = OpenStore();

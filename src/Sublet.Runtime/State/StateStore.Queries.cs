@@ -60,7 +60,7 @@ public sealed partial class StateStore
               next_start, last_exit_code, last_finished, last_reason, message, last_message)
             VALUES ($id, $pod, $name, $image, $imageId, $state, $pid, $started, $finished, $exit, $reason, $restarts, $ordinal,
               $next, $lastExit, $lastFinished, $lastReason, $message, $lastMessage)
-            ON CONFLICT(id) DO UPDATE SET state = excluded.state, pid = excluded.pid, started = excluded.started,
+            ON CONFLICT(pod_id, name) DO UPDATE SET id = excluded.id, state = excluded.state, pid = excluded.pid, started = excluded.started,
               finished = excluded.finished, exit_code = excluded.exit_code, reason = excluded.reason,
               restart_count = excluded.restart_count, image_id = excluded.image_id, next_start = excluded.next_start,
               last_exit_code = excluded.last_exit_code, last_finished = excluded.last_finished,
@@ -72,6 +72,9 @@ public sealed partial class StateStore
             ("$restarts", c.RestartCount), ("$ordinal", ordinal), ("$next", c.NextStart is { } n ? Time(n) : null),
             ("$lastExit", c.LastExitCode), ("$lastFinished", c.LastFinished is { } lf ? Time(lf) : null), ("$lastReason", c.LastReason),
             ("$message", c.Message), ("$lastMessage", c.LastMessage));
+
+    /// <summary>The pod whose container (this attempt) has <paramref name="containerId"/>; null when none has.</summary>
+    public string? PodOfContainer(string containerId) => Scalar("SELECT pod_id FROM containers WHERE id = $id", ("$id", containerId)) as string;
 
     /// <summary>Updates a container already recorded (its position in the pod stays).</summary>
     public void UpdateContainer(ContainerRecord c) => SaveContainer(c, ordinal: -1);

@@ -88,6 +88,8 @@ public sealed partial class StateStore : IDisposable
         """,
         // The runtime core's sandboxes and containers (issue 20): random IDs, owner, attempt, config.
         SandboxTables,
+        // A play container's row is its name's: each attempt gets a random ID (issue 20 item 3).
+        "CREATE UNIQUE INDEX IF NOT EXISTS containers_by_name ON containers(pod_id, name);",
     ];
 
     private void Migrate()
