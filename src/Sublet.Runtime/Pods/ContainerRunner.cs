@@ -74,7 +74,7 @@ public sealed class ContainerRunner
         {
             // kubelet: a failed postStart hook kills the container (FailedPostStartHook); its exit then follows the restart policy.
             File.AppendAllText(paths.LogPath(container.Name), $"{_ctx.Time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffffffZ} stderr F sublet: postStart hook failed: {failure}\n");
-            _ctx.Oci.Kill(id, "KILL");
+            core.StopContainer(id, TimeSpan.Zero);
         }
         return record;
     }

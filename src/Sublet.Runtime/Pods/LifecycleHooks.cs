@@ -4,7 +4,8 @@ namespace Sublet.Runtime.Pods;
 
 /// <summary>
 /// Runs postStart and preStop handlers as the kubelet does (pkg/kubelet/lifecycle/handlers.go):
-/// exec in the container with its own settings, or sleep. A failure is returned as a message.
+/// exec in the container through the runtime's ExecSync (which kills what outlives the timeout),
+/// or sleep. A failure is returned as a message.
 /// </summary>
 public sealed class LifecycleHooks
 {
@@ -26,11 +27,11 @@ public sealed class LifecycleHooks
         }
         try
         {
-            var result = _ctx.Oci.Exec(containerId, command, timeout);
+            var result = new Sandboxes.RuntimeCore(_ctx).ExecSync(containerId, command, timeout);
             return result.ExitCode == 0 ? null
                 : $"command '{string.Join(' ', command)}' exited with {result.ExitCode}: {Tail((result.Stdout + result.Stderr).Trim())}";
         }
-        catch (RuntimeFailure e)
+        catch (Exception e) when (e is RuntimeFailure or RuntimeError or TimeoutException)
         {
             return e.Message;
         }

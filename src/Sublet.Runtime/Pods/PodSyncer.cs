@@ -63,7 +63,7 @@ public sealed class PodSyncer
                         due = due is null || wait.At < due ? wait.At : due;
                         break;
                     case PodAction.StopSidecar stop:
-                        StopSidecar(plan, pod, view.Containers.First(c => c.Name == stop.Container.Name));
+                        StopSidecar(plan, view.Containers.First(c => c.Name == stop.Container.Name));
                         break;
                     case PodAction.Finish finish:
                         _ctx.Store.UpdatePod(pod with { State = finish.Phase == PodPhase.Succeeded ? PodState.Succeeded : PodState.Failed, Reason = finish.Reason });
@@ -99,23 +99,12 @@ public sealed class PodSyncer
     }
 
     /// <summary>
-    /// SIGTERM, then SIGKILL once the pod's grace period has passed, as the kubelet stops a sidecar
-    /// (a shell as PID 1 ignores SIGTERM). Its exit runs its exit hook, whose sync then ends the pod.
+    /// Its stop signal (the image's STOPSIGNAL, else SIGTERM), then SIGKILL once the pod's grace
+    /// period has passed, as the kubelet stops a sidecar through StopContainer (a shell as PID 1
+    /// ignores SIGTERM). Its exit runs its exit hook, whose sync then ends the pod.
     /// </summary>
-    private void StopSidecar(PodPlan plan, PodRecord pod, ContainerRecord sidecar)
-    {
-        var exitFile = _ctx.Paths(pod.Id).ExitFile(sidecar.Id);
-        _ctx.Oci.Kill(sidecar.Id, "TERM");
-        var deadline = _ctx.Time.GetUtcNow() + TimeSpan.FromSeconds(Math.Clamp(plan.TerminationGracePeriodSeconds, 0, 300));
-        while (!File.Exists(exitFile) && _ctx.Time.GetUtcNow() < deadline)
-        {
-            Thread.Sleep(50);
-        }
-        if (!File.Exists(exitFile))
-        {
-            _ctx.Oci.Kill(sidecar.Id, "KILL");
-        }
-    }
+    private void StopSidecar(PodPlan plan, ContainerRecord sidecar) =>
+        new Sandboxes.RuntimeCore(_ctx).StopContainer(sidecar.Id, TimeSpan.FromSeconds(Math.Clamp(plan.TerminationGracePeriodSeconds, 0, 300)));
 
     /// <summary>The plan recorded with a pod.</summary>
     public static PodPlan PlanOf(PodRecord pod) => JsonSerializer.Deserialize(pod.PlanJson, StateJson.Default.PodPlan)!;
