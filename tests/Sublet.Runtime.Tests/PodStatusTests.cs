@@ -1,46 +1,61 @@
+using System.Text.Json;
+using Sublet.Images;
+using Sublet.Linux.Processes;
+using Sublet.Runtime.Config;
+using Sublet.Runtime.Monitor;
+using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
 
 namespace Sublet.Runtime.Tests;
 
-public sealed class PodStatusTests
+/// <summary>A pod's view from its records and conmon's exit files, on a store in a temp dir (no root).</summary>
+public sealed class PodStatusTests : IDisposable
 {
-    // Each container: null = still running, otherwise its exit code.
-    [Theory]
-    [InlineData("0", 0)]
-    [InlineData("137\n", 137)]
-    [InlineData(" 1 ", 1)]
-    [InlineData("-1", -1)]
-    public void ExitOf_reads_the_decimal_status_and_file_time(string text, int code)
+    private readonly TestDir _dir = new();
+    private readonly RuntimeContext _ctx;
+
+    public PodStatusTests()
     {
-        using var dir = new TestDir();
-        var file = dir.Write("exit", text);
-        var when = new DateTime(2024, 5, 6, 7, 8, 9, DateTimeKind.Utc);
-        File.SetLastWriteTimeUtc(file, when);
-
-        var exit = PodStatus.ExitOf(file);
-
-        Assert.NotNull(exit);
-        Assert.Equal(code, exit.Value.Code);
-        Assert.Equal(new DateTimeOffset(when), exit.Value.Time);
+        var config = new NodeConfig { StateRoot = _dir["state"], RunRoot = _dir["run"] };
+        _ctx = new RuntimeContext
+        {
+            Config = config, Store = new StateStore(config.StateRoot), Images = new ImageStore(_dir["images"]), Mounter = new RecordingMounter(),
+            Oci = new OciRuntime("runc", "/usr/sbin/runc", _dir["runc"], new RecordingRunner()), Conmon = new Conmon("/usr/bin/conmon"),
+            Proc = new ProcFs(),
+        };
     }
 
-    [Theory]
-    [InlineData("")]
-    [InlineData("garbage")]
-    [InlineData("12abc")]
-    [InlineData("1.5")]
-    public void ExitOf_a_partial_or_garbage_file_is_not_an_exit(string text)
+    public void Dispose()
     {
-        using var dir = new TestDir();
-        Assert.Null(PodStatus.ExitOf(dir.Write("exit", text)));
+        _ctx.Dispose();
+        _dir.Dispose();
     }
 
     [Fact]
-    public void ExitOf_a_missing_file_is_not_an_exit()
+    public void A_reader_sees_an_exit_without_writing_it_and_the_pods_writer_records_it()
     {
-        using var dir = new TestDir();
-        Assert.Null(PodStatus.ExitOf(dir["exit"]));
+        var plan = Plans.Pod(containers: Plans.Container(command: ["true"])) with { RestartPolicy = RestartPolicy.Never };
+        var pod = _ctx.Store.CreatePod(new PodRecord
+        {
+            Id = Plans.PodId(1), Name = plan.Name, Namespace = plan.Namespace, Uid = plan.Uid, PlanJson = JsonSerializer.Serialize(plan),
+        }) with { State = PodState.Running };
+        _ctx.Store.UpdatePod(pod);
+        _ctx.Store.SaveContainer(new ContainerRecord { Id = "c1", PodId = pod.Id, Name = "app", Image = "i", State = ContainerState.Running, Pid = 1 }, 0);
+        var exit = _ctx.Paths(pod.Id).ExitFile("c1");
+        Directory.CreateDirectory(Path.GetDirectoryName(exit)!);
+        File.WriteAllText(exit, "0");
+
+        var seen = new PodStatus(_ctx).View(pod);
+        Assert.Equal((ContainerState.Exited, (int?)0, "Completed"), (seen.Containers[0].State, seen.Containers[0].ExitCode, seen.Containers[0].Reason));
+        Assert.Equal(PodState.Succeeded, seen.Pod.State);
+        // issue 20 item 3: readers compute, they do not write.
+        Assert.Equal(ContainerState.Running, Assert.Single(_ctx.Store.Containers(pod.Id)).State);
+        Assert.Equal(PodState.Running, _ctx.Store.FindPod(pod.Id)!.State);
+
+        new PodStatus(_ctx).View(pod, record: true);
+        Assert.Equal((ContainerState.Exited, (int?)0), Assert.Single(_ctx.Store.Containers(pod.Id)) is var c ? (c.State, c.ExitCode) : default);
+        Assert.Equal(PodState.Succeeded, _ctx.Store.FindPod(pod.Id)!.State);
     }
 }

@@ -12,8 +12,10 @@ public sealed record PodView(PodRecord Pod, IReadOnlyList<ContainerRecord> Conta
 }
 
 /// <summary>
-/// Brings the store up to date with what conmon recorded: exit files are written even when
-/// no <c>sublet</c> process runs (DESIGN.md "No daemon for play"), so every reader reconciles first.
+/// A pod as it is now: its records brought up to date with what conmon recorded, since exit files
+/// are written even when no <c>sublet</c> process runs (DESIGN.md "No daemon for play"). Readers
+/// compute that view without writing (issue 20 item 3); the one writer is <see cref="PodSyncer"/>,
+/// under the pod's lock, which records it.
 /// </summary>
 public sealed class PodStatus
 {
@@ -21,7 +23,8 @@ public sealed class PodStatus
 
     public PodStatus(RuntimeContext ctx) => _ctx = ctx;
 
-    public PodView View(PodRecord pod)
+    /// <param name="record">Write what changed to the store: only for the pod's writer, under its lock (<see cref="PodSyncer"/>).</param>
+    public PodView View(PodRecord pod, bool record = false)
     {
         var paths = _ctx.Paths(pod.Id);
         var containers = _ctx.Store.Containers(pod.Id).ToList();
@@ -39,7 +42,10 @@ public sealed class PodStatus
                     Message = plan.InitContainers.Concat(plan.Containers).FirstOrDefault(p => p.Name == c.Name) is { } spec
                         ? new TerminationMessages(_ctx).Read(plan, pod, spec, exit.Code) : null,
                 };
-                _ctx.Store.SaveContainer(c, i);
+                if (record)
+                {
+                    _ctx.Store.SaveContainer(c, i);
+                }
                 containers[i] = c;
             }
         }
@@ -47,19 +53,25 @@ public sealed class PodStatus
         if (PodLiveness.GoneReason(pod, _ctx.Proc, _ctx.Proc.BootId()) is { } gone)
         {
             (pod, var marked) = PodLiveness.MarkGone(pod, containers, gone, _ctx.Time.GetUtcNow());
-            foreach (var c in marked)
+            if (record)
             {
-                _ctx.Store.UpdateContainer(c);
+                foreach (var c in marked)
+                {
+                    _ctx.Store.UpdateContainer(c);
+                }
+                _ctx.Store.UpdatePod(pod);
             }
-            _ctx.Store.UpdatePod(pod);
             return new PodView(pod, marked);
         }
-        // Readers only record an ending they can see; starting containers is PodSyncer's job.
+        // A view shows an ending it can see; starting containers is PodSyncer's job.
         if (pod.State == PodState.Running
             && PodSync.Decide(plan, containers, _ctx.Time.GetUtcNow(), BackoffPolicy.Kubelet) is [PodAction.Finish finish])
         {
             pod = pod with { State = finish.Phase == PodPhase.Succeeded ? PodState.Succeeded : PodState.Failed, Reason = finish.Reason };
-            _ctx.Store.UpdatePod(pod);
+            if (record)
+            {
+                _ctx.Store.UpdatePod(pod);
+            }
         }
         return new PodView(pod, containers);
     }

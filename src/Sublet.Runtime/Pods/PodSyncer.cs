@@ -37,7 +37,7 @@ public sealed class PodSyncer
             {
                 return null; // removed, ended, or still being created by play
             }
-            var view = new PodStatus(_ctx).View(pod);
+            var view = new PodStatus(_ctx).View(pod, record: true);
             if (view.Pod.State != PodState.Running)
             {
                 return null; // ended, or its processes are gone (PodLiveness)

@@ -27,7 +27,7 @@ internal static class StatsCommand
             var status = new PodStatus(ctx);
             // CRI pods are read around the same interval as play's (one sleep for all).
             var first = cri.ToDictionary(s => s.Entry.Id, s => Read(core, s.Entry.Id));
-            var stats = StatsSampler.Sample([.. played.Select(status.View)], new CgroupFs(), Sample).ToList();
+            var stats = StatsSampler.Sample([.. played.Select(p => status.View(p))], new CgroupFs(), Sample).ToList();
             if (played.Count == 0 && cri.Count > 0)
             {
                 Thread.Sleep(Sample);
