@@ -59,6 +59,24 @@ public sealed class PodStatusTests : IDisposable
         Assert.Equal(PodState.Succeeded, _ctx.Store.FindPod(pod.Id)!.State);
     }
 
+    [Fact]
+    public void The_exit_of_a_container_an_older_sublet_started_is_found_where_it_wrote_it()
+    {
+        var plan = Plans.Pod(containers: Plans.Container(command: ["true"])) with { RestartPolicy = RestartPolicy.Never };
+        var pod = _ctx.Store.CreatePod(new PodRecord
+        {
+            Id = Plans.PodId(2), Name = plan.Name, Namespace = plan.Namespace, Uid = plan.Uid, PlanJson = JsonSerializer.Serialize(plan),
+        }) with { State = PodState.Running };
+        _ctx.Store.UpdatePod(pod);
+        _ctx.Store.SaveContainer(new ContainerRecord { Id = $"{pod.Id}-app", PodId = pod.Id, Name = "app", Image = "i", State = ContainerState.Running, Pid = 1 }, 0);
+        var exit = Path.Combine(_ctx.Paths(pod.Id).KubeletContainerDir("app"), "exit"); // its ContainerStateDir(name) then
+        Directory.CreateDirectory(Path.GetDirectoryName(exit)!);
+        File.WriteAllText(exit, "3");
+
+        var seen = new PodStatus(_ctx).View(pod).Containers[0];
+        Assert.Equal((ContainerState.Exited, (int?)3, "Error"), (seen.State, seen.ExitCode, seen.Reason));
+    }
+
     // Each container: null = still running, otherwise its exit code.
     [Theory]
     [InlineData("0", 0)]

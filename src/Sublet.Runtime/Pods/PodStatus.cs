@@ -32,7 +32,7 @@ public sealed class PodStatus
         for (var i = 0; i < containers.Count; i++)
         {
             var c = containers[i];
-            if (c.State == ContainerState.Running && ExitOf(paths.ExitFile(c.Id)) is { } exit)
+            if (c.State == ContainerState.Running && ExitOf(ExitFile(paths, c)) is { } exit)
             {
                 // The kubelet's reasons: OOMKilled when the OOM killer ended it (read while its cgroup still exists: runc deletes it later).
                 var reason = exit.Code == 0 ? "Completed" : PodCgroups.OomKilled(pod.Id, c.Id, exit.Code) ? "OOMKilled" : "Error";
@@ -75,6 +75,14 @@ public sealed class PodStatus
         }
         return new PodView(pod, containers);
     }
+
+    /// <summary>
+    /// conmon's exit file of the container's attempt: in the runtime core's directory of its ID, or,
+    /// for a container an older sublet started (ID POD-NAME, still running across an upgrade), in
+    /// the directory named after it.
+    /// </summary>
+    private static string ExitFile(PodPaths paths, ContainerRecord c) =>
+        c.Id == $"{c.PodId}-{c.Name}" && !File.Exists(paths.ExitFile(c.Id)) ? Path.Combine(paths.KubeletContainerDir(c.Name), "exit") : paths.ExitFile(c.Id);
 
     /// <summary>The pod whose container's current attempt has <paramref name="containerId"/>; null for an attempt already replaced, or none.</summary>
     public PodRecord? PodOf(string containerId) =>
