@@ -38,8 +38,14 @@ public sealed class PodRemover
         var live = apps.Where(id => !gone.Contains(id)).ToList();
         var deadline = _ctx.Time.GetUtcNow() + grace;
         RunPreStopHooks(pod, live, grace);
-        Signal(live, id => StopSignal(pod, id), deadline - _ctx.Time.GetUtcNow());
-        afterStop?.Invoke();
+        var stopped = Signal(live, id => StopSignal(pod, id), deadline - _ctx.Time.GetUtcNow());
+        if (afterStop is not null)
+        {
+            // A process that has ended may still have output in its pipe: conmon writes the exit
+            // file once it has drained it into the log, so the last words are there to read.
+            WaitForExitFiles(stopped.Where(s => !IsRunning(s.Pid)).Select(s => s.Id));
+            afterStop();
+        }
         Signal(live, _ => "KILL", KillWait);
         if (ours.Contains(pod.Id) && !gone.Contains(pod.Id))
         {
@@ -145,23 +151,36 @@ public sealed class PodRemover
     }
 
     /// <summary>Signals the running containers among <paramref name="ids"/> and waits up to <paramref name="wait"/> for them to end.</summary>
-    private void Signal(IReadOnlyList<string> ids, Func<string, string> signal, TimeSpan wait)
+    /// <returns>The containers signalled, with their processes.</returns>
+    private List<(string Id, int Pid)> Signal(IReadOnlyList<string> ids, Func<string, string> signal, TimeSpan wait)
     {
         if (wait <= TimeSpan.Zero)
         {
-            return;
+            return [];
         }
-        var running = new List<int>();
+        var running = new List<(string Id, int Pid)>();
         foreach (var id in ids)
         {
             if (_ctx.Oci.State(id) is { Status: "running" or "created" or "paused" } state)
             {
                 _ctx.Oci.Kill(id, signal(id));
-                running.Add(state.Pid);
+                running.Add((id, state.Pid));
             }
         }
         var deadline = _ctx.Time.GetUtcNow() + wait;
-        while (running.Exists(pid => IsRunning(pid)) && _ctx.Time.GetUtcNow() < deadline)
+        while (running.Exists(c => IsRunning(c.Pid)) && _ctx.Time.GetUtcNow() < deadline)
+        {
+            Thread.Sleep(5);
+        }
+        return running;
+    }
+
+    /// <summary>Waits, up to <see cref="ConmonExitWait"/>, for conmon's exit file (--exit-dir) of each of <paramref name="ids"/>.</summary>
+    private void WaitForExitFiles(IEnumerable<string> ids)
+    {
+        var files = ids.Select(id => Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id)).ToList();
+        var deadline = _ctx.Time.GetUtcNow() + ConmonExitWait;
+        while (!files.TrueForAll(File.Exists) && _ctx.Time.GetUtcNow() < deadline)
         {
             Thread.Sleep(5);
         }
