@@ -84,6 +84,19 @@ public sealed class SandboxRpcTests
         Assert.Equal(new MountSpec("/data", "/srv/data", true, Sublet.Runtime.Plan.MountPropagation.None, Idmapped: true), Assert.Single(created.Mounts));
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("relative/dir")]
+    public async Task A_log_path_without_an_absolute_log_directory_is_not_resolved_against_serves_working_directory(string logs)
+    {
+        var sandbox = (await Service.RunPodSandbox(new RunPodSandboxRequest { Config = Pod(logs: logs) }, _call)).PodSandboxId;
+        var config = new ContainerConfig { Metadata = new ContainerMetadata { Name = "app" }, Image = new ImageSpec { Image = "busybox" }, LogPath = "oom" };
+
+        var id = (await Service.CreateContainer(new CreateContainerRequest { PodSandboxId = sandbox, Config = config }, _call)).ContainerId;
+
+        Assert.Null(_core.Containers[id].Entry.Config.LogPath); // the runtime's own log under its state root
+    }
+
     [Fact]
     public async Task A_container_whose_userns_differs_from_its_sandbox_is_refused_in_containerds_words()
     {

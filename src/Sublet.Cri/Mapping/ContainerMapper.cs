@@ -45,7 +45,9 @@ public static class ContainerMapper
             Mounts = [.. config.Mounts.Select((m, i) => Mount(m, i, meta.Name, sandbox.UserNamespace))],
             Devices = [.. config.Devices.Select(d => new DeviceSpec(d.ContainerPath, d.HostPath, d.Permissions))],
             // log_path is relative to the sandbox's log_directory (CRI ContainerConfig.log_path).
-            LogPath = config.LogPath is { Length: > 0 } log && sandbox.LogDirectory is { } dir ? Path.Combine(dir, log) : null,
+            // log_path is relative to the sandbox's log_directory (api.proto); without one (crictl
+            // sends none) Sublet's own log, never a path relative to serve's working directory.
+            LogPath = config.LogPath is { Length: > 0 } log && sandbox.LogDirectory is { Length: > 0 } dir && Path.IsPathRooted(dir) ? Path.Combine(dir, log) : null,
             Stdin = config.Stdin, StdinOnce = config.StdinOnce, Tty = config.Tty,
             Labels = config.Labels.ToDictionary(), Annotations = config.Annotations.ToDictionary(),
             Security = security is null ? new ProcessSecurity() : Security(security),
