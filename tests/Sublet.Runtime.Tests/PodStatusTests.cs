@@ -36,13 +36,7 @@ public sealed class PodStatusTests : IDisposable
     [Fact]
     public void A_reader_sees_an_exit_without_writing_it_and_the_pods_writer_records_it()
     {
-        var plan = Plans.Pod(containers: Plans.Container(command: ["true"])) with { RestartPolicy = RestartPolicy.Never };
-        var pod = _ctx.Store.CreatePod(new PodRecord
-        {
-            Id = Plans.PodId(1), Name = plan.Name, Namespace = plan.Namespace, Uid = plan.Uid, PlanJson = JsonSerializer.Serialize(plan),
-        }) with { State = PodState.Running };
-        _ctx.Store.UpdatePod(pod);
-        _ctx.Store.SaveContainer(new ContainerRecord { Id = "c1", PodId = pod.Id, Name = "app", Image = "i", State = ContainerState.Running, Pid = 1 }, 0);
+        var pod = RunningPod(1, _ => "c1");
         var exit = _ctx.Paths(pod.Id).ExitFile("c1");
         Directory.CreateDirectory(Path.GetDirectoryName(exit)!);
         File.WriteAllText(exit, "0");
@@ -62,13 +56,7 @@ public sealed class PodStatusTests : IDisposable
     [Fact]
     public void The_exit_of_a_container_an_older_sublet_started_is_found_where_it_wrote_it()
     {
-        var plan = Plans.Pod(containers: Plans.Container(command: ["true"])) with { RestartPolicy = RestartPolicy.Never };
-        var pod = _ctx.Store.CreatePod(new PodRecord
-        {
-            Id = Plans.PodId(2), Name = plan.Name, Namespace = plan.Namespace, Uid = plan.Uid, PlanJson = JsonSerializer.Serialize(plan),
-        }) with { State = PodState.Running };
-        _ctx.Store.UpdatePod(pod);
-        _ctx.Store.SaveContainer(new ContainerRecord { Id = $"{pod.Id}-app", PodId = pod.Id, Name = "app", Image = "i", State = ContainerState.Running, Pid = 1 }, 0);
+        var pod = RunningPod(2, podId => $"{podId}-app");
         var exit = Path.Combine(_ctx.Paths(pod.Id).KubeletContainerDir("app"), "exit"); // its ContainerStateDir(name) then
         Directory.CreateDirectory(Path.GetDirectoryName(exit)!);
         File.WriteAllText(exit, "3");
@@ -113,5 +101,18 @@ public sealed class PodStatusTests : IDisposable
     {
         using var dir = new TestDir();
         Assert.Null(PodStatus.ExitOf(dir["exit"]));
+    }
+
+    /// <summary>A running one-container pod (restartPolicy Never) whose container "app" is recorded running under the ID <paramref name="containerId"/> gives.</summary>
+    private PodRecord RunningPod(int seed, Func<string, string> containerId)
+    {
+        var plan = Plans.Pod(containers: Plans.Container(command: ["true"])) with { RestartPolicy = RestartPolicy.Never };
+        var pod = _ctx.Store.CreatePod(new PodRecord
+        {
+            Id = Plans.PodId(seed), Name = plan.Name, Namespace = plan.Namespace, Uid = plan.Uid, PlanJson = JsonSerializer.Serialize(plan),
+        }) with { State = PodState.Running };
+        _ctx.Store.UpdatePod(pod);
+        _ctx.Store.SaveContainer(new ContainerRecord { Id = containerId(pod.Id), PodId = pod.Id, Name = "app", Image = "i", State = ContainerState.Running, Pid = 1 }, 0);
+        return pod;
     }
 }
