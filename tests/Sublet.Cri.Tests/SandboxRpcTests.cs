@@ -81,7 +81,7 @@ public sealed class SandboxRpcTests
 
         var created = _core.Containers[id].Entry.Config;
         Assert.Equal("/var/log/pods/x/app/1.log", created.LogPath);
-        Assert.Equal(new MountSpec("/data", "/srv/data", true, Sublet.Runtime.Plan.MountPropagation.None, Idmapped: true), Assert.Single(created.Mounts));
+        Assert.Equal(new MountSpec("/data", "/srv/data", true, Sublet.Runtime.Sandboxes.MountPropagation.None, Idmapped: true), Assert.Single(created.Mounts));
     }
 
     [Theory]
@@ -277,13 +277,13 @@ public sealed class SandboxRpcTests
     {
         var sandbox = (await Service.RunPodSandbox(new RunPodSandboxRequest { Config = Pod() }, _call)).PodSandboxId;
         var config = new ContainerConfig { Metadata = new ContainerMetadata { Name = "app" }, Image = new ImageSpec { Image = "busybox" } };
-        config.Linux = new LinuxContainerConfig { SecurityContext = new LinuxContainerSecurityContext { SupplementalGroupsPolicy = SupplementalGroupsPolicy.Strict } };
+        config.Linux = new LinuxContainerConfig { SecurityContext = new LinuxContainerSecurityContext { SupplementalGroupsPolicy = Api.SupplementalGroupsPolicy.Strict } };
         var id = (await Service.CreateContainer(new CreateContainerRequest { PodSandboxId = sandbox, Config = config }, _call)).ContainerId;
         _core.Containers[id] = _core.Containers[id] with { User = new Sublet.Runtime.Oci.ResolvedUser(1000, 1000, [50000, 1234]) };
 
         var status = (await Service.ContainerStatus(new ContainerStatusRequest { ContainerId = id }, _call)).Status;
 
-        Assert.Equal(Sublet.Runtime.Plan.SupplementalGroupsPolicy.Strict, _core.Containers[id].Entry.Config.Security.SupplementalGroupsPolicy);
+        Assert.Equal(Sublet.Runtime.Sandboxes.SupplementalGroupsPolicy.Strict, _core.Containers[id].Entry.Config.Security.SupplementalGroupsPolicy);
         Assert.Equal((1000L, 1000L), (status.User.Linux.Uid, status.User.Linux.Gid));
         Assert.Equal([1000L, 1234L, 50000L], status.User.Linux.SupplementalGroups);
         Assert.True((await Service.Status(new StatusRequest(), _call)).Features.SupplementalGroupsPolicy);

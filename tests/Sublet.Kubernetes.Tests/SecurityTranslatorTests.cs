@@ -1,5 +1,6 @@
 using Sublet.Kubernetes.Manifests;
 using Sublet.Runtime.Plan;
+using Sublet.Runtime.Sandboxes;
 using static Sublet.Kubernetes.Tests.Yaml;
 
 namespace Sublet.Kubernetes.Tests;

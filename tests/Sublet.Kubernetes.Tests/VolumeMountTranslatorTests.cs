@@ -1,4 +1,5 @@
 using Sublet.Runtime.Plan;
+using Sublet.Runtime.Sandboxes;
 using static Sublet.Kubernetes.Tests.Yaml;
 
 namespace Sublet.Kubernetes.Tests;

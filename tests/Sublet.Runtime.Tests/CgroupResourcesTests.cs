@@ -16,7 +16,7 @@ public sealed class CgroupResourcesTests
     [InlineData(2500L, 2560UL)]
     [InlineData(1000000L, 262144UL)] // capped at MaxShares
     public void Shares_are_1024_per_cpu_between_2_and_262144(long milliCpu, ulong shares) =>
-        Assert.Equal(shares, CgroupResources.Shares(milliCpu));
+        Assert.Equal(shares, ResourceConversion.Shares(milliCpu));
 
     [Theory]
     [InlineData(0L, 0L)]           // no limit: no quota
@@ -27,7 +27,7 @@ public sealed class CgroupResourcesTests
     [InlineData(1000L, 100000L)]
     [InlineData(3000L, 300000L)]
     public void Quota_is_the_limits_share_of_a_100ms_period(long milliCpu, long quota) =>
-        Assert.Equal(quota, CgroupResources.Quota(milliCpu));
+        Assert.Equal(quota, ResourceConversion.Quota(milliCpu));
 
     public static TheoryData<long?, long?, long?, ulong, long?, long?> Cases => new()
     {
@@ -43,22 +43,12 @@ public sealed class CgroupResourcesTests
     [MemberData(nameof(Cases))]
     public void Resources_become_cpu_and_memory_settings(long? cpuRequest, long? cpuLimit, long? memoryLimit, ulong shares, long? quota, long? limit)
     {
-        var devices = new List<DeviceRule> { new() { Allow = false, Access = "rwm" } };
-        var r = CgroupResources.For(new ContainerResources { CpuRequestMilli = cpuRequest, CpuLimitMilli = cpuLimit, MemoryLimitBytes = memoryLimit }, devices);
+        var r = ResourceConversion.Linux(new ContainerResources { CpuRequestMilli = cpuRequest, CpuLimitMilli = cpuLimit, MemoryLimitBytes = memoryLimit });
 
-        Assert.Same(devices, r.Devices);
-        Assert.Equal(shares, r.Cpu!.Shares);
-        Assert.Equal(quota, r.Cpu.Quota);
-        Assert.Equal(quota is null ? null : 100000UL, r.Cpu.Period);
-        Assert.Equal(limit, r.Memory?.Limit);
-        Assert.Equal(limit, r.Memory?.Swap); // no swap: memory+swap = memory
-    }
-
-    [Fact]
-    public void Without_a_swap_controller_only_the_memory_limit_is_set()
-    {
-        var r = CgroupResources.For(new ContainerResources { MemoryLimitBytes = 1 << 20 }, null, swapController: false);
-        Assert.Equal(new MemoryResources { Limit = 1 << 20 }, r.Memory);
+        Assert.Equal((long)shares, r.CpuShares);
+        Assert.Equal(quota ?? 0, r.CpuQuota);
+        Assert.Equal(quota is null ? 0 : 100000L, r.CpuPeriod); // the period only with a quota
+        Assert.Equal(limit ?? 0, r.MemoryLimitBytes);
     }
 
     [Theory]

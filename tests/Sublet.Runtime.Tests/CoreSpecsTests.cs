@@ -123,6 +123,11 @@ public sealed class CoreSpecsTests
     }
 
     [Fact]
+    public void Without_a_swap_controller_only_the_memory_limit_is_set() =>
+        Assert.Equal(new MemoryResources { Limit = 1 << 20 },
+            CoreSpecs.Resources(new LinuxResources { MemoryLimitBytes = 1 << 20 }, privileged: false, swapController: false).Memory);
+
+    [Fact]
     public void Privileged_drops_masked_paths_and_explicit_masked_paths_replace_the_defaults()
     {
         var privileged = Container(Pod(), new ContainerConfig { Name = "c", Image = "i", Security = new ProcessSecurity { Privileged = true } });
@@ -135,11 +140,11 @@ public sealed class CoreSpecsTests
     [Fact]
     public void The_root_propagation_rises_with_the_mounts_and_no_hostname_keeps_the_nodes_in_UTS_and_HOSTNAME()
     {
-        MountSpec Mount(Plan.MountPropagation p) => new("/m", "/h", false, p, false);
+        MountSpec Mount(Sublet.Runtime.Sandboxes.MountPropagation p) => new("/m", "/h", false, p, false);
 
-        Assert.Null(CoreSpecs.RootfsPropagation([Mount(Plan.MountPropagation.None)]));
-        Assert.Equal("rslave", CoreSpecs.RootfsPropagation([Mount(Plan.MountPropagation.None), Mount(Plan.MountPropagation.HostToContainer)]));
-        Assert.Equal("rshared", CoreSpecs.RootfsPropagation([Mount(Plan.MountPropagation.HostToContainer), Mount(Plan.MountPropagation.Bidirectional)]));
+        Assert.Null(CoreSpecs.RootfsPropagation([Mount(Sublet.Runtime.Sandboxes.MountPropagation.None)]));
+        Assert.Equal("rslave", CoreSpecs.RootfsPropagation([Mount(Sublet.Runtime.Sandboxes.MountPropagation.None), Mount(Sublet.Runtime.Sandboxes.MountPropagation.HostToContainer)]));
+        Assert.Equal("rshared", CoreSpecs.RootfsPropagation([Mount(Sublet.Runtime.Sandboxes.MountPropagation.HostToContainer), Mount(Sublet.Runtime.Sandboxes.MountPropagation.Bidirectional)]));
         var nameless = Pod() with { Hostname = "" };
         Assert.Null(CoreSpecs.Sandbox("sb", nameless, "/pause").Hostname);
         // containerd: a sandbox without a hostname (a hostNetwork pod) gives its containers the node's.

@@ -66,7 +66,7 @@ public sealed class SandboxStoreTests : IDisposable
     {
         using var store = Open();
         store.CreateSandbox(Sandbox("s1", "web", new IdRange(65536, 65536)));
-        var config = new ContainerConfig { Name = "app", Image = "busybox", Command = ["sh"], Mounts = [new MountSpec("/data", "/srv", true, Plan.MountPropagation.None, true)] };
+        var config = new ContainerConfig { Name = "app", Image = "busybox", Command = ["sh"], Mounts = [new MountSpec("/data", "/srv", true, Sublet.Runtime.Sandboxes.MountPropagation.None, true)] };
         store.CreateContainer(new ContainerEntry { Id = "c1", SandboxId = "s1", Config = config, ImageId = "sha256:1", ImageRef = "busybox", LogPath = "/l/app.log" });
         Assert.Equal(ErrorKind.AlreadyExists, Assert.Throws<RuntimeError>(() =>
             store.CreateContainer(new ContainerEntry { Id = "c2", SandboxId = "s1", Config = config, ImageId = "sha256:1", ImageRef = "busybox", LogPath = "/l/x" })).Kind);

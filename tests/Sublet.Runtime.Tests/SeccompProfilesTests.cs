@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
+using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Runtime.Tests;
 
@@ -85,16 +86,16 @@ public sealed class SeccompProfilesTests
     [Fact]
     public void Unconfined_and_privileged_have_no_filter()
     {
-        Assert.Null(SeccompProfiles.For(new ContainerSecurity(), DefaultCaps));
-        Assert.Null(SeccompProfiles.For(new ContainerSecurity { Privileged = true, Seccomp = SeccompProfile.RuntimeDefault }, DefaultCaps));
-        Assert.NotNull(SeccompProfiles.For(new ContainerSecurity { Seccomp = SeccompProfile.RuntimeDefault }, DefaultCaps));
+        Assert.Null(SeccompProfiles.For(new ProcessSecurity(), DefaultCaps));
+        Assert.Null(SeccompProfiles.For(new ProcessSecurity { Privileged = true, Seccomp = SeccompProfile.RuntimeDefault }, DefaultCaps));
+        Assert.NotNull(SeccompProfiles.For(new ProcessSecurity { Seccomp = SeccompProfile.RuntimeDefault }, DefaultCaps));
     }
 
     [Fact]
     public void Localhost_profile_is_read_as_oci_seccomp_json_in_any_case()
     {
         const string file = """{"defaultAction":"SCMP_ACT_ALLOW","Syscalls":[{"names":["keyctl"],"action":"SCMP_ACT_ERRNO","errnoRet":1}]}""";
-        var security = new ContainerSecurity { Seccomp = new SeccompProfile(SeccompProfileType.Localhost, "/var/lib/sublet/seccomp/p.json") };
+        var security = new ProcessSecurity { Seccomp = new SeccompProfile(SeccompProfileType.Localhost, "/var/lib/sublet/seccomp/p.json") };
         var profile = SeccompProfiles.For(security, DefaultCaps, path => path == "/var/lib/sublet/seccomp/p.json" ? file : throw new FileNotFoundException())!;
         Assert.Equal("SCMP_ACT_ALLOW", profile.DefaultAction);
         Assert.Equal("keyctl", Assert.Single(profile.Syscalls!).Names.Single());
@@ -105,7 +106,7 @@ public sealed class SeccompProfilesTests
     [InlineData("null")]
     public void Localhost_profile_that_cannot_be_read_is_a_plan_error(string text)
     {
-        var security = new ContainerSecurity { Seccomp = new SeccompProfile(SeccompProfileType.Localhost, "/p.json") };
+        var security = new ProcessSecurity { Seccomp = new SeccompProfile(SeccompProfileType.Localhost, "/p.json") };
         Assert.Contains("/p.json", Assert.Throws<PlanException>(() => SeccompProfiles.For(security, DefaultCaps, _ => text)).Message);
         Assert.Contains("/p.json", Assert.Throws<PlanException>(() => SeccompProfiles.For(security, DefaultCaps, _ => throw new FileNotFoundException("gone"))).Message);
     }

@@ -4,6 +4,7 @@ using Sublet.IdMapping;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
 using Sublet.Runtime.Pods;
+using Sublet.Runtime.Sandboxes;
 using static Sublet.Runtime.Tests.Plans;
 
 namespace Sublet.Runtime.Tests;
@@ -136,7 +137,7 @@ public sealed class SecurityOptionsTests
     public void RunAsNonRoot_is_verified_with_the_kubelets_messages(long? runAsUser, string imageUser, string? message)
     {
         var container = Container(command: ["sh"], runAsUser: runAsUser) with { Security = new ContainerSecurity { RunAsNonRoot = true } };
-        var verify = () => SecurityOptions.VerifyRunAsNonRoot(Pod(), container, imageUser);
+        var verify = () => RunAsNonRoot.Verify(Pod(), container, imageUser);
         if (message is null)
         {
             verify();
@@ -148,7 +149,7 @@ public sealed class SecurityOptionsTests
     [Fact]
     public void RunAsNonRoot_unset_lets_root_run()
     {
-        SecurityOptions.VerifyRunAsNonRoot(Pod(), Container(command: ["sh"]), "");
+        RunAsNonRoot.Verify(Pod(), Container(command: ["sh"]), "");
         Assert.Equal(0u, Build(new ContainerSecurity()).Process.User.Uid);
     }
 

@@ -44,7 +44,7 @@ public sealed class SpecBuilderTests
     [MemberData(nameof(CommandCases))]
     public void Arguments_follow_kubernetes_command_and_args_rules(string[]? command, string[]? args, string[]? entrypoint, string[]? cmd, string[] expected)
     {
-        var result = SpecBuilder.Arguments(Container(command: command, args: args), Image(entrypoint, cmd));
+        var result = PlayContainer.Arguments(Container(command: command, args: args), Image(entrypoint, cmd));
         Assert.Equal(expected, result);
     }
 
@@ -52,7 +52,7 @@ public sealed class SpecBuilderTests
     public void Empty_args_do_not_replace_the_image_cmd()
     {
         // An empty list means unset, as after an API-server round trip and in containerd's CRI.
-        var result = SpecBuilder.Arguments(Container(args: []), Image(["/entry"], ["default"]));
+        var result = PlayContainer.Arguments(Container(args: []), Image(["/entry"], ["default"]));
         Assert.Equal(["/entry", "default"], result);
     }
 
@@ -61,7 +61,7 @@ public sealed class SpecBuilderTests
     [InlineData(new string[0], new string[0])]
     public void Arguments_without_any_command_is_a_plan_error_naming_the_container(string[]? entrypoint, string[]? cmd)
     {
-        var e = Assert.Throws<PlanException>(() => SpecBuilder.Arguments(Container("worker"), Image(entrypoint, cmd)));
+        var e = Assert.Throws<PlanException>(() => PlayContainer.Arguments(Container("worker"), Image(entrypoint, cmd)));
         Assert.Contains("\"worker\"", e.Message);
         Assert.Contains("no command specified", e.Message);
     }
@@ -116,15 +116,15 @@ public sealed class SpecBuilderTests
     [InlineData("web", null, "web")]
     [InlineData("web", "custom", "custom")]
     public void Hostname_is_the_pod_hostname_or_its_name(string name, string? hostname, string expected) =>
-        Assert.Equal(expected, SpecBuilder.Hostname(Pod(name, hostname)));
+        Assert.Equal(expected, PlaySandbox.Hostname(Pod(name, hostname)));
 
     [Fact]
     public void Hostname_is_cut_to_63_characters_without_a_trailing_dash_or_dot()
     {
         var exact = new string('a', 63);
-        Assert.Equal(exact, SpecBuilder.Hostname(Pod(exact + "bcd")));
+        Assert.Equal(exact, PlaySandbox.Hostname(Pod(exact + "bcd")));
         var dashy = new string('a', 61) + "-.-tail";
-        Assert.Equal(new string('a', 61), SpecBuilder.Hostname(Pod(dashy)));
+        Assert.Equal(new string('a', 61), PlaySandbox.Hostname(Pod(dashy)));
     }
 
     // ---- sandbox ----
@@ -185,7 +185,7 @@ public sealed class SpecBuilderTests
         var sys = Assert.Single(container.Mounts, m => m.Destination == "/sys");
         Assert.Equal(("bind", "/sys", "rbind,nosuid,noexec,nodev,ro"), (sys.Type, sys.Source, string.Join(",", sys.Options!)));
         Assert.Equal("sysfs", Assert.Single(Plans.PlaySpec(pod, "p", Container(command: ["sh"]), "p-app", Image(), Root, "/rootfs", Pause, null).Mounts, m => m.Destination == "/sys").Type);
-        Assert.Equal(Environment.MachineName, SpecBuilder.Hostname(pod));
+        Assert.Equal(Environment.MachineName, PlaySandbox.Hostname(pod));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
+using Sublet.Runtime.Sandboxes;
 using static Sublet.Runtime.Tests.Plans;
 
 namespace Sublet.Runtime.Tests;
@@ -24,7 +25,7 @@ public sealed class UserResolverTests
         """;
 
     private static ResolvedUser Resolve(string? imageUser, long? runAsUser = null, long? runAsGroup = null, string? passwd = Passwd, string? group = Group) =>
-        UserResolver.Resolve(Container(runAsUser: runAsUser, runAsGroup: runAsGroup), imageUser, passwd, group);
+        UserResolver.Resolve("app", new ProcessSecurity { RunAsUser = runAsUser, RunAsGroup = runAsGroup }, imageUser, passwd, group);
 
     [Theory]
     [InlineData(null, 0u, 0u)]
@@ -106,8 +107,8 @@ public sealed class UserResolverTests
         Assert.Contains("/etc/group", e.Message);
     }
 
-    private static ResolvedUser ResolveWith(ContainerSecurity security, string? imageUser, long? runAsUser = null, long? runAsGroup = null) =>
-        UserResolver.Resolve(Container(runAsUser: runAsUser, runAsGroup: runAsGroup) with { Security = security }, imageUser, Passwd, Group);
+    private static ResolvedUser ResolveWith(ProcessSecurity security, string? imageUser, long? runAsGroup = null) =>
+        UserResolver.Resolve("app", security with { RunAsGroup = runAsGroup }, imageUser, Passwd, Group);
 
     public static TheoryData<SupplementalGroupsPolicy, long[], long?, uint[]> GroupPolicyCases => new()
     {
@@ -123,7 +124,7 @@ public sealed class UserResolverTests
     [MemberData(nameof(GroupPolicyCases))]
     public void Supplemental_groups_follow_the_policy(SupplementalGroupsPolicy policy, long[] supplemental, long? runAsGroup, uint[] expected)
     {
-        var user = ResolveWith(new ContainerSecurity { SupplementalGroupsPolicy = policy, SupplementalGroups = supplemental }, "app", runAsGroup: runAsGroup);
+        var user = ResolveWith(new ProcessSecurity { SupplementalGroupsPolicy = policy, SupplementalGroups = supplemental }, "app", runAsGroup: runAsGroup);
         Assert.Equal(expected, user.AdditionalGids);
     }
 }

@@ -6,7 +6,7 @@ using Sublet.Runtime.Sandboxes;
 using CoreConfig = Sublet.Runtime.Sandboxes.ContainerConfig;
 using CriConfig = Sublet.Cri.Api.ContainerConfig;
 
-using CorePropagation = Sublet.Runtime.Plan.MountPropagation;
+using CorePropagation = Sublet.Runtime.Sandboxes.MountPropagation;
 using CoreResources = Sublet.Runtime.Sandboxes.LinuxResources;
 using CoreSandbox = Sublet.Runtime.Sandboxes.SandboxConfig;
 
@@ -101,7 +101,7 @@ public static class ContainerMapper
         RunAsUsername = s.RunAsUsername is { Length: > 0 } name ? name : null,
         SupplementalGroups = [.. s.SupplementalGroups],
         SupplementalGroupsPolicy = s.SupplementalGroupsPolicy == Api.SupplementalGroupsPolicy.Strict
-            ? Sublet.Runtime.Plan.SupplementalGroupsPolicy.Strict : Sublet.Runtime.Plan.SupplementalGroupsPolicy.Merge,
+            ? Sublet.Runtime.Sandboxes.SupplementalGroupsPolicy.Strict : Sublet.Runtime.Sandboxes.SupplementalGroupsPolicy.Merge,
         ReadOnlyRootfs = s.ReadonlyRootfs, NoNewPrivileges = s.NoNewPrivs,
         Seccomp = Seccomp(s.Seccomp),
         MaskedPaths = [.. s.MaskedPaths], ReadonlyPaths = [.. s.ReadonlyPaths],

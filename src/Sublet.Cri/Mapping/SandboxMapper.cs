@@ -3,7 +3,7 @@ using Sublet.IdMapping;
 using Sublet.Runtime;
 using Sublet.Runtime.Sandboxes;
 
-using CorePropagation = Sublet.Runtime.Plan.MountPropagation;
+using CorePropagation = Sublet.Runtime.Sandboxes.MountPropagation;
 using CoreResources = Sublet.Runtime.Sandboxes.LinuxResources;
 using CoreSandbox = Sublet.Runtime.Sandboxes.SandboxConfig;
 

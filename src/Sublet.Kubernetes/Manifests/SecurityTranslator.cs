@@ -1,6 +1,7 @@
-using k8s.Models;
 using Sublet.Runtime.Config;
 using Sublet.Runtime.Plan;
+using Sublet.Runtime.Sandboxes;
+using k8s.Models;
 
 namespace Sublet.Kubernetes.Manifests;
 

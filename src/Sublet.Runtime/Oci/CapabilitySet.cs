@@ -1,4 +1,3 @@
-using Sublet.Runtime.Plan;
 
 namespace Sublet.Runtime.Oci;
 
@@ -31,7 +30,7 @@ public static class CapabilitySet
     /// matched without regard to case, and applied before single names, so <c>drop: [ALL], add: [NET_RAW]</c>
     /// keeps NET_RAW. Capabilities the host itself lacks are left out and reported in <paramref name="clamped"/>.
     /// </summary>
-    public static List<string> Resolve(ContainerSecurity security, IReadOnlyList<string> hostCaps, List<string> clamped)
+    public static List<string> Resolve(Sandboxes.ProcessSecurity security, IReadOnlyList<string> hostCaps, List<string> clamped)
     {
         if (security.Privileged)
         {

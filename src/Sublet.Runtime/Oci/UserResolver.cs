@@ -1,5 +1,5 @@
 using System.Globalization;
-using Sublet.Runtime.Plan;
+using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Runtime.Oci;
 
@@ -12,10 +12,10 @@ namespace Sublet.Runtime.Oci;
 /// </summary>
 public static class UserResolver
 {
-    public static ResolvedUser Resolve(ContainerPlan container, string? imageUser, string? passwd, string? group)
+    public static ResolvedUser Resolve(string name, Sandboxes.ProcessSecurity security, string? imageUser, string? passwd, string? group)
     {
-        uint? uid = container.RunAsUser is { } u ? checked((uint)u) : null;
-        uint? gid = container.RunAsGroup is { } g ? checked((uint)g) : null;
+        uint? uid = security.RunAsUser is { } u ? checked((uint)u) : null;
+        uint? gid = security.RunAsGroup is { } g ? checked((uint)g) : null;
         string? userName = null;
 
         if (uid is null && !string.IsNullOrEmpty(imageUser))
@@ -26,7 +26,7 @@ public static class UserResolver
             {
                 gid = uint.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var g2) ? g2
                     : Find(group, parts[1], byName: true) is { } ge ? Field(ge, 2)
-                    : throw new PlanException($"container \"{container.Name}\": image group \"{parts[1]}\" " + (group is null ? "needs /etc/group, and the image has none" : "is not in the image's /etc/group"));
+                    : throw new PlanException($"container \"{name}\": image group \"{parts[1]}\" " + (group is null ? "needs /etc/group, and the image has none" : "is not in the image's /etc/group"));
             }
             if (uint.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var numeric))
             {
@@ -36,7 +36,7 @@ public static class UserResolver
             {
                 userName = parts[0];
                 var entry = Find(passwd, parts[0], byName: true)
-                    ?? throw new PlanException($"container \"{container.Name}\": image user \"{parts[0]}\" " + (passwd is null ? "needs /etc/passwd, and the image has none" : "is not in the image's /etc/passwd"));
+                    ?? throw new PlanException($"container \"{name}\": image user \"{parts[0]}\" " + (passwd is null ? "needs /etc/passwd, and the image has none" : "is not in the image's /etc/passwd"));
                 uid = Field(entry, 2);
                 gid ??= Field(entry, 3);
             }
@@ -49,8 +49,8 @@ public static class UserResolver
             gid = entry is null ? 0 : Field(entry, 3);
             userName ??= entry?[0];
         }
-        var groups = container.Security.SupplementalGroupsPolicy == SupplementalGroupsPolicy.Strict ? [] : ImageGroups(group, userName, gid.Value);
-        foreach (var extra in container.Security.SupplementalGroups.Select(g => checked((uint)g)))
+        var groups = security.SupplementalGroupsPolicy == SupplementalGroupsPolicy.Strict ? [] : ImageGroups(group, userName, gid.Value);
+        foreach (var extra in security.SupplementalGroups.Select(g => checked((uint)g)))
         {
             if (extra != gid.Value && !groups.Contains(extra))
             {

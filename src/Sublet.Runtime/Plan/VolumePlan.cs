@@ -1,3 +1,5 @@
+using Sublet.Runtime.Sandboxes;
+
 namespace Sublet.Runtime.Plan;
 
 /// <summary>A pod volume Sublet can provide. More kinds (configMap, secret, downwardAPI, projected) plug in here.</summary>
@@ -39,14 +41,6 @@ public sealed record VolumeMountPlan(string Name, string MountPath, bool ReadOnl
     public MountPropagation Propagation { get; init; } = MountPropagation.None;
 
     public RecursiveReadOnly RecursiveReadOnly { get; init; } = RecursiveReadOnly.Disabled;
-}
-
-/// <summary><c>volumeMounts[].mountPropagation</c> (core/v1 MountPropagationMode).</summary>
-public enum MountPropagation
-{
-    None,
-    HostToContainer,
-    Bidirectional,
 }
 
 /// <summary><c>volumeMounts[].recursiveReadOnly</c> (KEP-3857).</summary>

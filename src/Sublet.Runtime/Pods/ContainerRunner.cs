@@ -51,7 +51,7 @@ public sealed class ContainerRunner
         };
         _ctx.Store.SaveContainer(record, ordinal);
 
-        SecurityOptions.VerifyRunAsNonRoot(plan, container, image.Config.User);
+        RunAsNonRoot.Verify(plan, container, image.Config.User);
         // status.podIP(s) variables, and the $(VAR)s that refer to them, get the pod's addresses now that its network is up.
         container = PodFieldExpansion.Apply(container, new PodNetworking(_ctx).Ips(pod.Id));
         var config = PlayContainer.For(plan, container, image.Config) with

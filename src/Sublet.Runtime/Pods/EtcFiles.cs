@@ -30,7 +30,7 @@ public sealed class EtcFiles
         {
             _ctx.Warn($"pod/{plan.Name}: {warning}");
         }
-        var hostname = SpecBuilder.Hostname(plan);
+        var hostname = PlaySandbox.Hostname(plan);
         var resolv = PodDns.Format(dns);
         var contents = new Dictionary<string, string>
         {

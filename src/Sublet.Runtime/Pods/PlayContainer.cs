@@ -19,7 +19,7 @@ public static class PlayContainer
         Name = container.Name,
         Image = container.Image,
         // Kubernetes' command and args rules applied here, so a container without any says so in play's words.
-        Command = SpecBuilder.Arguments(container, image),
+        Command = Arguments(container, image),
         WorkingDir = container.WorkingDir ?? "",
         Env = [.. container.Env.Select(e => new KeyValuePair<string, string>(e.Name, e.Value))],
         Stdin = container.Stdin,
@@ -44,6 +44,20 @@ public static class PlayContainer
             Seccomp = container.Security.Seccomp,
             UnmaskedProc = container.Security.UnmaskedProc,
         },
-        Resources = CgroupResources.Linux(container.Resources) with { OomScoreAdj = container.OomScoreAdj ?? 0 },
+        Resources = ResourceConversion.Linux(container.Resources) with { OomScoreAdj = container.OomScoreAdj ?? 0 },
     };
+
+    /// <summary>
+    /// Kubernetes' command/args rules (Container.command and .args, "Define a command and
+    /// arguments"): command replaces ENTRYPOINT and drops CMD; args alone replace CMD.
+    /// </summary>
+    public static IReadOnlyList<string> Arguments(ContainerPlan container, ImageConfig image)
+    {
+        IEnumerable<string> args = container.Command is { Count: > 0 } command
+            ? command.Concat(container.Args ?? [])
+            : (image.Entrypoint ?? []).Concat(container.Args is { Count: > 0 } args2 ? args2 : image.Cmd ?? []);
+        var list = args.ToList();
+        return list.Count > 0 ? list
+            : throw new PlanException($"container \"{container.Name}\": no command specified: the image has no ENTRYPOINT or CMD and the manifest sets no command");
+    }
 }

@@ -17,7 +17,7 @@ public static class PlaySandbox
         Name = plan.Name,
         Namespace = plan.Namespace,
         Uid = plan.Uid,
-        Hostname = plan.HostNetwork ? "" : SpecBuilder.Hostname(plan),
+        Hostname = plan.HostNetwork ? "" : Hostname(plan),
         Labels = plan.Labels,
         Annotations = plan.Annotations,
         PodCgroup = PodResources.For(plan),
@@ -31,4 +31,11 @@ public static class PlaySandbox
         PortMappings = plan.PortMappings,
         Owner = Owner.Play,
     };
+
+    /// <summary>The kubelet uses the pod name as hostname, cut to 63 characters (pkg/kubelet/util GeneratePodHostNameAndDomain).</summary>
+    public static string Hostname(PodPlan pod)
+    {
+        var name = pod.HostNetwork ? System.Environment.MachineName : pod.Hostname ?? pod.Name;
+        return name.Length > 63 ? name[..63].TrimEnd('-', '.') : name;
+    }
 }

@@ -36,7 +36,7 @@ public sealed class PodStarter
         var record = _ctx.Store.CreatePod(new PodRecord
         {
             Id = Sandboxes.RuntimeCore.NewId(), Name = plan.Name, Namespace = plan.Namespace, Uid = plan.Uid,
-            PlanJson = JsonSerializer.Serialize(plan, StateJson.Default.PodPlan), State = PodState.Creating, BootId = _ctx.Proc.BootId(),
+            PlanJson = JsonSerializer.Serialize(plan, PlanJson.Default.PodPlan), State = PodState.Creating, BootId = _ctx.Proc.BootId(),
         });
         try
         {

@@ -8,7 +8,7 @@ namespace Sublet.Runtime.Pods;
 /// <summary>A pod with its containers, as last reconciled.</summary>
 public sealed record PodView(PodRecord Pod, IReadOnlyList<ContainerRecord> Containers)
 {
-    public PodPlan Plan => JsonSerializer.Deserialize(Pod.PlanJson, StateJson.Default.PodPlan)!;
+    public PodPlan Plan => JsonSerializer.Deserialize(Pod.PlanJson, PlanJson.Default.PodPlan)!;
 }
 
 /// <summary>
@@ -28,7 +28,7 @@ public sealed class PodStatus
     {
         var paths = _ctx.Paths(pod.Id);
         var containers = _ctx.Store.Containers(pod.Id).ToList();
-        var plan = JsonSerializer.Deserialize(pod.PlanJson, StateJson.Default.PodPlan)!;
+        var plan = JsonSerializer.Deserialize(pod.PlanJson, PlanJson.Default.PodPlan)!;
         for (var i = 0; i < containers.Count; i++)
         {
             var c = containers[i];

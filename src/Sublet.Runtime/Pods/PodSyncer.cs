@@ -107,5 +107,5 @@ public sealed class PodSyncer
         new Sandboxes.RuntimeCore(_ctx).StopContainer(sidecar.Id, TimeSpan.FromSeconds(Math.Clamp(plan.TerminationGracePeriodSeconds, 0, 300)));
 
     /// <summary>The plan recorded with a pod.</summary>
-    public static PodPlan PlanOf(PodRecord pod) => JsonSerializer.Deserialize(pod.PlanJson, StateJson.Default.PodPlan)!;
+    public static PodPlan PlanOf(PodRecord pod) => JsonSerializer.Deserialize(pod.PlanJson, PlanJson.Default.PodPlan)!;
 }

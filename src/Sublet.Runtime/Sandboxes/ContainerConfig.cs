@@ -1,4 +1,3 @@
-using Sublet.Runtime.Plan;
 
 namespace Sublet.Runtime.Sandboxes;
 
@@ -105,4 +104,12 @@ public sealed record CreateOptions
 
     /// <summary>conmon's --exit-command, run with the container's ID appended when it ends (play's restart policy); null = none.</summary>
     public Monitor.ExitHook? ExitHook { get; init; }
+}
+
+/// <summary>A bind's propagation (CRI Mount.propagation: PROPAGATION_PRIVATE, _HOST_TO_CONTAINER, _BIDIRECTIONAL; core/v1 MountPropagationMode).</summary>
+public enum MountPropagation
+{
+    None,
+    HostToContainer,
+    Bidirectional,
 }

@@ -1,7 +1,6 @@
 using Sublet.IdMapping;
 using Sublet.Images;
 using Sublet.Runtime.Oci;
-using Sublet.Runtime.Plan;
 
 namespace Sublet.Runtime.Sandboxes;
 
@@ -119,7 +118,7 @@ public static class CoreSpecs
         devices ??= [];
         var security = container.Security;
         var clamped = new List<string>();
-        var caps = CapabilitySet.Resolve(AsPlan(security), host.Capabilities, clamped);
+        var caps = CapabilitySet.Resolve(security, host.Capabilities, clamped);
         // containerd clears masked and read-only paths for a privileged container (oci.WithPrivileged),
         // and the kubelet sends none for procMount Unmasked (pkg/securitycontext ConvertToRuntimeMaskedPaths).
         var hidePaths = !security.Privileged && !security.UnmaskedProc;
@@ -164,7 +163,7 @@ public static class CoreSpecs
                 CgroupsPath = $"{CgroupParent(sandboxId, sandbox)}/{containerId}",
                 Resources = WithDevices(Resources(container.Resources, security.Privileged, host.SwapController), devices),
                 Devices = DeviceNodes(sandbox, security.Privileged ? host.Devices() : [], devices),
-                Seccomp = SeccompProfiles.For(AsPlan(security), caps),
+                Seccomp = SeccompProfiles.For(security, caps),
                 RootfsPropagation = RootfsPropagation(container.Mounts),
             },
         };
@@ -248,21 +247,6 @@ public static class CoreSpecs
             Mems = r.CpusetMems is { Length: > 0 } mems ? mems : null,
         },
         Memory = r.MemoryLimitBytes > 0 ? new MemoryResources { Limit = r.MemoryLimitBytes, Swap = swapController ? r.MemoryLimitBytes : null } : null,
-    };
-
-    /// <summary>The process security as the plan types the shared capability and seccomp rules take.</summary>
-    public static ContainerSecurity AsPlan(ProcessSecurity s) => new()
-    {
-        Privileged = s.Privileged, AddCapabilities = s.AddCapabilities, DropCapabilities = s.DropCapabilities,
-        NoNewPrivileges = s.NoNewPrivileges, ReadOnlyRootFilesystem = s.ReadOnlyRootfs, SupplementalGroups = s.SupplementalGroups,
-        SupplementalGroupsPolicy = s.SupplementalGroupsPolicy,
-        Seccomp = s.Seccomp,
-    };
-
-    /// <summary>The container's user as <see cref="UserResolver"/> takes it: run_as_username stands where an image USER would.</summary>
-    public static ContainerPlan AsUserPlan(ContainerConfig c) => new()
-    {
-        Name = c.Name, Image = c.Image, RunAsUser = c.Security.RunAsUser, RunAsGroup = c.Security.RunAsGroup, Security = AsPlan(c.Security),
     };
 
     private static Dictionary<string, string> Annotations(IReadOnlyDictionary<string, string> given, Dictionary<string, string> ours)

@@ -1,7 +1,6 @@
 using Sublet.Linux;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Monitor;
-using Sublet.Runtime.Plan;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.Rootfs;
 using Sublet.Runtime.State;
@@ -51,7 +50,7 @@ public sealed partial class RuntimeCore
                 sandbox.Ids, choice.Kind == RootfsKind.IdmappedLayers ? () => SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(sandbox.PausePid!.Value, "user")) : null);
 
             var files = new ImageFiles(_ctx.RootedFiles);
-            var user = UserResolver.Resolve(CoreSpecs.AsUserPlan(config), config.Security.RunAsUsername ?? image.Config.User,
+            var user = UserResolver.Resolve(config.Name, config.Security, config.Security.RunAsUsername ?? image.Config.User,
                 files.Read(rootfs, "/etc/passwd", config.Name, image.Reference), files.Read(rootfs, "/etc/group", config.Name, image.Reference));
             var mounts = new CoreMounts(_ctx, paths, sandbox).Prepare(id, config with { Mounts = [.. config.Mounts, .. EtcBinds(sandbox, config)] });
             var spec = CoreSpecs.Container(sandboxId, sandbox.Config, id, config, image.Config, user, rootfs,

@@ -112,8 +112,8 @@ public sealed partial class SelftestRunner
         var hostId = File.Exists("/usr/bin/id") ? "/usr/bin/id" : "/bin/id";
         MountSpec[] mounts =
         [
-            new(SelftestProbes.HostId, hostId, true, Plan.MountPropagation.None, Idmapped: false),
-            new(SelftestProbes.EmptyDir, emptyDir, false, Plan.MountPropagation.None, Idmapped: side.Pod.Ids is not null),
+            new(SelftestProbes.HostId, hostId, true, Sandboxes.MountPropagation.None, Idmapped: false),
+            new(SelftestProbes.EmptyDir, emptyDir, false, Sandboxes.MountPropagation.None, Idmapped: side.Pod.Ids is not null),
         ];
         var worked = false;
         try

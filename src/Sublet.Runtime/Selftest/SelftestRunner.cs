@@ -149,8 +149,8 @@ public sealed partial class SelftestRunner(RuntimeContext ctx, ISandboxRuntime c
         File.SetUnixFileMode(Path.Combine(dir, "root-owned"), Mode0644);
         MountSpec[] mounts = probe.Mount switch
         {
-            ProbeMount.RootOwnedDir => [new MountSpec(SelftestProbes.Dir, dir, false, Plan.MountPropagation.None, Idmapped: false)],
-            ProbeMount.Shadow => [new MountSpec(SelftestProbes.Shadow, shadowPath, true, Plan.MountPropagation.None, Idmapped: false)],
+            ProbeMount.RootOwnedDir => [new MountSpec(SelftestProbes.Dir, dir, false, Sandboxes.MountPropagation.None, Idmapped: false)],
+            ProbeMount.Shadow => [new MountSpec(SelftestProbes.Shadow, shadowPath, true, Sandboxes.MountPropagation.None, Idmapped: false)],
             ProbeMount.HostUnshare when HostUnshare is { } tools =>
             [
                 HostFile("unshare", tools.Unshare), HostFile("ld.so", tools.Loader), HostFile(Path.GetFileName(tools.Libc), tools.Libc),
@@ -166,7 +166,7 @@ public sealed partial class SelftestRunner(RuntimeContext ctx, ISandboxRuntime c
     }
 
     private static MountSpec HostFile(string name, string hostPath) =>
-        new($"{ProbeEnv.HostTools}/{name}", hostPath, true, Plan.MountPropagation.None, Idmapped: false);
+        new($"{ProbeEnv.HostTools}/{name}", hostPath, true, Sandboxes.MountPropagation.None, Idmapped: false);
 
     /// <summary>Judges one run's exit and output, noting how a run that did not work ended.</summary>
     private bool Judged(Side side, Probe probe, int code, string output)

@@ -1,6 +1,7 @@
 using Sublet.Linux.Mounts;
 using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
+using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Runtime.Volumes;
 

@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Sublet.Runtime.Plan;
 
 namespace Sublet.Runtime.Oci;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Sublet.Runtime.Plan;
+using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Runtime.Oci;
 
@@ -13,7 +13,7 @@ namespace Sublet.Runtime.Oci;
 /// </summary>
 public static class SeccompProfiles
 {
-    public static Seccomp? For(ContainerSecurity security, IReadOnlyList<string> bounding, Func<string, string>? readFile = null)
+    public static Seccomp? For(Sandboxes.ProcessSecurity security, IReadOnlyList<string> bounding, Func<string, string>? readFile = null)
     {
         if (security.Privileged)
         {

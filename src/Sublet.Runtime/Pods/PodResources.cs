@@ -1,6 +1,7 @@
+using Sublet.Runtime.Oci;
 using Sublet.Runtime.Plan;
 
-namespace Sublet.Runtime.Oci;
+namespace Sublet.Runtime.Pods;
 
 /// <summary>
 /// The kubelet's pod-level cgroup (pkg/kubelet/cm/helpers_linux.go ResourceConfigForPod): shares
@@ -20,15 +21,15 @@ public static class PodResources
         var memoryLimit = Total(pod, r => r.MemoryLimitBytes);
         var cpuLimitsDeclared = all.All(c => c.Resources.CpuLimitMilli is > 0);
         var memoryLimitsDeclared = all.All(c => c.Resources.MemoryLimitBytes is > 0);
-        var shares = CgroupResources.Shares(cpuRequest);
-        var quota = CgroupResources.Quota(cpuLimit);
+        var shares = ResourceConversion.Shares(cpuRequest);
+        var quota = ResourceConversion.Quota(cpuLimit);
         return pod.QosClass switch
         {
             "Guaranteed" => new(shares, quota, CgroupResources.QuotaPeriod, memoryLimit),
             "Burstable" => new(shares,
                 cpuLimitsDeclared ? quota : null, cpuLimitsDeclared ? CgroupResources.QuotaPeriod : null,
                 memoryLimitsDeclared ? memoryLimit : null),
-            _ => new(CgroupResources.MinShares, null, null, null),
+            _ => new(ResourceConversion.MinShares, null, null, null),
         };
     }
 
