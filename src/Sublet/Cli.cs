@@ -86,14 +86,12 @@ internal static class Cli
         {
             throw new RuntimeFailure("sublet must run as root: it creates mounts and user namespaces");
         }
-        var ctx = RuntimeContext.Create(config, ExitHook(parse));
-        UseObjects(ctx, file: null);
-        return ctx;
+        return RuntimeContext.Create(config, ExitHook(parse));
     }
 
-    /// <summary>Projected volumes read the objects of <paramref name="file"/> first, then the store (ObjectLookup).</summary>
-    public static void UseObjects(RuntimeContext ctx, Manifest? file, NodeFacts? node = null) =>
-        ctx.VolumeContent = new VolumeContent(new ObjectLookup(file, ctx.Store), () => node ?? NodeFacts.ForThisHost(ctx.Config.StateRoot, OomScore.MemoryCapacity()));
+    /// <summary>What projected volumes show: the objects of <paramref name="file"/> first, then the store's (ObjectLookup).</summary>
+    public static VolumeContent Objects(RuntimeContext ctx, Manifest? file, NodeFacts? node = null) =>
+        new VolumeContent(new ObjectLookup(file, ctx.Store), () => node ?? NodeFacts.ForThisHost(ctx.Config.StateRoot, OomScore.MemoryCapacity()));
 
     /// <summary>
     /// conmon runs this when a container ends: <c>sublet [--config F] internal container-exited ID</c>.

@@ -17,13 +17,13 @@ public sealed class EtcContentTests
     public void A_subdomain_names_the_pod_by_its_fully_qualified_name_first()
     {
         var plan = Plans.Pod("web") with { Namespace = "team", Subdomain = "backends" };
-        var domain = EtcContent.HostDomain(plan, "cluster.local");
+        var domain = EtcFiles.HostDomain(plan, "cluster.local");
         Assert.Equal("backends.team.svc.cluster.local", domain);
         Assert.Equal(Boilerplate + "10.0.0.7\tweb.backends.team.svc.cluster.local\tweb\n", EtcContent.Hosts(["10.0.0.7"], "web", domain, []));
     }
 
     [Fact]
-    public void No_subdomain_no_domain() => Assert.Equal("", EtcContent.HostDomain(Plans.Pod("web"), "cluster.local"));
+    public void No_subdomain_no_domain() => Assert.Equal("", EtcFiles.HostDomain(Plans.Pod("web"), "cluster.local"));
 
     [Fact]
     public void HostAliases_follow_a_blank_line_and_a_comment_one_line_per_entry() =>
@@ -33,20 +33,20 @@ public sealed class EtcContentTests
     [Fact]
     public void Every_container_gets_the_three_files_writable()
     {
-        Assert.Equal([("hosts", false), ("hostname", false), ("resolv.conf", false)], EtcContent.Binds(Plans.Container()));
+        Assert.Equal([("hosts", false), ("hostname", false), ("resolv.conf", false)], EtcFiles.Binds(Plans.Container()));
     }
 
     [Fact]
     public void A_read_only_root_makes_hostname_and_resolv_conf_read_only_but_not_hosts()
     {
         var container = Plans.Container() with { Security = new ContainerSecurity { ReadOnlyRootFilesystem = true } };
-        Assert.Equal([("hosts", false), ("hostname", true), ("resolv.conf", true)], EtcContent.Binds(container));
+        Assert.Equal([("hosts", false), ("hostname", true), ("resolv.conf", true)], EtcFiles.Binds(container));
     }
 
     [Fact]
     public void A_volume_mounted_on_one_of_them_replaces_it()
     {
         var container = Plans.Container() with { VolumeMounts = [new VolumeMountPlan("mine", "/etc/hosts/", false), new VolumeMountPlan("etc", "/etc", false)] };
-        Assert.Equal(["hostname", "resolv.conf"], EtcContent.Binds(container).Select(b => b.Name));
+        Assert.Equal(["hostname", "resolv.conf"], EtcFiles.Binds(container).Select(b => b.Name));
     }
 }

@@ -31,13 +31,13 @@ public sealed class MountOptionsTests
     [InlineData(RecursiveReadOnly.Enabled, true, true, true)]
     [InlineData(RecursiveReadOnly.Disabled, false, true, false)]
     public void Recursive_read_only_is_resolved_as_the_kubelet_does(RecursiveReadOnly mode, bool readOnly, bool kernelCan, bool expected) =>
-        Assert.Equal(expected, MountOptions.RecursiveReadOnly(new VolumeMountPlan("v", "/v", readOnly) { RecursiveReadOnly = mode }, kernelCan));
+        Assert.Equal(expected, MountRules.RecursiveReadOnly(new VolumeMountPlan("v", "/v", readOnly) { RecursiveReadOnly = mode }, kernelCan));
 
     [Theory]
     [InlineData(false, MountPropagation.None, "volume \"v\" requested recursive read-only mode, but it is not read-only")]
     [InlineData(true, MountPropagation.HostToContainer, "volume \"v\" requested recursive read-only mode, but it is not compatible with propagation \"HostToContainer\"")]
     public void Recursive_read_only_needs_a_read_only_mount_without_propagation(bool readOnly, MountPropagation propagation, string message) =>
-        Assert.Equal(message, Assert.Throws<PlanException>(() => MountOptions.RecursiveReadOnly(
+        Assert.Equal(message, Assert.Throws<PlanException>(() => MountRules.RecursiveReadOnly(
             new VolumeMountPlan("v", "/v", readOnly) { RecursiveReadOnly = RecursiveReadOnly.IfPossible, Propagation = propagation }, kernelCan: true)).Message);
 
     [Theory]
@@ -75,12 +75,12 @@ public sealed class MountOptionsTests
     [InlineData(MountPropagation.Bidirectional, true, false, null)]
     [InlineData(MountPropagation.Bidirectional, false, true, "path \"/srv/x\" is mounted on \"/srv\" but it is not a shared mount")]
     public void Propagating_mounts_need_a_source_that_propagates_as_containerd_checks(MountPropagation propagation, bool shared, bool slave, string? error) =>
-        Assert.Equal(error, MountOptions.SourceError(propagation, "/srv/x", new MountPeers("/srv", shared, slave)));
+        Assert.Equal(error, MountRules.SourceError(propagation, "/srv/x", new MountPeers("/srv", shared, slave)));
 
     [Theory]
     [InlineData(MountPropagation.Bidirectional, false, true)]
     [InlineData(MountPropagation.Bidirectional, true, false)]
     [InlineData(MountPropagation.HostToContainer, false, false)]
     public void Bidirectional_is_refused_with_a_user_namespace(MountPropagation propagation, bool hostUsers, bool refused) =>
-        Assert.Equal(refused, MountOptions.UserNamespaceError(propagation, hostUsers) is not null);
+        Assert.Equal(refused, MountRules.UserNamespaceError(propagation, hostUsers) is not null);
 }

@@ -28,7 +28,7 @@ public sealed class ProjectedVolumesTests : IDisposable
         {
             Config = config, Store = new StateStore(config.StateRoot), Images = new ImageStore(_dir["images"]), Mounter = _mounter,
             Oci = new OciRuntime("runc", "/usr/sbin/runc", _dir["runc"], new RecordingRunner()), Conmon = new Conmon("/usr/bin/conmon"),
-            Proc = new ProcFs(), VolumeContent = _content,
+            Proc = new ProcFs(),
         };
     }
 
@@ -77,8 +77,8 @@ public sealed class ProjectedVolumesTests : IDisposable
         var pod = Running(plan);
         var paths = _ctx.Paths(pod.Id);
 
-        var cfg = new ProjectedVolumes(_ctx).Publish(plan, pod, plan.Volumes[0]);
-        var sec = new ProjectedVolumes(_ctx).Publish(plan, pod, plan.Volumes[1]);
+        var cfg = new ProjectedVolumes(_ctx, _content).Publish(plan, pod, plan.Volumes[0]);
+        var sec = new ProjectedVolumes(_ctx, _content).Publish(plan, pod, plan.Volumes[1]);
 
         Assert.Equal(Path.Combine(paths.StateDir, "volumes", "cfg"), cfg);
         Assert.Equal(Path.Combine(paths.RunDir, "tmpfs", "sec"), sec);
@@ -87,7 +87,7 @@ public sealed class ProjectedVolumesTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(paths.TmpfsDir));
         Assert.Equal("1", File.ReadAllText(Path.Combine(cfg, "key")));
         var container = Plans.Container() with { VolumeMounts = [new VolumeMountPlan("cfg", "/cfg", false), new VolumeMountPlan("sec", "/sec", false)] };
-        var mounts = new VolumeBuilder(_ctx).Mounts(plan, pod, container);
+        var mounts = new VolumeBuilder(_ctx, _content).Mounts(plan, pod, container);
         // Every projection is bound nosuid, on disk too: nothing in it is meant to be set-ID (issue 19).
         Assert.All(mounts, m => Assert.Equal(["rbind", "rprivate", "nodev", "nosuid", "ro"], Sandboxes.CoreMounts.Options(m, MountFlags.None)));
         Assert.Equal([cfg, sec], mounts.Select(m => m.HostPath));
@@ -97,7 +97,7 @@ public sealed class ProjectedVolumesTests : IDisposable
     public void A_missing_object_fails_the_check_before_anything_is_made()
     {
         var plan = Plans.Pod() with { Volumes = [Volume("cfg", "configMap", "app")] };
-        var error = Assert.Throws<PlanException>(() => new VolumeBuilder(_ctx).Check(plan));
+        var error = Assert.Throws<PlanException>(() => new VolumeBuilder(_ctx, _content).Check(plan));
         Assert.Equal("volume \"cfg\": missing", error.Message);
         Assert.Empty(_mounter.Calls);
         Assert.False(Directory.Exists(_dir["run"]));
@@ -110,21 +110,21 @@ public sealed class ProjectedVolumesTests : IDisposable
         _content.Values["a"] = "1";
         _content.Values["b"] = "1";
         var pod = Running(plan);
-        foreach (var v in plan.Volumes) new ProjectedVolumes(_ctx).Publish(plan, pod, v);
+        foreach (var v in plan.Volumes) new ProjectedVolumes(_ctx, _content).Publish(plan, pod, v);
         string Read(string volume) => File.ReadAllText(Path.Combine(ProjectedVolumes.SourcePath(_ctx.Paths(pod.Id), plan.Volumes.First(v => v.Name == volume)), "key"));
 
         _content.Values["a"] = "2";
         _content.Values["b"] = "2";
-        Assert.Equal([("a", (string?)null)], new ProjectedVolumes(_ctx).Republish(pod.Id, v => v.Projection!.Uses("ConfigMap", "one")));
+        Assert.Equal([("a", (string?)null)], new ProjectedVolumes(_ctx, _content).Republish(pod.Id, v => v.Projection!.Uses("ConfigMap", "one")));
         Assert.Equal(("2", "1"), (Read("a"), Read("b")));
 
         _content.Values.Remove("a");
-        Assert.Equal([("a", (string?)"volume \"a\": missing")], new ProjectedVolumes(_ctx).Republish(pod.Id, v => v.Name == "a"));
+        Assert.Equal([("a", (string?)"volume \"a\": missing")], new ProjectedVolumes(_ctx, _content).Republish(pod.Id, v => v.Name == "a"));
         Assert.Equal("2", Read("a"));
 
         _ctx.Store.UpdatePod(pod with { State = PodState.Succeeded });
         _content.Values["b"] = "3";
-        Assert.Empty(new ProjectedVolumes(_ctx).Republish(pod.Id, _ => true)); // an ended pod is left alone
+        Assert.Empty(new ProjectedVolumes(_ctx, _content).Republish(pod.Id, _ => true)); // an ended pod is left alone
         Assert.Equal("1", Read("b"));
     }
 }

@@ -1,5 +1,6 @@
-using k8s.Models;
 using Sublet.Runtime.Plan;
+using Sublet.Runtime.Sandboxes;
+using k8s.Models;
 
 namespace Sublet.Kubernetes.Manifests;
 

@@ -1,8 +1,5 @@
 namespace Sublet.Runtime.Plan;
 
-/// <summary><c>spec.hostAliases[]</c>: one line of the pod's /etc/hosts (kubelet hostsEntriesFromHostAliases).</summary>
-public sealed record HostAlias(string Ip, IReadOnlyList<string> Hostnames);
-
 /// <summary><c>spec.dnsPolicy</c> (API default ClusterFirst).</summary>
 public enum DnsPolicy
 {

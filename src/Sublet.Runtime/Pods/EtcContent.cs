@@ -1,8 +1,8 @@
-using Sublet.Runtime.Plan;
+using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Runtime.Pods;
 
-/// <summary>What the kubelet writes in a pod's /etc/hosts (pkg/kubelet/kubelet_pods.go managedHostsFileContent). Pure.</summary>
+/// <summary>What the kubelet writes in a pod's /etc/hosts (pkg/kubelet/kubelet_pods.go managedHostsFileContent); the runtime core writes the same for a sandbox whose client gives none. Pure.</summary>
 public static class EtcContent
 {
     /// <summary>
@@ -16,23 +16,6 @@ public static class EtcContent
 
     /// <summary>The files, as named under /etc in the container and in the pod's directory.</summary>
     public static readonly IReadOnlyList<string> Names = ["hosts", "hostname", "resolv.conf"];
-
-    /// <summary>
-    /// Which files a container gets, and read-only or not. /etc/hosts is read-write as the kubelet
-    /// mounts it (makeHostsMount); hostname and resolv.conf are read-only with a read-only root
-    /// filesystem (containerd linuxContainerMounts). A volumeMount at the same path wins (both skip theirs).
-    /// </summary>
-    public static IReadOnlyList<(string Name, bool ReadOnly)> Binds(ContainerPlan container)
-    {
-        var taken = container.VolumeMounts.Select(m => "/" + m.MountPath.Trim('/')).ToHashSet(StringComparer.Ordinal);
-        return Names.Where(name => !taken.Contains("/etc/" + name))
-            .Select(name => (name, name != "hosts" && container.Security.ReadOnlyRootFilesystem))
-            .ToList();
-    }
-
-    /// <summary>GeneratePodHostNameAndDomain: subdomain.namespace.svc.clusterDomain when the pod has a subdomain, else empty.</summary>
-    public static string HostDomain(PodPlan plan, string clusterDomain) =>
-        plan.Subdomain is { Length: > 0 } subdomain ? $"{subdomain}.{plan.Namespace}.svc.{clusterDomain}" : "";
 
     /// <summary>The header, localhost lines (IPv4 and IPv6), one line per pod IP, then the hostAliases block.</summary>
     public static string Hosts(IReadOnlyList<string> podIps, string hostname, string hostDomain, IReadOnlyList<HostAlias> aliases)

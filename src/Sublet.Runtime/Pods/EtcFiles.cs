@@ -37,7 +37,7 @@ public sealed class EtcFiles
             // The kubelet names the pod's hostname on its addresses; without a pod network, on loopback.
             ["hosts"] = plan.HostNetwork
                 ? EtcContent.NodeHosts(File.Exists("/etc/hosts") ? File.ReadAllText("/etc/hosts") : "", plan.HostAliases)
-                : EtcContent.Hosts(new PodNetworking(_ctx).Ips(pod.Id) is { Count: > 0 } ips ? ips : EtcContent.PodIps, hostname, EtcContent.HostDomain(plan, _ctx.Config.ClusterDomain), plan.HostAliases),
+                : EtcContent.Hosts(new PodNetworking(_ctx).Ips(pod.Id) is { Count: > 0 } ips ? ips : EtcContent.PodIps, hostname, HostDomain(plan, _ctx.Config.ClusterDomain), plan.HostAliases),
             ["hostname"] = hostname + "\n",
             // containerd copies the node's file when the pod's DNS settings are all empty.
             ["resolv.conf"] = resolv.Length > 0 ? resolv : HostResolvConf() ?? "",
@@ -49,14 +49,14 @@ public sealed class EtcFiles
     }
 
     /// <summary>
-    /// The container's binds of the pod's files (<see cref="EtcContent.Binds"/> decides which, and
+    /// The container's binds of the pod's files (<see cref="Binds"/> decides which, and
     /// how), as the kubelet hands its etc-hosts to the runtime: idmapped for a user-namespaced pod
     /// (<see cref="PodFiles"/>).
     /// </summary>
     public IReadOnlyList<MountSpec> Mounts(PodRecord pod, ContainerPlan container)
     {
         var paths = _ctx.Paths(pod.Id);
-        return [.. EtcContent.Binds(container).Select(b => PodFiles.Bind(pod, SourcePath(paths, b.Name), "/etc/" + b.Name, b.ReadOnly))];
+        return [.. Binds(container).Select(b => PodFiles.Bind(pod, SourcePath(paths, b.Name), "/etc/" + b.Name, b.ReadOnly))];
     }
 
     private NodeDns NodeDns()
@@ -87,4 +87,21 @@ public sealed class EtcFiles
 
     // The kubelet's own copies (its pods/UID/etc-hosts), apart from the files the runtime core writes for its sandbox under etc/.
     private static string SourcePath(PodPaths paths, string name) => Path.Combine(paths.StateDir, "kubelet", "etc", name);
+
+    /// <summary>
+    /// Which files a container gets, and read-only or not. /etc/hosts is read-write as the kubelet
+    /// mounts it (makeHostsMount); hostname and resolv.conf are read-only with a read-only root
+    /// filesystem (containerd linuxContainerMounts). A volumeMount at the same path wins (both skip theirs).
+    /// </summary>
+    public static IReadOnlyList<(string Name, bool ReadOnly)> Binds(ContainerPlan container)
+    {
+        var taken = container.VolumeMounts.Select(m => "/" + m.MountPath.Trim('/')).ToHashSet(StringComparer.Ordinal);
+        return EtcContent.Names.Where(name => !taken.Contains("/etc/" + name))
+            .Select(name => (name, name != "hosts" && container.Security.ReadOnlyRootFilesystem))
+            .ToList();
+    }
+
+    /// <summary>GeneratePodHostNameAndDomain: subdomain.namespace.svc.clusterDomain when the pod has a subdomain, else empty.</summary>
+    public static string HostDomain(PodPlan plan, string clusterDomain) =>
+        plan.Subdomain is { Length: > 0 } subdomain ? $"{subdomain}.{plan.Namespace}.svc.{clusterDomain}" : "";
 }

@@ -33,7 +33,7 @@ public static class PodCgroups
         exitCode == 137 && (cgroups ?? new CgroupFs()).OomKilled(CgroupResources.ContainerPath(podId, containerId));
 
     /// <summary>
-    /// Creates the pod's parent cgroup with the kubelet's pod-level settings (<see cref="PodResources"/>)
+    /// Creates the pod's parent cgroup with the kubelet's pod-level settings (the kubelet computes them; play: PodResources)
     /// before any container joins it, as the kubelet's pod container manager does; runc then creates
     /// the containers' leaves inside. cgroup v1 only: on v2 the parent stays unlimited and each
     /// container's own limits apply.

@@ -13,8 +13,10 @@ namespace Sublet.Runtime.Pods;
 public sealed class PodStarter
 {
     private readonly RuntimeContext _ctx;
+    private readonly Volumes.IVolumeContent? _content;
 
-    public PodStarter(RuntimeContext ctx) => _ctx = ctx;
+    /// <param name="content">The files of configMap, secret, downwardAPI and projected volumes (Kubernetes semantics; the CLI gives them).</param>
+    public PodStarter(RuntimeContext ctx, Volumes.IVolumeContent? content = null) => (_ctx, _content) = (ctx, content);
 
     public PodRecord Start(PodPlan plan, Func<IReadOnlyList<IdRange>, IdRange> allocate)
     {
@@ -28,7 +30,7 @@ public sealed class PodStarter
             Directories.RequireSearchableParents(_ctx.Config.RunRoot);
         }
         new ImagePulls(_ctx).Ensure(plan.InitContainers.Concat(plan.Containers));
-        new Volumes.VolumeBuilder(_ctx).Check(plan);
+        new Volumes.VolumeBuilder(_ctx, _content).Check(plan);
         _ctx.RootfsPlanner.Check(!plan.HostUsers);
         // The pod is recorded first, under the ID its sandbox will have, so a start killed at any
         // point leaves a pod `sublet down` removes; its range is its sandbox's, chosen from the pool
@@ -42,7 +44,7 @@ public sealed class PodStarter
         {
             RunSandbox(plan, record.Id, allocate);
             record = _ctx.Store.FindPodById(record.Id) ?? throw new RuntimeFailure($"pod/{plan.Name}: its record vanished while its sandbox started");
-            new Volumes.VolumeBuilder(_ctx).Prepare(plan, record);
+            new Volumes.VolumeBuilder(_ctx, _content).Prepare(plan, record);
             new EtcFiles(_ctx).Prepare(plan, record);
             record = record with { State = PodState.Running };
             _ctx.Store.UpdatePod(record);

@@ -49,8 +49,6 @@ public sealed class RuntimeContext : IDisposable
     /// <summary>Where the runtime reports what the kubelet would record as Warning events (stderr, kubectl style, by default).</summary>
     public Action<string> Warn { get; init; } = message => Console.Error.WriteLine($"Warning: {message}");
 
-    /// <summary>The files of configMap, secret, downwardAPI and projected volumes (Kubernetes semantics; set by the CLI).</summary>
-    public Volumes.IVolumeContent? VolumeContent { get; set; }
 
     public RootfsBuilder Rootfs => new(Mounter);
 

@@ -25,3 +25,6 @@ public sealed record SeccompProfile(SeccompProfileType Type, string? LocalhostPa
 }
 
 public sealed record Sysctl(string Name, string Value);
+
+/// <summary><c>spec.hostAliases[]</c>: one line of the pod's /etc/hosts (kubelet hostsEntriesFromHostAliases).</summary>
+public sealed record HostAlias(string Ip, IReadOnlyList<string> Hostnames);

@@ -8,7 +8,7 @@ public sealed record ProjectedFile(string Path, byte[] Content, int Mode);
 /// <summary>
 /// The files a configMap, secret, downwardAPI or projected volume shows now. The runtime keeps
 /// only references in the plan and asks this when it publishes (Kubernetes semantics decide the
-/// content; the CLI gives the runtime an implementation through <see cref="Pods.RuntimeContext"/>).
+/// content; the CLI gives <see cref="Pods.PodStarter"/> an implementation).
 /// </summary>
 public interface IVolumeContent
 {

@@ -14,7 +14,8 @@ namespace Sublet.Runtime.Volumes;
 /// its run directory (nodev, nosuid, mode 0755; not noexec, as the kubelet: a secret may hold a script), so secrets never reach a disk. Both are
 /// written by the host's root (on-disk 0:0, root inside through the idmap) and mounted read-only.
 /// </summary>
-public sealed class ProjectedVolumes(RuntimeContext ctx)
+/// <param name="content">Where the files come from (Kubernetes semantics; the CLI gives one); null: a pod with such a volume fails to start.</param>
+public sealed class ProjectedVolumes(RuntimeContext ctx, IVolumeContent? content = null)
 {
     private const UnixFileMode DirMode = (UnixFileMode)0b111_101_101;
 
@@ -108,6 +109,6 @@ public sealed class ProjectedVolumes(RuntimeContext ctx)
     private static void OwnByFsGroup(PodPlan plan, string dir) =>
         FsGroupOwnership.Apply(dir, plan.FsGroup, onRootMismatch: false, readOnly: true);
 
-    private IVolumeContent Content => ctx.VolumeContent
+    private IVolumeContent Content => content
         ?? throw new RuntimeFailure("configMap, secret, downwardAPI and projected volumes need a source of objects, and this command has none");
 }

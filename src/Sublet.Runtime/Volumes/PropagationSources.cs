@@ -5,7 +5,7 @@ using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Runtime.Volumes;
 
-/// <summary>Reads the host's mount table for <see cref="MountOptions.SourceError"/>.</summary>
+/// <summary>Reads the host's mount table for <see cref="MountRules.SourceError"/>.</summary>
 public static class PropagationSources
 {
     /// <summary>
@@ -25,8 +25,8 @@ public static class PropagationSources
                 {
                     continue;
                 }
-                var error = MountOptions.UserNamespaceError(mount.Propagation, plan.HostUsers)
-                    ?? (volume.HostPath is { } path ? MountOptions.SourceError(mount.Propagation, path, MountPeers.Of(Linux.Filesystems.Filesystem.NearestExisting(path))) : null);
+                var error = MountRules.UserNamespaceError(mount.Propagation, plan.HostUsers)
+                    ?? (volume.HostPath is { } path ? MountRules.SourceError(mount.Propagation, path, MountPeers.Of(Linux.Filesystems.Filesystem.NearestExisting(path))) : null);
                 if (error is not null)
                 {
                     throw new PlanException($"container \"{container.Name}\": volumeMounts[{i}] (volume \"{volume.Name}\" at {mount.MountPath}): mountPropagation {mount.Propagation}: {error}");

@@ -52,7 +52,7 @@ internal sealed class SubPaths
         try
         {
             subPath = SubPathExpansion.For(mount, _container.Env);
-            recursiveReadOnly = MountOptions.RecursiveReadOnly(mount, _kernelCanRecursiveReadOnly);
+            recursiveReadOnly = MountRules.RecursiveReadOnly(mount, _kernelCanRecursiveReadOnly);
         }
         catch (PlanException e)
         {

@@ -20,8 +20,9 @@ namespace Sublet.Runtime.Volumes;
 public sealed class VolumeBuilder
 {
     private readonly RuntimeContext _ctx;
+    private readonly IVolumeContent? _content;
 
-    public VolumeBuilder(RuntimeContext ctx) => _ctx = ctx;
+    public VolumeBuilder(RuntimeContext ctx, IVolumeContent? content = null) => (_ctx, _content) = (ctx, content);
 
     /// <summary>
     /// Before anything is allocated: every hostPath passes the kubelet's type checks, and with a
@@ -33,7 +34,7 @@ public sealed class VolumeBuilder
         {
             HostPathCheck.Verify(volume, create: false);
         }
-        new ProjectedVolumes(_ctx).Check(plan);
+        new ProjectedVolumes(_ctx, _content).Check(plan);
         PropagationSources.Check(plan);
         if (plan.HostUsers || plan.Volumes.Count == 0)
         {
@@ -60,7 +61,7 @@ public sealed class VolumeBuilder
         foreach (var volume in plan.Volumes)
         {
             var source = volume.HostPath is not null ? HostPathCheck.Verify(volume, create: true)
-                : volume.Projection is not null ? new ProjectedVolumes(_ctx).Publish(plan, pod, volume)
+                : volume.Projection is not null ? new ProjectedVolumes(_ctx, _content).Publish(plan, pod, volume)
                 : volume.InMemory ? MemoryMedium.Mount(_ctx, plan, paths, volume) : EmptyDir(paths, volume);
             if (volume.EmptyDir)
             {

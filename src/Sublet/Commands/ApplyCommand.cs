@@ -55,7 +55,7 @@ internal static class ApplyCommand
             {
                 continue;
             }
-            var results = new ProjectedVolumes(ctx).Republish(pod.Id, v => mine.Any(c => v.Projection!.Uses(c.Kind, c.Name)));
+            var results = new ProjectedVolumes(ctx, Cli.Objects(ctx, file: null)).Republish(pod.Id, v => mine.Any(c => v.Projection!.Uses(c.Kind, c.Name)));
             foreach (var (volume, error) in results.Where(r => r.Error is not null))
             {
                 Console.Error.WriteLine($"Warning: pod/{pod.Name} volume \"{volume}\" keeps its previous content: {error}");

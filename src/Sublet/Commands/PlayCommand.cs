@@ -46,7 +46,7 @@ internal static class PlayCommand
             // Volumes then read the store, which holds the file's objects: an `apply` racing this
             // start can only make them newer, never older than the running pods'.
             ApplyCommand.Republish(ctx, ObjectLookup.Store(manifest, ctx.Store));
-            Cli.UseObjects(ctx, file: null, sources.Node);
+            var objects = Cli.Objects(ctx, file: null, sources.Node);
 
             using var stop = new StopSignal();
             var started = new List<PodRecord>();
@@ -55,7 +55,7 @@ internal static class PlayCommand
                 foreach (var plan in plans)
                 {
                     stop.Token.ThrowIfCancellationRequested();
-                    var pod = new PodStarter(ctx).Start(plan, inUse => allocator!.Allocate(inUse));
+                    var pod = new PodStarter(ctx, objects).Start(plan, inUse => allocator!.Allocate(inUse));
                     started.Add(pod);
                     Console.Error.WriteLine(Describe(pod));
                 }
@@ -80,12 +80,7 @@ internal static class PlayCommand
             var waiter = new PodWaiter(ctx)
             {
                 Later = (Sublet.Runtime.Logs.LogPolicy.From(ctx.Config).MonitorInterval, () => LogRotation.Ensure(parse, ctx)),
-                Supervisor = () =>
-                {
-                    var own = RuntimeContext.Create(ctx.Config, exitHook: null);
-                    Cli.UseObjects(own, file: null, sources.Node);
-                    return own;
-                },
+                Supervisor = () => RuntimeContext.Create(ctx.Config, exitHook: null),
             };
             try
             {
