@@ -3,7 +3,8 @@ using BenchmarkDotNet.Attributes;
 using Sublet.IdMapping;
 using Sublet.Images;
 using Sublet.Runtime.Oci;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.Sandboxes;
 

@@ -9,6 +9,7 @@ using Sublet.Runtime;
 using Sublet.Runtime.Config;
 using Sublet.Runtime.Monitor;
 using Sublet.Runtime.Oci;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
 

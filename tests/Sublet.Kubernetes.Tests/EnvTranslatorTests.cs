@@ -1,7 +1,7 @@
 using k8s.Models;
 using Sublet.Kubernetes.Env;
 using Sublet.Kubernetes.Manifests;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
 
 namespace Sublet.Kubernetes.Tests;
 
@@ -184,7 +184,7 @@ public sealed class EnvTranslatorTests
         var container = plan!.Containers[0];
         Assert.Equal(["serve", "--advertise=$(IP)", "$$(IP)"], container.CommandTemplate);
 
-        var started = Sublet.Runtime.Plan.PodFieldExpansion.Apply(container, ["10.1.0.5"]);
+        var started = Sublet.Kubelet.Plan.PodFieldExpansion.Apply(container, ["10.1.0.5"]);
 
         Assert.Equal(["serve", "--advertise=10.1.0.5", "$(IP)"], started.Command);
         // Each value sees only the variables before it: $(LATER) stays as written, as the kubelet leaves it.
@@ -202,7 +202,7 @@ public sealed class EnvTranslatorTests
         var container = plan!.Containers[0];
         Assert.Null(container.CommandTemplate);
         Assert.All(container.Env, e => Assert.Null(e.Template));
-        Assert.Same(container, Sublet.Runtime.Plan.PodFieldExpansion.Apply(container, ["10.1.0.5"]));
+        Assert.Same(container, Sublet.Kubelet.Plan.PodFieldExpansion.Apply(container, ["10.1.0.5"]));
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
 using static Sublet.Kubernetes.Tests.Yaml;
 
 namespace Sublet.Kubernetes.Tests;

@@ -2,7 +2,7 @@ using System.Text;
 using Sublet.Kubernetes.Env;
 using Sublet.Kubernetes.Manifests;
 using Sublet.Runtime.Oci;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
 
 namespace Sublet.Kubernetes.Tests;
 

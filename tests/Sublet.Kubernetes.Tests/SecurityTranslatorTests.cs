@@ -1,5 +1,5 @@
 using Sublet.Kubernetes.Manifests;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
 using Sublet.Runtime.Sandboxes;
 using static Sublet.Kubernetes.Tests.Yaml;
 

@@ -1,4 +1,4 @@
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
 using Sublet.Runtime.Sandboxes;
 using static Sublet.Kubernetes.Tests.Yaml;
 

@@ -1,6 +1,6 @@
 using k8s.Models;
 using Sublet.Kubernetes.Manifests;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
 
 namespace Sublet.Kubernetes.Tests;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Sublet.Runtime.Oci;
-using Sublet.Runtime.Volumes;
+using Sublet.Kubelet.Volumes;
 
 namespace Sublet.Runtime.Tests;
 

@@ -1,4 +1,5 @@
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 
 namespace Sublet.Runtime.Tests;

@@ -1,5 +1,5 @@
 using Sublet.Linux.Files;
-using Sublet.Runtime.Volumes;
+using Sublet.Kubelet.Volumes;
 
 namespace Sublet.Runtime.Tests;
 

@@ -1,5 +1,6 @@
 using Sublet.Images;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Pods;
 
 namespace Sublet.Runtime.Tests;
 
@@ -45,6 +46,6 @@ internal static class Plans
     /// </summary>
     public static Oci.Spec PlaySpec(PodPlan pod, string podId, ContainerPlan container, string containerId, ImageConfig image, Oci.ResolvedUser user,
         string rootfs, Oci.SandboxNamespaces sandbox, Sublet.IdMapping.IdRange? userns, Oci.HostLimits? host = null) =>
-        Sandboxes.CoreSpecs.Container(podId, Pods.PlaySandbox.For(pod) with { UserNamespace = userns }, containerId, Pods.PlayContainer.For(pod, container, image),
+        Sandboxes.CoreSpecs.Container(podId, Kubelet.Pods.PlaySandbox.For(pod) with { UserNamespace = userns }, containerId, Kubelet.Pods.PlayContainer.For(pod, container, image),
             image, user, rootfs, sandbox, [], host ?? Oci.HostLimits.Current);
 }

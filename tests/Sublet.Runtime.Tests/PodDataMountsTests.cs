@@ -1,9 +1,10 @@
 using Sublet.Linux.Mounts;
 using Sublet.Runtime.Config;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.Sandboxes;
-using Sublet.Runtime.Volumes;
+using Sublet.Kubelet.Volumes;
 
 namespace Sublet.Runtime.Tests;
 

@@ -1,5 +1,5 @@
-using Sublet.Runtime.Plan;
-using Sublet.Runtime.Pods;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Pods;
 
 namespace Sublet.Runtime.Tests;
 

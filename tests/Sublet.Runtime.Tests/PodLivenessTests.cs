@@ -1,5 +1,5 @@
 using Sublet.Linux.Processes;
-using Sublet.Runtime.Pods;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.State;
 
 namespace Sublet.Runtime.Tests;

@@ -1,3 +1,4 @@
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 
 namespace Sublet.Runtime.Tests;

@@ -1,6 +1,7 @@
 using Sublet.Linux;
 using Sublet.Runtime.Oci;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 using Sublet.Tests;
 

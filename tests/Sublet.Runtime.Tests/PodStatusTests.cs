@@ -4,7 +4,8 @@ using Sublet.Linux.Processes;
 using Sublet.Runtime.Config;
 using Sublet.Runtime.Monitor;
 using Sublet.Runtime.Oci;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
 

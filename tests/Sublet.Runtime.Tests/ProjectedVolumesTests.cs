@@ -6,10 +6,11 @@ using Sublet.Linux.Processes;
 using Sublet.Runtime.Config;
 using Sublet.Runtime.Monitor;
 using Sublet.Runtime.Oci;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
-using Sublet.Runtime.Volumes;
+using Sublet.Kubelet.Volumes;
 
 namespace Sublet.Runtime.Tests;
 

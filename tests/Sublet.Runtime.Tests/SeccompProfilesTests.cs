@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Sublet.Runtime.Oci;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
 using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Runtime.Tests;

@@ -2,8 +2,8 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using Sublet.IdMapping;
 using Sublet.Runtime.Oci;
-using Sublet.Runtime.Plan;
-using Sublet.Runtime.Pods;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Sandboxes;
 using static Sublet.Runtime.Tests.Plans;
 

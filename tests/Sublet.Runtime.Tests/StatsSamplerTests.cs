@@ -1,4 +1,4 @@
-using Sublet.Runtime.Pods;
+using Sublet.Kubelet.Pods;
 
 namespace Sublet.Runtime.Tests;
 

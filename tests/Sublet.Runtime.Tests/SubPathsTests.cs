@@ -1,8 +1,8 @@
 using Sublet.Linux;
 using Sublet.Linux.Mounts;
 using Sublet.Runtime.Oci;
-using Sublet.Runtime.Plan;
-using Sublet.Runtime.Volumes;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Volumes;
 
 namespace Sublet.Runtime.Tests;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Sublet.Linux.Processes;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 
 namespace Sublet.Runtime.Tests;

@@ -1,6 +1,6 @@
 using System.Text;
-using Sublet.Runtime.Plan;
-using Sublet.Runtime.Pods;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Pods;
 
 namespace Sublet.Runtime.Tests;
 

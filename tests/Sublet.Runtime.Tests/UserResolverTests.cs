@@ -1,5 +1,5 @@
 using Sublet.Runtime.Oci;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
 using Sublet.Runtime.Sandboxes;
 using static Sublet.Runtime.Tests.Plans;
 

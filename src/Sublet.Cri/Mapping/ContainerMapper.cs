@@ -1,7 +1,6 @@
 using Sublet.Cri.Api;
 using Sublet.IdMapping;
 using Sublet.Runtime;
-using Sublet.Runtime.Plan;
 using Sublet.Runtime.Sandboxes;
 using CoreConfig = Sublet.Runtime.Sandboxes.ContainerConfig;
 using CriConfig = Sublet.Cri.Api.ContainerConfig;

@@ -1,6 +1,6 @@
 using System.Text;
 using k8s.Models;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
 
 namespace Sublet.Kubernetes.Env;
 

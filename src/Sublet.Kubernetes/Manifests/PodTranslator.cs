@@ -1,6 +1,6 @@
 using k8s.Models;
 using Sublet.Kubernetes.Env;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
 
 namespace Sublet.Kubernetes.Manifests;
 

@@ -1,7 +1,8 @@
 using System.Text;
 using Sublet.Kubernetes.Env;
 using Sublet.Runtime.Oci;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Volumes;
 using Sublet.Runtime.Volumes;
 
 namespace Sublet.Kubernetes.Manifests;

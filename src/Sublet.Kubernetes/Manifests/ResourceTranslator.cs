@@ -1,5 +1,5 @@
 using k8s.Models;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
 
 namespace Sublet.Kubernetes.Manifests;
 

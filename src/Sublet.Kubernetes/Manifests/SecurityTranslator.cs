@@ -1,5 +1,5 @@
 using Sublet.Runtime.Config;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
 using Sublet.Runtime.Sandboxes;
 using k8s.Models;
 

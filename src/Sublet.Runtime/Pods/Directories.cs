@@ -3,7 +3,7 @@ using Sublet.Linux.Processes;
 
 namespace Sublet.Runtime.Pods;
 
-internal static class Directories
+public static class Directories
 {
     private const UnixFileMode Mode0700 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
     private const UnixFileMode Mode0711 = Mode0700 | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute;

@@ -1,4 +1,3 @@
-using Sublet.Runtime.Plan;
 using Sublet.Runtime.Sandboxes;
 using Sublet.Runtime.State;
 
@@ -13,7 +12,7 @@ namespace Sublet.Runtime.Pods;
 /// into one and make it set-user-ID root (issue 19). The clones are nosuid (the runtime core makes
 /// them per container, <see cref="Sandboxes.CoreMounts"/>).
 /// </summary>
-internal static class PodFiles
+public static class PodFiles
 {
     /// <summary>Writes <paramref name="path"/> with exactly <paramref name="mode"/> (not masked by the umask, as the kubelet's chmod after os.WriteFile).</summary>
     public static void Write(string path, string content, UnixFileMode mode)

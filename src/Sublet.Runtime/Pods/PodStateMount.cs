@@ -12,7 +12,7 @@ namespace Sublet.Runtime.Pods;
 /// containerd leave their pod directories on /var/lib's flags. Made once per boot, by the first
 /// pod start, and kept: unlike a mount per pod, it never stands between a pod and its removal.
 /// The pods' binds are unaffected: a user-namespaced pod binds clones with their own flags
-/// (<see cref="Volumes.VolumeStaging"/>), runc as host root binds with exactly the flags it asks
+/// (the kubelet's VolumeStaging), runc as host root binds with exactly the flags it asks
 /// for, and overlayfs judges set-ID and device files by its own mount, not its layers'.
 /// </summary>
 internal static class PodStateMount

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using Sublet.Kubernetes.Manifests;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
-using Sublet.Runtime.Volumes;
+using Sublet.Kubelet.Volumes;
 
 namespace Sublet.Cli.Commands;
 

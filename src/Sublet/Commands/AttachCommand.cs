@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Sublet.Runtime;
-using Sublet.Runtime.Pods;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.State;
 
 namespace Sublet.Cli.Commands;
@@ -27,7 +27,7 @@ internal static class AttachCommand
             {
                 throw new RuntimeFailure($"container \"{chosen.Name}\" of pod \"{record.Name}\" is not running ({chosen.State}): cannot attach to it");
             }
-            using var session = new PlayStreams(ctx).Attach(record, chosen);
+            using var session = new PlayStreams(ctx).Attach(chosen);
             using var stop = new StopSignal();
             using var terminal = parse.GetValue(stdin) && PlayStreams.HasTerminal(record, chosen) ? RawTerminal.Enter() : null;
             if (terminal?.Size is { } size)

@@ -6,6 +6,7 @@ using Sublet.Kubernetes.Manifests;
 using Sublet.Linux;
 using Sublet.Linux.Filesystems;
 using Sublet.Runtime.Config;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 
 namespace Sublet.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Sublet.Kubernetes.Manifests;
-using Sublet.Runtime.Pods;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.State;
 
 namespace Sublet.Cli.Commands;

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Sublet.Runtime;
-using Sublet.Runtime.Pods;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.State;
 
 namespace Sublet.Cli.Commands;

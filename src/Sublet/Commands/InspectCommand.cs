@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Sublet.Cli.Output;
 using Sublet.Runtime.Oci;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.Rootfs;
 using Sublet.Runtime.State;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Sublet.Runtime.Pods;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.State;
 
 namespace Sublet.Cli.Commands;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sublet.Linux.Files;
 using Sublet.Runtime.Logs;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 
 namespace Sublet.Cli.Commands;

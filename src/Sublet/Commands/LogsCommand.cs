@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sublet.Runtime.Logs;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
 

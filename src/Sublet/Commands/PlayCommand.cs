@@ -6,7 +6,8 @@ using Sublet.Kubernetes.Admission;
 using Sublet.Kubernetes.Env;
 using Sublet.Kubernetes.Manifests;
 using Sublet.Runtime.Config;
-using Sublet.Runtime.Plan;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
 

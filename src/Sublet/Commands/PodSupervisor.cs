@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
 

@@ -1,4 +1,5 @@
 using Sublet.Linux.Files;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.State;
 

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Sublet.Runtime;
-using Sublet.Runtime.Pods;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.State;
 
 namespace Sublet.Cli.Commands;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Sublet.Cli.Output;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 
 namespace Sublet.Cli.Commands;

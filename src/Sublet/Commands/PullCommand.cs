@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Sublet.Cli.Output;
 using Sublet.Images;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
 
 namespace Sublet.Cli.Commands;

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Sublet.Cli.Output;
 using Sublet.Linux;
-using Sublet.Runtime.Pods;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.State;
 
 namespace Sublet.Cli.Commands;

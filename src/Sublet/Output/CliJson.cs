@@ -2,8 +2,8 @@ using System.Text.Json.Serialization;
 using Sublet.Cli.Commands;
 using Sublet.Kubernetes;
 using Sublet.Runtime.Audit;
-using Sublet.Runtime.Plan;
-using Sublet.Runtime.Pods;
+using Sublet.Kubelet.Plan;
+using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Sandboxes;
 using Sublet.Runtime.Selftest;
 

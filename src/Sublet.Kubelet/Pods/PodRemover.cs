@@ -1,0 +1,246 @@
+using Sublet.Linux.Processes;
+using Sublet.Runtime.Pods;
+using Sublet.Runtime.Sandboxes;
+using Sublet.Runtime.State;
+
+namespace Sublet.Kubelet.Pods;
+
+/// <summary>
+/// Stops and removes a pod from whatever state it is in — running, half started, or left by a
+/// killed <c>sublet</c>: it works from what exists (runc's containers under Sublet's root, mounts
+/// below the pod's run directory, conmon pid files), not only from what was recorded.
+/// </summary>
+public sealed class PodRemover
+{
+    private static readonly TimeSpan ConmonExitWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan LockWait = TimeSpan.FromSeconds(15);
+    private readonly RuntimeContext _ctx;
+
+    public PodRemover(RuntimeContext ctx) => _ctx = ctx;
+
+    /// <param name="afterStop">Runs once the containers have stopped, before anything is deleted (e.g. to read their last log lines).</param>
+    public void Remove(PodRecord pod, TimeSpan grace, Action? afterStop = null)
+    {
+        var paths = _ctx.Paths(pod.Id);
+        // Take turns with exit hooks (PodSyncer), so none starts a container while the pod goes away;
+        // but a hook that hangs must not make the pod impossible to remove.
+        using var held = PodLock.ForRemoval(paths, LockWait);
+        SyncWaiters.Stop(paths, _ctx.Proc);
+        // The pod's own: its sandbox, every container the runtime core recorded in it, and (an older
+        // sublet's naming) POD-NAME. The core records a container before runc knows it.
+        var recorded = new RuntimeCore(_ctx).ContainerIds(pod.Id);
+        var ours = _ctx.Oci.List().Where(id => id == pod.Id || recorded.Contains(id) || id.StartsWith(pod.Id + "-", StringComparison.Ordinal)).ToList();
+        var apps = ours.Where(id => id != pod.Id).ToList();
+
+        // App containers first (the kubelet's order), then the sandbox holding the namespaces.
+        // One whose recorded process has ended (a `true` that ran, say) needs no `runc state`
+        // nor a signal: each is a runc process, tens of milliseconds on the teardown's path.
+        var gone = Gone(pod);
+        var live = apps.Where(id => !gone.Contains(id)).ToList();
+        var deadline = _ctx.Time.GetUtcNow() + grace;
+        RunPreStopHooks(pod, live, grace);
+        var stopped = Signal(live, id => StopSignal(pod, id), deadline - _ctx.Time.GetUtcNow());
+        if (afterStop is not null)
+        {
+            // A process that has ended may still have output in its pipe: conmon writes the exit
+            // file once it has drained it into the log, so the last words are there to read.
+            WaitForExitFiles(stopped.Where(s => !IsRunning(s.Pid)).Select(s => s.Id));
+            afterStop();
+        }
+        Signal(live, _ => "KILL", KillWait);
+        if (ours.Contains(pod.Id) && !gone.Contains(pod.Id))
+        {
+            KillPause(pod);
+        }
+        // Deleting a stopped container is immediate; `runc delete --force` of a running one
+        // sleeps 100 ms after its SIGKILL (runc 1.1 delete.go), hence the explicit kill above.
+        // Every process has ended by now, so the deletes are independent: run them together.
+        Parallel.ForEach(ours, _ctx.Oci.Delete);
+        WaitForMonitors(paths);
+        new PodNetworking(_ctx).TearDown(pod.Id);
+
+        foreach (var mount in _ctx.Mounter.MountPointsUnder(paths.RunDir))
+        {
+            _ctx.Mounter.Unmount(mount);
+        }
+        PodCgroups.Remove(pod.Id); // the pod's parent cgroups in every hierarchy: runc deleted only the leaves
+        RemoveOrQuarantine(pod, paths.RunDir, _ctx.Config.RunRoot);
+        // The state tree's trash stays on the pods' nosuid mount: rename(2) can't leave a mount (EXDEV).
+        RemoveOrQuarantine(pod, paths.StateDir, PodPaths.StatePods(_ctx.Config.StateRoot));
+        foreach (var id in ours)
+        {
+            PodPaths.DeleteExitFile(_ctx.Config.RunRoot, id);
+        }
+        // The sandbox's record and range, and whatever of it is left, through the runtime core that
+        // made it (a pod recorded before play ran on the core has none: a no-op). Before the pod's
+        // record, so a failure here leaves the pod for `sublet down` to try again.
+        new RuntimeCore(_ctx).RemoveSandbox(pod.Id);
+        _ctx.Store.DeletePod(pod.Id);
+        // The pod's chown copies of image layers go with the last pod holding its range.
+        _ctx.LayerCopies.Release(_ctx.Store.Allocations().Select(a => a.Range));
+    }
+
+    /// <summary>
+    /// Removes one of the pod's trees. Should that fail (a mount Sublet did not make, a file the
+    /// kernel will not unlink), the tree is moved aside to <c>ROOT/trash</c> and the removal goes on:
+    /// the pod's record and ID range must go, or `sublet down` would fail for ever.
+    /// </summary>
+    private void RemoveOrQuarantine(PodRecord pod, string tree, string root)
+    {
+        try
+        {
+            Directories.Remove(tree);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            var trash = Path.Combine(Directories.Private(Path.Combine(root, "trash")), $"{pod.Id}-{_ctx.Time.GetUtcNow():yyyyMMddTHHmmssfff}");
+            try
+            {
+                // rename(2) names only the tree's top, so it works however deep the tree is.
+                Directory.Move(tree, trash);
+                _ctx.Warn($"pod/{pod.Name}: could not remove {tree} ({e.Message}); moved it to {trash}: remove it by hand");
+            }
+            catch (Exception moveError) when (moveError is IOException or UnauthorizedAccessException)
+            {
+                _ctx.Warn($"pod/{pod.Name}: could not remove {tree} ({e.Message}) nor move it to {trash} ({moveError.Message}): remove it by hand");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Containers whose recorded init process (ps's PID, the sandbox's pause) no longer runs. A
+    /// recorded pid that still runs, or none recorded, is asked of the OCI runtime as before: a
+    /// reused pid can only make us look, never skip a container that runs.
+    /// </summary>
+    private HashSet<string> Gone(PodRecord pod)
+    {
+        var recorded = _ctx.Store.Containers(pod.Id).Where(c => c.Pid is > 0).Select(c => (c.Id, Pid: c.Pid!.Value)).ToList();
+        if (pod.PausePid is int pause && pause > 0)
+        {
+            recorded.Add((pod.Id, pause));
+        }
+        return recorded.Where(c => !IsRunning(c.Pid)).Select(c => c.Id).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// SIGKILL to the pause process recorded with the pod, straight through a pidfd when that very
+    /// process (pid and start time) still runs: `runc kill` would cost a process on the teardown's
+    /// path. A pod without that record (started by an older sublet, or killed while starting) asks runc.
+    /// </summary>
+    private void KillPause(PodRecord pod)
+    {
+        if (pod.PausePid is not (int pid and > 0) || pod.PauseStartTime is not { } start)
+        {
+            Signal([pod.Id], _ => "KILL", KillWait);
+            return;
+        }
+        if (!Posix.SignalExact(pid, start, pod.BootId, Posix.SIGKILL, _ctx.Proc))
+        {
+            // Ended already, or recorded in another boot: runc knows whether the container still runs.
+            if (pod.BootId != _ctx.Proc.BootId())
+            {
+                Signal([pod.Id], _ => "KILL", KillWait);
+            }
+            return;
+        }
+        var deadline = _ctx.Time.GetUtcNow() + KillWait;
+        // The very process signalled: a pid reused meanwhile has another start time.
+        while (_ctx.Proc.StartTime(pid) == start && IsRunning(pid) && _ctx.Time.GetUtcNow() < deadline)
+        {
+            Thread.Sleep(2);
+        }
+    }
+
+    /// <summary>Signals the running containers among <paramref name="ids"/> and waits up to <paramref name="wait"/> for them to end.</summary>
+    /// <returns>The containers signalled, with their processes.</returns>
+    private List<(string Id, int Pid)> Signal(IReadOnlyList<string> ids, Func<string, string> signal, TimeSpan wait)
+    {
+        if (wait <= TimeSpan.Zero)
+        {
+            return [];
+        }
+        var running = new List<(string Id, int Pid)>();
+        foreach (var id in ids)
+        {
+            if (_ctx.Oci.State(id) is { Status: "running" or "created" or "paused" } state)
+            {
+                _ctx.Oci.Kill(id, signal(id));
+                running.Add((id, state.Pid));
+            }
+        }
+        var deadline = _ctx.Time.GetUtcNow() + wait;
+        while (running.Exists(c => IsRunning(c.Pid)) && _ctx.Time.GetUtcNow() < deadline)
+        {
+            Thread.Sleep(5);
+        }
+        return running;
+    }
+
+    /// <summary>Waits, up to <see cref="ConmonExitWait"/>, for conmon's exit file (--exit-dir) of each of <paramref name="ids"/>.</summary>
+    private void WaitForExitFiles(IEnumerable<string> ids)
+    {
+        var files = ids.Select(id => Path.Combine(PodPaths.ExitDir(_ctx.Config.RunRoot), id)).ToList();
+        var deadline = _ctx.Time.GetUtcNow() + ConmonExitWait;
+        while (!files.TrueForAll(File.Exists) && _ctx.Time.GetUtcNow() < deadline)
+        {
+            Thread.Sleep(5);
+        }
+    }
+
+    /// <summary>preStop handlers of running containers, in parallel, within the grace period (kubelet killContainer).</summary>
+    private void RunPreStopHooks(PodRecord pod, IReadOnlyList<string> apps, TimeSpan grace)
+    {
+        if (grace <= TimeSpan.Zero)
+        {
+            return;
+        }
+        var plan = PodSyncer.PlanOf(pod);
+        var hooks = new LifecycleHooks(_ctx);
+        var ids = _ctx.Store.Containers(pod.Id).ToDictionary(c => c.Name, c => c.Id);
+        var tasks = plan.InitContainers.Concat(plan.Containers)
+            .Where(c => c.PreStop is not null && ids.TryGetValue(c.Name, out var id) && apps.Contains(id))
+            .Select(c => (Id: ids[c.Name], Hook: c.PreStop!))
+            .Where(c => _ctx.Oci.State(c.Id) is { Status: "running" })
+            .Select(c => Task.Run(() => hooks.Run(c.Id, c.Hook, grace)))
+            .ToArray();
+        Task.WaitAll(tasks, grace);
+    }
+
+    /// <summary>The image's STOPSIGNAL (image-spec config.md), SIGTERM when it has none or is gone.</summary>
+    private string StopSignal(PodRecord pod, string containerId)
+    {
+        var image = _ctx.Store.Containers(pod.Id).FirstOrDefault(c => c.Id == containerId)?.Image;
+        var signal = image is null ? null : _ctx.Images.Find(image)?.Config.StopSignal;
+        return string.IsNullOrWhiteSpace(signal) ? "TERM" : signal.Trim().ToUpperInvariant() is var s && s.StartsWith("SIG", StringComparison.Ordinal) ? s[3..] : signal.Trim();
+    }
+
+    // A zombie (exited, not yet reaped by conmon) counts as stopped.
+    private bool IsRunning(int pid) => _ctx.Proc.IsAlive(pid) && !_ctx.Proc.IsZombie(pid);
+
+    /// <summary>conmon exits once its container is gone; kill any that did not (it is ours: its pid file is in our pod directory).</summary>
+    private void WaitForMonitors(PodPaths paths)
+    {
+        // Only where conmon writes them (the sandbox's and each container's state directory): the
+        // rest of the pod's state directory holds emptyDir volumes, whose contents (symlinks to /,
+        // planted conmon.pid files) belong to the pod and must not be walked or believed.
+        var containers = Path.Combine(paths.StateDir, "c");
+        var pidFiles = (Directory.Exists(containers) ? Directory.EnumerateDirectories(containers) : [])
+            .Prepend(paths.SandboxStateDir)
+            .Select(dir => Path.Combine(dir, "conmon.pid"))
+            .Where(File.Exists)
+            .ToList();
+        var pids = pidFiles.Select(f => int.TryParse(File.ReadAllText(f).Trim(), out var p) ? p : 0).Where(p => p > 0).ToList();
+        var deadline = _ctx.Time.GetUtcNow() + ConmonExitWait;
+        while (pids.Exists(p => IsConmon(p)) && _ctx.Time.GetUtcNow() < deadline)
+        {
+            Thread.Sleep(20);
+        }
+        foreach (var pid in pids.Where(IsConmon))
+        {
+            Posix.Kill(pid, Posix.SIGKILL);
+        }
+    }
+
+    private bool IsConmon(int pid) => _ctx.Proc.IsAlive(pid) && !_ctx.Proc.IsZombie(pid) && _ctx.Proc.Comm(pid) == "conmon";
+}
