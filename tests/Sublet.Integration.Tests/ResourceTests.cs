@@ -78,6 +78,8 @@ public sealed class ResourceTests
     {
         using var env = new SubletEnv();
         env.LoadDemoImage();
+        // conmon marks an OOM kill with an "oom" file in its working directory too: not in the user's.
+        env.WorkingDirectory = Directory.CreateDirectory(Path.Combine(env.Root, "cwd")).FullName;
         env.Ok("play", env.WriteManifest("""
             apiVersion: v1
             kind: Pod
@@ -98,5 +100,6 @@ public sealed class ResourceTests
         Assert.Equal("OOMKilled", c.GetProperty("reason").GetString());
         Assert.Equal("Burstable", env.Json("inspect", "hungry").GetProperty("pod").GetProperty("qosClass").GetString());
         Assert.Contains("OOMKilled", env.Ok("inspect", "hungry").Stdout);
+        Assert.Empty(Directory.GetFileSystemEntries(env.WorkingDirectory));
     }
 }

@@ -104,6 +104,9 @@ public sealed class SubletEnv : IDisposable
         return new CliResult(process.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>Where the sublet processes run; null = the test's own working directory.</summary>
+    public string? WorkingDirectory { get; set; }
+
     public Process Start(params string[] args)
     {
         // nsenter, not `ip netns exec`: that one remounts /sys for the namespace, and the cgroup
@@ -113,6 +116,7 @@ public sealed class SubletEnv : IDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            WorkingDirectory = WorkingDirectory ?? "",
         };
         if (NetnsName is not null)
         {

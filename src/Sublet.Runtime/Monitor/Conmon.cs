@@ -83,6 +83,10 @@ public sealed class Conmon
         var env = new Dictionary<string, string> { ["_OCI_SYNCPIPE"] = sync.WriteFd.ToString(System.Globalization.CultureInfo.InvariantCulture), ["CONMON_LOG"] = paths.ConmonLog };
         var info = ProcessRunner.StartInfo("/bin/sh", ["-c", "exec \"$0\" \"$@\" </dev/null >/dev/null 2>>\"$CONMON_LOG\"", _binary, .. args], env);
         info.RedirectStandardOutput = info.RedirectStandardError = info.RedirectStandardInput = false;
+        // When the container is OOM-killed, conmon 2.1 creates an empty "oom" marker in its working
+        // directory as well as in --persist-dir ("Failed to write oom file"): run it in the bundle, as
+        // CRI-O does, not in whatever directory the sublet command or `serve` was started from.
+        info.WorkingDirectory = paths.Bundle;
         using var process = sync.Spawn(() => Process.Start(info) ?? throw new RuntimeFailure("conmon: could not start"));
         var line = ReadSyncLine(sync, timeout);
         process.WaitForExit();
