@@ -189,6 +189,65 @@ public sealed class LifecycleTests
     }
 
     [Fact]
+    public void EachAttemptHasItsOwnLogAndLogsPreviousShowsTheOneBefore()
+    {
+        using var env = new SubletEnv("restartBackoffSeconds: 0.2");
+        env.LoadDemoImage();
+        env.Ok("play", env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: attempts}
+            spec:
+              restartPolicy: OnFailure
+              terminationGracePeriodSeconds: 0
+              volumes: [{name: data, emptyDir: {}}]
+              containers:
+                - name: app
+                  image: localhost/busybox:demo
+                  volumeMounts: [{name: data, mountPath: /data}]
+                  command: [sh, -c, "n=$(($(cat /data/n 2>/dev/null || echo 0) + 1)); echo $n > /data/n; echo run-$n; [ $n -ge 3 ] && exec sleep 600; exit 1"]
+            """));
+
+        var pod = WaitFor(env, "attempts", (store, p) => store.Containers(p.Id).Single() is { RestartCount: 2, State: ContainerState.Running });
+        // The third attempt has printed once its log holds the line.
+        var logs = env.Ok("logs", "attempts").Stdout;
+        for (var i = 0; i < 50 && !logs.Contains("run-3", StringComparison.Ordinal); i++)
+        {
+            Thread.Sleep(100);
+            logs = env.Ok("logs", "attempts").Stdout;
+        }
+        Assert.Equal("run-3\n", logs);
+        Assert.Equal("run-2\n", env.Ok("logs", "attempts", "--previous").Stdout);
+        // The kubelet keeps the current attempt's log and the one before it.
+        var dir = Path.Combine(env.StateRoot, "pods", pod.Id, "c", "app");
+        Assert.Equal(["1.log", "2.log"], Directory.GetFiles(dir, "*.log").Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        env.Ok("down", "attempts");
+        env.AssertNoLeftovers();
+    }
+
+    [Fact]
+    public void LogsPreviousOfAContainerThatNeverRestartedSaysSoInTheKubeletsWords()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        env.Ok("play", env.WriteManifest("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: once}
+            spec:
+              terminationGracePeriodSeconds: 0
+              containers:
+                - {name: app, image: localhost/busybox:demo, command: [sleep, "600"]}
+            """));
+
+        var result = env.Run("logs", "once", "-p");
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("previous terminated container \"app\" in pod \"once\" not found", result.Stderr);
+        env.Ok("down", "once");
+        env.AssertNoLeftovers();
+    }
+
+    [Fact]
     public void SharedProcessNamespaceShowsOneContainersProcessesToAnother()
     {
         using var env = new SubletEnv();

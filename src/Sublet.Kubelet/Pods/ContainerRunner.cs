@@ -51,6 +51,7 @@ public sealed class ContainerRunner
             LastMessage = previous is null ? null : previous.ExitCode is not null ? previous.Message : previous.LastMessage,
         };
         _ctx.Store.SaveContainer(record, ordinal);
+        ContainerLogs.Prune(paths, container.Name, record.RestartCount);
 
         RunAsNonRoot.Verify(plan, container, image.Config.User);
         // status.podIP(s) variables, and the $(VAR)s that refer to them, get the pod's addresses now that its network is up.
@@ -64,8 +65,8 @@ public sealed class ContainerRunner
                 .. new EtcFiles(_ctx).Mounts(pod, container),
                 .. new TerminationMessages(_ctx).Prepare(pod, container),
             ],
-            // One log across restarts, where `sublet logs` and the rotation find it by name.
-            LogPath = paths.LogPath(container.Name),
+            // One log per attempt, as the kubelet keeps them (`sublet logs --previous` reads the one before).
+            LogPath = paths.LogPath(container.Name, record.RestartCount),
         };
         var entry = core.CreateContainer(pod.Id, config, new CreateOptions { Id = id, ExitHook = _ctx.ExitHook });
         core.StartContainer(id);
@@ -74,7 +75,7 @@ public sealed class ContainerRunner
         if (container.PostStart is { } postStart && new LifecycleHooks(_ctx).Run(id, postStart, PostStartTimeout) is { } failure)
         {
             // kubelet: a failed postStart hook kills the container (FailedPostStartHook); its exit then follows the restart policy.
-            File.AppendAllText(paths.LogPath(container.Name), $"{_ctx.Time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffffffZ} stderr F sublet: postStart hook failed: {failure}\n");
+            File.AppendAllText(paths.LogPath(container.Name, record.RestartCount), $"{_ctx.Time.GetUtcNow():yyyy-MM-ddTHH:mm:ss.fffffffZ} stderr F sublet: postStart hook failed: {failure}\n");
             core.StopContainer(id, TimeSpan.Zero);
         }
         return record;

@@ -41,7 +41,7 @@ public sealed class PodStatus
                 {
                     State = ContainerState.Exited, ExitCode = exit.Code, Finished = exit.Time, Reason = reason,
                     Message = plan.InitContainers.Concat(plan.Containers).FirstOrDefault(p => p.Name == c.Name) is { } spec
-                        ? new TerminationMessages(_ctx).Read(plan, pod, spec, exit.Code) : null,
+                        ? new TerminationMessages(_ctx).Read(plan, pod, spec, c, exit.Code) : null,
                 };
                 if (record)
                 {

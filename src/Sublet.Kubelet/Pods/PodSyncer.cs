@@ -95,7 +95,7 @@ public sealed class PodSyncer
                 Id = RuntimeCore.NewId(), PodId = pod.Id, Name = container.Name, Image = container.Image,
             }) with { State = ContainerState.Exited, ExitCode = 128, Reason = "StartError", Started = now, Finished = now, Pid = null };
             _ctx.Store.SaveContainer(failed, ContainerRunner.Ordinal(plan, container));
-            File.AppendAllText(_ctx.Paths(pod.Id).LogPath(container.Name) is var log && Directory.Exists(Path.GetDirectoryName(log)) ? log : "/dev/null",
+            File.AppendAllText(ContainerLogs.Current(_ctx.Paths(pod.Id), failed) is var log && Directory.Exists(Path.GetDirectoryName(log)) ? log : "/dev/null",
                 $"{now:yyyy-MM-ddTHH:mm:ss.fffffffZ} stderr F sublet: {e.Message}\n");
         }
     }

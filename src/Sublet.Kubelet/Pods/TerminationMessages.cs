@@ -33,8 +33,8 @@ public sealed class TerminationMessages
         return [PodFiles.Bind(pod, file, TerminationMessage.MountPath(path), readOnly: false)];
     }
 
-    /// <summary>The message of a container that exited with <paramref name="exitCode"/>; null when there is none.</summary>
-    public string? Read(PodPlan plan, PodRecord pod, ContainerPlan container, int exitCode)
+    /// <summary>The message of a container's attempt (<paramref name="record"/>) that exited with <paramref name="exitCode"/>; null when there is none.</summary>
+    public string? Read(PodPlan plan, PodRecord pod, ContainerPlan container, ContainerRecord record, int exitCode)
     {
         if (container.TerminationMessagePath is not { Length: > 0 })
         {
@@ -51,7 +51,7 @@ public sealed class TerminationMessages
             return $"Error on reading termination log {FilePath(paths, container.Name)}: {e.Message}"; // getTerminationMessage
         }
         var content = TerminationMessage.UsesLog(container.TerminationMessagePolicy, exitCode, file)
-            ? TerminationMessage.FromLog(LogLines(paths.LogPath(container.Name)))
+            ? TerminationMessage.FromLog(LogLines(ContainerLogs.Current(paths, record)))
             : file ?? [];
         return TerminationMessage.Message(content, TerminationMessage.PerContainerBytes(plan));
     }

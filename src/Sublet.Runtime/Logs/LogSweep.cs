@@ -30,7 +30,7 @@ public sealed class LogSweep
             Check(Path.Combine(paths.SandboxStateDir, "0.log"), paths.SandboxBundle);
             foreach (var container in _ctx.Store.Containers(pod.Id).Where(c => c.State == ContainerState.Running))
             {
-                Check(paths.LogPath(container.Name), paths.ContainerRunDir(container.Id));
+                Check(paths.LogPath(container.Name, container.RestartCount), paths.ContainerRunDir(container.Id));
             }
         }
         return live;

@@ -33,12 +33,17 @@ public sealed record PodPaths(string RunRoot, string StateRoot, string PodId)
     public string ContainerStateDir(string containerId) => Path.Combine(StateDir, "c", containerId);
     public string ExitFile(string containerId) => Path.Combine(ContainerStateDir(containerId), "exit");
 
+    /// <summary>The runtime's own log of a container whose client chose none (a CRI config without log_path); it goes with the container.</summary>
+    public string ContainerLog(string containerId) => Path.Combine(ContainerStateDir(containerId), "0.log");
+
     /// <summary>
     /// play's files of the container named <paramref name="name"/>, kept across its restarts (the
-    /// kubelet's, beside the runtime's per-ID directories): its log and its termination-message file.
+    /// kubelet's, beside the runtime's per-ID directories): its logs and its termination-message file.
     /// </summary>
     public string KubeletContainerDir(string name) => Path.Combine(StateDir, "c", name);
-    public string LogPath(string name) => Path.Combine(KubeletContainerDir(name), "0.log");
+
+    /// <summary>The log of an attempt, as the kubelet names it (pkg/kubelet/kuberuntime BuildContainerLogsDirectory: CONTAINER/RESTARTCOUNT.log).</summary>
+    public string LogPath(string name, int attempt) => Path.Combine(KubeletContainerDir(name), $"{attempt}.log");
 
     /// <summary>Where play stages the subPath and recursive read-only binds of the container named <paramref name="name"/> (kubelet: volume-subpaths).</summary>
     public string SubPathDir(string name) => Path.Combine(RunDir, "kubelet", "subpaths", name);

@@ -32,7 +32,7 @@ public sealed partial class RuntimeCore
         var entry = store.CreateContainer(new ContainerEntry
         {
             Id = id, SandboxId = sandboxId, Config = config, ImageId = image.Id, ImageRef = image.Reference,
-            LogPath = config.LogPath ?? paths.LogPath(id),
+            LogPath = config.LogPath ?? paths.ContainerLog(id),
         });
         try
         {

@@ -37,4 +37,10 @@ internal static class CriPods
         return containers.Where(c => c.Entry.Config.Name == name).MaxBy(c => c.Entry.Config.Attempt)
             ?? throw new NotFoundException($"container \"{name}\" is not in CRI pod \"{pod.Entry.Config.Name}\"");
     }
+
+    /// <summary>The attempt of <paramref name="current"/>'s container before it, if the kubelet kept it.</summary>
+    public static ContainerView? Previous(RuntimeCore core, ContainerView current) =>
+        core.ListContainers(Owner.Cri)
+            .Where(c => c.Entry.SandboxId == current.Entry.SandboxId && c.Entry.Config.Name == current.Entry.Config.Name && c.Entry.Config.Attempt < current.Entry.Config.Attempt)
+            .MaxBy(c => c.Entry.Config.Attempt);
 }

@@ -13,7 +13,7 @@ namespace Sublet.Cli.Commands;
 /// </summary>
 internal sealed class LogFollower : IDisposable
 {
-    private readonly string _path;
+    private string _path;
     private readonly string? _prefix;
     private readonly StringBuilder _pending = new();
     private readonly MemoryStream _partialLine = new();
@@ -26,6 +26,21 @@ internal sealed class LogFollower : IDisposable
     {
         _path = path;
         _prefix = prefix;
+    }
+
+    /// <summary>
+    /// Moves on to another file (the container's next attempt, whose log is a file of its own):
+    /// what is left in the current one is read first.
+    /// </summary>
+    public void Follow(string path)
+    {
+        if (path == _path)
+        {
+            return;
+        }
+        Pump();
+        _stream?.Dispose();
+        (_stream, _path, _inode) = (null, path, 0);
     }
 
     public void Pump()

@@ -6,7 +6,7 @@ using Sublet.Runtime.State;
 
 namespace Sublet.Cli.Commands;
 
-/// <summary><c>sublet logs POD [-c NAME] [-f]</c>: a container's output from its CRI log.</summary>
+/// <summary><c>sublet logs POD [-c NAME] [-f | -p]</c>: a container's output from its CRI log, or its previous attempt's (kubectl logs --previous).</summary>
 internal static class LogsCommand
 {
     public static Command Create()
@@ -14,17 +14,27 @@ internal static class LogsCommand
         var pod = new Argument<string>("pod") { Description = "Pod name (NAMESPACE/NAME) or id" };
         var container = new Option<string?>("--container", "-c") { Description = "Container name (needed when the pod has several)" };
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep streaming until the container ends" };
-        var command = new Command("logs", "Print a container's logs") { pod, container, follow };
+        var previous = new Option<bool>("--previous", "-p") { Description = "Print the logs of the container's previous attempt (before its last restart)" };
+        var command = new Command("logs", "Print a container's logs") { pod, container, follow, previous };
         command.SetAction(parse => Cli.Run(parse, ctx =>
         {
             if (ctx.Store.FindPod(parse.GetValue(pod)!) is not { } record)
             {
-                return CriLogs(ctx, parse.GetValue(pod)!, parse.GetValue(container), parse.GetValue(follow));
+                return CriLogs(ctx, parse.GetValue(pod)!, parse.GetValue(container), parse.GetValue(follow), parse.GetValue(previous));
             }
             var status = new PodStatus(ctx);
             var containers = status.View(record).Containers;
             var chosen = Choose(record, containers, parse.GetValue(container));
-            var logPath = ctx.Paths(record.Id).LogPath(chosen.Name);
+            var paths = ctx.Paths(record.Id);
+            if (parse.GetValue(previous))
+            {
+                // The kubelet's words when there is no previous attempt (kuberuntime GetContainerLogs).
+                using var earlier = new LogFollower(ContainerLogs.Previous(paths, chosen)
+                    ?? throw new NotFoundException($"previous terminated container \"{chosen.Name}\" in pod \"{record.Name}\" not found"), prefix: null);
+                earlier.Pump();
+                return 0;
+            }
+            var logPath = ContainerLogs.Current(paths, chosen);
             if (RotationPlanner.Rotated(logPath, Directory.Exists(Path.GetDirectoryName(logPath)) ? Directory.GetFiles(Path.GetDirectoryName(logPath)!) : []) is { Count: > 0 } rotated)
             {
                 // The kubelet serves only the live file too; say so rather than look complete.
@@ -53,12 +63,18 @@ internal static class LogsCommand
         return command;
     }
 
-    /// <summary>A CRI container's log, at the path the kubelet chose (log_directory/log_path).</summary>
-    private static int CriLogs(RuntimeContext ctx, string key, string? name, bool follow)
+    /// <summary>A CRI container's log, at the path the kubelet chose (log_directory/log_path); with <paramref name="previous"/>, the one of the attempt the kubelet kept before it.</summary>
+    private static int CriLogs(RuntimeContext ctx, string key, string? name, bool follow, bool previous)
     {
         var core = new Sublet.Runtime.Sandboxes.RuntimeCore(ctx);
         var sandbox = CriPods.Find(core, key) ?? throw new NotFoundException($"pod \"{key}\" not found");
         var chosen = CriPods.Choose(core, sandbox, name);
+        if (previous)
+        {
+            chosen = CriPods.Previous(core, chosen)
+                ?? throw new NotFoundException($"previous terminated container \"{chosen.Entry.Config.Name}\" in pod \"{sandbox.Entry.Config.Name}\" not found");
+            follow = false;
+        }
         using var follower = new LogFollower(chosen.Entry.LogPath, prefix: null);
         follower.Pump();
         using var stop = new StopSignal();

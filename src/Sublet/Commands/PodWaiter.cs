@@ -49,9 +49,9 @@ internal sealed class PodWaiter
         var planned = pods.SelectMany(p => PodSyncer.PlanOf(p) is var plan ? plan.InitContainers.Concat(plan.Containers).Select(c => (Pod: p, c.Name)) : []).ToList();
         foreach (var (pod, name) in planned)
         {
-            _followers.Add(new LogFollower(_ctx.Paths(pod.Id).LogPath(name), planned.Count > 1 ? $"{pod.Name}/{name}" : null));
+            _followers.Add(new LogFollower(_ctx.Paths(pod.Id).LogPath(name, 0), planned.Count > 1 ? $"{pod.Name}/{name}" : null));
         }
-        using var watches = new Watches(_ctx, planned.Select(c => _ctx.Paths(c.Pod.Id).LogPath(c.Name)));
+        using var watches = new Watches(_ctx, planned.Select(c => _ctx.Paths(c.Pod.Id).KubeletContainerDir(c.Name)));
         using var supervisor = Supervisor is { } context ? new PodSupervisor(context, pods, watches.Wake) : null;
         List<PodView> views;
         var began = _ctx.Time.GetUtcNow();
@@ -68,6 +68,7 @@ internal sealed class PodWaiter
             supervisor?.Kick();
             views = pods.Select(p => status.View(_ctx.Store.FindPod(p.Id) ?? p)).ToList();
             var done = views.All(v => v.Pod.State is PodState.Succeeded or PodState.Failed);
+            Follow(planned, views);
             Drain();
             if (done || cancel.IsCancellationRequested)
             {
@@ -88,6 +89,19 @@ internal sealed class PodWaiter
         return codes.FirstOrDefault(code => code != 0, failedPod ? 1 : 0);
     }
 
+    /// <summary>Each follower on the log of its container's current attempt (a restart starts a new file).</summary>
+    private void Follow(List<(PodRecord Pod, string Name)> planned, List<PodView> views)
+    {
+        for (var i = 0; i < planned.Count; i++)
+        {
+            var (pod, name) = planned[i];
+            if (views.FirstOrDefault(v => v.Pod.Id == pod.Id)?.Containers.FirstOrDefault(c => c.Name == name) is { } container)
+            {
+                _followers[i].Follow(ContainerLogs.Current(_ctx.Paths(pod.Id), container));
+            }
+        }
+    }
+
     /// <summary>
     /// The directories whose changes can end the wait or carry output: the exit files, the state
     /// database (its WAL: every recorded exit, restart and pod state lands there) and each
@@ -98,10 +112,10 @@ internal sealed class PodWaiter
         private readonly List<DirectoryWatch> _all = [];
         private readonly ManualResetEventSlim _any = new(false);
 
-        public Watches(RuntimeContext ctx, IEnumerable<string> logs)
+        public Watches(RuntimeContext ctx, IEnumerable<string> logDirs)
         {
             var dirs = new List<string> { PodPaths.ExitDir(ctx.Config.RunRoot), ctx.Config.StateRoot };
-            dirs.AddRange(logs.Select(log => Path.GetDirectoryName(log)!));
+            dirs.AddRange(logDirs);
             foreach (var dir in dirs.Distinct().Where(Directory.Exists))
             {
                 var watch = new DirectoryWatch(dir, writes: true);
