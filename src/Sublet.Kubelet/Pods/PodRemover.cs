@@ -29,7 +29,8 @@ public sealed class PodRemover
         SyncWaiters.Stop(paths, _ctx.Proc);
         // The pod's own: its sandbox, every container the runtime core recorded in it, and (an older
         // sublet's naming) POD-NAME. The core records a container before runc knows it.
-        var recorded = new RuntimeCore(_ctx).ContainerIds(pod.Id);
+        var core = new RuntimeCore(_ctx);
+        var recorded = core.ContainerIds(pod.Id);
         var ours = _ctx.Oci.List().Where(id => id == pod.Id || recorded.Contains(id) || id.StartsWith(pod.Id + "-", StringComparison.Ordinal)).ToList();
         var apps = ours.Where(id => id != pod.Id).ToList();
 
@@ -40,15 +41,21 @@ public sealed class PodRemover
         var live = apps.Where(id => !gone.Contains(id)).ToList();
         var deadline = _ctx.Time.GetUtcNow() + grace;
         RunPreStopHooks(pod, live, grace);
-        var stopped = Signal(live, id => StopSignal(pod, id), deadline - _ctx.Time.GetUtcNow());
+        // Every container at once, through the runtime core that made it: its stop signal, then
+        // SIGKILL when the grace period is over, as the kubelet stops a pod's containers (a
+        // goroutine each). A container an older sublet started (POD-NAME) is signalled through runc.
+        var legacy = live.Where(id => !recorded.Contains(id)).ToList();
+        var legacyStopped = Signal(legacy, id => StopSignal(pod, id), deadline - _ctx.Time.GetUtcNow());
+        var remaining = deadline - _ctx.Time.GetUtcNow();
+        Parallel.ForEach(live.Where(recorded.Contains), id => core.StopContainer(id, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero));
         if (afterStop is not null)
         {
             // A process that has ended may still have output in its pipe: conmon writes the exit
             // file once it has drained it into the log, so the last words are there to read.
-            WaitForExitFiles(stopped.Where(s => !IsRunning(s.Pid)).Select(s => s.Id));
+            WaitForExitFiles(live.Where(id => recorded.Contains(id) ? File.Exists(paths.ExitFile(id)) : legacyStopped.Exists(s => s.Id == id && !IsRunning(s.Pid))));
             afterStop();
         }
-        Signal(live, _ => "KILL", KillWait);
+        Signal(legacy, _ => "KILL", KillWait);
         if (ours.Contains(pod.Id) && !gone.Contains(pod.Id))
         {
             KillPause(pod);
@@ -75,7 +82,7 @@ public sealed class PodRemover
         // The sandbox's record and range, and whatever of it is left, through the runtime core that
         // made it (a pod recorded before play ran on the core has none: a no-op). Before the pod's
         // record, so a failure here leaves the pod for `sublet down` to try again.
-        new RuntimeCore(_ctx).RemoveSandbox(pod.Id);
+        core.RemoveSandbox(pod.Id);
         _ctx.Store.DeletePod(pod.Id);
         // The pod's chown copies of image layers go with the last pod holding its range.
         _ctx.LayerCopies.Release(_ctx.Store.Allocations().Select(a => a.Range));

@@ -150,10 +150,11 @@ public static class FileOps
     }
 
     /// <summary>
-    /// Like <see cref="LockFile"/> (exclusive), but gives up after <paramref name="timeout"/> and
-    /// returns null: for callers that must make progress even when a holder is stuck.
+    /// Like <see cref="LockFile"/>, but gives up after <paramref name="timeout"/> and returns null:
+    /// for callers that must make progress even when a holder is stuck.
     /// </summary>
-    public static SafeFileHandle? TryLockFile(string path, TimeSpan timeout)
+    /// <param name="shared">LOCK_SH: held beside other shared holders, never beside an exclusive one (flock(2)).</param>
+    public static SafeFileHandle? TryLockFile(string path, TimeSpan timeout, bool shared = false)
     {
         var fd = FileSyscalls.Open(path, FileSyscalls.O_RDWR | FileSyscalls.O_CREAT | FileSyscalls.O_NOFOLLOW | FileSyscalls.O_CLOEXEC, 0x180);
         if (fd.IsInvalid)
@@ -163,7 +164,7 @@ public static class FileOps
             throw error;
         }
         var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
-        while (FileSyscalls.Flock(fd, FileSyscalls.LOCK_EX | FileSyscalls.LOCK_NB) != 0)
+        while (FileSyscalls.Flock(fd, (shared ? FileSyscalls.LOCK_SH : FileSyscalls.LOCK_EX) | FileSyscalls.LOCK_NB) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
             if (errno is not (Errno.EINTR or Errno.EAGAIN))

@@ -109,7 +109,12 @@ public sealed partial class RuntimeCore
         store.UpdateContainer(entry with { State = CtrState.Running, Started = _ctx.Time.GetUtcNow() });
     }
 
-    /// <summary>The stop signal, then SIGKILL after <paramref name="timeout"/> (0: SIGKILL at once). Stopped or gone already is fine.</summary>
+    /// <summary>
+    /// The stop signal, then SIGKILL after <paramref name="timeout"/> (0: SIGKILL at once). Stopped
+    /// or gone already is fine. A stop changes no record, so stops share the sandbox's lock: a pod's
+    /// containers stop side by side, as the kubelet stops them (killContainersWithSyncResult, one
+    /// goroutine each), while a create, start or removal waits for them.
+    /// </summary>
     public void StopContainer(string id, TimeSpan timeout)
     {
         using var store = OpenStore();
@@ -117,7 +122,7 @@ public sealed partial class RuntimeCore
         {
             return;
         }
-        using var held = Lock(entry.SandboxId);
+        using var held = Lock(entry.SandboxId, shared: true);
         if (timeout > TimeSpan.Zero && ViewOf(entry).State == CtrState.Running)
         {
             if (Kill(entry, entry.Config.StopSignal ?? "TERM", timeout))

@@ -38,14 +38,15 @@ public sealed partial class RuntimeCore : ISandboxRuntime
         return Convert.ToHexStringLower(bytes);
     }
 
-    private SafeFileHandle Lock(string sandboxId)
+    /// <param name="shared">For operations that only signal and wait (stops): they run side by side, never beside a change.</param>
+    private SafeFileHandle Lock(string sandboxId, bool shared = false)
     {
         var paths = Paths(sandboxId);
         if (!Directory.Exists(paths.StateDir))
         {
             Directories.Private(paths.StateDir);
         }
-        return FileOps.TryLockFile(Path.Combine(paths.StateDir, "core.lock"), LockWait)
+        return FileOps.TryLockFile(Path.Combine(paths.StateDir, "core.lock"), LockWait, shared)
             ?? throw new RuntimeError(ErrorKind.Internal, $"sandbox {sandboxId} stayed locked by another operation for {LockWait.TotalSeconds:0} s");
     }
 
@@ -63,7 +64,7 @@ public sealed partial class RuntimeCore : ISandboxRuntime
             {
                 return false;
             }
-            Thread.Sleep(20);
+            Thread.Sleep(5);
         }
         return true;
     }
