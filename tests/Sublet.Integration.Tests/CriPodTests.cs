@@ -112,6 +112,34 @@ public sealed class CriPodTests
         env.AssertNoLeftovers();
     }
 
+    [Fact]
+    public void Sublet_logs_shows_a_cri_containers_last_attempt_and_with_previous_the_one_before()
+    {
+        using var env = new SubletEnv();
+        env.LoadDemoImage();
+        using var server = CriServer.Start(env);
+        var rt = server.Runtime;
+        var logs = Path.Combine(env.Root, "logs");
+        var config = Cri.Sandbox("twice", logs, Cri.Userns(NamespaceMode.Node));
+        var sandboxId = rt.RunPodSandbox(new RunPodSandboxRequest { Config = config }).PodSandboxId;
+        // The kubelet's restart: a new container of the same name, the next attempt, its own log.
+        foreach (var attempt in new uint[] { 0, 1 })
+        {
+            var container = Cri.Container("app", Demo, ["echo", $"attempt-{attempt}"], $"app/{attempt}.log");
+            container.Metadata.Attempt = attempt;
+            var id = rt.CreateContainer(new CreateContainerRequest { PodSandboxId = sandboxId, SandboxConfig = config, Config = container }).ContainerId;
+            rt.StartContainer(new StartContainerRequest { ContainerId = id });
+            Cri.WaitForLog(Path.Combine(logs, "app", $"{attempt}.log"), $"attempt-{attempt}");
+        }
+
+        Assert.Equal("attempt-1\n", env.Ok("logs", "twice").Stdout);
+        Assert.Equal("attempt-0\n", env.Ok("logs", "twice", "--previous").Stdout);
+
+        rt.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = sandboxId });
+        rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId });
+        env.AssertNoLeftovers();
+    }
+
     [Theory]
     [InlineData("two mappings", "only one mapping line supported, got 2")]
     [InlineData("container id 1", "container ID 0 is not mapped")]
