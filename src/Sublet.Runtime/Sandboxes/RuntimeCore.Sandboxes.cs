@@ -197,11 +197,12 @@ public sealed partial class RuntimeCore
         using (Lock(id))
         {
             var cgroupParent = CoreSpecs.CgroupParent(id, entry.Config);
+            var paths = Paths(id);
+            var mounts = _ctx.Mounter.MountPointsUnder(paths.RunDir);
             foreach (var container in store.SandboxContainers(id))
             {
-                RemoveContainerLocked(store, container, cgroupParent);
+                RemoveContainerLocked(store, container, cgroupParent, mounts);
             }
-            var paths = Paths(id);
             // A play pod's remover deleted its pause already; asking runc again would cost a process.
             if (_ctx.Oci.Exists(id))
             {
