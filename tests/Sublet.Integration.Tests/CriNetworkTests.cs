@@ -49,7 +49,7 @@ public sealed class CriNetworkTests
         Assert.Equal(["eth0", "lo"], links.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(':')[1].Trim().Split('@')[0]).Order());
         // NS_GET_USERNS of the pod's network namespace (lsns ONS) is the pod's user namespace.
         var pid = HostPid(rt, client.Container);
-        var owner = Host.Run("lsns", "-n", "-t", "net", "-o", "ONS", "-p", pid).Stdout.Trim();
+        var owner = OwningUserNamespace("net", pid);
         Assert.Equal($"user:[{owner}]", new FileInfo($"/proc/{pid}/ns/user").LinkTarget);
         // Its uts and ipc namespaces are the ones pinned under the run root before the pause started
         // (issue 21 item 1), owned by the pod's user namespace too.
@@ -57,7 +57,7 @@ public sealed class CriNetworkTests
         {
             var pin = Path.Combine(env.RunRoot, "netns", client.Sandbox, kind);
             Assert.Equal(Sublet.Linux.Namespaces.NamespaceMembers.Identity(pin, kind), new FileInfo($"/proc/{pid}/ns/{kind}").LinkTarget);
-            Assert.Equal(owner, Host.Run("lsns", "-n", "-t", kind, "-o", "ONS", "-p", pid).Stdout.Trim());
+            Assert.Equal(owner, OwningUserNamespace(kind, pid));
         }
         Assert.Equal("client", Exec(rt, client.Container, "hostname").Trim());
 
@@ -203,6 +203,27 @@ public sealed class CriNetworkTests
         var result = rt.ExecSync(new ExecSyncRequest { ContainerId = container, Cmd = { command }, Timeout = 30 });
         Assert.True(result.ExitCode == 0, $"{string.Join(' ', command)}: exit {result.ExitCode}: {result.Stderr.ToStringUtf8()}");
         return result.Stdout.ToStringUtf8();
+    }
+
+    /// <summary>
+    /// lsns's ONS column (NS_GET_USERNS) for one process's namespace. lsns reads every process on
+    /// the host, and the other tests' processes come and go meanwhile: one that vanished mid-scan
+    /// has left it with no line (a clean-clone run, under load); ask again then.
+    /// </summary>
+    private static string OwningUserNamespace(string kind, string pid)
+    {
+        CliResult result = new(0, "", "");
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            result = Host.Run("lsns", "-n", "-t", kind, "-o", "ONS", "-p", pid);
+            if (result.ExitCode == 0 && result.Stdout.Trim().Length > 0)
+            {
+                return result.Stdout.Trim();
+            }
+            Thread.Sleep(100);
+        }
+        Assert.Fail($"lsns -t {kind} -p {pid} gave no owner: {result}");
+        return "";
     }
 
     private static string HostPid(RuntimeService.RuntimeServiceClient rt, string container)
