@@ -7,6 +7,7 @@ using Sublet.Runtime.Oci;
 using Sublet.Kubelet.Plan;
 using Sublet.Kubelet.Pods;
 using Sublet.Runtime.Pods;
+using Sublet.Runtime.Sandboxes;
 using Sublet.Runtime.State;
 
 namespace Sublet.Runtime.Tests;
@@ -66,6 +67,53 @@ public sealed class PodStatusTests : IDisposable
         Assert.Equal((ContainerState.Exited, (int?)3, "Error"), (seen.State, seen.ExitCode, seen.Reason));
     }
 
+    [Theory]
+    [InlineData("1", 1, "Error")]
+    [InlineData("0", 0, "Completed")]
+    public void A_container_the_runtime_core_made_ends_as_the_core_reports_it(string exitText, int code, string reason)
+    {
+        var pod = RunningPod(3, _ => "core1");
+        CoreContainer(pod, "core1");
+        var exit = _ctx.Paths(pod.Id).ExitFile("core1");
+        Directory.CreateDirectory(Path.GetDirectoryName(exit)!);
+        File.WriteAllText(exit, exitText);
+
+        var seen = new PodStatus(_ctx).View(pod).Containers[0];
+
+        Assert.Equal((ContainerState.Exited, (int?)code, reason), (seen.State, seen.ExitCode, seen.Reason));
+        Assert.Equal(File.GetLastWriteTimeUtc(exit), seen.Finished!.Value.UtcDateTime);
+    }
+
+    [Fact]
+    public void A_process_gone_without_an_exit_status_ends_as_over_CRI_while_the_pod_lives()
+    {
+        // conmon killed with its container: no exit file, and neither process runs (ContainerViews).
+        var pod = RunningPod(4, _ => "core2");
+        CoreContainer(pod, "core2");
+
+        var seen = new PodStatus(_ctx).View(pod);
+
+        var c = Assert.Single(seen.Containers);
+        Assert.Equal((ContainerState.Exited, (int?)255, "Error"), (c.State, c.ExitCode, c.Reason));
+        Assert.Equal("the container's process is gone and no exit status was recorded", c.Message);
+        Assert.Equal(PodState.Failed, seen.Pod.State); // restartPolicy Never
+    }
+
+    [Fact]
+    public void After_a_reboot_every_running_container_is_unknown_not_an_error()
+    {
+        var pod = RunningPod(5, _ => "core3") with { BootId = "an-earlier-boot" };
+        _ctx.Store.UpdatePod(pod);
+        CoreContainer(pod, "core3");
+
+        var seen = new PodStatus(_ctx).View(pod);
+
+        var c = Assert.Single(seen.Containers);
+        Assert.Equal((ContainerState.Exited, (int?)255, "Unknown"), (c.State, c.ExitCode, c.Reason));
+        Assert.Equal(PodState.Failed, seen.Pod.State);
+        Assert.Contains("the node restarted", seen.Pod.Reason, StringComparison.Ordinal);
+    }
+
     // Each container: null = still running, otherwise its exit code.
     [Theory]
     [InlineData("0", 0)]
@@ -102,6 +150,22 @@ public sealed class PodStatusTests : IDisposable
     {
         using var dir = new TestDir();
         Assert.Null(PodStatus.ExitOf(dir["exit"]));
+    }
+
+    /// <summary>The runtime core's records of the pod's sandbox and of container <paramref name="id"/>, started with a process that no longer runs.</summary>
+    private void CoreContainer(PodRecord pod, string id)
+    {
+        _ctx.Store.CreateSandbox(new SandboxEntry
+        {
+            Id = pod.Id,
+            Config = new SandboxConfig { Name = pod.Name, Namespace = pod.Namespace, Uid = pod.Uid, Hostname = pod.Name, Owner = Owner.Play },
+        });
+        var entry = _ctx.Store.CreateContainer(new ContainerEntry
+        {
+            Id = id, SandboxId = pod.Id, Config = new ContainerConfig { Name = "app", Image = "i" }, ImageId = "sha256:1", ImageRef = "i", LogPath = "/l/0.log",
+        });
+        // PID 2^22 + 1 is above the kernel's pid_max limit (PID_MAX_LIMIT, include/linux/threads.h): never a process.
+        _ctx.Store.UpdateContainer(entry with { State = CtrState.Running, Pid = 4194305, Started = DateTimeOffset.UtcNow });
     }
 
     /// <summary>A running one-container pod (restartPolicy Never) whose container "app" is recorded running under the ID <paramref name="containerId"/> gives.</summary>

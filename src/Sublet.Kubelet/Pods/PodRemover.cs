@@ -7,8 +7,12 @@ namespace Sublet.Kubelet.Pods;
 
 /// <summary>
 /// Stops and removes a pod from whatever state it is in — running, half started, or left by a
-/// killed <c>sublet</c>: it works from what exists (runc's containers under Sublet's root, mounts
-/// below the pod's run directory, conmon pid files), not only from what was recorded.
+/// killed <c>sublet</c> — as a kubelet does through CRI: preStop hooks, then StopContainer for
+/// every container at once with the grace period, then StopPodSandbox and RemovePodSandbox on the
+/// runtime core, which removes what exists (runc's containers, mounts under the pod's run
+/// directory, conmon's processes), not only what was recorded. What the core has no record of (a
+/// pod whose start was killed before its sandbox was recorded, or one an older sublet started,
+/// whose containers are named POD-NAME) is swept here from what runc and the pod's trees hold.
 /// </summary>
 public sealed class PodRemover
 {
@@ -27,25 +31,23 @@ public sealed class PodRemover
         // but a hook that hangs must not make the pod impossible to remove.
         using var held = PodLock.ForRemoval(paths, LockWait);
         SyncWaiters.Stop(paths, _ctx.Proc);
-        // The pod's own: its sandbox, every container the runtime core recorded in it, and (an older
-        // sublet's naming) POD-NAME. The core records a container before runc knows it.
         var core = new RuntimeCore(_ctx);
         var recorded = core.ContainerIds(pod.Id);
-        var ours = _ctx.Oci.List().Where(id => id == pod.Id || recorded.Contains(id) || id.StartsWith(pod.Id + "-", StringComparison.Ordinal)).ToList();
-        var apps = ours.Where(id => id != pod.Id).ToList();
+        var sandbox = _ctx.Store.FindSandbox(pod.Id) is not null;
+        // runc's containers of this pod that the core does not know: an older sublet's POD-NAME, and
+        // the pause of a pod whose sandbox was never recorded.
+        var unrecorded = _ctx.Oci.List()
+            .Where(id => !recorded.Contains(id) && (id.StartsWith(pod.Id + "-", StringComparison.Ordinal) || (id == pod.Id && !sandbox))).ToList();
+        var legacy = unrecorded.Where(id => id != pod.Id).ToList();
 
-        // App containers first (the kubelet's order), then the sandbox holding the namespaces.
-        // One whose recorded process has ended (a `true` that ran, say) needs no `runc state`
-        // nor a signal: each is a runc process, tens of milliseconds on the teardown's path.
+        // One whose recorded process has ended (a `true` that ran, say) gets no hook nor signal.
         var gone = Gone(pod);
-        var live = apps.Where(id => !gone.Contains(id)).ToList();
+        var live = recorded.Concat(legacy).Where(id => !gone.Contains(id)).ToList();
         var deadline = _ctx.Time.GetUtcNow() + grace;
         RunPreStopHooks(pod, live, grace);
-        // Every container at once, through the runtime core that made it: its stop signal, then
-        // SIGKILL when the grace period is over, as the kubelet stops a pod's containers (a
-        // goroutine each). A container an older sublet started (POD-NAME) is signalled through runc.
-        var legacy = live.Where(id => !recorded.Contains(id)).ToList();
-        var legacyStopped = Signal(legacy, id => StopSignal(pod, id), deadline - _ctx.Time.GetUtcNow());
+        // Every container at once: its stop signal, then SIGKILL when the grace period is over, as
+        // the kubelet stops a pod's containers (a goroutine each). POD-NAME containers through runc.
+        var legacyStopped = Signal(legacy.Where(live.Contains).ToList(), id => StopSignal(pod, id), deadline - _ctx.Time.GetUtcNow());
         var remaining = deadline - _ctx.Time.GetUtcNow();
         Parallel.ForEach(live.Where(recorded.Contains), id => core.StopContainer(id, remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero));
         if (afterStop is not null)
@@ -56,62 +58,44 @@ public sealed class PodRemover
             afterStop();
         }
         Signal(legacy, _ => "KILL", KillWait);
-        if (ours.Contains(pod.Id) && !gone.Contains(pod.Id))
-        {
-            KillPause(pod);
-        }
-        // Deleting a stopped container is immediate; `runc delete --force` of a running one
-        // sleeps 100 ms after its SIGKILL (runc 1.1 delete.go), hence the explicit kill above.
-        // Every process has ended by now, so the deletes are independent: run them together.
-        Parallel.ForEach(ours, _ctx.Oci.Delete);
-        WaitForMonitors(paths);
-        new PodNetworking(_ctx).TearDown(pod.Id);
-
-        foreach (var mount in _ctx.Mounter.MountPointsUnder(paths.RunDir))
-        {
-            _ctx.Mounter.Unmount(mount);
-        }
-        PodCgroups.Remove(pod.Id); // the pod's parent cgroups in every hierarchy: runc deleted only the leaves
-        RemoveOrQuarantine(pod, paths.RunDir, _ctx.Config.RunRoot);
-        // The state tree's trash stays on the pods' nosuid mount: rename(2) can't leave a mount (EXDEV).
-        RemoveOrQuarantine(pod, paths.StateDir, PodPaths.StatePods(_ctx.Config.StateRoot));
-        foreach (var id in ours)
-        {
-            PodPaths.DeleteExitFile(_ctx.Config.RunRoot, id);
-        }
-        // The sandbox's record and range, and whatever of it is left, through the runtime core that
-        // made it (a pod recorded before play ran on the core has none: a no-op). Before the pod's
-        // record, so a failure here leaves the pod for `sublet down` to try again.
+        // The sandbox with its pause, network, containers, mounts, trees, cgroups, record and range.
+        // Before the pod's record, so a failure here leaves the pod for `sublet down` to try again.
+        core.StopSandbox(pod.Id);
         core.RemoveSandbox(pod.Id);
+        if (unrecorded.Count > 0 || !sandbox)
+        {
+            Sweep(pod, unrecorded, gone);
+        }
         _ctx.Store.DeletePod(pod.Id);
         // The pod's chown copies of image layers go with the last pod holding its range.
         _ctx.LayerCopies.Release(_ctx.Store.Allocations().Select(a => a.Range));
     }
 
     /// <summary>
-    /// Removes one of the pod's trees. Should that fail (a mount Sublet did not make, a file the
-    /// kernel will not unlink), the tree is moved aside to <c>ROOT/trash</c> and the removal goes on:
-    /// the pod's record and ID range must go, or `sublet down` would fail for ever.
+    /// What is left of a pod the core has no sandbox of, or of an older sublet's containers: runc's
+    /// containers, the conmons, the network, the mounts under the run directory, the cgroups and trees.
     /// </summary>
-    private void RemoveOrQuarantine(PodRecord pod, string tree, string root)
+    private void Sweep(PodRecord pod, IReadOnlyList<string> unrecorded, HashSet<string> gone)
     {
-        try
+        var paths = _ctx.Paths(pod.Id);
+        if (unrecorded.Contains(pod.Id) && !gone.Contains(pod.Id))
         {
-            Directories.Remove(tree);
+            KillPause(pod);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        // Every process has ended by now, so the deletes are independent: run them together.
+        Parallel.ForEach(unrecorded, _ctx.Oci.Delete);
+        WaitForMonitors(paths);
+        new PodNetworking(_ctx).TearDown(pod.Id);
+        foreach (var mount in _ctx.Mounter.MountPointsUnder(paths.RunDir))
         {
-            var trash = Path.Combine(Directories.Private(Path.Combine(root, "trash")), $"{pod.Id}-{_ctx.Time.GetUtcNow():yyyyMMddTHHmmssfff}");
-            try
-            {
-                // rename(2) names only the tree's top, so it works however deep the tree is.
-                Directory.Move(tree, trash);
-                _ctx.Warn($"pod/{pod.Name}: could not remove {tree} ({e.Message}); moved it to {trash}: remove it by hand");
-            }
-            catch (Exception moveError) when (moveError is IOException or UnauthorizedAccessException)
-            {
-                _ctx.Warn($"pod/{pod.Name}: could not remove {tree} ({e.Message}) nor move it to {trash} ({moveError.Message}): remove it by hand");
-            }
+            _ctx.Mounter.Unmount(mount);
+        }
+        PodCgroups.Remove(pod.Id); // the pod's parent cgroups in every hierarchy: runc deleted only the leaves
+        PodTrees.RemoveOrMoveAside(_ctx, $"pod/{pod.Name}", pod.Id, paths.RunDir, _ctx.Config.RunRoot);
+        PodTrees.RemoveOrMoveAside(_ctx, $"pod/{pod.Name}", pod.Id, paths.StateDir, PodPaths.StatePods(_ctx.Config.StateRoot));
+        foreach (var id in unrecorded)
+        {
+            PodPaths.DeleteExitFile(_ctx.Config.RunRoot, id);
         }
     }
 

@@ -217,7 +217,11 @@ public sealed partial class RuntimeCore
         return [.. store.SandboxContainers().Where(c => sandboxes.Contains(c.SandboxId)).Select(ViewOf)];
     }
 
-    private ContainerView ViewOf(ContainerEntry entry)
+    /// <summary>
+    /// What <paramref name="entry"/>'s files say now (<see cref="ContainerViews"/>), for a reader
+    /// that already holds the records: play's status reads them with its pods' (one store read).
+    /// </summary>
+    public ContainerView ViewOf(ContainerEntry entry)
     {
         var stateDir = Paths(entry.SandboxId).ContainerStateDir(entry.Id);
         var (code, time) = ReadExit(Path.Combine(stateDir, "exit"));
