@@ -36,6 +36,13 @@ internal static class HostAttacker
     /// Sets file capabilities on <paramref name="path"/> as the pod's root does: from inside the
     /// pod's user namespace (entered through its pause process), through the pod's own mounts.
     /// </summary>
+    /// <summary>
+    /// <paramref name="path"/> as the pod's first container sees it, reached from the host through
+    /// /proc/PID/root (proc(5)): the pod's root may follow it into its own container's mounts.
+    /// </summary>
+    public static string InContainer(System.Text.Json.JsonElement pod, string path) =>
+        $"/proc/{pod.GetProperty("containers")[0].GetProperty("pid").GetInt32()}/root{path}";
+
     public static CliResult SetCapabilitiesAsPodRoot(int pausePid, string path, string capabilities) =>
         Host.Run("nsenter", "--target", pausePid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--user", "--setuid", "0", "--setgid", "0",
             "/usr/sbin/setcap", capabilities, path);

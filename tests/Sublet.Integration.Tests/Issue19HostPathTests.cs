@@ -111,7 +111,7 @@ public sealed class Issue19HostPathTests
         Assert.Contains("locked", log.Split('\n'));
         // The pod's root gives its cat the capability to read any file (through its own mount).
         var setcap = HostAttacker.SetCapabilitiesAsPodRoot(pod.GetProperty("pausePid").GetInt32(),
-            Path.Combine(env.RunRoot, "pods", pod.GetProperty("id").GetString()!, "volumes", "shared", "caps"), "cap_dac_read_search+ep");
+            HostAttacker.InContainer(pod, "/shared/caps"), "cap_dac_read_search+ep");
         Assert.True(setcap.ExitCode == 0, setcap.ToString());
 
         Assert.Equal($"{hostId}:{hostId} 4755", Host.Run("stat", "-c", "%u:%g %a", Path.Combine(shared, "suid")).Stdout.Trim());

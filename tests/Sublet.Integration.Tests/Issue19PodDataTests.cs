@@ -63,9 +63,9 @@ public sealed class Issue19PodDataTests
         var state = Path.Combine(env.StateRoot, "pods", id);
         // The pod's root gives its copies of cat the capability to read any file, through its own mounts.
         var container = pod.GetProperty("containers")[0].GetProperty("id").GetString()!;
-        foreach (var place in new[] { "volumes/mem", "volumes/disk", $"c/{container}/rootfs/tmp" })
+        foreach (var place in new[] { "/mem/caps", "/disk/caps", "/tmp/caps" })
         {
-            var setcap = HostAttacker.SetCapabilitiesAsPodRoot(pod.GetProperty("pausePid").GetInt32(), Path.Combine(run, place, "caps"), "cap_dac_read_search+ep");
+            var setcap = HostAttacker.SetCapabilitiesAsPodRoot(pod.GetProperty("pausePid").GetInt32(), HostAttacker.InContainer(pod, place), "cap_dac_read_search+ep");
             Assert.True(setcap.ExitCode == 0, setcap.ToString());
         }
 
@@ -83,8 +83,8 @@ public sealed class Issue19PodDataTests
         var found = setId.Concat(capable).Distinct().ToList();
         foreach (var expected in new[]
         {
-            // The container's own clones (m/ID/INDEX): /etc/hosts is mount 3 (after the three volumes), the termination log 6.
-            "tmpfs/mem/suid", "tmpfs/mem/sgid", "tmpfs/mem/caps", "volumes/mem/suid", "volumes/disk/caps", $"c/{container}/rootfs/tmp/suid", $"m/{container}/3", $"m/{container}/6",
+            // The container's own clones (m/CID/INDEX): /etc/hosts is mount 3 (after the three volumes), the termination log 6.
+            "tmpfs/mem/suid", "tmpfs/mem/sgid", "tmpfs/mem/caps", $"m/{container}/0/suid", $"m/{container}/1/caps", $"c/{container}/rootfs/tmp/suid", $"m/{container}/3", $"m/{container}/6",
         })
         {
             Assert.Contains(Path.Combine(run, expected), found);

@@ -39,7 +39,7 @@ public sealed class SubPathsTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private SubPaths For(ContainerPlan container, bool kernelCan = true) => new(_mounts, _dir.Path, ids: null, container, kernelCan);
+    private SubPaths For(ContainerPlan container, bool kernelCan = true) => new(_mounts, _dir.Path, container, kernelCan);
 
     private static ContainerPlan Container(params VolumeMountPlan[] mounts) =>
         new() { Name = "app", Image = "img", VolumeMounts = mounts, Env = [new EnvVar("WHO", "alpha")] };
@@ -48,7 +48,7 @@ public sealed class SubPathsTests : IDisposable
     public void A_plain_mount_binds_the_volume_root_and_stages_nothing()
     {
         var mount = new VolumeMountPlan("data", "/d", false);
-        Assert.Equal("/staged/data", For(Container(mount)).Source(Data, mount, 0, "/staged/data", "/srv/data"));
+        Assert.Equal("/srv/data", For(Container(mount)).Source(Data, mount, 0, "/srv/data"));
         Assert.Empty(_mounts.Calls);
     }
 
@@ -57,19 +57,19 @@ public sealed class SubPathsTests : IDisposable
     {
         _mounts.Existing.Add("conf/app.txt");
         var mount = new VolumeMountPlan("data", "/etc/app.txt", true) { SubPath = "conf/app.txt" };
-        var source = For(Container(mount)).Source(Data, mount, 3, "/staged/data", "/srv/data");
+        var source = For(Container(mount)).Source(Data, mount, 3, "/srv/data");
 
         Assert.Equal(Path.Combine(_dir.Path, "3"), source);
-        Assert.Equal(["open /staged/data conf/app.txt", $"attach {source} rro=False Private"], _mounts.Calls);
+        Assert.Equal(["open /srv/data conf/app.txt", $"attach {source} rro=False Private"], _mounts.Calls);
     }
 
     [Fact]
-    public void A_missing_subpath_is_created_on_disk_then_opened_in_the_staged_root()
+    public void A_missing_subpath_is_created_then_opened_beneath_the_volume_root()
     {
         var mount = new VolumeMountPlan("data", "/m", false) { SubPathExpr = "per-$(WHO)" };
-        var source = For(Container(mount)).Source(Data, mount, 0, "/staged/data", "/srv/data");
+        var source = For(Container(mount)).Source(Data, mount, 0, "/srv/data");
 
-        Assert.Equal(["open /staged/data per-alpha", "mkdir /srv/data per-alpha", "open /staged/data per-alpha", $"attach {source} rro=False Private"], _mounts.Calls);
+        Assert.Equal(["open /srv/data per-alpha", "mkdir /srv/data per-alpha", "open /srv/data per-alpha", $"attach {source} rro=False Private"], _mounts.Calls);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class SubPathsTests : IDisposable
     {
         var config = new VolumePlan { Name = "cfg", Projection = new ProjectionPlan { Kind = "configMap", Sources = [] } };
         var mount = new VolumeMountPlan("cfg", "/etc/app.conf", true) { SubPath = "absent" };
-        var e = Assert.Throws<PlanException>(() => For(Container(mount)).Source(config, mount, 0, "/staged/cfg", "/run/cfg"));
+        var e = Assert.Throws<PlanException>(() => For(Container(mount)).Source(config, mount, 0, "/run/cfg"));
         Assert.Contains("subPath \"absent\"", e.Message);
         Assert.DoesNotContain(_mounts.Calls, c => c.StartsWith("mkdir", StringComparison.Ordinal));
     }
@@ -87,7 +87,7 @@ public sealed class SubPathsTests : IDisposable
     {
         _mounts.Escaping.Add("escape");
         var mount = new VolumeMountPlan("data", "/mnt", false) { SubPath = "escape" };
-        var e = Assert.Throws<PlanException>(() => For(Container(mount)).Source(Data, mount, 1, "/staged/data", "/srv/data"));
+        var e = Assert.Throws<PlanException>(() => For(Container(mount)).Source(Data, mount, 1, "/srv/data"));
 
         Assert.Equal("container \"app\": volumeMounts[1] (volume \"data\" at /mnt): subpath \"escape\" not within volume path \"/srv/data\" (hostPath /srv/data): it leads out of the volume through \"..\" or a symlink", e.Message);
         Assert.DoesNotContain(_mounts.Calls, c => c.StartsWith("attach", StringComparison.Ordinal) || c.StartsWith("mkdir", StringComparison.Ordinal));
@@ -98,19 +98,19 @@ public sealed class SubPathsTests : IDisposable
     {
         _mounts.Existing.Add("");
         var mount = new VolumeMountPlan("data", "/r", true) { RecursiveReadOnly = RecursiveReadOnly.Enabled };
-        var source = For(Container(mount)).Source(Data, mount, 0, "/staged/data", "/srv/data");
+        var source = For(Container(mount)).Source(Data, mount, 0, "/srv/data");
 
-        Assert.Equal(["open /staged/data ", $"attach {source} rro=True Private"], _mounts.Calls);
+        Assert.Equal(["open /srv/data ", $"attach {source} rro=True Private"], _mounts.Calls);
     }
 
     [Fact]
     public void Recursive_read_only_if_possible_falls_back_to_a_plain_bind_where_the_kernel_cannot()
     {
         var mount = new VolumeMountPlan("data", "/r", true) { RecursiveReadOnly = RecursiveReadOnly.IfPossible };
-        Assert.Equal("/staged/data", For(Container(mount), kernelCan: false).Source(Data, mount, 0, "/staged/data", "/srv/data"));
+        Assert.Equal("/srv/data", For(Container(mount), kernelCan: false).Source(Data, mount, 0, "/srv/data"));
 
         var enabled = mount with { RecursiveReadOnly = RecursiveReadOnly.Enabled };
-        var e = Assert.Throws<PlanException>(() => For(Container(enabled), kernelCan: false).Source(Data, enabled, 0, "/staged/data", "/srv/data"));
+        var e = Assert.Throws<PlanException>(() => For(Container(enabled), kernelCan: false).Source(Data, enabled, 0, "/srv/data"));
         Assert.Equal("container \"app\": volumeMounts[0] (volume \"data\" at /r): volume \"data\" requested recursive read-only mode, but it is not supported by the runtime (needs mount_setattr(2), Linux 5.12)", e.Message);
     }
 }

@@ -11,12 +11,14 @@ using Sublet.Runtime.Volumes;
 namespace Sublet.Kubelet.Volumes;
 
 /// <summary>
-/// Gives a pod its volumes. For a user-namespaced pod each volume is cloned and idmapped for the
-/// pod's user namespace on the host (open_tree + mount_setattr, DESIGN.md §3) into the pod's run
-/// directory, and containers bind that: on-disk ID 0 is root inside, and what the pod's root
-/// writes lands as ID 0, the same view as without user namespaces. Nothing is chowned into the
-/// pod's range. hostPath may instead be cloned without idmap (<see cref="VolumeStaging"/>).
-/// subPath and recursive read-only mounts are staged per container (<see cref="SubPaths"/>).
+/// Gives a pod its volumes, as the kubelet does: each volume's files on the host (emptyDir,
+/// hostPath, projections, a memory medium's tmpfs), and for each container's volumeMount a bind
+/// for the runtime core, with the idmap flag CRI's uid_mappings/gid_mappings carry. The core idmaps
+/// each bind into the pod's user namespace (open_tree + mount_setattr, DESIGN.md §3): on-disk ID 0
+/// is root inside, and what the pod's root writes lands as ID 0, the same view as without user
+/// namespaces. Nothing is chowned into the pod's range. hostPath may instead be bound without
+/// idmap (<see cref="VolumeStaging"/>). subPath and recursive read-only mounts are staged per
+/// container (<see cref="SubPaths"/>), as the kubelet stages subPaths before CreateContainer.
 /// </summary>
 public sealed class VolumeBuilder
 {
@@ -55,7 +57,7 @@ public sealed class VolumeBuilder
         }
     }
 
-    /// <summary>Creates emptyDirs, applies hostPath types, and stages clones for a user-namespaced pod (<see cref="VolumeStaging"/>).</summary>
+    /// <summary>Creates emptyDirs and memory media, applies hostPath types and publishes projections.</summary>
     public void Prepare(PodPlan plan, PodRecord pod)
     {
         var paths = _ctx.Paths(pod.Id);
@@ -68,49 +70,27 @@ public sealed class VolumeBuilder
             {
                 FsGroupOwnership.Apply(source, plan.FsGroup, plan.FsGroupOnRootMismatch, readOnly: false);
             }
-            var staging = StagingOf(volume, userNamespace: pod.Ids is not null);
-            if (staging.Kind == StagingKind.None)
-            {
-                continue;
-            }
-            var staged = StagedPath(paths, volume);
-            Directory.CreateDirectory(Path.GetDirectoryName(staged)!);
-            if (Directory.Exists(source))
-            {
-                Directory.CreateDirectory(staged);
-            }
-            else
-            {
-                File.WriteAllBytes(staged, []); // a file volume needs a file to be mounted on
-            }
-            if (staging.Kind == StagingKind.Plain)
-            {
-                _ctx.Mounter.MountClone(source, staged, StagedPropagation(plan, volume));
-                continue;
-            }
-            using var userns = SafeFd.OpenReadOnly(_ctx.Proc.NamespacePath(pod.PausePid!.Value, "user"));
-            _ctx.Mounter.MountIdmapped(source, staged, userns, staging.ReadOnly, StagedPropagation(plan, volume), staging.SetId);
         }
     }
 
     /// <summary>
-    /// The binds of one container's volumeMounts, for the runtime core (which clones each into the
-    /// container's own staging for a user-namespaced pod; the idmap is already on the volume's clone):
-    /// nodev always, nosuid for projections (the kubelet mounts them read-only whatever the pod says).
+    /// The binds of one container's volumeMounts, for the runtime core: idmapped for a
+    /// user-namespaced pod unless <see cref="VolumeStaging"/> says otherwise, nodev always, nosuid
+    /// for projections (the kubelet mounts them read-only whatever the pod says).
     /// </summary>
     public IReadOnlyList<MountSpec> Mounts(PodPlan plan, PodRecord pod, ContainerPlan container)
     {
         var paths = _ctx.Paths(pod.Id);
-        var subPaths = new SubPaths(_ctx.VolumeMounts, paths.SubPathDir(container.Name), pod.Ids, container);
+        var subPaths = new SubPaths(_ctx.VolumeMounts, paths.SubPathDir(container.Name), container);
         return container.VolumeMounts.Select((m, index) =>
         {
             var volume = plan.Volumes.First(v => v.Name == m.Name);
+            var staging = StagingOf(volume, userNamespace: pod.Ids is not null);
             var mount = volume.Projection is not null ? m with { ReadOnly = true } : m;
-            var disk = SourcePath(paths, volume);
-            var root = pod.Ids is not null ? StagedPath(paths, volume) : disk;
-            return new MountSpec(m.MountPath, subPaths.Source(volume, mount, index, root, disk), mount.ReadOnly, mount.Propagation, Idmapped: false)
+            return new MountSpec(m.MountPath, subPaths.Source(volume, mount, index, SourcePath(paths, volume)), mount.ReadOnly, mount.Propagation,
+                Idmapped: staging.Kind == StagingKind.Idmapped)
             {
-                NoDev = true, NoSuid = volume.Projection is not null,
+                NoDev = true, NoSuid = volume.Projection is not null || staging.SetId == SetIdBits.Ignored, SetIdHonoured = staging.SetId == SetIdBits.Honoured,
             };
         }).ToList();
     }
@@ -122,13 +102,6 @@ public sealed class VolumeBuilder
 
     private Staging StagingOf(VolumePlan volume, bool userNamespace) =>
         VolumeStaging.For(volume, userNamespace, _ctx.Config.UserNamespaces.HostPathIdmap);
-
-    /// <summary>An idmapped clone passes host mount events on only if staged so (HostToContainer: slave; Bidirectional: shared).</summary>
-    private static Linux.Mounts.Propagation StagedPropagation(PodPlan plan, VolumePlan volume) =>
-        plan.InitContainers.Concat(plan.Containers).SelectMany(c => c.VolumeMounts).Where(m => m.Name == volume.Name)
-            .Select(m => MountOptions.Staged(m.Propagation)).DefaultIfEmpty(Linux.Mounts.Propagation.Private).Max();
-
-    private static string StagedPath(PodPaths paths, VolumePlan volume) => Path.Combine(paths.RunDir, "volumes", volume.Name);
 
     private static string EmptyDirPath(PodPaths paths, VolumePlan volume) => Path.Combine(paths.StateDir, "volumes", volume.Name);
 

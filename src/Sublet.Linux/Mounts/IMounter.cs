@@ -12,6 +12,11 @@ public interface IMounter
     /// A bind of the result keeps the idmap (fs/namespace.c clone_mnt), so the OCI runtime
     /// can bind it further without knowing about idmaps.
     /// </summary>
+    /// <param name="readOnly">
+    /// The clone's top mount read-only, as a bind's <c>ro</c> (CRI Mount.readonly): mounts below it
+    /// keep their own flags, read-only everywhere being CRI's recursive_read_only. Set before the
+    /// clone is attached, so in a container's mount namespace the flag is locked (mount_namespaces(7)).
+    /// </param>
     /// <param name="propagation">Private unless host mount events must reach the clone (mountPropagation HostToContainer or Bidirectional).</param>
     /// <param name="setId">What the clone does with set-ID bits and file capabilities (<see cref="SetIdBits"/>).</param>
     void MountIdmapped(string source, string target, SafeFd userNamespace, bool readOnly, Propagation propagation = Propagation.Private, SetIdBits setId = SetIdBits.AsSource);

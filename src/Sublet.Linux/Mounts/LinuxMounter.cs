@@ -16,9 +16,9 @@ public sealed class LinuxMounter : IMounter
         try
         {
             var attr = Attributes(propagation, setId);
-            attr.AttrSet |= Libc.MOUNT_ATTR_IDMAP | (readOnly ? Libc.MOUNT_ATTR_RDONLY : 0);
+            attr.AttrSet |= Libc.MOUNT_ATTR_IDMAP;
             attr.UsernsFd = (ulong)userNamespace.Fd;
-            Clone(source, target, attr, "mount_setattr(MOUNT_ATTR_IDMAP)");
+            Clone(source, target, attr, "mount_setattr(MOUNT_ATTR_IDMAP)", topReadOnly: readOnly);
         }
         finally
         {
@@ -47,7 +47,8 @@ public sealed class LinuxMounter : IMounter
         Propagation = propagation switch { Propagation.Slave => Libc.MS_SLAVE, Propagation.Shared => Libc.MS_SHARED, _ => Libc.MS_PRIVATE },
     };
 
-    private static unsafe void Clone(string source, string target, Libc.MountAttr attr, string setattr)
+    /// <param name="topReadOnly">MOUNT_ATTR_RDONLY on the clone's top mount alone (a second mount_setattr(2) without AT_RECURSIVE).</param>
+    private static unsafe void Clone(string source, string target, Libc.MountAttr attr, string setattr, bool topReadOnly = false)
     {
         // OPEN_TREE_CLONE makes a detached copy: mount_setattr(2) only idmaps detached mounts
         // that have never been attached ("EINVAL ... the mount is already attached").
@@ -65,6 +66,11 @@ public sealed class LinuxMounter : IMounter
                 Libc.AT_EMPTY_PATH | Libc.AT_RECURSIVE, &attr, (nuint)sizeof(Libc.MountAttr)) != 0)
         {
             throw LinuxError.Last(setattr, source);
+        }
+        var readOnly = new Libc.MountAttr { AttrSet = Libc.MOUNT_ATTR_RDONLY };
+        if (topReadOnly && Libc.SyscallMountSetattr(Libc.SYS_mount_setattr, tree.Fd, &empty, Libc.AT_EMPTY_PATH, &readOnly, (nuint)sizeof(Libc.MountAttr)) != 0)
+        {
+            throw LinuxError.Last("mount_setattr(MOUNT_ATTR_RDONLY)", source);
         }
         if (Libc.SyscallMoveMount(Libc.SYS_move_mount, tree.Fd, "", Libc.AT_FDCWD, target, Libc.MOVE_MOUNT_F_EMPTY_PATH) != 0)
         {

@@ -17,6 +17,14 @@ public sealed record MountSpec(string ContainerPath, string HostPath, bool ReadO
 
     /// <summary>nodev on the bind: device nodes there can't be opened. Not a CRI field: play asks it for every volume.</summary>
     public bool NoDev { get; init; }
+
+    /// <summary>
+    /// The idmapped clone honours set-ID bits although the host path is nosuid. Not a CRI field:
+    /// play's emptyDirs live on the state root's nosuid mount, which Sublet made nosuid for the
+    /// host's sake; through the idmap a set-ID file there only ever acts as one of the pod's own
+    /// host IDs, so the pod gets the kubelet's emptyDir semantics (set-ID bits work).
+    /// </summary>
+    public bool SetIdHonoured { get; init; }
 }
 
 /// <summary>

@@ -73,7 +73,7 @@ internal sealed class CoreMounts(RuntimeContext ctx, PodPaths paths, SandboxEntr
         using var userns = SafeFd.OpenReadOnly(ctx.Proc.NamespacePath(sandbox.PausePid!.Value, "user"));
         try
         {
-            ctx.Mounter.MountIdmapped(m.HostPath, staged, userns, m.ReadOnly, MountOptions.Staged(m.Propagation), m.NoSuid ? SetIdBits.Ignored : SetIdBits.AsSource);
+            ctx.Mounter.MountIdmapped(m.HostPath, staged, userns, m.ReadOnly, MountOptions.Staged(m.Propagation), m.NoSuid ? SetIdBits.Ignored : m.SetIdHonoured ? SetIdBits.Honoured : SetIdBits.AsSource);
         }
         catch (LinuxError e)
         {
