@@ -23,7 +23,6 @@ public static class CriErrors
         RpcException rpc => rpc.Status,
         OperationCanceledException when call.IsCancellationRequested => new(StatusCode.Cancelled, "the call was cancelled"),
         OperationCanceledException or TimeoutException => new(StatusCode.DeadlineExceeded, e.Message),
-        // ImageNotFoundException's own message tells CLI users to run `sublet image load`.
         RuntimeError r => new(r.Kind switch
         {
             ErrorKind.NotFound => StatusCode.NotFound,

@@ -11,11 +11,14 @@ public class ImageException : Exception
     public ImageException(string message, Exception inner) : base(message, inner) { }
 }
 
-/// <summary>The reference is not in the store; the message says how to load it.</summary>
+/// <summary>
+/// The reference is not in the store (and could not be pulled, when <see cref="Exception.InnerException"/>
+/// says why). How to load it is each front end's to say: the CLI names `sublet image load`.
+/// </summary>
 public sealed class ImageNotFoundException : ImageException
 {
-    public ImageNotFoundException(string reference)
-        : base($"image \"{reference}\" is not in the store; load it with: sublet image load FILE|DIR")
+    public ImageNotFoundException(string reference, string? message = null, Exception? inner = null)
+        : base(message ?? $"image \"{reference}\" is not in the store", inner!)
     {
         Reference = reference;
     }

@@ -73,10 +73,23 @@ internal static class Cli
         }
         catch (Exception e) when (IsUserFacing(e))
         {
-            Console.Error.WriteLine($"Error: {e.Message}");
+            Console.Error.WriteLine($"Error: {Line(e)}");
             return 1;
         }
     }
+
+    /// <summary>
+    /// An error as one line for the command line: its message, and for the errors a command fixes,
+    /// that command (the runtime's and the kubelet's errors name no CLI; CriErrors maps them for gRPC).
+    /// </summary>
+    public static string Line(Exception e) => e switch
+    {
+        ImageNotFoundException { InnerException: null } => $"{e.Message}; load it with: sublet image load FILE|DIR",
+        ImageNotFoundException => $"{e.Message}; or load it with: sublet image load FILE|DIR",
+        StateConflictException { ExistingPod: { } pod } => $"{e.Message}; remove it with: sublet down {pod}",
+        PodLeftBehindException left => $"{e.Message} (run: sublet down {left.Pod})",
+        _ => e.Message,
+    };
 
     public static NodeConfig Config(ParseResult parse) => ConfigLoader.Load(parse.GetValue(ConfigOption));
 
@@ -135,5 +148,5 @@ internal static class Cli
     /// <summary>The errors that end a command with one line (<see cref="Guard"/>) rather than a stack trace.</summary>
     public static bool IsUserFacing(Exception e) => e is ManifestException or PodRejectedException or ConfigException
         or ImageException or IdMappingException or RuntimeFailure or PlanException or StateConflictException
-        or NotFoundException or LinuxError or IOException or UnauthorizedAccessException or RuntimeError;
+        or NotFoundException or LinuxError or IOException or UnauthorizedAccessException or RuntimeError or PodLeftBehindException;
 }

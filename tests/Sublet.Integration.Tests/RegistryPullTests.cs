@@ -59,7 +59,7 @@ public sealed class RegistryPullTests
 
         var never = env.Run("play", env.WriteManifest(Pod("never", image, "Never"), "never.yaml"));
         Assert.NotEqual(0, never.ExitCode);
-        Assert.Contains($"image \"{image}\" is not in the store and its imagePullPolicy is Never", never.Stderr);
+        Assert.Contains($"image \"{image}\" is not in the store and its imagePullPolicy is Never; load it with: sublet image load FILE|DIR", never.Stderr);
 
         // No tag: Always, as Kubernetes defaults it.
         var run = env.Run("play", "--wait", env.WriteManifest(Pod("auto", image)));
@@ -106,7 +106,7 @@ public sealed class RegistryPullTests
         var down = env.Run("play", env.WriteManifest(Pod("down", $"{domain}/no/such:1")));
         Assert.Equal(1, down.ExitCode);
         Assert.Contains($"image \"{domain}/no/such:1\" is not in the store and pulling {domain}/no/such:1 from {domain}: Connection refused", down.Stderr);
-        Assert.Contains("sublet image load", down.Stderr);
+        Assert.Contains("; or load it with: sublet image load FILE|DIR", down.Stderr);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public sealed class ImagePulls(RuntimeContext ctx)
             switch (Decide(policy, ctx.Images.Find(image) is not null))
             {
                 case PullAction.Refuse:
-                    throw new ImageException($"image \"{image}\" is not in the store and its imagePullPolicy is Never; load it with: sublet image load FILE|DIR");
+                    throw new ImageNotFoundException(image, $"image \"{image}\" is not in the store and its imagePullPolicy is Never");
                 case PullAction.Pull:
                     Pull(image, policy);
                     break;
@@ -58,7 +58,7 @@ public sealed class ImagePulls(RuntimeContext ctx)
         }
         catch (RegistryException e) when (policy != PullPolicy.Always)
         {
-            throw new RegistryException($"image \"{image}\" is not in the store and {e.Message}; or load it with: sublet image load FILE|DIR", e);
+            throw new ImageNotFoundException(image, $"image \"{image}\" is not in the store and {e.Message}", e);
         }
         ctx.PullLog($"Pulled image {record.Reference} ({record.ManifestDigest}) in {ctx.Time.GetElapsedTime(started).TotalSeconds:0.0}s");
     }

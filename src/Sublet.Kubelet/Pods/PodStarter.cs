@@ -63,7 +63,7 @@ public sealed class PodStarter
             }
             catch (Exception cleanupError)
             {
-                throw new RuntimeFailure($"{startError.Message}; cleaning up also failed: {cleanupError.Message} (run: sublet down {plan.Name})");
+                throw new PodLeftBehindException($"{startError.Message}; cleaning up also failed: {cleanupError.Message}", plan.Name);
             }
             throw;
         }
@@ -108,4 +108,10 @@ public sealed class PodStarter
             }
         }
     }
+}
+
+/// <summary>A start failed and so did the removal of what it made: the pod's record stays, for another removal to finish.</summary>
+public sealed class PodLeftBehindException(string message, string pod) : Exception(message)
+{
+    public string Pod => pod;
 }

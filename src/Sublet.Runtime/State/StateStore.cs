@@ -141,7 +141,7 @@ public sealed partial class StateStore : IDisposable
     }
 
     private static StateConflictException NameTaken(string ns, string name, string id) =>
-        new($"pod \"{ns}/{name}\" already exists (id {id[..Math.Min(12, id.Length)]}); remove it with: sublet down {name}");
+        new($"pod \"{ns}/{name}\" already exists (id {id[..Math.Min(12, id.Length)]})") { ExistingPod = name };
 
     /// <summary>Every recorded range, whichever pod or sandbox holds it.</summary>
     public IReadOnlyList<Allocation> Allocations()
@@ -207,7 +207,11 @@ public sealed partial class StateStore : IDisposable
 }
 
 /// <summary>The request clashes with what is recorded (a pod of that name exists, …).</summary>
-public sealed class StateConflictException(string message) : Exception(message);
+public sealed class StateConflictException(string message) : Exception(message)
+{
+    /// <summary>The play pod in the way, which removing would resolve the clash (the CLI says how).</summary>
+    public string? ExistingPod { get; init; }
+}
 
 /// <summary>No pod or container of that name or id.</summary>
 public sealed class NotFoundException(string message) : Exception(message);
