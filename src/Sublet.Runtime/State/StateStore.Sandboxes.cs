@@ -64,6 +64,18 @@ public sealed partial class StateStore
         using var cmd = owner is { } o
             ? Command($"SELECT {SandboxColumns} FROM sandboxes WHERE owner = $owner ORDER BY created", ("$owner", o.ToString()))
             : Command($"SELECT {SandboxColumns} FROM sandboxes ORDER BY created");
+        return ReadSandboxes(cmd);
+    }
+
+    /// <summary>One sandbox by its key: not every sandbox's config read to find it (each stop, removal and status asks).</summary>
+    public SandboxEntry? FindSandbox(string id)
+    {
+        using var cmd = Command($"SELECT {SandboxColumns} FROM sandboxes WHERE id = $id", ("$id", id));
+        return ReadSandboxes(cmd).FirstOrDefault();
+    }
+
+    private static List<SandboxEntry> ReadSandboxes(SqliteCommand cmd)
+    {
         using var r = cmd.ExecuteReader();
         var list = new List<SandboxEntry>();
         while (r.Read())
@@ -72,8 +84,6 @@ public sealed partial class StateStore
         }
         return list;
     }
-
-    public SandboxEntry? FindSandbox(string id) => Sandboxes().FirstOrDefault(s => s.Id == id);
 
     /// <summary>Removes the sandbox's row, its containers' rows and so its range.</summary>
     public void DeleteSandbox(string id)
@@ -116,6 +126,18 @@ public sealed partial class StateStore
         using var cmd = sandboxId is null
             ? Command($"SELECT {ContainerColumns} FROM sandbox_containers ORDER BY created")
             : Command($"SELECT {ContainerColumns} FROM sandbox_containers WHERE sandbox_id = $sb ORDER BY created", ("$sb", sandboxId));
+        return ReadContainers(cmd);
+    }
+
+    /// <summary>One container by its key: not every container's config read to find it (each start, stop and status asks).</summary>
+    public ContainerEntry? FindContainer(string id)
+    {
+        using var cmd = Command($"SELECT {ContainerColumns} FROM sandbox_containers WHERE id = $id", ("$id", id));
+        return ReadContainers(cmd).FirstOrDefault();
+    }
+
+    private static List<ContainerEntry> ReadContainers(SqliteCommand cmd)
+    {
         using var r = cmd.ExecuteReader();
         var list = new List<ContainerEntry>();
         while (r.Read())
@@ -133,7 +155,6 @@ public sealed partial class StateStore
         return list;
     }
 
-    public ContainerEntry? FindContainer(string id) => SandboxContainers().FirstOrDefault(c => c.Id == id);
 
     public void DeleteContainer(string id) => Exec("DELETE FROM sandbox_containers WHERE id = $id", ("$id", id));
 
