@@ -50,6 +50,9 @@ internal sealed class FakeSandboxRuntime : ISandboxRuntime
 
     public IReadOnlyList<SandboxView> ListSandboxes(Owner owner) => [.. Sandboxes.Values.Where(v => v.Entry.Config.Owner == owner)];
 
+    public IReadOnlyList<string> SandboxIds(Owner owner, string prefix, int limit) =>
+        [.. ListSandboxes(owner).Select(v => v.Entry.Id).Where(id => id.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Take(limit)];
+
     public ContainerEntry CreateContainer(string sandboxId, CoreConfig config, CreateOptions? options = null)
     {
         Calls.Add($"create {config.Name}");
@@ -80,6 +83,11 @@ internal sealed class FakeSandboxRuntime : ISandboxRuntime
 
     public IReadOnlyList<ContainerView> ListContainers(Owner owner) =>
         [.. Containers.Values.Where(c => Sandboxes.TryGetValue(c.Entry.SandboxId, out var s) && s.Entry.Config.Owner == owner)];
+
+    public IReadOnlyList<ContainerView> ContainersOf(string sandboxId) => [.. Containers.Values.Where(c => c.Entry.SandboxId == sandboxId)];
+
+    public IReadOnlyList<string> ContainerIds(Owner owner, string prefix, int limit) =>
+        [.. ListContainers(owner).Select(v => v.Entry.Id).Where(id => id.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).Take(limit)];
 
     public ExecResult ExecSync(string id, IReadOnlyList<string> command, TimeSpan timeout, string? workingDir = null)
     {

@@ -160,6 +160,24 @@ public sealed class SandboxRpcTests
     }
 
     [Fact]
+    public async Task Ids_resolve_from_a_unique_prefix_of_a_cri_sandbox_only()
+    {
+        var a = (await Service.RunPodSandbox(new RunPodSandboxRequest { Config = Pod() }, _call)).PodSandboxId; // s001000…
+        var other = Pod();
+        other.Metadata.Name = "db";
+        var b = (await Service.RunPodSandbox(new RunPodSandboxRequest { Config = other }, _call)).PodSandboxId; // s002000…
+        var played = _core.RunSandbox(new Sublet.Runtime.Sandboxes.SandboxConfig { Name = "played", Namespace = "default", Uid = "p", Hostname = "played", Owner = Owner.Play }).Id;
+
+        Assert.Equal(b, (await Service.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = "s002" }, _call)).Status.Id);
+        var ambiguous = await Assert.ThrowsAsync<RuntimeError>(() => Service.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = "s00" }, _call));
+        Assert.Equal((ErrorKind.InvalidArgument, "sandbox ID prefix \"s00\" is ambiguous"), (ambiguous.Kind, ambiguous.Message));
+        var hidden = await Assert.ThrowsAsync<RuntimeError>(() => Service.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = played[..4] }, _call));
+        Assert.Equal(ErrorKind.NotFound, hidden.Kind);
+        await Service.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = a[..4] }, _call);
+        Assert.Equal($"stopp {a}", _core.Calls[^1]);
+    }
+
+    [Fact]
     public async Task Stop_and_remove_of_unknown_ids_succeed_and_status_of_one_is_not_found()
     {
         await Service.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = "gone" }, _call);

@@ -81,4 +81,26 @@ public sealed class SandboxStoreTests : IDisposable
         Assert.Empty(store.SandboxContainers());
         Assert.Empty(store.Allocations());
     }
+
+    [Fact]
+    public void Ids_are_found_by_prefix_for_one_owner_only_and_literally()
+    {
+        using var store = Open();
+        store.CreateSandbox(Sandbox("ab12", "one"));
+        store.CreateSandbox(Sandbox("ab34", "two"));
+        store.CreateSandbox(Sandbox("ab56", "played", owner: Owner.Play));
+        store.CreateSandbox(Sandbox("a%_x", "odd"));
+        var config = new ContainerConfig { Name = "app", Image = "busybox" };
+        store.CreateContainer(new ContainerEntry { Id = "cd12", SandboxId = "ab12", Config = config, ImageId = "sha256:1", ImageRef = "busybox", LogPath = "/l/1" });
+        store.CreateContainer(new ContainerEntry { Id = "cd34", SandboxId = "ab56", Config = config, ImageId = "sha256:1", ImageRef = "busybox", LogPath = "/l/2" });
+
+        Assert.Equal(["ab12", "ab34"], store.SandboxIds(Owner.Cri, "ab", 5));
+        Assert.Equal(["ab12"], store.SandboxIds(Owner.Cri, "ab", 1));
+        Assert.Equal(["ab34"], store.SandboxIds(Owner.Cri, "ab34", 2));
+        Assert.Empty(store.SandboxIds(Owner.Cri, "ab5", 2)); // play's
+        Assert.Empty(store.SandboxIds(Owner.Cri, "a_", 2)); // no LIKE wildcards
+        Assert.Equal(["a%_x"], store.SandboxIds(Owner.Cri, "a%", 2));
+        Assert.Equal(["cd12"], store.ContainerIds(Owner.Cri, "cd", 2));
+        Assert.Equal(["cd34"], store.ContainerIds(Owner.Play, "cd", 2));
+    }
 }

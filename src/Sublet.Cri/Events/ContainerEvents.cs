@@ -87,16 +87,19 @@ public sealed partial class ContainerEvents : IDisposable
     {
         try
         {
-            var view = removed ?? _runtime.ListContainers(Owner.Cri).FirstOrDefault(v => v.Entry.Id == containerId);
-            if (view is null)
+            // This one container and its sandbox, by their keys: each event used to read every
+            // container's and sandbox's status on the node (issue 23's density run).
+            var view = removed ?? Resolve.IfFound(() => _runtime.ContainerStatus(containerId));
+            var sandbox = view is null ? null : Resolve.IfFound(() => _runtime.SandboxStatus(view.Entry.SandboxId));
+            if (view is null || (removed is null && sandbox?.Entry.Config.Owner != Owner.Cri))
             {
                 return null; // not a CRI container (a play pod's, or one removed meanwhile)
             }
             var response = new ContainerEventResponse { ContainerId = containerId, ContainerEventType = type, CreatedAt = Timestamps.Nanos(_time.GetUtcNow()) };
-            if (_runtime.ListSandboxes(Owner.Cri).FirstOrDefault(s => s.Entry.Id == view.Entry.SandboxId) is { } sandbox)
+            if (sandbox?.Entry.Config.Owner == Owner.Cri)
             {
                 response.PodSandboxStatus = SandboxMapper.ToStatus(sandbox);
-                response.ContainersStatuses.Add(_runtime.ListContainers(Owner.Cri).Where(c => c.Entry.SandboxId == sandbox.Entry.Id).Select(ContainerMapper.ToStatus));
+                response.ContainersStatuses.Add(_runtime.ContainersOf(sandbox.Entry.Id).Select(ContainerMapper.ToStatus));
             }
             if (removed is not null)
             {

@@ -3,7 +3,6 @@ using Grpc.Core;
 using Sublet.Cri.Api;
 using Sublet.Cri.Mapping;
 using Sublet.Runtime;
-using Sublet.Runtime.Sandboxes;
 
 namespace Sublet.Cri.Runtime;
 
@@ -12,8 +11,10 @@ public sealed partial class CriRuntimeService
     /// <summary>Removes a container, killing it if it runs; one already gone is removed (idempotent).</summary>
     public override Task<RemoveContainerResponse> RemoveContainer(RemoveContainerRequest request, ServerCallContext context)
     {
-        var id = Resolve.ContainerOrSelf(_runtime, request.ContainerId);
-        var before = _runtime.ListContainers(Owner.Cri).FirstOrDefault(v => v.Entry.Id == id);
+        var match = Resolve.TryContainer(_runtime, request.ContainerId);
+        // Its last status, for the deleted event (only a CRI container has one to send).
+        var before = match is null ? null : Resolve.IfFound(() => _runtime.ContainerStatus(match));
+        var id = match ?? request.ContainerId;
         _runtime.RemoveContainer(id);
         if (before is not null)
         {

@@ -27,6 +27,9 @@ public interface ISandboxRuntime
     SandboxView SandboxStatus(string id);
     IReadOnlyList<SandboxView> ListSandboxes(Owner owner);
 
+    /// <summary>IDs of <paramref name="owner"/>'s sandboxes that start with <paramref name="prefix"/>, at most <paramref name="limit"/>; no status is read.</summary>
+    IReadOnlyList<string> SandboxIds(Owner owner, string prefix, int limit);
+
     /// <summary>The live ID audit's findings for one sandbox (<c>sublet ids --verify</c>, issue 24 item 2); empty when healthy.</summary>
     IReadOnlyList<Audit.IdFinding> AuditSandbox(string id);
 
@@ -36,6 +39,12 @@ public interface ISandboxRuntime
     void RemoveContainer(string id);
     ContainerView ContainerStatus(string id);
     IReadOnlyList<ContainerView> ListContainers(Owner owner);
+
+    /// <summary>The containers recorded in sandbox <paramref name="sandboxId"/>, as <see cref="ListContainers"/> shows them; none when it is gone.</summary>
+    IReadOnlyList<ContainerView> ContainersOf(string sandboxId);
+
+    /// <summary>IDs of the containers in <paramref name="owner"/>'s sandboxes that start with <paramref name="prefix"/>, at most <paramref name="limit"/>; no status is read.</summary>
+    IReadOnlyList<string> ContainerIds(Owner owner, string prefix, int limit);
 
     /// <summary>Runs a command in a running container (runc exec); <paramref name="workingDir"/> overrides the container's (runc exec --cwd; selftest's CVE-2024-21626 probe).</summary>
     ExecResult ExecSync(string id, IReadOnlyList<string> command, TimeSpan timeout, string? workingDir = null);

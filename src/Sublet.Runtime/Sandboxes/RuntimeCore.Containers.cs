@@ -217,6 +217,18 @@ public sealed partial class RuntimeCore
         return [.. store.SandboxContainers().Where(c => sandboxes.Contains(c.SandboxId)).Select(ViewOf)];
     }
 
+    public IReadOnlyList<ContainerView> ContainersOf(string sandboxId)
+    {
+        using var store = OpenStore();
+        return [.. store.SandboxContainers(sandboxId).Select(ViewOf)];
+    }
+
+    public IReadOnlyList<string> ContainerIds(Owner owner, string prefix, int limit)
+    {
+        using var store = OpenStore();
+        return store.ContainerIds(owner, prefix, limit);
+    }
+
     /// <summary>
     /// What <paramref name="entry"/>'s files say now (<see cref="ContainerViews"/>), for a reader
     /// that already holds the records: play's status reads them with its pods' (one store read).

@@ -176,6 +176,12 @@ public sealed partial class RuntimeCore
         return [.. store.Sandboxes(owner).Select(View)];
     }
 
+    public IReadOnlyList<string> SandboxIds(Owner owner, string prefix, int limit)
+    {
+        using var store = OpenStore();
+        return store.SandboxIds(owner, prefix, limit);
+    }
+
     /// <summary>Ready while recorded so and its pause process (same PID, same start time) lives.</summary>
     private SandboxView View(SandboxEntry entry) =>
         new(entry, entry.State == SandboxState.Ready && entry.PausePid is { } pid && _ctx.Proc.IsAlive(pid, entry.PauseStartTime) && !_ctx.Proc.IsZombie(pid)

@@ -67,6 +67,34 @@ public sealed partial class StateStore
         return ReadSandboxes(cmd);
     }
 
+    /// <summary>
+    /// The IDs of <paramref name="owner"/>'s sandboxes that start with <paramref name="prefix"/>, at
+    /// most <paramref name="limit"/>: what a client's (possibly shortened) ID names, read from the key
+    /// column alone, since every CRI call that takes an ID asks (the configs are not read).
+    /// </summary>
+    public IReadOnlyList<string> SandboxIds(Owner owner, string prefix, int limit) =>
+        Ids("SELECT id FROM sandboxes WHERE owner = $owner AND substr(id, 1, length($prefix)) = $prefix ORDER BY id LIMIT $limit",
+            ("$owner", owner.ToString()), ("$prefix", prefix), ("$limit", (long)limit));
+
+    /// <summary>As <see cref="SandboxIds(Owner, string, int)"/>, for containers in <paramref name="owner"/>'s sandboxes.</summary>
+    public IReadOnlyList<string> ContainerIds(Owner owner, string prefix, int limit) =>
+        Ids("""
+            SELECT c.id FROM sandbox_containers c JOIN sandboxes s ON s.id = c.sandbox_id
+            WHERE s.owner = $owner AND substr(c.id, 1, length($prefix)) = $prefix ORDER BY c.id LIMIT $limit
+            """, ("$owner", owner.ToString()), ("$prefix", prefix), ("$limit", (long)limit));
+
+    private List<string> Ids(string sql, params (string Name, object? Value)[] args)
+    {
+        using var cmd = Command(sql, args);
+        using var r = cmd.ExecuteReader();
+        var ids = new List<string>();
+        while (r.Read())
+        {
+            ids.Add(r.GetString(0));
+        }
+        return ids;
+    }
+
     /// <summary>One sandbox by its key: not every sandbox's config read to find it (each stop, removal and status asks).</summary>
     public SandboxEntry? FindSandbox(string id)
     {
