@@ -127,7 +127,7 @@ public sealed class PodStatus
 
     /// <summary>The pod whose container's current attempt has <paramref name="containerId"/>; null for an attempt already replaced, or none.</summary>
     public PodRecord? PodOf(string containerId) =>
-        _ctx.Store.PodOfContainer(containerId) is { } podId ? _ctx.Store.Pods().FirstOrDefault(p => p.Id == podId) : null;
+        _ctx.Store.PodOfContainer(containerId) is { } podId ? _ctx.Store.FindPodById(podId) : null;
 
     /// <summary>conmon's exit file: the decimal status; its modification time is when the container ended.</summary>
     public static (int Code, DateTimeOffset Time)? ExitOf(string exitFile)

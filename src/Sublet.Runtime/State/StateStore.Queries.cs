@@ -29,12 +29,18 @@ public sealed partial class StateStore
         return ReadPods(cmd).FirstOrDefault();
     }
 
-    /// <summary>By name (any namespace when unique; <c>ns/name</c> to choose), full id or id prefix.</summary>
+    /// <summary>
+    /// By name (any namespace when unique; <c>ns/name</c> to choose), full id or id prefix. Asks
+    /// for the matching rows only: every sync, wait round and exit hook of a play pod looks its pod
+    /// up, and reading every pod's plan for that made each cost more the more pods ran (issue 23).
+    /// </summary>
     public PodRecord? FindPod(string key)
     {
         var (ns, name) = key.Contains('/') ? (key[..key.IndexOf('/')], key[(key.IndexOf('/') + 1)..]) : (null, key);
-        var pods = Pods();
-        var byName = pods.Where(p => p.Name == name && (ns is null || p.Namespace == ns)).ToList();
+        using var byNameCmd = ns is null
+            ? Command(PodColumns + " WHERE p.name = $name ORDER BY p.created, p.name", ("$name", name))
+            : Command(PodColumns + " WHERE p.name = $name AND p.namespace = $ns", ("$name", name), ("$ns", ns));
+        var byName = ReadPods(byNameCmd);
         if (byName.Count == 1)
         {
             return byName[0];
@@ -43,7 +49,13 @@ public sealed partial class StateStore
         {
             throw new StateConflictException($"pod name \"{name}\" is used in namespaces {string.Join(", ", byName.Select(p => p.Namespace))}: say which as NAMESPACE/{name}");
         }
-        var byId = key.Length >= 4 ? pods.Where(p => p.Id.StartsWith(key, StringComparison.Ordinal)).ToList() : [];
+        if (key.Length < 4)
+        {
+            return null;
+        }
+        // substr, not LIKE: a key's % or _ are not wildcards.
+        using var byIdCmd = Command(PodColumns + " WHERE substr(p.id, 1, length($key)) = $key LIMIT 2", ("$key", key));
+        var byId = ReadPods(byIdCmd);
         return byId.Count == 1 ? byId[0] : null;
     }
 
