@@ -1,10 +1,6 @@
 using Sublet.IdMapping;
 using Sublet.Runtime.Config;
 using YamlDotNet.Core;
-using System.Text.Json;
-using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using System.Text.Json.Serialization.Metadata;
 using YamlDotNet.RepresentationModel;
 using Sublet.Kubernetes.Yaml;
 
@@ -32,22 +28,11 @@ public static class ConfigLoader
         {
             var stream = new YamlStream();
             stream.Load(new StringReader(File.ReadAllText(path)));
-            config = stream.Documents.FirstOrDefault()?.RootNode is YamlMappingNode root
-                ? YamlJson.Deserialize(root, JsonNode.Parse(YamlJson.ToJson(root))!, Reader.Value) ?? new NodeConfig()
-                : new NodeConfig();
-            // A section left empty ("ociRuntime:" with nothing below) reads as null: it means its defaults.
-            config = config with
+            config = stream.Documents.FirstOrDefault()?.RootNode switch
             {
-                OciRuntime = config.OciRuntime ?? new OciRuntimeConfig(),
-                UserNamespaces = config.UserNamespaces ?? new UserNamespacesConfig(),
-                Rootfs = config.Rootfs ?? new RootfsConfig(),
-                Registries = config.Registries is { } r
-                    ? r with { Insecure = r.Insecure ?? [], Mirrors = r.Mirrors?.ToDictionary(m => m.Key, m => m.Value ?? []) }
-                    : new RegistriesConfig(),
-                Network = config.Network is { } n ? n with { PluginDirs = n.PluginDirs ?? [] } : new NetworkConfig(),
-                PodSecurity = config.PodSecurity is { } ps
-                    ? ps with { Defaults = ps.Defaults ?? new PodSecurityDefaults(), Exemptions = ps.Exemptions ?? new PodSecurityExemptions() }
-                    : new PodSecurityConfig(),
+                YamlMappingNode root => ConfigReader.Read(root),
+                null or YamlScalarNode { Value: "" or null } => new NodeConfig(),
+                var other => throw new YamlJsonException(other.Start, "the configuration must be a mapping of fields"),
             };
         }
         catch (YamlException e)
@@ -61,26 +46,6 @@ public static class ConfigLoader
         var problems = Validate(config);
         return problems.Count == 0 ? config : throw new ConfigException($"{path}: {string.Join("; ", problems)}");
     }
-
-    /// <summary>
-    /// How the file is read: the configuration's sections behind <see cref="DeferredConverter{T}"/>,
-    /// so only the sections a file has are set up for reading. Each type costs the AOT CLI a
-    /// reflection lookup of attributes and a converter that asks for its assembly, and every
-    /// command loads the configuration (docs/benchmarks.md §6f).
-    /// </summary>
-    private static readonly Lazy<JsonTypeInfo<NodeConfig>> Reader = new(() =>
-    {
-        var options = new JsonSerializerOptions(ConfigJsonContext.Default.Options);
-        foreach (var deferred in (JsonConverter[])[
-            new DeferredConverter<OciRuntimeConfig>(), new DeferredConverter<UserNamespacesConfig>(), new DeferredConverter<RootfsConfig>(),
-            new DeferredConverter<PodSecurityConfig>(), new DeferredConverter<RegistriesConfig>(), new DeferredConverter<NetworkConfig>(),
-            new DeferredConverter<StreamingConfig>()])
-        {
-            options.Converters.Add(deferred);
-        }
-        options.MakeReadOnly();
-        return (JsonTypeInfo<NodeConfig>)options.GetTypeInfo(typeof(NodeConfig));
-    });
 
     /// <summary>The feature gates of a loaded (so already validated) configuration.</summary>
     public static FeatureGates Gates(NodeConfig config) => FeatureGates.From(config.FeatureGates, new List<string>());

@@ -247,4 +247,43 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Contains("userNamespaces: ", message);
         Assert.Contains("2 pods", message);
     }
+
+    [Theory]
+    [InlineData("maxPods: \"5\"\n", "line 1: maxPods: invalid value \"5\": the value could not be converted to integer.")] // quoted: a string
+    [InlineData("maxPods: 1.5\n", "line 1: maxPods: invalid value \"1.5\": the value could not be converted to integer.")]
+    [InlineData("maxPods: 4294967296\n", "line 1: maxPods: invalid value \"4294967296\": the value could not be converted to integer.")]
+    [InlineData("network:\n  writeDefault: maybe\n", "line 2: network.writeDefault: invalid value \"maybe\": the value could not be converted to boolean.")]
+    [InlineData("registries:\n  insecure: lan:5000\n", "line 2: registries.insecure: invalid value \"lan:5000\": the value could not be converted to a list of strings.")]
+    [InlineData("clusterDns: [10.0.0.1, [10.0.0.2]]\n", "line 1: clusterDns[1]: invalid value: the value could not be converted to string.")]
+    [InlineData("podSecurity:\n  defaults:\n    enforce: baseline\n    strict: true\n", "line 4: podSecurity.defaults: unknown field 'strict'")]
+    [InlineData("featureGates: {UserNamespacesSupport: yes}\n", "line 1: featureGates[UserNamespacesSupport]: invalid value \"yes\": the value could not be converted to boolean.")] // YAML 1.2: yes is a string
+    [InlineData("- stateRoot: /s\n", "line 1: the configuration must be a mapping of fields")]
+    public void A_value_of_the_wrong_type_names_its_line_and_field(string yaml, string error) =>
+        Assert.Equal($"{_dir["config.yaml"]}: {error}", Rejected(yaml).Message);
+
+    [Fact]
+    public void Scalars_are_typed_as_Kubernetes_reads_YAML_and_merge_keys_apply()
+    {
+        var config = ConfigLoader.Load(File("""
+            maxPods: 0x10
+            restartBackoffSeconds: 2.5
+            clusterDomain: 1234
+            allowedUnsafeSysctls: [net.ipv4.ip_forward, ~]
+            network: {mode: none, writeDefault: False, pluginTimeoutSeconds: 7}
+            registries:
+              caFiles: {"lan.example:5000": /etc/ca.pem}
+              mirrors: {docker.io: ~}
+            ociRuntime:
+              <<: {name: crun, path: /opt/crun}
+              path: /usr/local/bin/crun
+            """));
+
+        Assert.Equal((16, 2.5, "1234"), (config.MaxPods, config.RestartBackoffSeconds, config.ClusterDomain));
+        Assert.Equal(["net.ipv4.ip_forward", ""], config.AllowedUnsafeSysctls);
+        Assert.Equal((NetworkConfig.None, false, 7), (config.Network.Mode, config.Network.WriteDefault, config.Network.PluginTimeoutSeconds));
+        Assert.Equal(["/usr/lib/cni", "/opt/cni/bin"], config.Network.PluginDirs);
+        Assert.Equal("/etc/ca.pem", config.Registries.CaFiles!["lan.example:5000"]);
+        Assert.Empty(config.Registries.Mirrors!["docker.io"]);
+        Assert.Equal(new OciRuntimeConfig { Name = "crun", Path = "/usr/local/bin/crun" }, config.OciRuntime);
+    }
 }

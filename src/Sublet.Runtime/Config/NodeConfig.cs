@@ -2,11 +2,9 @@ namespace Sublet.Runtime.Config;
 
 /// <summary>Node configuration (/etc/sublet/config.yaml). Defaults apply to anything the file leaves out.</summary>
 /// <remarks>
-/// The records here have <c>set</c> accessors, not <c>init</c>: System.Text.Json's generated reader
-/// builds a type with init-only properties through one object initializer that passes default(T)
-/// for every key the file lacks, losing the initializers' defaults below; with setters it
-/// constructs the record and sets only the keys present. Code treats a loaded configuration as
-/// immutable and changes it only through <c>with</c>.
+/// The records here have <c>set</c> accessors, not <c>init</c>: the configuration reader
+/// (Sublet.Kubernetes ConfigReader) constructs each record with its defaults and sets only the keys
+/// the file has. Code treats a loaded configuration as immutable and changes it only through <c>with</c>.
 /// </remarks>
 public sealed record NodeConfig
 {

@@ -25,14 +25,13 @@ public sealed partial class StateStore : IDisposable
             Pooling = false,
         }.ToString());
         _db.Open();
-        // Per connection: lock waits and foreign keys are not stored in the database file.
-        Exec("PRAGMA busy_timeout = 60000;");
-        Exec("PRAGMA foreign_keys = ON;");
-        // In WAL mode NORMAL syncs at checkpoints, not at every commit: a commit can't corrupt the
-        // store, and one lost to a power cut went with every process it described (a reboot ends
-        // all pods; their records are read as gone by boot ID). FULL cost two fsyncs a commit,
+        // Per connection: lock waits and foreign keys are not stored in the database file. In WAL
+        // mode synchronous NORMAL syncs at checkpoints, not at every commit: a commit can't corrupt
+        // the store, and one lost to a power cut went with every process it described (a reboot
+        // ends all pods; their records are read as gone by boot ID). FULL cost two fsyncs a commit,
         // 2-5 ms each here, on the pod-start path (https://sqlite.org/pragma.html#pragma_synchronous).
-        Exec("PRAGMA synchronous = NORMAL;");
+        // One command for the three: every command and pod start opens the store.
+        Exec("PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
         // A store at the current schema needs nothing more: WAL mode is stored in the file
         // (https://sqlite.org/wal.html, "persistence of WAL mode"), and skipping the schema
         // statements spares every command a write lock and a parse (issue 23: ps, ids, images).
