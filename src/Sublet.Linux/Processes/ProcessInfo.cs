@@ -106,6 +106,26 @@ public sealed class ProcFs
         }
     }
 
+    /// <summary>
+    /// Only what says which host IDs <paramref name="pid"/>'s user namespace maps, and who it is: comm,
+    /// uid_map and gid_map, with <paramref name="userNamespace"/> already read (status and cgroup are
+    /// left empty). Every user-namespaced pod start reads this for one process per namespace on the
+    /// host. Null when the process went away meanwhile.
+    /// </summary>
+    public ProcessSnapshot? IdMaps(int pid, string userNamespace)
+    {
+        var dir = Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            return new ProcessSnapshot(pid, File.ReadAllText(Path.Combine(dir, "comm")).Trim(), "",
+                File.ReadAllText(Path.Combine(dir, "uid_map")), File.ReadAllText(Path.Combine(dir, "gid_map")), userNamespace, "");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The process's user namespace, the ns/user link ("user:[INODE]"); null when it is gone.</summary>
     public string? UserNamespace(int pid)
     {

@@ -74,13 +74,31 @@ public sealed partial class RuntimeCore
     {
         using var store = OpenStore();
         var ours = store.Allocations().Where(a => a.PodId != self).Select(a => a.Range).ToList();
-        var held = new Audit.LiveIdAudit(_ctx).LiveRanges().Where(l => !ours.Any(o => o.Start <= l.Range.Start && l.Range.End <= o.End)).ToList();
+        var held = new Audit.LiveIdAudit(_ctx).LiveRanges(OwnNamespaces(store.Pauses())).Where(l => !ours.Any(o => o.Start <= l.Range.Start && l.Range.End <= o.End)).ToList();
         if (held.FirstOrDefault(l => l.Range.Overlaps(wanted)) is ({ } range, { } holder))
         {
             throw new RuntimeError(ErrorKind.FailedPrecondition,
                 $"user namespace host IDs {wanted.Start}-{wanted.End - 1} overlap {range.Start}-{range.End - 1}, which {holder} maps: a pod must share its host IDs with nothing else on the host")
             { Reason = "range_in_use_on_host", HeldOnHost = held };
         }
+    }
+
+    /// <summary>
+    /// The user namespaces of this store's live pauses: their maps are the recorded ranges, which
+    /// count as ours, so reading them could refuse nothing. The link is read before the start time
+    /// is checked, so a PID reused meanwhile by another process is not taken for the pause.
+    /// </summary>
+    private HashSet<string> OwnNamespaces(IReadOnlyList<(string Id, int Pid, ulong StartTime)> pauses)
+    {
+        var namespaces = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (_, pid, startTime) in pauses)
+        {
+            if (_ctx.Proc.UserNamespace(pid) is { } ns && _ctx.Proc.IsAlive(pid, startTime))
+            {
+                namespaces.Add(ns);
+            }
+        }
+        return namespaces;
     }
 
     private SandboxEntry StartPause(SandboxEntry entry)

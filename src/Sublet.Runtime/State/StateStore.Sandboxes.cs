@@ -95,6 +95,19 @@ public sealed partial class StateStore
         return ids;
     }
 
+    /// <summary>The recorded pause process (PID, start time) of every sandbox with a user namespace and a pause; no configs are read.</summary>
+    public IReadOnlyList<(string Id, int Pid, ulong StartTime)> Pauses()
+    {
+        using var cmd = Command("SELECT id, pause_pid, pause_start FROM sandboxes WHERE ids_start IS NOT NULL AND pause_pid IS NOT NULL AND pause_start IS NOT NULL");
+        using var r = cmd.ExecuteReader();
+        var pauses = new List<(string, int, ulong)>();
+        while (r.Read())
+        {
+            pauses.Add((r.GetString(0), r.GetInt32(1), (ulong)r.GetInt64(2)));
+        }
+        return pauses;
+    }
+
     /// <summary>One sandbox by its key: not every sandbox's config read to find it (each stop, removal and status asks).</summary>
     public SandboxEntry? FindSandbox(string id)
     {
