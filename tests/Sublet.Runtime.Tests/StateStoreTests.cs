@@ -282,4 +282,16 @@ public sealed class StateStoreTests : IDisposable
         using var store = Open();
         Assert.Equal(ranges.OrderBy(r => r.Start), store.Allocations().Select(a => a.Range));
     }
+
+    [Fact]
+    public void A_borrowed_handle_shares_the_connection_and_leaves_it_open()
+    {
+        using var store = Open();
+        using (var borrowed = store.Borrow())
+        {
+            Played(borrowed, Pod(1, "web"), _allocator.Allocate);
+        }
+
+        Assert.Equal("web", Assert.Single(store.Pods()).Name);
+    }
 }

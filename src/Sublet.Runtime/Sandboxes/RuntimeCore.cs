@@ -22,11 +22,21 @@ public sealed partial class RuntimeCore : ISandboxRuntime
     private static readonly TimeSpan KillWait = TimeSpan.FromSeconds(30);
 
     private readonly RuntimeContext _ctx;
+    private readonly bool _shareStore;
 
-    /// <param name="ctx">The node's wiring; its <see cref="RuntimeContext.Store"/> is not used (one connection can't serve concurrent calls).</param>
-    public RuntimeCore(RuntimeContext ctx) => _ctx = ctx;
+    /// <param name="ctx">The node's wiring.</param>
+    /// <param name="shareStore">
+    /// Use the context's <see cref="RuntimeContext.Store"/> connection: for a command that calls the
+    /// core from one thread. Otherwise each operation opens its own (one connection can't serve
+    /// concurrent calls, as serve makes them).
+    /// </param>
+    public RuntimeCore(RuntimeContext ctx, bool shareStore = false)
+    {
+        _ctx = ctx;
+        _shareStore = shareStore;
+    }
 
-    private StateStore OpenStore() => new(_ctx.Config.StateRoot);
+    private StateStore OpenStore() => _shareStore ? _ctx.Store.Borrow() : new(_ctx.Config.StateRoot);
 
     private PodPaths Paths(string sandboxId) => _ctx.Paths(sandboxId);
 

@@ -28,7 +28,7 @@ internal static class InspectCommand
             else
             {
                 // A CRI pod: what the client asked for (its sandbox and container configs) instead of a manifest.
-                var core = new Sublet.Runtime.Sandboxes.RuntimeCore(ctx);
+                var core = new Sublet.Runtime.Sandboxes.RuntimeCore(ctx, shareStore: true);
                 var sandbox = CriPods.Find(core, parse.GetValue(pod)!) ?? throw new NotFoundException($"pod \"{parse.GetValue(pod)}\" not found");
                 var containers = core.ListContainers(Sublet.Runtime.Sandboxes.Owner.Cri).Where(c => c.Entry.SandboxId == sandbox.Entry.Id).ToList();
                 json = Table.ToJson(new InspectCriJson(PodInfo.FromCri(sandbox, containers), sandbox.Entry.Config, [.. containers.Select(c => c.Entry.Config)]));

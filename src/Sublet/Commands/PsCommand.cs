@@ -17,7 +17,7 @@ internal static class PsCommand
             var status = new PodStatus(ctx);
             var network = new PodNetworking(ctx);
             var pods = ctx.Store.Pods().Select(p => PodInfo.From(status.View(p), network.Ips(p.Id))).ToList();
-            var core = new Sublet.Runtime.Sandboxes.RuntimeCore(ctx);
+            var core = new Sublet.Runtime.Sandboxes.RuntimeCore(ctx, shareStore: true);
             var criContainers = core.ListContainers(Sublet.Runtime.Sandboxes.Owner.Cri);
             pods.AddRange(core.ListSandboxes(Sublet.Runtime.Sandboxes.Owner.Cri)
                 .Select(s => PodInfo.FromCri(s, criContainers.Where(c => c.Entry.SandboxId == s.Entry.Id))));

@@ -20,7 +20,7 @@ internal static class StatsCommand
         command.SetAction(parse => Cli.Run(parse, ctx =>
         {
             var name = parse.GetValue(pod);
-            var core = new Sublet.Runtime.Sandboxes.RuntimeCore(ctx);
+            var core = new Sublet.Runtime.Sandboxes.RuntimeCore(ctx, shareStore: true);
             var played = name is null ? ctx.Store.Pods().ToList() : ctx.Store.FindPod(name) is { } one ? [one] : [];
             var cri = name is null ? core.ListSandboxes(Sublet.Runtime.Sandboxes.Owner.Cri).ToList()
                 : played.Count > 0 ? [] : [CriPods.Find(core, name) ?? throw new NotFoundException($"pod \"{name}\" not found")];
