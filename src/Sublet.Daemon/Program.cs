@@ -9,9 +9,6 @@ internal static class Program
     private static int Main(string[] args)
     {
         ServeCommand.Server = ServeHost.Run;
-        return Cli.Run(args, () => new RootCommand("subletd: Sublet's CRI v1 server (run as `sublet serve`)")
-        {
-            Subcommands = { ServeCommand.Create() },
-        });
+        return Cli.Run(args, "subletd: Sublet's CRI v1 server (run as `sublet serve`)", () => [ServeCommand.Create()]);
     }
 }

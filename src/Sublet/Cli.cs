@@ -29,7 +29,7 @@ internal static class Cli
     /// a signal mask inherited through execve(2) (<see cref="Linux.Processes.SignalMask"/>), then run
     /// the command.
     /// </summary>
-    public static int Run(string[] args, Func<RootCommand> root)
+    public static int Run(string[] args, string description, Func<IEnumerable<Command>> commands)
     {
         if (Linux.Interop.Architecture.Unsupported() is { } refusal)
         {
@@ -37,10 +37,36 @@ internal static class Cli
             return 1;
         }
         Linux.Processes.SignalMask.UnblockAll();
-        var command = root();
-        command.Options.Add(ConfigOption);
-        return command.Parse(args).Invoke();
+        // A command line that names a command and asks for no help is parsed by the tree without
+        // RootCommand's help and version options: their descriptions come from System.CommandLine's
+        // ResourceManager, whose first use sets up reflection (~2 ms of a 20 ms command,
+        // docs/benchmarks.md §6j). Help, --version, directives and every parse error go through
+        // the RootCommand, so what they print is what it prints.
+        if (!AsksForHelp(args))
+        {
+            var lean = new Command(Path.GetFileName(Environment.ProcessPath) ?? "sublet", description);
+            var parsed = With(lean, commands()).Parse(args);
+            if (parsed.Errors.Count == 0)
+            {
+                return parsed.Invoke();
+            }
+        }
+        return With(new RootCommand(description), commands()).Parse(args).Invoke();
     }
+
+    private static T With<T>(T root, IEnumerable<Command> commands) where T : Command
+    {
+        foreach (var command in commands)
+        {
+            root.Subcommands.Add(command);
+        }
+        root.Options.Add(ConfigOption);
+        return root;
+    }
+
+    /// <summary>A help or version option or a directive before any "--" (after it, tokens are a container command's).</summary>
+    private static bool AsksForHelp(string[] args) =>
+        args.TakeWhile(a => a != "--").Any(a => a is "-h" or "/h" or "--help" or "-?" or "/?" or "--version" || a.StartsWith('['));
 
     public static Option<string> OutputOption(params string[] formats) => new("--output", "-o")
     {
