@@ -12,16 +12,7 @@ public sealed class ProcFs
     /// <summary>Field 22 of /proc/PID/stat, clock ticks since boot: with the PID it names one process for the life of a boot.</summary>
     public ulong? StartTime(int pid)
     {
-        string text;
-        try
-        {
-            text = File.ReadAllText(Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "stat"));
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-        catch (UnauthorizedAccessException)
+        if (Read(pid, "stat") is not { } text)
         {
             return null;
         }
@@ -41,17 +32,7 @@ public sealed class ProcFs
     public bool IsZombie(int pid) => Stat(pid) is { } s && s[(s.LastIndexOf(')') + 2)] == 'Z';
 
     /// <summary>/proc/PID/comm, the command name.</summary>
-    public string? Comm(int pid)
-    {
-        try
-        {
-            return File.ReadAllText(Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "comm")).Trim();
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    public string? Comm(int pid) => Read(pid, "comm")?.Trim();
 
     /// <summary>Every process id in /proc.</summary>
     public IEnumerable<int> Pids() =>
@@ -70,20 +51,35 @@ public sealed class ProcFs
         }
     }
 
-    private string? Stat(int pid)
+    private string? Stat(int pid) => Read(pid, "stat");
+
+    /// <summary>
+    /// A small /proc file of <paramref name="pid"/> in one read(2) into a stack buffer; null when the
+    /// process is gone. File.ReadAllText allocated ~30 KB of reader and builder buffers per call, and
+    /// a `sublet ps` asks several per pod whether a process lives (docs/benchmarks.md §6j).
+    /// </summary>
+    private string? Read(int pid, string file)
     {
+        var path = Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), file);
         try
         {
-            return File.ReadAllText(Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "stat"));
+            Span<byte> buffer = stackalloc byte[4096];
+            using var handle = File.OpenHandle(path);
+            var length = RandomAccess.Read(handle, buffer, 0);
+            // stat is well under 4 KiB (52 numeric fields and a 16-byte comm); anything longer is read whole.
+            return length < buffer.Length ? System.Text.Encoding.UTF8.GetString(buffer[..length]) : File.ReadAllText(path);
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }
     }
 
     /// <summary>/proc/sys/kernel/random/boot_id: changes at every boot, so stale run state can be recognised.</summary>
-    public string BootId() => File.ReadAllText(Path.Combine(_root, "sys/kernel/random/boot_id")).Trim();
+    public string BootId() => _bootId ??= File.ReadAllText(Path.Combine(_root, "sys/kernel/random/boot_id")).Trim();
+
+    // Read once: it changes only at boot, and status asks it for every pod.
+    private string? _bootId;
 
     /// <summary>
     /// What an ID audit needs of one process, read from /proc as this (host) process sees it:
@@ -112,19 +108,10 @@ public sealed class ProcFs
     /// left empty). Every user-namespaced pod start reads this for one process per namespace on the
     /// host. Null when the process went away meanwhile.
     /// </summary>
-    public ProcessSnapshot? IdMaps(int pid, string userNamespace)
-    {
-        var dir = Path.Combine(_root, pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        try
-        {
-            return new ProcessSnapshot(pid, File.ReadAllText(Path.Combine(dir, "comm")).Trim(), "",
-                File.ReadAllText(Path.Combine(dir, "uid_map")), File.ReadAllText(Path.Combine(dir, "gid_map")), userNamespace, "");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return null;
-        }
-    }
+    public ProcessSnapshot? IdMaps(int pid, string userNamespace) =>
+        Read(pid, "comm") is { } comm && Read(pid, "uid_map") is { } uidMap && Read(pid, "gid_map") is { } gidMap
+            ? new ProcessSnapshot(pid, comm.Trim(), "", uidMap, gidMap, userNamespace, "")
+            : null;
 
     /// <summary>The process's user namespace, the ns/user link ("user:[INODE]"); null when it is gone.</summary>
     public string? UserNamespace(int pid)
