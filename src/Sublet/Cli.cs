@@ -39,9 +39,9 @@ internal static class Cli
         Linux.Processes.SignalMask.UnblockAll();
         // A command line that names a command and asks for no help is parsed by the tree without
         // RootCommand's help and version options: their descriptions come from System.CommandLine's
-        // ResourceManager, whose first use sets up reflection (~2 ms of a 20 ms command,
-        // docs/benchmarks.md §6j). Help, --version, directives and every parse error go through
-        // the RootCommand, so what they print is what it prints.
+        // ResourceManager, read at construction (~0.5 ms of a 24 ms `sublet ids`, docs/benchmarks.md
+        // §6j). Help, --version, directives and every parse error go through the RootCommand, so
+        // what they print is what it prints.
         if (!AsksForHelp(args))
         {
             var lean = new Command(Path.GetFileName(Environment.ProcessPath) ?? "sublet", description);
