@@ -13,8 +13,8 @@ public sealed class LiveIdAudit(RuntimeContext ctx)
     /// checks that). With a hundred pods, reading their maps was most of a pod start's own time.
     /// </param>
     /// <remarks>
-    /// Every pod start asks this, so it reads one link per process (its ns/user) and three files
-    /// (stat, comm, the maps) of one process per other user namespace: a full snapshot of every
+    /// Every pod start asks this, so it reads one link per process (its ns/user) and four small
+    /// files (stat, comm, uid_map, gid_map) of one process per other user namespace: a full snapshot of every
     /// process made a pod start cost more the more pods ran (issue 23's density runs).
     /// </remarks>
     public IReadOnlyList<(Sublet.IdMapping.IdRange Range, string Holder)> LiveRanges(IReadOnlySet<string>? known = null)
