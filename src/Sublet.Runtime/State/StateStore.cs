@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Data.Sqlite;
 using Sublet.IdMapping;
 
 namespace Sublet.Runtime.State;
@@ -10,11 +11,11 @@ namespace Sublet.Runtime.State;
 /// </summary>
 public sealed partial class StateStore : IDisposable
 {
-    private readonly SqliteDb _db;
+    private readonly SqliteConnection _db;
     private readonly bool _owned = true;
 
     /// <summary>The same connection, which this handle does not close: see <see cref="Borrow"/>.</summary>
-    private StateStore(SqliteDb db, string path)
+    private StateStore(SqliteConnection db, string path)
     {
         _db = db;
         Path = path;
@@ -26,7 +27,13 @@ public sealed partial class StateStore : IDisposable
         Directory.CreateDirectory(stateRoot);
         File.SetUnixFileMode(stateRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Path = System.IO.Path.Combine(stateRoot, "state.db");
-        _db = new SqliteDb(Path);
+        _db = new SqliteConnection(new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            DefaultTimeout = 60, // seconds; sqlite3_busy_timeout for lock waits
+            Pooling = false,
+        }.ToString());
+        _db.Open();
         // Per connection: lock waits and foreign keys are not stored in the database file. In WAL
         // mode synchronous NORMAL syncs at checkpoints, not at every commit: a commit can't corrupt
         // the store, and one lost to a power cut went with every process it described (a reboot
@@ -95,7 +102,7 @@ public sealed partial class StateStore : IDisposable
 
     private void Migrate()
     {
-        using var tx = _db.BeginImmediate();
+        using var tx = _db.BeginTransaction(deferred: false);
         var version = (int)SchemaVersion();
         for (var i = version; i < Migrations.Length; i++)
         {
@@ -111,7 +118,7 @@ public sealed partial class StateStore : IDisposable
     /// <summary>Runs <paramref name="body"/> in one write transaction (BEGIN IMMEDIATE): a read-decide-write no other process interleaves with.</summary>
     public T InTransaction<T>(Func<T> body)
     {
-        using var tx = _db.BeginImmediate();
+        using var tx = _db.BeginTransaction(deferred: false);
         var result = body();
         tx.Commit();
         return result;
@@ -125,7 +132,7 @@ public sealed partial class StateStore : IDisposable
     /// </summary>
     public PodRecord CreatePod(PodRecord pod)
     {
-        using var tx = _db.BeginImmediate();
+        using var tx = _db.BeginTransaction(deferred: false);
         if (Scalar("SELECT id FROM pods WHERE namespace = $ns AND name = $name", ("$ns", pod.Namespace), ("$name", pod.Name)) is string existing)
         {
             throw NameTaken(pod.Namespace, pod.Name, existing);
@@ -147,7 +154,7 @@ public sealed partial class StateStore : IDisposable
     /// <summary>Every recorded range, whichever pod or sandbox holds it.</summary>
     public IReadOnlyList<Allocation> Allocations()
     {
-        var cmd = Command("""
+        using var cmd = Command("""
             SELECT a.pod_id, p.name, p.namespace, a.start, a.length, a.created
             FROM id_allocations a JOIN pods p ON p.id = a.pod_id
             UNION ALL
@@ -167,7 +174,7 @@ public sealed partial class StateStore : IDisposable
     /// <summary>Removes the pod and its containers (and the range of a pod recorded before its sandbox held it).</summary>
     public void DeletePod(string podId)
     {
-        using var tx = _db.BeginImmediate();
+        using var tx = _db.BeginTransaction(deferred: false);
         Exec("DELETE FROM containers WHERE pod_id = $id", ("$id", podId));
         Exec("DELETE FROM id_allocations WHERE pod_id = $id", ("$id", podId));
         Exec("DELETE FROM pods WHERE id = $id", ("$id", podId));
@@ -193,13 +200,31 @@ public sealed partial class StateStore : IDisposable
 
     private static DateTimeOffset ParseTime(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    private static DateTimeOffset? ParseTime(object? value) => value is string s ? ParseTime(s) : null;
+    private static DateTimeOffset? ParseTime(object value) => value is string s ? ParseTime(s) : null;
 
-    private SqliteQuery Command(string sql, params (string Name, object? Value)[] args) => _db.Query(sql, args);
+    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
+    {
+        var cmd = _db.CreateCommand();
+        cmd.CommandText = sql;
+        foreach (var (name, value) in args)
+        {
+            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
+        }
+        return cmd;
+    }
 
-    private int Exec(string sql, params (string Name, object? Value)[] args) => Command(sql, args).ExecuteNonQuery();
+    private int Exec(string sql, params (string Name, object? Value)[] args)
+    {
+        using var cmd = Command(sql, args);
+        return cmd.ExecuteNonQuery();
+    }
 
-    private object? Scalar(string sql, params (string Name, object? Value)[] args) => Command(sql, args).ExecuteScalar();
+    private object? Scalar(string sql, params (string Name, object? Value)[] args)
+    {
+        using var cmd = Command(sql, args);
+        var v = cmd.ExecuteScalar();
+        return v is DBNull ? null : v;
+    }
 }
 
 /// <summary>The request clashes with what is recorded (a pod of that name exists, …).</summary>
