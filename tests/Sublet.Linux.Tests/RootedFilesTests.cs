@@ -85,4 +85,19 @@ public sealed class RootedFilesTests : IDisposable
         }
         Assert.True(_files.Read(_root, "/etc/group", 1 << 20).TooLarge);
     }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(4095)]
+    [InlineData(4096)]
+    [InlineData(100_000)]   // several times the first buffer: it grows
+    [InlineData(1 << 20)]   // exactly the limit
+    public void A_file_up_to_the_limit_is_read_whole_whatever_its_size(int size)
+    {
+        var content = new string('x', size);
+        File.WriteAllText(P("etc/passwd"), content);
+        Assert.Equal(content, Text("/etc/passwd", max: 1 << 20));
+        File.AppendAllText(P("etc/passwd"), "y");
+        Assert.Equal(size + 1 > 1 << 20, _files.Read(_root, "/etc/passwd", 1 << 20).TooLarge);
+    }
 }

@@ -69,10 +69,22 @@ public sealed class LinuxRootedFiles(string procSelfFd = "/proc/self/fd") : IRoo
         {
             throw LinuxError.Last("open", $"{path} (through {reopened})");
         }
-        var buffer = new byte[maxBytes + 1];
+        // Sized by fstat's answer, then grown: the size is only a hint (the file may change while
+        // it is read), and a buffer of maxBytes + 1 for each /etc/passwd and /etc/group was two
+        // zeroed MiB on every container start, enough to set off a collection (issue 23).
+        var limit = maxBytes + 1;
+        var buffer = new byte[(int)Math.Min(Math.Max(RandomAccess.GetLength(handle) + 1, 4096), limit)];
         var total = 0;
-        while (total < buffer.Length)
+        while (true)
         {
+            if (total == buffer.Length)
+            {
+                if (total == limit)
+                {
+                    break;
+                }
+                Array.Resize(ref buffer, (int)Math.Min((long)buffer.Length * 2, limit));
+            }
             var n = RandomAccess.Read(handle, buffer.AsSpan(total), total);
             if (n == 0)
             {
