@@ -53,7 +53,7 @@ public sealed partial class StateStore : IObjectStore
 
     private List<StoredObject> ReadObjects(string where, params (string Name, object? Value)[] args)
     {
-        using var cmd = Command("SELECT kind, namespace, name, json, created, updated FROM objects " + where, args);
+        var cmd = Command("SELECT kind, namespace, name, json, created, updated FROM objects " + where, args);
         using var r = cmd.ExecuteReader();
         var list = new List<StoredObject>();
         while (r.Read())

@@ -1,5 +1,5 @@
-using Microsoft.Data.Sqlite;
 using Sublet.IdMapping;
+using Sublet.Linux.Sqlite;
 
 namespace Sublet.Runtime.State;
 
@@ -18,14 +18,14 @@ public sealed partial class StateStore
 
     public IReadOnlyList<PodRecord> Pods()
     {
-        using var cmd = Command(PodColumns + " ORDER BY p.created, p.name");
+        var cmd = Command(PodColumns + " ORDER BY p.created, p.name");
         return ReadPods(cmd);
     }
 
     /// <summary>The pod recorded under exactly this ID.</summary>
     public PodRecord? FindPodById(string id)
     {
-        using var cmd = Command(PodColumns + " WHERE p.id = $id", ("$id", id));
+        var cmd = Command(PodColumns + " WHERE p.id = $id", ("$id", id));
         return ReadPods(cmd).FirstOrDefault();
     }
 
@@ -37,7 +37,7 @@ public sealed partial class StateStore
     public PodRecord? FindPod(string key)
     {
         var (ns, name) = key.Contains('/') ? (key[..key.IndexOf('/')], key[(key.IndexOf('/') + 1)..]) : (null, key);
-        using var byNameCmd = ns is null
+        var byNameCmd = ns is null
             ? Command(PodColumns + " WHERE p.name = $name ORDER BY p.created, p.name", ("$name", name))
             : Command(PodColumns + " WHERE p.name = $name AND p.namespace = $ns", ("$name", name), ("$ns", ns));
         var byName = ReadPods(byNameCmd);
@@ -54,7 +54,7 @@ public sealed partial class StateStore
             return null;
         }
         // substr, not LIKE: a key's % or _ are not wildcards.
-        using var byIdCmd = Command(PodColumns + " WHERE substr(p.id, 1, length($key)) = $key LIMIT 2", ("$key", key));
+        var byIdCmd = Command(PodColumns + " WHERE substr(p.id, 1, length($key)) = $key LIMIT 2", ("$key", key));
         var byId = ReadPods(byIdCmd);
         return byId.Count == 1 ? byId[0] : null;
     }
@@ -93,7 +93,7 @@ public sealed partial class StateStore
 
     public IReadOnlyList<ContainerRecord> Containers(string podId)
     {
-        using var cmd = Command("""
+        var cmd = Command("""
             SELECT id, pod_id, name, image, image_id, state, pid, started, finished, exit_code, reason, restart_count,
                    next_start, last_exit_code, last_finished, last_reason, message, last_message
             FROM containers WHERE pod_id = $pod ORDER BY ordinal
@@ -123,7 +123,7 @@ public sealed partial class StateStore
         return list;
     }
 
-    private static List<PodRecord> ReadPods(SqliteCommand cmd)
+    private static List<PodRecord> ReadPods(SqliteQuery cmd)
     {
         using var r = cmd.ExecuteReader();
         var list = new List<PodRecord>();

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Microsoft.Data.Sqlite;
 using Sublet.IdMapping;
 using Sublet.Runtime.Sandboxes;
+using Sublet.Linux.Sqlite;
 
 namespace Sublet.Runtime.State;
 
@@ -25,7 +25,7 @@ public sealed partial class StateStore
     /// </param>
     public SandboxEntry CreateSandbox(SandboxEntry sandbox, Func<IReadOnlyList<IdRange>, IdRange>? allocate = null)
     {
-        using var tx = _db.BeginTransaction(deferred: false);
+        using var tx = _db.BeginImmediate();
         if (allocate is not null)
         {
             sandbox = sandbox with { Config = sandbox.Config with { UserNamespace = allocate([.. Allocations().Select(a => a.Range)]) } };
@@ -61,7 +61,7 @@ public sealed partial class StateStore
 
     public IReadOnlyList<SandboxEntry> Sandboxes(Owner? owner = null)
     {
-        using var cmd = owner is { } o
+        var cmd = owner is { } o
             ? Command($"SELECT {SandboxColumns} FROM sandboxes WHERE owner = $owner ORDER BY created", ("$owner", o.ToString()))
             : Command($"SELECT {SandboxColumns} FROM sandboxes ORDER BY created");
         return ReadSandboxes(cmd);
@@ -85,7 +85,7 @@ public sealed partial class StateStore
 
     private List<string> Ids(string sql, params (string Name, object? Value)[] args)
     {
-        using var cmd = Command(sql, args);
+        var cmd = Command(sql, args);
         using var r = cmd.ExecuteReader();
         var ids = new List<string>();
         while (r.Read())
@@ -98,7 +98,7 @@ public sealed partial class StateStore
     /// <summary>The recorded pause process (PID, start time) of every sandbox with a user namespace and a pause; no configs are read.</summary>
     public IReadOnlyList<(string Id, int Pid, ulong StartTime)> Pauses()
     {
-        using var cmd = Command("SELECT id, pause_pid, pause_start FROM sandboxes WHERE ids_start IS NOT NULL AND pause_pid IS NOT NULL AND pause_start IS NOT NULL");
+        var cmd = Command("SELECT id, pause_pid, pause_start FROM sandboxes WHERE ids_start IS NOT NULL AND pause_pid IS NOT NULL AND pause_start IS NOT NULL");
         using var r = cmd.ExecuteReader();
         var pauses = new List<(string, int, ulong)>();
         while (r.Read())
@@ -111,11 +111,11 @@ public sealed partial class StateStore
     /// <summary>One sandbox by its key: not every sandbox's config read to find it (each stop, removal and status asks).</summary>
     public SandboxEntry? FindSandbox(string id)
     {
-        using var cmd = Command($"SELECT {SandboxColumns} FROM sandboxes WHERE id = $id", ("$id", id));
+        var cmd = Command($"SELECT {SandboxColumns} FROM sandboxes WHERE id = $id", ("$id", id));
         return ReadSandboxes(cmd).FirstOrDefault();
     }
 
-    private static List<SandboxEntry> ReadSandboxes(SqliteCommand cmd)
+    private static List<SandboxEntry> ReadSandboxes(SqliteQuery cmd)
     {
         using var r = cmd.ExecuteReader();
         var list = new List<SandboxEntry>();
@@ -129,7 +129,7 @@ public sealed partial class StateStore
     /// <summary>Removes the sandbox's row, its containers' rows and so its range.</summary>
     public void DeleteSandbox(string id)
     {
-        using var tx = _db.BeginTransaction(deferred: false);
+        using var tx = _db.BeginImmediate();
         Exec("DELETE FROM sandbox_containers WHERE sandbox_id = $id", ("$id", id));
         Exec("DELETE FROM sandboxes WHERE id = $id", ("$id", id));
         tx.Commit();
@@ -138,7 +138,7 @@ public sealed partial class StateStore
     /// <summary>Records a new container; its name and attempt must be free in the sandbox (CRI reserves <c>name_attempt</c>).</summary>
     public ContainerEntry CreateContainer(ContainerEntry c)
     {
-        using var tx = _db.BeginTransaction(deferred: false);
+        using var tx = _db.BeginImmediate();
         if (Scalar("SELECT id FROM sandbox_containers WHERE sandbox_id = $sb AND name = $name AND attempt = $attempt",
                 ("$sb", c.SandboxId), ("$name", c.Config.Name), ("$attempt", (long)c.Config.Attempt)) is string existing)
         {
@@ -164,7 +164,7 @@ public sealed partial class StateStore
 
     public IReadOnlyList<ContainerEntry> SandboxContainers(string? sandboxId = null)
     {
-        using var cmd = sandboxId is null
+        var cmd = sandboxId is null
             ? Command($"SELECT {ContainerColumns} FROM sandbox_containers ORDER BY created")
             : Command($"SELECT {ContainerColumns} FROM sandbox_containers WHERE sandbox_id = $sb ORDER BY created", ("$sb", sandboxId));
         return ReadContainers(cmd);
@@ -173,11 +173,11 @@ public sealed partial class StateStore
     /// <summary>One container by its key: not every container's config read to find it (each start, stop and status asks).</summary>
     public ContainerEntry? FindContainer(string id)
     {
-        using var cmd = Command($"SELECT {ContainerColumns} FROM sandbox_containers WHERE id = $id", ("$id", id));
+        var cmd = Command($"SELECT {ContainerColumns} FROM sandbox_containers WHERE id = $id", ("$id", id));
         return ReadContainers(cmd).FirstOrDefault();
     }
 
-    private static List<ContainerEntry> ReadContainers(SqliteCommand cmd)
+    private static List<ContainerEntry> ReadContainers(SqliteQuery cmd)
     {
         using var r = cmd.ExecuteReader();
         var list = new List<ContainerEntry>();
@@ -199,7 +199,7 @@ public sealed partial class StateStore
 
     public void DeleteContainer(string id) => Exec("DELETE FROM sandbox_containers WHERE id = $id", ("$id", id));
 
-    private static SandboxEntry ReadSandbox(SqliteDataReader r) => new()
+    private static SandboxEntry ReadSandbox(SqliteRows r) => new()
     {
         Id = r.GetString(0),
         Config = JsonSerializer.Deserialize(r.GetString(1), StateJson.Default.SandboxConfig) ?? throw new InvalidDataException($"sandbox {r.GetString(0)}: no config"),

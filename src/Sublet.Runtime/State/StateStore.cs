@@ -1,6 +1,6 @@
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using Sublet.IdMapping;
+using Sublet.Linux.Sqlite;
 
 namespace Sublet.Runtime.State;
 
@@ -11,11 +11,11 @@ namespace Sublet.Runtime.State;
 /// </summary>
 public sealed partial class StateStore : IDisposable
 {
-    private readonly SqliteConnection _db;
+    private readonly SqliteDb _db;
     private readonly bool _owned = true;
 
     /// <summary>The same connection, which this handle does not close: see <see cref="Borrow"/>.</summary>
-    private StateStore(SqliteConnection db, string path)
+    private StateStore(SqliteDb db, string path)
     {
         _db = db;
         Path = path;
@@ -27,20 +27,13 @@ public sealed partial class StateStore : IDisposable
         Directory.CreateDirectory(stateRoot);
         File.SetUnixFileMode(stateRoot, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         Path = System.IO.Path.Combine(stateRoot, "state.db");
-        _db = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            DefaultTimeout = 60, // seconds; sqlite3_busy_timeout for lock waits
-            Pooling = false,
-        }.ToString());
-        _db.Open();
-        // Per connection: lock waits and foreign keys are not stored in the database file. In WAL
-        // mode synchronous NORMAL syncs at checkpoints, not at every commit: a commit can't corrupt
+        _db = new SqliteDb(Path); // waits out other processes' locks (SqliteDb.BusyWait)
+        // Per connection: foreign keys are not stored in the database file. In WAL mode
+        // synchronous NORMAL syncs at checkpoints, not at every commit: a commit can't corrupt
         // the store, and one lost to a power cut went with every process it described (a reboot
         // ends all pods; their records are read as gone by boot ID). FULL cost two fsyncs a commit,
         // 2-5 ms each here, on the pod-start path (https://sqlite.org/pragma.html#pragma_synchronous).
-        // One command for the three: every command and pod start opens the store.
-        Exec("PRAGMA busy_timeout = 60000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+        Exec("PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
         // A store at the current schema needs nothing more: WAL mode is stored in the file
         // (https://sqlite.org/wal.html, "persistence of WAL mode"), and skipping the schema
         // statements spares every command a write lock and a parse (issue 23: ps, ids, images).
@@ -102,7 +95,7 @@ public sealed partial class StateStore : IDisposable
 
     private void Migrate()
     {
-        using var tx = _db.BeginTransaction(deferred: false);
+        using var tx = _db.BeginImmediate();
         var version = (int)SchemaVersion();
         for (var i = version; i < Migrations.Length; i++)
         {
@@ -118,7 +111,7 @@ public sealed partial class StateStore : IDisposable
     /// <summary>Runs <paramref name="body"/> in one write transaction (BEGIN IMMEDIATE): a read-decide-write no other process interleaves with.</summary>
     public T InTransaction<T>(Func<T> body)
     {
-        using var tx = _db.BeginTransaction(deferred: false);
+        using var tx = _db.BeginImmediate();
         var result = body();
         tx.Commit();
         return result;
@@ -132,7 +125,7 @@ public sealed partial class StateStore : IDisposable
     /// </summary>
     public PodRecord CreatePod(PodRecord pod)
     {
-        using var tx = _db.BeginTransaction(deferred: false);
+        using var tx = _db.BeginImmediate();
         if (Scalar("SELECT id FROM pods WHERE namespace = $ns AND name = $name", ("$ns", pod.Namespace), ("$name", pod.Name)) is string existing)
         {
             throw NameTaken(pod.Namespace, pod.Name, existing);
@@ -154,7 +147,7 @@ public sealed partial class StateStore : IDisposable
     /// <summary>Every recorded range, whichever pod or sandbox holds it.</summary>
     public IReadOnlyList<Allocation> Allocations()
     {
-        using var cmd = Command("""
+        var cmd = Command("""
             SELECT a.pod_id, p.name, p.namespace, a.start, a.length, a.created
             FROM id_allocations a JOIN pods p ON p.id = a.pod_id
             UNION ALL
@@ -174,7 +167,7 @@ public sealed partial class StateStore : IDisposable
     /// <summary>Removes the pod and its containers (and the range of a pod recorded before its sandbox held it).</summary>
     public void DeletePod(string podId)
     {
-        using var tx = _db.BeginTransaction(deferred: false);
+        using var tx = _db.BeginImmediate();
         Exec("DELETE FROM containers WHERE pod_id = $id", ("$id", podId));
         Exec("DELETE FROM id_allocations WHERE pod_id = $id", ("$id", podId));
         Exec("DELETE FROM pods WHERE id = $id", ("$id", podId));
@@ -200,31 +193,13 @@ public sealed partial class StateStore : IDisposable
 
     private static DateTimeOffset ParseTime(string s) => DateTimeOffset.Parse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 
-    private static DateTimeOffset? ParseTime(object value) => value is string s ? ParseTime(s) : null;
+    private static DateTimeOffset? ParseTime(object? value) => value is string s ? ParseTime(s) : null;
 
-    private SqliteCommand Command(string sql, params (string Name, object? Value)[] args)
-    {
-        var cmd = _db.CreateCommand();
-        cmd.CommandText = sql;
-        foreach (var (name, value) in args)
-        {
-            cmd.Parameters.AddWithValue(name, value ?? DBNull.Value);
-        }
-        return cmd;
-    }
+    private SqliteQuery Command(string sql, params (string Name, object? Value)[] args) => _db.Query(sql, args);
 
-    private int Exec(string sql, params (string Name, object? Value)[] args)
-    {
-        using var cmd = Command(sql, args);
-        return cmd.ExecuteNonQuery();
-    }
+    private int Exec(string sql, params (string Name, object? Value)[] args) => Command(sql, args).ExecuteNonQuery();
 
-    private object? Scalar(string sql, params (string Name, object? Value)[] args)
-    {
-        using var cmd = Command(sql, args);
-        var v = cmd.ExecuteScalar();
-        return v is DBNull ? null : v;
-    }
+    private object? Scalar(string sql, params (string Name, object? Value)[] args) => Command(sql, args).ExecuteScalar();
 }
 
 /// <summary>The request clashes with what is recorded (a pod of that name exists, …).</summary>

@@ -72,7 +72,7 @@ internal static class CheckCommand
         {
             return new StateStore(stateRoot);
         }
-        catch (Exception e) when (e is UnauthorizedAccessException or IOException or Microsoft.Data.Sqlite.SqliteException)
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             return null;
         }
