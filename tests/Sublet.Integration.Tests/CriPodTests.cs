@@ -278,6 +278,33 @@ public sealed class CriPodTests
         env.AssertNoLeftovers();
     }
 
+    /// <summary>
+    /// A pause whose conmon was killed first (the OOM killer, a stray kill): no exit file will come,
+    /// so the stop must not wait for one (it used to wait 30 s, past crictl's 2 s deadline).
+    /// </summary>
+    [Fact]
+    public void A_sandbox_whose_monitor_was_killed_stops_and_is_removed_without_waiting()
+    {
+        using var env = new SubletEnv("maxPods: 1");
+        env.LoadDemoImage();
+        var hostId = (uint)env.UsePrivatePool(1);
+        using var server = CriServer.Start(env);
+        var rt = server.Runtime;
+        var sandboxId = rt.RunPodSandbox(new RunPodSandboxRequest { Config = Cri.Sandbox("orphaned", null, Cri.PodUserns(hostId, 65536)) }).PodSandboxId;
+        var stateDir = Path.Combine(env.StateRoot, "pods", sandboxId, "sandbox");
+        var conmon = int.Parse(File.ReadAllText(Path.Combine(stateDir, "conmon.pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        var pause = int.Parse(File.ReadAllText(Path.Combine(env.RunRoot, "pods", sandboxId, "sandbox", "pidfile")).Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, Host.Run("kill", "-KILL", conmon.ToString(System.Globalization.CultureInfo.InvariantCulture)).ExitCode);
+        Assert.Equal(0, Host.Run("kill", "-KILL", pause.ToString(System.Globalization.CultureInfo.InvariantCulture)).ExitCode);
+        Assert.False(File.Exists(Path.Combine(stateDir, "exit")));
+
+        // A deadline far above a stop's cost and far below the 30 s wait it replaced.
+        rt.StopPodSandbox(new StopPodSandboxRequest { PodSandboxId = sandboxId }, deadline: DateTime.UtcNow.AddSeconds(10));
+        Assert.Equal(PodSandboxState.SandboxNotready, rt.PodSandboxStatus(new PodSandboxStatusRequest { PodSandboxId = sandboxId }).Status.State);
+        rt.RemovePodSandbox(new RemovePodSandboxRequest { PodSandboxId = sandboxId }, deadline: DateTime.UtcNow.AddSeconds(10));
+        env.AssertNoLeftovers();
+    }
+
     [Fact]
     public async Task Exits_reach_the_event_stream_as_they_happen_and_stats_come_from_the_cgroups()
     {

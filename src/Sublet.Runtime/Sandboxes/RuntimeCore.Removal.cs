@@ -46,7 +46,11 @@ public sealed partial class RuntimeCore
             }
             _ctx.Oci.Kill(entry.Id, "KILL");
         }
-        WaitForExit(Path.Combine(paths.SandboxStateDir, "exit"), KillWait);
+        // The exit file is conmon's to write: with no conmon left (killed, or a start killed before
+        // it began) none is coming, and waiting KillWait for it made a StopPodSandbox outlast
+        // crictl's 2 s deadline.
+        var conmon = ConmonPid(paths.SandboxStateDir);
+        WaitForExit(Path.Combine(paths.SandboxStateDir, "exit"), KillWait, () => conmon is int c && IsConmon(c));
     }
 
     /// <summary>

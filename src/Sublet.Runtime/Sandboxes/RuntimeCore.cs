@@ -64,12 +64,20 @@ public sealed partial class RuntimeCore : ISandboxRuntime
         new(bundle, stateDir, logPath,
             Directories.Shared(PodPaths.ExitDir(_ctx.Config.RunRoot)), Directories.Shared(PodPaths.SocketDir(_ctx.Config.RunRoot)));
 
-    /// <summary>Waits for conmon's exit file; true when it appeared.</summary>
-    private static bool WaitForExit(string exitFile, TimeSpan timeout)
+    /// <summary>
+    /// Waits for conmon's exit file; true when it appeared. With <paramref name="monitored"/>, only
+    /// while that says conmon still runs: liveness first, then the file, as conmon writes the file
+    /// before it exits (<see cref="ViewOf"/>).
+    /// </summary>
+    private static bool WaitForExit(string exitFile, TimeSpan timeout, Func<bool>? monitored = null)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (!File.Exists(exitFile))
         {
+            if (monitored?.Invoke() == false)
+            {
+                return File.Exists(exitFile);
+            }
             if (DateTime.UtcNow >= deadline)
             {
                 return false;
