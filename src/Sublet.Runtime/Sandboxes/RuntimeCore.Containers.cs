@@ -136,14 +136,15 @@ public sealed partial class RuntimeCore
     /// <summary>Sends <paramref name="signal"/> to a created or running container and waits for its exit file; true when it ended.</summary>
     private bool Kill(ContainerEntry entry, string signal, TimeSpan wait)
     {
-        var exitFile = Path.Combine(Paths(entry.SandboxId).ContainerStateDir(entry.Id), "exit");
+        var stateDir = Paths(entry.SandboxId).ContainerStateDir(entry.Id);
+        var exitFile = Path.Combine(stateDir, "exit");
         // No PID: conmon never created it (a failed create), so there is nothing to signal or wait for.
         if (entry.Pid is null || File.Exists(exitFile) || ViewOf(entry).State is not (CtrState.Created or CtrState.Running))
         {
             return true;
         }
         _ctx.Oci.Kill(entry.Id, signal.StartsWith("SIG", StringComparison.Ordinal) ? signal[3..] : signal);
-        return WaitForExit(exitFile, wait);
+        return WaitForExit(stateDir, entry.Pid, wait);
     }
 
     /// <summary>Kills the container if it runs, deletes it from runc, unmounts and removes its files and record. Its log stays (the kubelet removes logs). Gone already is fine.</summary>

@@ -46,11 +46,7 @@ public sealed partial class RuntimeCore
             }
             _ctx.Oci.Kill(entry.Id, "KILL");
         }
-        // The exit file is conmon's to write: with no conmon left (killed, or a start killed before
-        // it began) none is coming, and waiting KillWait for it made a StopPodSandbox outlast
-        // crictl's 2 s deadline.
-        var conmon = ConmonPid(paths.SandboxStateDir);
-        WaitForExit(Path.Combine(paths.SandboxStateDir, "exit"), KillWait, () => conmon is int c && IsConmon(c));
+        WaitForExit(paths.SandboxStateDir, entry.PausePid, KillWait);
     }
 
     /// <summary>

@@ -65,16 +65,20 @@ public sealed partial class RuntimeCore : ISandboxRuntime
             Directories.Shared(PodPaths.ExitDir(_ctx.Config.RunRoot)), Directories.Shared(PodPaths.SocketDir(_ctx.Config.RunRoot)));
 
     /// <summary>
-    /// Waits for conmon's exit file; true when it appeared. With <paramref name="monitored"/>, only
-    /// while that says conmon still runs: liveness first, then the file, as conmon writes the file
-    /// before it exits (<see cref="ViewOf"/>).
+    /// Waits for the exit file conmon writes in <paramref name="stateDir"/>; true when it appeared.
+    /// Only while the process (<paramref name="pid"/>) or its conmon lives, as <see cref="ViewOf"/>
+    /// reads them: with both gone (conmon killed, a start killed before it) no file is coming, and
+    /// waiting out the timeout for one made a StopPodSandbox outlast crictl's 2 s deadline.
+    /// Liveness first, then the file: conmon writes it before it exits.
     /// </summary>
-    private static bool WaitForExit(string exitFile, TimeSpan timeout, Func<bool>? monitored = null)
+    private bool WaitForExit(string stateDir, int? pid, TimeSpan timeout)
     {
+        var exitFile = Path.Combine(stateDir, "exit");
+        var conmon = ConmonPid(stateDir);
         var deadline = DateTime.UtcNow + timeout;
         while (!File.Exists(exitFile))
         {
-            if (monitored?.Invoke() == false)
+            if (!Lives(pid) && !(conmon is int c && IsConmon(c)))
             {
                 return File.Exists(exitFile);
             }
