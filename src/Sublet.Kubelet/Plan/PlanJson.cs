@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Sublet.Runtime.State;
 
 namespace Sublet.Kubelet.Plan;
 
@@ -8,3 +9,18 @@ namespace Sublet.Kubelet.Plan;
 /// </summary>
 [JsonSerializable(typeof(PodPlan))]
 internal sealed partial class PlanJson : JsonSerializerContext;
+
+/// <summary>The same, generated as a writer only (<see cref="StoredJson{T}"/>).</summary>
+[JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSerializable(typeof(PodPlan))]
+internal sealed partial class PlanWriterJson : JsonSerializerContext;
+
+/// <summary>A pod's plan as its record keeps it.</summary>
+public static class StoredPlan
+{
+    private static readonly StoredJson<PodPlan> Json = new(PlanWriterJson.Default.PodPlan, () => PlanJson.Default.PodPlan);
+
+    public static string Write(PodPlan plan) => Json.Write(plan);
+
+    public static PodPlan Read(string json) => Json.Read(json) ?? throw new InvalidDataException("a pod record's plan is JSON null");
+}

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Sublet.IdMapping;
 using Sublet.Kubelet.Plan;
 using Sublet.Runtime;
@@ -41,7 +40,7 @@ public sealed class PodStarter
         var record = _ctx.Store.CreatePod(new PodRecord
         {
             Id = RuntimeCore.NewId(), Name = plan.Name, Namespace = plan.Namespace, Uid = plan.Uid,
-            PlanJson = JsonSerializer.Serialize(plan, PlanJson.Default.PodPlan), State = PodState.Creating, BootId = _ctx.Proc.BootId(),
+            PlanJson = StoredPlan.Write(plan), State = PodState.Creating, BootId = _ctx.Proc.BootId(),
         });
         try
         {

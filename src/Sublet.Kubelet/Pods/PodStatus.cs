@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Sublet.Kubelet.Plan;
 using Sublet.Runtime.Pods;
 using Sublet.Runtime.Sandboxes;
@@ -10,7 +9,7 @@ namespace Sublet.Kubelet.Pods;
 /// <summary>A pod with its containers, as last reconciled.</summary>
 public sealed record PodView(PodRecord Pod, IReadOnlyList<ContainerRecord> Containers)
 {
-    public PodPlan Plan => JsonSerializer.Deserialize(Pod.PlanJson, PlanJson.Default.PodPlan)!;
+    public PodPlan Plan => StoredPlan.Read(Pod.PlanJson);
 }
 
 /// <summary>
@@ -29,7 +28,7 @@ public sealed class PodStatus
     public PodView View(PodRecord pod, bool record = false)
     {
         var containers = _ctx.Store.Containers(pod.Id).ToList();
-        var plan = JsonSerializer.Deserialize(pod.PlanJson, PlanJson.Default.PodPlan)!;
+        var plan = StoredPlan.Read(pod.PlanJson);
         var gone = PodLiveness.GoneReason(pod, _ctx.Proc, _ctx.Proc.BootId());
         var ended = Endings(pod, containers, gone is not null);
         for (var i = 0; i < containers.Count; i++)

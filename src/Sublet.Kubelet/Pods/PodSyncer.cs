@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Sublet.Kubelet.Plan;
 using Sublet.Linux.Files;
 using Sublet.Runtime.Pods;
@@ -109,5 +108,5 @@ public sealed class PodSyncer
         new RuntimeCore(_ctx).StopContainer(sidecar.Id, TimeSpan.FromSeconds(Math.Clamp(plan.TerminationGracePeriodSeconds, 0, 300)));
 
     /// <summary>The plan recorded with a pod.</summary>
-    public static PodPlan PlanOf(PodRecord pod) => JsonSerializer.Deserialize(pod.PlanJson, PlanJson.Default.PodPlan)!;
+    public static PodPlan PlanOf(PodRecord pod) => StoredPlan.Read(pod.PlanJson);
 }

@@ -155,7 +155,11 @@ public sealed record DeviceRule
     [JsonPropertyName("access")] public string? Access { get; init; }
 }
 
-[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+// Written only (readers parse config.json as a JsonDocument): the generated fast-path writer needs
+// none of the metadata System.Text.Json configures for a type graph at its first use, ~2 ms a pod
+// start for the spec's ~40 types (docs/benchmarks.md §6l).
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    GenerationMode = JsonSourceGenerationMode.Serialization)]
 [JsonSerializable(typeof(Spec))]
 internal sealed partial class SpecJson : JsonSerializerContext;
 

@@ -11,3 +11,16 @@ namespace Sublet.Runtime.State;
 [JsonSerializable(typeof(ContainerConfig))]
 [JsonSerializable(typeof(SandboxConfig))]
 internal sealed partial class StateJson : JsonSerializerContext;
+
+/// <summary>The same types and options, generated as writers only (<see cref="StoredJson{T}"/>).</summary>
+[JsonSourceGenerationOptions(GenerationMode = JsonSourceGenerationMode.Serialization)]
+[JsonSerializable(typeof(ContainerConfig))]
+[JsonSerializable(typeof(SandboxConfig))]
+internal sealed partial class StateWriterJson : JsonSerializerContext;
+
+/// <summary>How the state store writes and reads the configs it keeps.</summary>
+internal static class StoredConfigs
+{
+    public static readonly StoredJson<SandboxConfig> Sandbox = new(StateWriterJson.Default.SandboxConfig, () => StateJson.Default.SandboxConfig);
+    public static readonly StoredJson<ContainerConfig> Container = new(StateWriterJson.Default.ContainerConfig, () => StateJson.Default.ContainerConfig);
+}

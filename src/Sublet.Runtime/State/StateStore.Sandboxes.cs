@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Sublet.IdMapping;
 using Sublet.Runtime.Sandboxes;
 using Sublet.Linux.Sqlite;
@@ -48,7 +47,7 @@ public sealed partial class StateStore
             VALUES ($id, $owner, $name, $ns, $uid, $attempt, $config, $state, $created, $start, $length, $boot)
             """,
             ("$id", sandbox.Id), ("$owner", c.Owner.ToString()), ("$name", c.Name), ("$ns", c.Namespace), ("$uid", c.Uid),
-            ("$attempt", (long)c.Attempt), ("$config", JsonSerializer.Serialize(c, StateJson.Default.SandboxConfig)), ("$state", sandbox.State.ToString()),
+            ("$attempt", (long)c.Attempt), ("$config", StoredConfigs.Sandbox.Write(c)), ("$state", sandbox.State.ToString()),
             ("$created", Time(now)), ("$start", c.UserNamespace is { } r1 ? (long)r1.Start : null),
             ("$length", c.UserNamespace is { } r2 ? (long)r2.Length : null), ("$boot", sandbox.BootId));
         tx.Commit();
@@ -151,7 +150,7 @@ public sealed partial class StateStore
             VALUES ($id, $sb, $name, $attempt, $config, $image, $ref, $log, $state, $created)
             """,
             ("$id", c.Id), ("$sb", c.SandboxId), ("$name", c.Config.Name), ("$attempt", (long)c.Config.Attempt),
-            ("$config", JsonSerializer.Serialize(c.Config, StateJson.Default.ContainerConfig)), ("$image", c.ImageId), ("$ref", c.ImageRef), ("$log", c.LogPath),
+            ("$config", StoredConfigs.Container.Write(c.Config)), ("$image", c.ImageId), ("$ref", c.ImageRef), ("$log", c.LogPath),
             ("$state", c.State.ToString()), ("$created", Time(now)));
         tx.Commit();
         return c with { Created = now };
@@ -186,7 +185,7 @@ public sealed partial class StateStore
             list.Add(new ContainerEntry
             {
                 Id = r.GetString(0), SandboxId = r.GetString(1),
-                Config = JsonSerializer.Deserialize(r.GetString(2), StateJson.Default.ContainerConfig) ?? throw new InvalidDataException($"container {r.GetString(0)}: no config"),
+                Config = StoredConfigs.Container.Read(r.GetString(2)) ?? throw new InvalidDataException($"container {r.GetString(0)}: no config"),
                 ImageId = r.GetString(3), ImageRef = r.GetString(4), LogPath = r.GetString(5),
                 State = Enum.Parse<CtrState>(r.GetString(6)), Created = ParseTime(r.GetString(7)), Started = ParseTime(r.GetValue(8)),
                 Pid = r.IsDBNull(9) ? null : r.GetInt32(9), Reason = r.IsDBNull(10) ? null : r.GetString(10),
@@ -202,7 +201,7 @@ public sealed partial class StateStore
     private static SandboxEntry ReadSandbox(SqliteRows r) => new()
     {
         Id = r.GetString(0),
-        Config = JsonSerializer.Deserialize(r.GetString(1), StateJson.Default.SandboxConfig) ?? throw new InvalidDataException($"sandbox {r.GetString(0)}: no config"),
+        Config = StoredConfigs.Sandbox.Read(r.GetString(1)) ?? throw new InvalidDataException($"sandbox {r.GetString(0)}: no config"),
         State = Enum.Parse<SandboxState>(r.GetString(2)), Created = ParseTime(r.GetString(3)),
         PausePid = r.IsDBNull(4) ? null : r.GetInt32(4), PauseStartTime = r.IsDBNull(5) ? null : (ulong)r.GetInt64(5),
         BootId = r.IsDBNull(6) ? null : r.GetString(6),
