@@ -18,7 +18,7 @@ public sealed record NodeFacts(string Name, IReadOnlyList<string> HostIPs, long 
     {
         // The kubelet's node name is the hostname, lower-cased (nodeutil.GetHostname).
         var name = System.Net.Dns.GetHostName().ToLowerInvariant();
-        return new NodeFacts(name, HostAddresses(), Environment.ProcessorCount * 1000L,
+        return new NodeFacts(name, new Deferred(HostAddresses), Environment.ProcessorCount * 1000L,
             Math.Max(0, memoryCapacity - EvictionMemory), Storage(stateRoot));
     }
 
@@ -59,5 +59,22 @@ public sealed record NodeFacts(string Name, IReadOnlyList<string> HostIPs, long 
             }
         }
         return 0;
+    }
+
+    /// <summary>
+    /// A list read on first use: only a pod asking for <c>status.hostIP(s)</c> needs the addresses,
+    /// and enumerating the interfaces was ~1 ms of every <c>play</c> (docs/benchmarks.md §6l).
+    /// </summary>
+    private sealed class Deferred(Func<List<string>> read) : IReadOnlyList<string>
+    {
+        private readonly Lazy<List<string>> _items = new(read);
+
+        public int Count => _items.Value.Count;
+
+        public string this[int index] => _items.Value[index];
+
+        public IEnumerator<string> GetEnumerator() => _items.Value.GetEnumerator();
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }

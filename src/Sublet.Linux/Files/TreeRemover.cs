@@ -49,7 +49,9 @@ public static class TreeRemover
         }
         var names = new Stack<byte[]>();
         // One buffer for the whole walk: each directory is read again after every subdirectory it had.
-        var buffer = new byte[BufferSize];
+        // From the shared pool: a pod's teardown removes several trees, and a fresh 32 KB each is
+        // eight new heap pages each (docs/benchmarks.md §6l).
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             var mountId = MountId(fd, root);
@@ -99,6 +101,7 @@ public static class TreeRemover
         finally
         {
             Libc.Close(fd);
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
         Unlink(Libc.AT_FDCWD, rootName, Libc.AT_REMOVEDIR, root);
     }

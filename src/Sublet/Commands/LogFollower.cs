@@ -17,6 +17,8 @@ internal sealed class LogFollower : IDisposable
     private readonly string? _prefix;
     private readonly StringBuilder _pending = new();
     private readonly MemoryStream _partialLine = new();
+    /// <summary>One read buffer for every pump: play drains on each change of the file, and a fresh 64 KB each time was sixteen new heap pages (docs/benchmarks.md §6l).</summary>
+    private readonly byte[] _buffer = new byte[16 * 1024];
     private FileStream? _stream;
     private ulong _inode;
     private DateTimeOffset _openedAt;
@@ -140,11 +142,10 @@ internal sealed class LogFollower : IDisposable
 
     private void Drain(Stream stream)
     {
-        var buffer = new byte[64 * 1024];
         int read;
-        while ((read = stream.Read(buffer)) > 0)
+        while ((read = stream.Read(_buffer)) > 0)
         {
-            var rest = buffer.AsSpan(0, read);
+            var rest = _buffer.AsSpan(0, read);
             for (var newline = rest.IndexOf((byte)'\n'); newline >= 0; newline = rest.IndexOf((byte)'\n'))
             {
                 _partialLine.Write(rest[..newline]);
