@@ -3,15 +3,13 @@ using Sublet.Linux.Interop;
 namespace Sublet.Linux.Processes;
 
 /// <summary>
-/// A pipe whose write end a child process inherits under its own fd number. conmon reads the
-/// number from <c>_OCI_SYNCPIPE</c> (conmon src/conmon.c get_pipe_fd_from_env), so no dup2 to a
-/// fixed slot is needed, which .NET's Process cannot do.
-/// Both ends are created O_CLOEXEC; the write end loses it only for the duration of the spawn,
-/// under a process-wide lock, so no other child started by this process inherits it.
+/// A pipe whose write end one child inherits under its own fd number. conmon reads the number from
+/// <c>_OCI_SYNCPIPE</c> (conmon src/conmon.c get_pipe_fd_from_env), so no dup2 to a fixed slot is
+/// needed. Both ends are O_CLOEXEC and stay so here: <see cref="Spawn"/> hands the write end to the
+/// one child it names it for (<see cref="SpawnRequest.Inherit"/>), and no other child gets it.
 /// </summary>
 public sealed class InheritablePipe : IDisposable
 {
-    private static readonly Lock SpawnLock = new();
     private readonly SafeFd _read;
     private SafeFd? _write;
 
@@ -26,29 +24,17 @@ public sealed class InheritablePipe : IDisposable
         _write = new SafeFd(fds[1]);
     }
 
+    /// <summary>The read end, for a test to read all a child said.</summary>
+    internal nint ReadFd => _read.DangerousGetHandle();
+
     /// <summary>The write end's number as the child will see it.</summary>
     public int WriteFd => _write?.Fd ?? throw new ObjectDisposedException(nameof(InheritablePipe));
 
-    /// <summary>Runs <paramref name="spawn"/> with the write end inheritable, then closes our copy of it.</summary>
-    public T Spawn<T>(Func<T> spawn)
+    /// <summary>Closes this process's copy of the write end, once the child has its own: reads then end when the child's does.</summary>
+    public void CloseWriteEnd()
     {
-        lock (SpawnLock)
-        {
-            var fd = WriteFd;
-            if (Libc.Fcntl(fd, Libc.F_SETFD, 0) != 0)
-            {
-                throw LinuxError.Last("fcntl(F_SETFD)");
-            }
-            try
-            {
-                return spawn();
-            }
-            finally
-            {
-                _write!.Dispose();
-                _write = null;
-            }
-        }
+        _write?.Dispose();
+        _write = null;
     }
 
     /// <summary>The first line the child wrote, or null when every write end closed first.</summary>

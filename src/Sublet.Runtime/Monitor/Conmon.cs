@@ -1,5 +1,5 @@
-using Process = System.Diagnostics.Process;
 using System.Text.Json;
+using Sublet.Linux;
 using Sublet.Linux.Files;
 using Sublet.Linux.Processes;
 using Sublet.Runtime.Oci;
@@ -80,16 +80,44 @@ public sealed class Conmon
         using var sync = new InheritablePipe();
         // conmon daemonizes and keeps its stdio: give it none of ours, or a caller reading our
         // stdout would wait for the container to end. Its own diagnostics go to conmon.log.
-        var env = new Dictionary<string, string> { ["_OCI_SYNCPIPE"] = sync.WriteFd.ToString(System.Globalization.CultureInfo.InvariantCulture), ["CONMON_LOG"] = paths.ConmonLog };
-        var info = ProcessRunner.StartInfo("/bin/sh", ["-c", "exec \"$0\" \"$@\" </dev/null >/dev/null 2>>\"$CONMON_LOG\"", _binary, .. args], env);
-        info.RedirectStandardOutput = info.RedirectStandardError = info.RedirectStandardInput = false;
         // When the container is OOM-killed, conmon 2.1 creates an empty "oom" marker in its working
         // directory as well as in --persist-dir ("Failed to write oom file"): run it in the bundle, as
         // CRI-O does, not in whatever directory the sublet command or `serve` was started from.
-        info.WorkingDirectory = paths.Bundle;
-        using var process = sync.Spawn(() => Process.Start(info) ?? throw new RuntimeFailure("conmon: could not start"));
-        var line = ReadSyncLine(sync, timeout);
-        process.WaitForExit();
+        int pid;
+        try
+        {
+            pid = Spawn.Start(new SpawnRequest
+            {
+                Program = _binary, Args = args, StderrFile = paths.ConmonLog, WorkingDirectory = paths.Bundle, Inherit = [sync.WriteFd],
+                Env = new Dictionary<string, string>
+                {
+                    ["PATH"] = ProcessRunner.SearchPath,
+                    ["_OCI_SYNCPIPE"] = sync.WriteFd.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                },
+            });
+        }
+        catch (LinuxError e)
+        {
+            throw new RuntimeFailure($"conmon could not be started: {e.Message}");
+        }
+        finally
+        {
+            sync.CloseWriteEnd();
+        }
+        string? line;
+        try
+        {
+            line = ReadSyncLine(sync, timeout);
+        }
+        catch (RuntimeFailure)
+        {
+            // Hung: the create has failed, and nothing else would reap the process we started.
+            Posix.Kill(pid, Posix.SIGKILL);
+            Spawn.Wait(pid);
+            throw;
+        }
+        // conmon's first process exits once its daemonized child has reported (src/conmon.c main).
+        Spawn.Wait(pid);
         return ParsePid(line, runtime.Name, id, paths.ConmonLog);
     }
 

@@ -1,0 +1,163 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Sublet.Linux.Interop;
+
+namespace Sublet.Linux.Processes;
+
+/// <summary>What a program started by <see cref="Spawn"/> gets.</summary>
+public sealed record SpawnRequest
+{
+    /// <summary>The program: a path, or a name looked up in this process's PATH (posix_spawnp(3)).</summary>
+    public required string Program { get; init; }
+    public IReadOnlyList<string> Args { get; init; } = [];
+
+    /// <summary>The child's whole environment: nothing of this process's is passed on.</summary>
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>null = this process's working directory.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>The child's stderr, appended to (created 0600); null = /dev/null. stdin and stdout are /dev/null.</summary>
+    public string? StderrFile { get; init; }
+
+    /// <summary>Descriptors (above 2) the child keeps under the same numbers; every other is closed, as they are all O_CLOEXEC here.</summary>
+    public IReadOnlyList<int> Inherit { get; init; } = [];
+}
+
+/// <summary>
+/// Starts a program with posix_spawn(3): stdio, working directory and inherited descriptors set up
+/// by glibc between its vfork and the exec, so no shell is needed in between (conmon was started
+/// through <c>sh -c 'exec ... 2&gt;&gt;log'</c>, 1.8 ms a container; docs/benchmarks.md §6l).
+/// Every signal's disposition is reset to SIG_DFL and the mask emptied, as .NET's Process does.
+/// A descriptor to inherit stays O_CLOEXEC in this process: posix_spawn_file_actions_adddup2 with
+/// the same number clears the flag in the child only (POSIX.1-2024; glibc 2.29), so no other child
+/// started meanwhile by another thread inherits it.
+/// </summary>
+public static class Spawn
+{
+    public static unsafe int Start(SpawnRequest request)
+    {
+        foreach (var fd in request.Inherit.Where(fd => fd <= 2))
+        {
+            throw new ArgumentException($"descriptor {fd} is the child's stdio, not one to inherit", nameof(request));
+        }
+        using var argv = new NativeStrings([request.Program, .. request.Args]);
+        using var envp = new NativeStrings([.. request.Env.Select(e => e.Key + "=" + e.Value)]);
+        var actions = stackalloc byte[Libc.SpawnFileActionsBytes];
+        var attr = stackalloc byte[Libc.SpawnAttrBytes];
+        Check(Libc.PosixSpawnFileActionsInit(actions), "posix_spawn_file_actions_init", null);
+        try
+        {
+            Check(Libc.PosixSpawnattrInit(attr), "posix_spawnattr_init", null);
+            try
+            {
+                Check(Libc.PosixSpawnFileActionsAddOpen(actions, 0, "/dev/null", Libc.O_RDONLY, 0), "posix_spawn_file_actions_addopen", "/dev/null");
+                Check(Libc.PosixSpawnFileActionsAddOpen(actions, 1, "/dev/null", Libc.O_WRONLY, 0), "posix_spawn_file_actions_addopen", "/dev/null");
+                Check(request.StderrFile is { } log
+                    ? Libc.PosixSpawnFileActionsAddOpen(actions, 2, log, Libc.O_WRONLY | Libc.O_CREAT | Libc.O_APPEND | Libc.O_NOCTTY, 0x180 /* 0600 */)
+                    : Libc.PosixSpawnFileActionsAddOpen(actions, 2, "/dev/null", Libc.O_WRONLY, 0), "posix_spawn_file_actions_addopen", request.StderrFile);
+                foreach (var fd in request.Inherit)
+                {
+                    Check(Libc.PosixSpawnFileActionsAddDup2(actions, fd, fd), "posix_spawn_file_actions_adddup2", null);
+                }
+                if (request.WorkingDirectory is { } dir)
+                {
+                    Check(Libc.PosixSpawnFileActionsAddChdir(actions, dir), "posix_spawn_file_actions_addchdir_np", dir);
+                }
+                var all = stackalloc byte[Libc.SigsetBytes];
+                var none = stackalloc byte[Libc.SigsetBytes];
+                Libc.Sigfillset(all);
+                Libc.Sigemptyset(none);
+                Check(Libc.PosixSpawnattrSetsigdefault(attr, all), "posix_spawnattr_setsigdefault", null);
+                Check(Libc.PosixSpawnattrSetsigmask(attr, none), "posix_spawnattr_setsigmask", null);
+                Check(Libc.PosixSpawnattrSetflags(attr, Libc.POSIX_SPAWN_SETSIGDEF | Libc.POSIX_SPAWN_SETSIGMASK), "posix_spawnattr_setflags", null);
+                int pid;
+                // The child's own failures (the program missing, an open or chdir failing) come back here as its errno.
+                Check(Libc.PosixSpawnp(&pid, argv[0], actions, attr, argv.Pointers, envp.Pointers), "posix_spawn", request.Program);
+                return pid;
+            }
+            finally
+            {
+                Libc.PosixSpawnattrDestroy(attr);
+            }
+        }
+        finally
+        {
+            Libc.PosixSpawnFileActionsDestroy(actions);
+        }
+    }
+
+    /// <summary>
+    /// Waits for the child <paramref name="pid"/> to end and returns its exit code (128 + the signal
+    /// that killed it), or null when it was reaped already: .NET reaps every child itself when this
+    /// process started with SIGCHLD ignored (System.Native's SIGCHLD handler, "reapAll").
+    /// </summary>
+    public static unsafe int? Wait(int pid)
+    {
+        int status;
+        while (Libc.Waitpid(pid, &status, 0) != pid)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno == Errno.ECHILD)
+            {
+                return null;
+            }
+            if (errno != Errno.EINTR)
+            {
+                throw new LinuxError("waitpid", pid.ToString(CultureInfo.InvariantCulture), errno);
+            }
+        }
+        // wait(2): WIFEXITED when the low 7 bits are 0, WEXITSTATUS the next 8; else WTERMSIG.
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f);
+    }
+
+    /// <summary>posix_spawn(3) and its helpers return an errno value instead of setting errno.</summary>
+    private static void Check(int result, string operation, string? path)
+    {
+        if (result != 0)
+        {
+            throw new LinuxError(operation, path, result);
+        }
+    }
+
+    /// <summary>NUL-terminated UTF-8 strings and the NULL-terminated array of pointers to them that exec takes.</summary>
+    private sealed unsafe class NativeStrings : IDisposable
+    {
+        private readonly byte* _bytes;
+
+        public NativeStrings(IReadOnlyList<string> items)
+        {
+            var size = 0;
+            foreach (var item in items)
+            {
+                if (item.Contains('\0'))
+                {
+                    throw new ArgumentException($"\"{item.Replace("\0", "\\0")}\": an argument or environment entry can't hold a NUL byte");
+                }
+                size += Encoding.UTF8.GetByteCount(item) + 1;
+            }
+            Pointers = (byte**)NativeMemory.Alloc((nuint)(items.Count + 1), (nuint)sizeof(byte*));
+            _bytes = (byte*)NativeMemory.Alloc((nuint)Math.Max(size, 1));
+            var next = _bytes;
+            for (var i = 0; i < items.Count; i++)
+            {
+                Pointers[i] = next;
+                var written = Encoding.UTF8.GetBytes(items[i], new Span<byte>(next, size - (int)(next - _bytes)));
+                next[written] = 0;
+                next += written + 1;
+            }
+            Pointers[items.Count] = null;
+        }
+
+        public byte** Pointers { get; }
+
+        public byte* this[int index] => Pointers[index];
+
+        public void Dispose()
+        {
+            NativeMemory.Free(Pointers);
+            NativeMemory.Free(_bytes);
+        }
+    }
+}
