@@ -2,14 +2,14 @@ namespace Sublet.Integration.Tests;
 
 /// <summary>
 /// Security contexts read from inside real containers (issue 15 "How it will be checked"):
-/// /proc/self/status capability sets, NoNewPrivs and Seccomp, writes to /, id, a syscall the
+/// /proc/self/status capability sets, NoNewPrivs, Seccomp and signal masks, writes to /, id, a syscall the
 /// RuntimeDefault profile denies; for a user-namespaced pod and a host-users pod.
 /// </summary>
 public sealed class SecurityContextTests
 {
     // Every container prints its lines prefixed by its name, so one pod checks several settings.
     private const string Report = """
-        grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp):' /proc/self/status | sed "s/^/$N /"
+        grep -E '^(CapEff|CapBnd|NoNewPrivs|Seccomp|SigBlk|SigIgn):' /proc/self/status | sed "s/^/$N /"
         echo "$N id $(id)"
         echo "$N oom $(cat /proc/self/oom_score_adj)"
         if touch /probe 2>/dev/null; then echo "$N root writable"; else echo "$N root read-only"; fi
@@ -128,6 +128,13 @@ public sealed class SecurityContextTests
             $"privileged CapEff:\t{hostCaps}", "privileged Seccomp:\t0", "privileged has /dev/fuse", "privileged sysfs rw",
         ];
         Assert.All(expected, line => Assert.Contains(line, output));
+        // A container starts with no signal blocked or ignored, whatever Sublet and conmon had:
+        // glibc's posix_spawn left its internal signal 32 ignored in conmon, and runc passed it on.
+        foreach (var name in new[] { "plain", "restricted", "netadmin", "privileged" })
+        {
+            Assert.Contains($"{name} SigBlk:\t0000000000000000", output);
+            Assert.Contains($"{name} SigIgn:\t0000000000000000", output);
+        }
         Assert.Contains("2000", Line(output, "plain id")); // supplementalGroups
         Assert.Contains("Operation not permitted", Line(output, "restricted unshare:")); // seccomp: plain may unshare
     }

@@ -29,7 +29,8 @@ public sealed record SpawnRequest
 /// Starts a program with posix_spawn(3): stdio, working directory and inherited descriptors set up
 /// by glibc between its vfork and the exec, so no shell is needed in between (conmon was started
 /// through <c>sh -c 'exec ... 2&gt;&gt;log'</c>, 1.8 ms a container; docs/benchmarks.md §6l).
-/// Every signal's disposition is reset to SIG_DFL and the mask emptied, as .NET's Process does.
+/// Every signal's disposition is reset to SIG_DFL, SIG_IGN ones too, and the mask emptied: the
+/// child starts as from a clean exec, whatever this process ignores or blocks.
 /// A descriptor to inherit stays O_CLOEXEC in this process: posix_spawn_file_actions_adddup2 with
 /// the same number clears the flag in the child only (POSIX.1-2024; glibc 2.29), so no other child
 /// started meanwhile by another thread inherits it.
@@ -68,13 +69,21 @@ public static class Spawn
                 var all = stackalloc byte[Libc.SigsetBytes];
                 var none = stackalloc byte[Libc.SigsetBytes];
                 Libc.Sigfillset(all);
+                // glibc's sigfillset leaves out its two internal signals, 32 and 33 (SIGCANCEL,
+                // SIGSETXID), and its posix_spawn then sets them to SIG_IGN in the child
+                // (sysdeps/unix/sysv/linux/spawni.c); a Go program such as runc keeps an ignored
+                // one and passes it to the container. Setting their bits by hand makes them SIG_DFL.
+                all[3] |= 0x80; // signal 32 is bit 31
+                all[4] |= 0x01; // signal 33 is bit 32
                 Libc.Sigemptyset(none);
                 Check(Libc.PosixSpawnattrSetsigdefault(attr, all), "posix_spawnattr_setsigdefault", null);
                 Check(Libc.PosixSpawnattrSetsigmask(attr, none), "posix_spawnattr_setsigmask", null);
                 Check(Libc.PosixSpawnattrSetflags(attr, Libc.POSIX_SPAWN_SETSIGDEF | Libc.POSIX_SPAWN_SETSIGMASK), "posix_spawnattr_setflags", null);
                 int pid;
-                // The child's own failures (the program missing, an open or chdir failing) come back here as its errno.
-                Check(Libc.PosixSpawnp(&pid, argv[0], actions, attr, argv.Pointers, envp.Pointers), "posix_spawn", request.Program);
+                // The child's own failures (the program missing, the stderr file's open or the chdir
+                // failing) come back here as its errno: name all three, as the errno alone can't say which.
+                Check(Libc.PosixSpawnp(&pid, argv[0], actions, attr, argv.Pointers, envp.Pointers), "posix_spawn",
+                    $"{request.Program} (stderr to {request.StderrFile ?? "/dev/null"}, in {request.WorkingDirectory ?? Environment.CurrentDirectory})");
                 return pid;
             }
             finally

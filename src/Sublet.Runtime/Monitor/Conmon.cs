@@ -104,19 +104,19 @@ public sealed class Conmon
         {
             sync.CloseWriteEnd();
         }
+        // conmon's first process forks the monitor, writes --conmon-pidfile and exits (src/conmon.c
+        // main); it is ours to reap, as nothing else will. On a failure it is reaped whenever it
+        // ends, without holding the failure up.
         string? line;
         try
         {
             line = ReadSyncLine(sync, timeout);
         }
-        catch (RuntimeFailure)
+        catch
         {
-            // Hung: the create has failed, and nothing else would reap the process we started.
-            Posix.Kill(pid, Posix.SIGKILL);
-            Spawn.Wait(pid);
+            _ = Task.Run(() => Spawn.Wait(pid));
             throw;
         }
-        // conmon's first process exits once its daemonized child has reported (src/conmon.c main).
         Spawn.Wait(pid);
         return ParsePid(line, runtime.Name, id, paths.ConmonLog);
     }
