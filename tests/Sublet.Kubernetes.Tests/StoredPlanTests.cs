@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Sublet.Kubelet.Plan;
 using static Sublet.Kubernetes.Tests.Yaml;
 
@@ -67,14 +66,14 @@ public sealed class StoredPlanTests
     public void The_writer_writes_what_the_metadata_serializer_writes()
     {
         var plan = Translate(Manifest);
-        Assert.Equal(JsonSerializer.Serialize(plan, PlanMetadata.Default.PodPlan), StoredPlan.Write(plan));
+        Assert.Equal(JsonSerializer.Serialize(plan, PlanJson.Default.PodPlan), StoredPlan.Write(plan));
     }
 
     [Fact]
     public void What_is_written_reads_back_whole_in_a_process_that_did_not_write_it()
     {
         var json = StoredPlan.Write(Translate(Manifest));
-        var fresh = JsonSerializer.Deserialize(json, PlanMetadata.Default.PodPlan)!;
+        var fresh = JsonSerializer.Deserialize(json, PlanJson.Default.PodPlan)!;
         Assert.Equal(json, StoredPlan.Write(fresh));
     }
 
@@ -89,7 +88,3 @@ public sealed class StoredPlanTests
     public void JSON_null_is_an_error_not_a_plan() =>
         Assert.Throws<InvalidDataException>(() => StoredPlan.Read("null"));
 }
-
-/// <summary>The reflection-free metadata a reader in another process uses, with PlanJson's (default) options.</summary>
-[JsonSerializable(typeof(PodPlan))]
-internal sealed partial class PlanMetadata : JsonSerializerContext;

@@ -16,7 +16,8 @@ namespace Sublet.Runtime.State;
 /// every <c>play</c>, and fresh heap pages with it (docs/benchmarks.md §6l). The fast-path writer
 /// (a context with <c>GenerationMode = Serialization</c>) needs none of that, and a pod start reads
 /// back only what it has just written, so a start never configures the metadata at all. Another
-/// process, such as an exit hook, reads the text as ever.
+/// process, such as an exit hook, reads the text as ever. An object handed to <see cref="Write"/>
+/// must not change afterwards: readers on any thread share it. The types stored are init-only records.
 /// </remarks>
 public sealed class StoredJson<T> where T : class
 {
