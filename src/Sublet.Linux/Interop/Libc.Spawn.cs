@@ -57,9 +57,9 @@ internal static partial class Libc
     [LibraryImport(Name, EntryPoint = "sigemptyset")]
     internal static unsafe partial int Sigemptyset(byte* set);
 
-    /// <summary>posix_spawnp(3): searches PATH for <paramref name="file"/>; returns an errno value, not -1.</summary>
-    [LibraryImport(Name, EntryPoint = "posix_spawnp")]
-    internal static unsafe partial int PosixSpawnp(int* pid, byte* file, byte* actions, byte* attr, byte** argv, byte** envp);
+    /// <summary>posix_spawnp(3): searches PATH for <paramref name="file"/>; returns an errno value, not -1. <paramref name="argv"/> and <paramref name="envp"/> end with null, as for <see cref="Execv"/>.</summary>
+    [LibraryImport(Name, EntryPoint = "posix_spawnp", StringMarshalling = StringMarshalling.Utf8)]
+    internal static unsafe partial int PosixSpawnp(int* pid, string file, byte* actions, byte* attr, string?[] argv, string?[] envp);
 
     [LibraryImport(Name, EntryPoint = "waitpid", SetLastError = true)]
     internal static unsafe partial int Waitpid(int pid, int* status, int options);

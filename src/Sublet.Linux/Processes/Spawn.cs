@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
-using System.Text;
 using Sublet.Linux.Interop;
 
 namespace Sublet.Linux.Processes;
@@ -43,8 +42,13 @@ public static class Spawn
         {
             throw new ArgumentException($"descriptor {fd} is the child's stdio, not one to inherit", nameof(request));
         }
-        using var argv = new NativeStrings([request.Program, .. request.Args]);
-        using var envp = new NativeStrings([.. request.Env.Select(e => e.Key + "=" + e.Value)]);
+        string?[] argv = [request.Program, .. request.Args, null];
+        string?[] envp = [.. request.Env.Select(e => e.Key + "=" + e.Value), null];
+        // UTF-8 marshalling would cut an entry at a NUL without a word.
+        if (argv.Concat(envp).FirstOrDefault(a => a is not null && a.Contains('\0')) is { } cut)
+        {
+            throw new ArgumentException($"\"{cut.Replace("\0", "\\0")}\": an argument or environment entry can't hold a NUL byte", nameof(request));
+        }
         var actions = stackalloc byte[Libc.SpawnFileActionsBytes];
         var attr = stackalloc byte[Libc.SpawnAttrBytes];
         Check(Libc.PosixSpawnFileActionsInit(actions), "posix_spawn_file_actions_init", null);
@@ -82,7 +86,7 @@ public static class Spawn
                 int pid;
                 // The child's own failures (the program missing, the stderr file's open or the chdir
                 // failing) come back here as its errno: name all three, as the errno alone can't say which.
-                Check(Libc.PosixSpawnp(&pid, argv[0], actions, attr, argv.Pointers, envp.Pointers), "posix_spawn",
+                Check(Libc.PosixSpawnp(&pid, request.Program, actions, attr, argv, envp), "posix_spawn",
                     $"{request.Program} (stderr to {request.StderrFile ?? "/dev/null"}, in {request.WorkingDirectory ?? Environment.CurrentDirectory})");
                 return pid;
             }
@@ -127,46 +131,6 @@ public static class Spawn
         if (result != 0)
         {
             throw new LinuxError(operation, path, result);
-        }
-    }
-
-    /// <summary>NUL-terminated UTF-8 strings and the NULL-terminated array of pointers to them that exec takes.</summary>
-    private sealed unsafe class NativeStrings : IDisposable
-    {
-        private readonly byte* _bytes;
-
-        public NativeStrings(IReadOnlyList<string> items)
-        {
-            var size = 0;
-            foreach (var item in items)
-            {
-                if (item.Contains('\0'))
-                {
-                    throw new ArgumentException($"\"{item.Replace("\0", "\\0")}\": an argument or environment entry can't hold a NUL byte");
-                }
-                size += Encoding.UTF8.GetByteCount(item) + 1;
-            }
-            Pointers = (byte**)NativeMemory.Alloc((nuint)(items.Count + 1), (nuint)sizeof(byte*));
-            _bytes = (byte*)NativeMemory.Alloc((nuint)Math.Max(size, 1));
-            var next = _bytes;
-            for (var i = 0; i < items.Count; i++)
-            {
-                Pointers[i] = next;
-                var written = Encoding.UTF8.GetBytes(items[i], new Span<byte>(next, size - (int)(next - _bytes)));
-                next[written] = 0;
-                next += written + 1;
-            }
-            Pointers[items.Count] = null;
-        }
-
-        public byte** Pointers { get; }
-
-        public byte* this[int index] => Pointers[index];
-
-        public void Dispose()
-        {
-            NativeMemory.Free(Pointers);
-            NativeMemory.Free(_bytes);
         }
     }
 }
